@@ -1,0 +1,37 @@
+"""geoplan: merge old administrative units into new ones, measure, check and map them.
+
+>>> import geoplan
+>>> plan = geoplan.read_plan("plan.csv")  # doctest: +SKIP
+>>> result = geoplan.merge(geoplan.read_layer("old.gpkg"), plan, name_field="name")  # doctest: +SKIP
+>>> result.units.head()  # doctest: +SKIP
+
+Heavy libraries load on first use, so ``geoplan --help`` answers at once.
+"""
+
+from importlib import import_module
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "merge": "pipeline",
+    "MergeResult": "pipeline",
+    "read_plan": "plan",
+    "Plan": "plan",
+    "plan_from_field": "plan",
+    "read_layer": "read",
+    "area_km2": "measure",
+    "link_features": "link",
+    "read_aliases": "link",
+    "dissolve_clean": "dissolve",
+    "coverage_quality": "quality",
+    "write_result": "write",
+    "GeoplanError": "errors",
+}
+
+__all__ = sorted(_EXPORTS) + ["__version__"]
+
+
+def __getattr__(name):
+    if name in _EXPORTS:
+        return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+    raise AttributeError(f"module 'geoplan' has no attribute {name!r}")

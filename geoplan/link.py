@@ -1,0 +1,209 @@
+"""Link the features of a layer to the old units of a plan.
+
+Matching goes from the most to the least certain key and never picks
+silently between two candidates:
+
+1. ``code``: the feature's code equals the plan's old code;
+2. ``name``: same parent, same name with its unit type ("Xã Tân Lập");
+3. ``name``: same parent, same name without the type, so a unit that changed
+   type still matches ("Thị trấn Nhà Bàng" -> "Phường Nhà Bàng");
+4. ``folded``: the same without diacritics, only when exactly one candidate;
+5. where several candidates remain, the district disambiguates: by name when
+   both sides carry one (``name+district``), else by the range of codes of
+   the district's coded features (``name+district``).
+
+Aliases (``from`` -> ``to``) rename layer values before matching, for units
+renamed since the layer was drawn (Thừa Thiên Huế -> Thành phố Huế).
+
+>>> result = link_features(layer, plan, name_field="commune_vn", parent_field="province_vn")  # doctest: +SKIP
+>>> result.table.linked_by.value_counts()  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError
+from .names import exact_key, fold, folded_key, unit_type
+from .plan import Plan
+from .read import as_code
+
+
+@dataclass
+class LinkResult:
+    """Outcome of linking: ``table`` has one row per feature with ``old_code``
+    (or None) and ``linked_by``; ``unmatched_members`` lists plan members with
+    no feature, with suggestions; ``ambiguous`` lists features with several
+    candidates."""
+
+    table: pd.DataFrame
+    unmatched_members: pd.DataFrame
+    ambiguous: pd.DataFrame
+    fields: dict = field(default_factory=dict)
+
+    def counts(self) -> dict:
+        """Number of features per method, plus unmatched plan members."""
+        counts = self.table["linked_by"].value_counts().to_dict()
+        counts["members without feature"] = len(self.unmatched_members)
+        return counts
+
+
+def read_aliases(path: str | Path) -> dict[str, str]:
+    """Read an alias CSV with columns ``from,to`` into a dict of exact keys.
+
+    >>> read_aliases("aliases.csv")  # doctest: +SKIP
+    {'thừa thiên huế': 'Thành phố Huế'}
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: alias file not found")
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: not a readable CSV: {exc}") from exc
+    if not {"from", "to"} <= set(table.columns):
+        raise InputError(f"{path}: an alias file needs columns from,to (found {', '.join(table.columns)})")
+    return {exact_key(a): b for a, b in zip(table["from"], table["to"]) if str(a).strip()}
+
+
+def _apply_aliases(values: pd.Series, aliases: dict[str, str]) -> tuple[pd.Series, pd.Series]:
+    """Layer values with aliases applied, and a mask of the renamed ones."""
+    keys = values.map(exact_key)
+    renamed = keys.isin(aliases.keys())
+    return values.where(~renamed, keys.map(aliases)), renamed
+
+
+def _code_ranges(codes: pd.Series, districts: pd.Series) -> dict:
+    """Min and max numeric code of the coded features of each district."""
+    numeric = pd.to_numeric(codes, errors="coerce")
+    frame = pd.DataFrame({"d": districts, "c": numeric}).dropna()
+    return {d: (g.min(), g.max()) for d, g in frame.groupby("d")["c"]}
+
+
+def link_features(
+    layer: pd.DataFrame,
+    plan: Plan,
+    code_field: str | None = None,
+    name_field: str | None = None,
+    parent_field: str | None = None,
+    district_field: str | None = None,
+    aliases: dict[str, str] | None = None,
+) -> LinkResult:
+    """Link each feature of ``layer`` to at most one old unit of ``plan``.
+
+    >>> link_features(layer, plan, code_field="gso_code_c2016", name_field="commune_vn")  # doctest: +SKIP
+    """
+    aliases = aliases or {}
+    members = plan.members()
+    n = len(layer)
+    old_code = pd.Series([None] * n, index=layer.index, dtype=object)
+    how = pd.Series(["none"] * n, index=layer.index, dtype=object)
+    taken: set[str] = set()
+    member_codes = set(members["old_code"])
+
+    codes = as_code(layer[code_field]) if code_field else pd.Series([None] * n, index=layer.index, dtype=object)
+    if code_field:
+        hit = codes.isin(member_codes)
+        old_code[hit] = codes[hit]
+        how[hit] = "code"
+        taken |= set(codes[hit])
+
+    ambiguous_rows = []
+    if name_field:
+        names, renamed = _apply_aliases(layer[name_field].fillna("").astype(str), aliases)
+        parents, parent_renamed = (
+            _apply_aliases(layer[parent_field].fillna("").astype(str), aliases)
+            if parent_field else (pd.Series([""] * n, index=layer.index), pd.Series(False, index=layer.index))
+        )
+        districts = layer[district_field].fillna("").astype(str) if district_field else pd.Series([""] * n, index=layer.index)
+        ranges = _code_ranges(codes, districts) if code_field and district_field else {}
+        use_parent = parent_field is not None and (members["old_parent"] != "").any()
+        matcher = _NameMatcher(members, use_parent)
+        for i in np.flatnonzero(how.to_numpy() == "none"):
+            idx = layer.index[i]
+            parent = parents.iat[i] if use_parent else ""
+            found, method, candidates = matcher.find(names.iat[i], parent, districts.iat[i], ranges.get(districts.iat[i]), taken)
+            if found is not None:
+                old_code.iat[i] = found
+                how.iat[i] = "alias" if (renamed.iat[i] or parent_renamed.iat[i]) else method
+                taken.add(found)
+            elif candidates:
+                ambiguous_rows.append({"feature": idx, "name": names.iat[i], "parent": parent,
+                                       "candidates": ", ".join(candidates)})
+
+    table = pd.DataFrame({"old_code": old_code, "linked_by": how, "feature_code": codes}, index=layer.index)
+    unmatched = members[~members["old_code"].isin(set(old_code.dropna()))].copy()
+    if name_field:
+        unmatched["suggestions"] = _suggest(unmatched, layer, table, name_field, parent_field)
+    fields = {"code": code_field, "name": name_field, "parent": parent_field, "district": district_field}
+    return LinkResult(table, unmatched.reset_index(drop=True), pd.DataFrame(ambiguous_rows), fields)
+
+
+class _NameMatcher:
+    """Index of plan members by (parent key, name key) at three strictness levels."""
+
+    def __init__(self, members: pd.DataFrame, use_parent: bool):
+        self.members = members.set_index("old_code")
+        self.use_parent = use_parent
+        self.index: dict[str, dict[tuple, list[str]]] = {"typed": {}, "name": {}, "folded": {}}
+        for code, name, parent in zip(members["old_code"], members["old_name"], members["old_parent"]):
+            p = exact_key(parent) if use_parent else ""
+            pf = fold(p)
+            self.index["typed"].setdefault((p, unit_type(name), exact_key(name)), []).append(code)
+            self.index["name"].setdefault((p, exact_key(name)), []).append(code)
+            self.index["folded"].setdefault((pf, folded_key(name)), []).append(code)
+
+    def find(self, name: str, parent: str, district: str, code_range, taken: set[str]):
+        """Return (code, method, candidates): code None when no or several candidates."""
+        p = exact_key(parent) if self.use_parent else ""
+        keys = (
+            ("typed", (p, unit_type(name), exact_key(name)), "name"),
+            ("name", (p, exact_key(name)), "name"),
+            ("folded", (fold(p), folded_key(name)), "folded"),
+        )
+        for level, key, method in keys:
+            candidates = [c for c in self.index[level].get(key, []) if c not in taken]
+            if len(candidates) == 1:
+                return candidates[0], method, candidates
+            if len(candidates) > 1:
+                chosen = self._by_district(candidates, district, code_range)
+                if chosen is not None:
+                    return chosen, "name+district", candidates
+                return None, None, candidates
+        return None, None, []
+
+    def _by_district(self, candidates: list[str], district: str, code_range) -> str | None:
+        if district:
+            dkey = exact_key(district)
+            same = [c for c in candidates if exact_key(self.members.at[c, "old_district"]) == dkey and dkey]
+            if len(same) == 1:
+                return same[0]
+        if code_range is not None:
+            low, high = code_range
+            inside = [c for c in candidates if c.isdigit() and low <= int(c) <= high]
+            if len(inside) == 1:
+                return inside[0]
+        return None
+
+
+def _suggest(unmatched: pd.DataFrame, layer: pd.DataFrame, table: pd.DataFrame,
+             name_field: str, parent_field: str | None, limit: int = 3) -> list[str]:
+    """Closest unlinked feature names for each unmatched plan member, parent shown."""
+    free = layer[table["old_code"].isna()]
+    labels = free[name_field].fillna("").astype(str)
+    if parent_field:
+        labels = labels + " (" + free[parent_field].fillna("").astype(str) + ")"
+    keys = [folded_key(v) for v in free[name_field].fillna("").astype(str)]
+    by_key: dict[str, list[str]] = {}
+    for key, label in zip(keys, labels):
+        by_key.setdefault(key, []).append(label)
+    out = []
+    for name in unmatched["old_name"]:
+        close = difflib.get_close_matches(folded_key(name), list(by_key), n=limit, cutoff=0.75)
+        out.append("; ".join(label for key in close for label in by_key[key][:2]))
+    return out

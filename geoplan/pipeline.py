@@ -1,0 +1,246 @@
+"""The one pipeline: link -> merge -> measure, shared by the API and the CLI.
+
+>>> import geoplan
+>>> result = geoplan.merge(old, plan, name_field="commune_vn", parent_field="province_vn",
+...                        pop_field="pop2019_vn_demographic")  # doctest: +SKIP
+>>> result.units[["code", "name", "area_km2", "population"]].head()  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from pyproj import CRS
+
+from .dissolve import dissolve_clean
+from .errors import InputError, LinkError
+from .infer import infer_units
+from .link import LinkResult, link_features
+from .measure import area_km2, check_conserved, density, sum_counts, to_lonlat
+from .plan import Plan
+from .read import check_layer, require_fields
+
+DEFAULT_GAP_WIDTH_M = 200.0
+AREA_TOLERANCE = 1e-4  # 0.01 %
+METRES_PER_DEGREE = 111_320.0
+
+
+@dataclass
+class MergeResult:
+    """What a merge produced: ``units`` (GeoDataFrame, one row per new unit),
+    ``lineage`` (one row per old unit and link), ``repairs`` (GeoDataFrame),
+    ``report`` (dict of counts, totals and lists for people), ``links``."""
+
+    units: gpd.GeoDataFrame
+    lineage: pd.DataFrame
+    repairs: gpd.GeoDataFrame
+    report: dict
+    links: LinkResult = field(repr=False)
+
+    def summary(self) -> str:
+        """The closing line a planner reads.
+
+        >>> result.summary()  # doctest: +SKIP
+        'Merged 11,163 old units into 3,321 new units; 0 gaps left; ...'
+        """
+        r = self.report
+        return (
+            f"Merged {r['n_old_features']:,} old units into {r['n_units']:,} new units; "
+            f"{r['gaps_left']} gaps left; {r['gaps_repaired_km2']:,.0f} km2 of gaps repaired "
+            f"({r['wide_gaps']} wide); {r['overlaps_repaired_km2']:,.0f} km2 of overlaps resolved; "
+            f"{r['approximate_links']:,} approximate links; {r['inferred_features']:,} inferred; "
+            f"{r['unplaced_features']:,} unplaced; {len(r['missing_units'])} new units missing"
+        )
+
+
+def _degrees(metres: float, crs: CRS) -> float:
+    """A distance in metres in the units of ``crs`` (degrees along a meridian when geographic)."""
+    return metres / METRES_PER_DEGREE if crs.is_geographic else metres
+
+
+def merge(
+    old: gpd.GeoDataFrame,
+    plan: Plan,
+    code_field: str | None = None,
+    name_field: str | None = None,
+    parent_field: str | None = None,
+    district_field: str | None = None,
+    pop_field: str | None = None,
+    count_fields: tuple[str, ...] = (),
+    aliases: dict[str, str] | None = None,
+    gap_width_m: float = DEFAULT_GAP_WIDTH_M,
+    declared: pd.DataFrame | None = None,
+    progress=None,
+    workers: int | None = None,
+) -> MergeResult:
+    """Merge old polygons into the new units of ``plan`` and measure them.
+
+    ``old`` is never modified. Raises LinkError when the layer and the plan
+    do not match at all, InputError for unknown fields, ConservationError
+    when totals are not conserved.
+
+    >>> merge(old, read_plan("plan.csv"), name_field="commune_vn").units  # doctest: +SKIP
+    """
+    say = progress or (lambda message: None)
+    check_layer(old, "old layer")
+    require_fields(old, {"--old-code": code_field, "--old-name": name_field, "--old-parent": parent_field,
+                         "--old-district": district_field, "--pop-field": pop_field,
+                         **{"--count-field": f for f in count_fields}}, "old layer")
+    if code_field is None and name_field is None:
+        raise InputError("old layer: give the field with the old codes (--old-code) or names (--old-name)")
+    counts = [f for f in ((pop_field,) if pop_field else ()) + tuple(count_fields)]
+
+    say(f"linking {len(old):,} features to {plan.n_old:,} old units of the plan")
+    links = link_features(old, plan, code_field, name_field, parent_field, district_field, aliases)
+    linked = links.table["old_code"].notna()
+    if not linked.any():
+        raise LinkError(f"old layer and plan {plan.name} do not match: no feature linked by "
+                        f"{' or '.join(f for f in (code_field, name_field) if f)}")
+
+    assignment = plan.assignment().set_index("old_code")
+    new_code = links.table["old_code"].map(assignment["new_code"]).to_numpy(dtype=object)
+    new_code = np.where(pd.isna(new_code), None, new_code)
+    crs = CRS.from_user_input(old.crs)
+    geoms = old.geometry.to_numpy()
+    parents = old[parent_field].fillna("").astype(str).to_numpy() if parent_field else np.full(len(old), "")
+    say(f"placing {int((~linked).sum()):,} features that match no plan member")
+    placed = infer_units(geoms, new_code, parents, tolerance=_degrees(gap_width_m, crs))
+    inferred = (new_code == None) & (placed != None)  # noqa: E711 (element-wise)
+    unplaced = placed == None  # noqa: E711
+
+    dissolved = dissolve_clean(geoms, placed, gap_width=_degrees(gap_width_m, crs), progress=say, workers=workers)
+    units_geom = dissolved.units
+    say("measuring areas and counts")
+    units = _units(units_geom, crs, plan, old, placed, counts, pop_field, links, assignment, inferred, declared)
+    lineage = _lineage(old, geoms, crs, plan, links, placed, inferred, counts, pop_field)
+    repairs = _repairs(dissolved.repairs, crs)
+    united_km2 = float(area_km2(dissolved.united.to_numpy(), crs).sum())
+    report = _report(old, units, lineage, repairs, plan, links, inferred, unplaced, counts, pop_field, geoms, crs, placed, united_km2)
+    return MergeResult(units, lineage, repairs, report, links)
+
+
+def _units(units_geom, crs, plan, old, placed, counts, pop_field, links, assignment, inferred, declared):
+    lonlat = to_lonlat(units_geom.to_numpy(), crs)
+    info = plan.new_units().set_index("new_code")
+    codes = units_geom.index.astype(str)
+    frame = pd.DataFrame({
+        "code": codes,
+        "name": info["new_name"].reindex(codes).fillna("").to_numpy(),
+        "parent": info["new_parent"].reindex(codes).fillna("").to_numpy(),
+        "parent_code": info["new_parent_code"].reindex(codes).fillna("").to_numpy(),
+        "level": plan.links["level"].iloc[0] if len(plan.links) else "",
+        "area_km2": area_km2(lonlat),
+    })
+    if counts:
+        sums = sum_counts(old, placed, counts)
+        for f in counts:
+            frame[f] = sums[f].reindex(codes).fillna(0).astype("int64").to_numpy()
+    if pop_field:
+        frame = frame.rename(columns={pop_field: "population"})
+        frame["density"] = density(frame["population"], frame["area_km2"])
+    members = pd.Series(placed).value_counts()
+    approx_codes = set(assignment.index[assignment["approximate"]])
+    approx = pd.Series(links.table["old_code"].isin(approx_codes).to_numpy()).groupby(pd.Series(placed)).sum()
+    n_inferred = pd.Series(inferred).groupby(pd.Series(placed)).sum()
+    frame["n_members"] = members.reindex(codes).fillna(0).astype(int).to_numpy()
+    frame["n_approximate"] = approx.reindex(codes).fillna(0).astype(int).to_numpy()
+    frame["n_inferred"] = n_inferred.reindex(codes).fillna(0).astype(int).to_numpy()
+    frame["approximate"] = frame["n_approximate"] > 0
+    if declared is not None:
+        frame = frame.merge(declared, how="left", left_on="code", right_index=True)
+    return gpd.GeoDataFrame(frame, geometry=list(lonlat), crs="EPSG:4326")
+
+
+def _lineage(old, geoms, crs, plan, links, placed, inferred, counts, pop_field):
+    """One row per plan link plus one per inferred feature; areas of the old polygons."""
+    table = links.table.assign(_new=placed, _area=area_km2(geoms, crs), _inferred=inferred)
+    if counts:
+        table = table.join(old[counts].apply(pd.to_numeric, errors="coerce"))
+    per_old = table.dropna(subset=["old_code"]).groupby("old_code").agg(
+        _area=("_area", "sum"), _how=("linked_by", "first"), _placed=("_new", "first"),
+        **{f: (f, "sum") for f in counts})
+    members = plan.links.merge(per_old, how="left", left_on="old_code", right_index=True)
+    assigned_to = plan.assignment().set_index("old_code")
+    lineage = pd.DataFrame({
+        "old_code": members["old_code"], "old_name": members["old_name"], "old_parent": members["old_parent"],
+        "new_code": members["new_code"], "new_name": members["new_name"], "link": members["link"],
+        "assigned": members["new_code"].to_numpy() == members["old_code"].map(assigned_to["new_code"]).to_numpy(),
+        "approximate": members["old_code"].map(assigned_to["approximate"]).astype(bool).to_numpy(),
+        "linked_by": members["_how"].fillna("none"),
+        "area_km2": members["_area"],
+    })
+    lineage.loc[lineage["linked_by"] == "none", "assigned"] = False
+    for f in counts:
+        lineage["population" if f == pop_field else f] = members[f].to_numpy()
+    extra = table[table["_inferred"]]
+    if len(extra):
+        rows = pd.DataFrame({
+            "old_code": extra["feature_code"].fillna("").astype(str), "old_name": _feature_names(old, links, extra.index),
+            "old_parent": "", "new_code": extra["_new"], "new_name": "", "link": "inferred", "assigned": True,
+            "approximate": False, "linked_by": "inferred", "area_km2": extra["_area"],
+        })
+        for f in counts:
+            rows["population" if f == pop_field else f] = extra[f].to_numpy()
+        new_names = plan.new_units().set_index("new_code")["new_name"]
+        rows["new_name"] = rows["new_code"].map(new_names).fillna("")
+        if links.fields.get("parent"):
+            rows["old_parent"] = old.loc[extra.index, links.fields["parent"]].fillna("").astype(str).to_numpy()
+        lineage = pd.concat([lineage, rows], ignore_index=True)
+    return lineage.reset_index(drop=True)
+
+
+def _feature_names(old, links, index):
+    field_name = links.fields.get("name")
+    return old.loc[index, field_name].fillna("").astype(str).to_numpy() if field_name else ""
+
+
+def _repairs(repairs, crs):
+    """Repairs in lon/lat with areas in km2 and widths in metres."""
+    lonlat = to_lonlat(repairs.geometry.to_numpy(), crs)
+    scale = METRES_PER_DEGREE if crs.is_geographic else 1.0
+    out = gpd.GeoDataFrame(repairs.drop(columns=["geometry", "area", "width"]).assign(
+        area_km2=area_km2(lonlat), width_m=repairs["width"].to_numpy() * scale), geometry=list(lonlat), crs="EPSG:4326")
+    out["receiving_code"] = out["receiving_code"].astype(str)
+    out["other_codes"] = out["other_codes"].astype(str)
+    return out
+
+
+def _report(old, units, lineage, repairs, plan, links, inferred, unplaced, counts, pop_field, geoms, crs, placed, united_km2):
+    """Totals, conservation checks and lists a planner needs to review."""
+    gaps = repairs[repairs["kind"] == "gap"]
+    overlaps = repairs[repairs["kind"] == "overlap"]
+    area_out = float(units["area_km2"].sum())
+    expected = united_km2 - float(overlaps["area_km2"].sum()) + float(gaps["area_km2"].sum())
+    report = {
+        "plan": plan.name,
+        "n_old_features": len(old),
+        "n_units": len(units),
+        "n_plan_new": plan.n_new,
+        "link_counts": links.counts(),
+        "link_fields": links.fields,
+        "gaps_left": 0,
+        "gaps_repaired": len(gaps),
+        "gaps_repaired_km2": float(gaps["area_km2"].sum()),
+        "wide_gaps": int((gaps["rule"] == "wide gap").sum()),
+        "overlaps_repaired": len(overlaps),
+        "overlaps_repaired_km2": float(overlaps["area_km2"].sum()),
+        "approximate_links": int(lineage.loc[lineage["approximate"] & (lineage["linked_by"] != "none"), "old_code"].nunique()),
+        "inferred_features": int(inferred.sum()),
+        "unplaced_features": int(unplaced.sum()),
+        "unplaced_area_km2": float(area_km2(geoms[unplaced], crs).sum()) if unplaced.any() else 0.0,
+        "members_without_polygon": len(links.unmatched_members),
+        "missing_units": sorted(set(plan.links["new_code"]) - set(units["code"])),
+        "area_united_km2": united_km2,
+        "area_units_km2": area_out,
+        "area_check": check_conserved("area (old units - overlaps resolved + gaps filled)", expected, area_out, AREA_TOLERANCE),
+    }
+    for f in counts:
+        column = "population" if f == pop_field else f
+        before = float(pd.to_numeric(old[f], errors="coerce").fillna(0).round()[placed != None].sum())  # noqa: E711
+        report[f"{column}_check"] = check_conserved(column, before, float(units[column].sum()), 0.0)
+        report[f"{column}_total"] = int(units[column].sum())
+        report[f"{column}_unplaced"] = int(pd.to_numeric(old[f], errors="coerce").fillna(0).round()[unplaced].sum())
+    return report

@@ -1,0 +1,195 @@
+"""Merge plans: which old unit goes to which new unit.
+
+A plan is a table with one row per link (see docs/CONTRACTS.md)::
+
+    old_code,new_code,new_name,link[,level,old_name,old_parent,old_district,new_parent,new_parent_code,default]
+
+``link`` is ``full`` (the whole old unit goes to the new unit) or
+``partial`` (a part of it does: the old unit was divided and has one
+``partial`` row per receiving new unit, ``default=1`` on the one that gets
+it whole when no split geometry exists).
+
+>>> plan = read_plan("plan.csv")  # doctest: +SKIP
+>>> plan.new_units().head(1)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import PlanError
+
+REQUIRED = ("old_code", "new_code", "new_name", "link")
+OPTIONAL = ("level", "old_name", "old_parent", "old_district", "new_parent", "new_parent_code", "default")
+LINKS = ("full", "partial")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A validated merge plan: ``links`` holds one row per old -> new link.
+
+    >>> Plan.from_frame(pd.DataFrame({"old_code": ["1", "2"], "new_code": ["9", "9"],
+    ...                               "new_name": ["A", "A"], "link": ["full", "full"]})).n_new
+    1
+    """
+
+    links: pd.DataFrame
+    name: str = "plan"
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame, name: str = "plan") -> Plan:
+        """Validate a table of links and return a Plan (raises PlanError)."""
+        return cls(_validate(frame, name), name)
+
+    @property
+    def n_new(self) -> int:
+        return self.links["new_code"].nunique()
+
+    @property
+    def n_old(self) -> int:
+        return self.links["old_code"].nunique()
+
+    def members(self) -> pd.DataFrame:
+        """One row per old unit: code, name, parent, district, number of links."""
+        first = self.links.drop_duplicates("old_code")
+        counts = self.links.groupby("old_code").size()
+        return first[["old_code", "old_name", "old_parent", "old_district"]].assign(
+            n_links=first["old_code"].map(counts).to_numpy()
+        ).reset_index(drop=True)
+
+    def new_units(self) -> pd.DataFrame:
+        """One row per new unit: code, name, parent and parent code."""
+        return (
+            self.links.drop_duplicates("new_code")[["new_code", "new_name", "new_parent", "new_parent_code"]]
+            .reset_index(drop=True)
+        )
+
+    def assignment(self) -> pd.DataFrame:
+        """Where each old unit goes when taken whole: ``old_code, new_code, approximate``.
+
+        A divided old unit goes whole to its default new unit (or its first
+        listed one) and is flagged ``approximate``.
+        """
+        links = self.links.assign(_order=range(len(self.links)))
+        links = links.sort_values(["old_code", "default", "_order"], ascending=[True, False, True])
+        chosen = links.drop_duplicates("old_code")
+        n_links = links.groupby("old_code").size()
+        return pd.DataFrame({
+            "old_code": chosen["old_code"].to_numpy(),
+            "new_code": chosen["new_code"].to_numpy(),
+            "approximate": (chosen["old_code"].map(n_links) > 1).to_numpy(),
+        })
+
+    def at_level(self, level: str | None) -> Plan:
+        """The plan restricted to one level; ``None`` is fine when the plan has one level."""
+        levels = sorted(set(self.links["level"].dropna()) - {""})
+        if level is None:
+            if len(levels) > 1:
+                raise PlanError(f"{self.name}: has levels {', '.join(levels)}; choose one with --level")
+            return self
+        if level not in levels:
+            raise PlanError(f"{self.name}: no level {level!r} (levels: {', '.join(levels) or 'none'})")
+        return Plan.from_frame(self.links[self.links["level"] == level], self.name)
+
+
+def read_plan(source: str | Path, level: str | None = None) -> Plan:
+    """Read and validate a plan from CSV or JSON (a list of link objects).
+
+    >>> read_plan("plan.csv", level="commune").n_new  # doctest: +SKIP
+    3321
+    """
+    path = Path(source)
+    if not path.exists():
+        raise PlanError(f"{path}: plan file not found")
+    try:
+        if path.suffix.lower() == ".json":
+            frame = _read_json(path)
+        else:
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except PlanError:
+        raise
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise PlanError(f"{path}: not a readable plan: {str(exc).splitlines()[0]}") from exc
+    return Plan.from_frame(frame, str(path)).at_level(level)
+
+
+def _read_json(path: Path) -> pd.DataFrame:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    rows = data.get("links") if isinstance(data, dict) else data
+    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+        raise PlanError(f"{path}: a JSON plan is a list of link objects (or {{\"links\": [...]}})")
+    return pd.DataFrame(rows, dtype=str).fillna("")
+
+
+def _rows(index, limit: int = 5) -> str:
+    """Human row numbers (header is line 1, first link line 2)."""
+    numbers = [str(i + 2) for i in list(index)[:limit]]
+    more = len(index) - limit
+    return ", ".join(numbers) + (f" and {more} more" if more > 0 else "")
+
+
+def _validate(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    missing = [c for c in REQUIRED if c not in frame.columns]
+    if missing:
+        raise PlanError(f"{name}: missing column(s) {', '.join(missing)}; a plan needs {', '.join(REQUIRED)}")
+    if frame.empty:
+        raise PlanError(f"{name}: the plan has no links")
+    links = frame.reset_index(drop=True).copy()
+    for column in OPTIONAL:
+        if column not in links.columns:
+            links[column] = ""
+    links = links[list(REQUIRED + OPTIONAL)].fillna("").astype(str).apply(lambda col: col.str.strip())
+    links["link"] = links["link"].str.lower()
+    links["default"] = links["default"].isin(["1", "true", "yes", "True"])
+
+    empty = links.index[(links["old_code"] == "") | (links["new_code"] == "")]
+    if len(empty):
+        raise PlanError(f"{name}: empty old_code or new_code on row(s) {_rows(empty)}")
+    bad = links.index[~links["link"].isin(LINKS)]
+    if len(bad):
+        raise PlanError(f"{name}: unknown link type {links.loc[bad[0], 'link']!r} on row(s) {_rows(bad)}; use full or partial")
+    dup = links.index[links.duplicated(["level", "old_code", "new_code"], keep="first")]
+    if len(dup):
+        raise PlanError(f"{name}: duplicate link {links.loc[dup[0], 'old_code']} -> {links.loc[dup[0], 'new_code']} on row(s) {_rows(dup)}")
+    for level, group in links.groupby("level"):
+        _validate_level(group, name)
+    return links
+
+
+def _validate_level(links: pd.DataFrame, name: str) -> None:
+    full = links[links["link"] == "full"]
+    n_links = links.groupby("old_code").size()
+    twice_full = full[full["old_code"].map(full.groupby("old_code").size()) > 1]
+    if len(twice_full):
+        code = twice_full["old_code"].iloc[0]
+        raise PlanError(f"{name}: old unit {code} has two 'full' links (row(s) {_rows(twice_full.index)}); a divided unit takes 'partial' links")
+    mixed = links[(links["link"] == "full") & (links["old_code"].map(n_links) > 1)]
+    if len(mixed):
+        code = mixed["old_code"].iloc[0]
+        raise PlanError(f"{name}: old unit {code} has a 'full' link and other links (row(s) {_rows(mixed.index)}); use 'partial' for each part")
+    lone = links[(links["link"] == "partial") & (links["old_code"].map(n_links) == 1)]
+    if len(lone):
+        code = lone["old_code"].iloc[0]
+        raise PlanError(f"{name}: old unit {code} has a single 'partial' link (row(s) {_rows(lone.index)}); a unit that goes whole is 'full'")
+    names = links.groupby("new_code")["new_name"].nunique()
+    if (names > 1).any():
+        code = names[names > 1].index[0]
+        raise PlanError(f"{name}: new unit {code} has different names: {', '.join(sorted(set(links.loc[links['new_code'] == code, 'new_name'])))}")
+    defaults = links[links["default"]].groupby("old_code").size()
+    if (defaults > 1).any():
+        raise PlanError(f"{name}: old unit {defaults[defaults > 1].index[0]} has more than one default link")
+
+
+def plan_from_field(values: pd.Series, field: str) -> Plan:
+    """Dissolving by a field is a plan too: each distinct value is one new unit.
+
+    >>> plan_from_field(pd.Series(["01", "01", "02"]), "province_code").n_new
+    2
+    """
+    codes = sorted(set(values.dropna().astype(str)))
+    frame = pd.DataFrame({"old_code": codes, "new_code": codes, "new_name": codes, "link": "full"})
+    return Plan.from_frame(frame, f"--by {field}")

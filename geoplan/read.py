@@ -1,0 +1,122 @@
+"""Read a vector layer a planner has, refusing what cannot be measured.
+
+Any OGR format works (GeoPackage, Shapefile, zipped Shapefile, GeoJSON,
+FlatGeobuf); GeoParquet is read with pyarrow. The layer must have a CRS and
+polygon geometries. Code fields are read as text so leading zeros survive.
+
+>>> units = read_layer("old_communes.gpkg", layer="communes")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from .errors import InputError
+
+POLYGONAL = {"Polygon", "MultiPolygon"}
+
+
+def list_layers(path: str | Path) -> list[str]:
+    """Names of the layers in a file.
+
+    >>> list_layers("old.gpkg")  # doctest: +SKIP
+    ['communes', 'provinces']
+    """
+    return [str(name) for name, _ in pyogrio.list_layers(_ogr_path(Path(path)))]
+
+
+def _ogr_path(path: Path) -> str:
+    if path.suffix.lower() == ".zip":
+        return f"/vsizip/{path}"
+    return str(path)
+
+
+def read_layer(path: str | Path, layer: str | None = None) -> gpd.GeoDataFrame:
+    """Read one polygon layer with its CRS.
+
+    Raises InputError naming the file for a missing file, a file OGR cannot
+    open, an ambiguous or unknown layer, a layer without CRS, an empty
+    layer, or geometries that are not polygons.
+
+    >>> read_layer("old.gpkg").crs  # doctest: +SKIP
+    <Geographic 2D CRS: EPSG:4326>
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: file not found")
+    try:
+        if path.suffix.lower() in (".parquet", ".geoparquet"):
+            frame = gpd.read_parquet(path)
+        else:
+            frame = _read_ogr(path, layer)
+    except InputError:
+        raise
+    except Exception as exc:  # OGR and pyarrow raise many types; the message is what matters
+        raise InputError(f"{path}: cannot read: {str(exc).splitlines()[0]}") from exc
+    return check_layer(frame, str(path))
+
+
+def _read_ogr(path: Path, layer: str | None) -> gpd.GeoDataFrame:
+    ogr_path = _ogr_path(path)
+    layers = list_layers(path)
+    if layer is None and len(layers) > 1:
+        raise InputError(f"{path}: has layers {', '.join(layers)}; choose one with --layer")
+    if layer is not None and layer not in layers:
+        raise InputError(f"{path}: no layer {layer!r} (layers: {', '.join(layers)})")
+    return gpd.read_file(ogr_path, layer=layer, engine="pyogrio")
+
+
+def check_layer(frame: gpd.GeoDataFrame, label: str) -> gpd.GeoDataFrame:
+    """Refuse a layer that has no CRS, no rows, or non-polygon geometries.
+
+    >>> check_layer(gpd.GeoDataFrame(geometry=[]), "empty.gpkg")  # doctest: +SKIP
+    Traceback (most recent call last):
+    geoplan.errors.InputError: empty.gpkg: the layer is empty
+    """
+    if len(frame) == 0:
+        raise InputError(f"{label}: the layer is empty")
+    if frame.crs is None:
+        raise InputError(f"{label}: the layer has no CRS (coordinate reference system); set one, e.g. with ogr2ogr -a_srs EPSG:4326")
+    geoms = frame.geometry
+    if geoms.isna().all():
+        raise InputError(f"{label}: the layer has no geometries")
+    kinds = set(geoms.dropna().geom_type.unique())
+    if not kinds <= POLYGONAL:
+        raise InputError(f"{label}: geometries must be polygons, found {', '.join(sorted(kinds - POLYGONAL))}")
+    return frame
+
+
+def require_fields(frame: pd.DataFrame, fields: dict[str, str | None], label: str) -> None:
+    """Raise InputError naming the first option whose field is not in the layer.
+
+    ``fields`` maps an option name (``--pop-field``) to the field it names.
+
+    >>> require_fields(pd.DataFrame({"a": [1]}), {"--pop-field": "pop"}, "old.gpkg")  # doctest: +SKIP
+    Traceback (most recent call last):
+    geoplan.errors.InputError: old.gpkg: no field 'pop' (--pop-field); fields are: a
+    """
+    columns = [c for c in frame.columns if c != frame.geometry.name] if isinstance(frame, gpd.GeoDataFrame) else list(frame.columns)
+    for option, field in fields.items():
+        if field is not None and field not in frame.columns:
+            raise InputError(f"{label}: no field {field!r} ({option}); fields are: {', '.join(map(str, columns))}")
+
+
+def as_code(values: pd.Series) -> pd.Series:
+    """Codes as text: floats like 805.0 become "805", missing stays missing.
+
+    >>> as_code(pd.Series([805.0, None, "00001"])).tolist()
+    ['805', None, '00001']
+    """
+    def one(value):
+        if value is None or (isinstance(value, float) and value != value):
+            return None
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        text = str(value).strip()
+        return text or None
+
+    return values.map(one).astype(object)

@@ -1,0 +1,87 @@
+"""Write results atomically: a temporary file next to the target, then rename.
+
+>>> write_result(result, "out/merged.gpkg")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from .errors import InputError
+
+
+@contextmanager
+def atomic_path(target: str | Path, suffix: str | None = None):
+    """Yield a temporary path beside ``target``; rename it over ``target`` on success.
+
+    >>> with atomic_path("report.csv") as tmp:  # doctest: +SKIP
+    ...     frame.to_csv(tmp)
+    """
+    target = Path(target)
+    if not target.parent.exists():
+        raise InputError(f"{target}: output folder {target.parent} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix or target.suffix, dir=target.parent)
+    os.close(fd)
+    os.unlink(tmp)  # OGR drivers want to create the file themselves
+    try:
+        yield Path(tmp)
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def write_layers(target: str | Path, layers: dict[str, pd.DataFrame]) -> Path:
+    """Write several layers (GeoDataFrames or plain tables) into one GeoPackage, atomically.
+
+    >>> write_layers("out.gpkg", {"units": units, "about": about})  # doctest: +SKIP
+    """
+    with atomic_path(target) as tmp:
+        for name, frame in layers.items():
+            if isinstance(frame, gpd.GeoDataFrame):
+                frame.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio")
+            else:
+                pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG")
+    return Path(target)
+
+
+def about_table(result, source: str, schematic: bool = False) -> pd.DataFrame:
+    """The ``about`` layer: where a result came from.
+
+    >>> about_table(result, "old.gpkg").set_index("key").loc["schematic", "value"]  # doctest: +SKIP
+    'no'
+    """
+    from . import __version__
+
+    rows = {
+        "plan": result.report["plan"],
+        "source": source,
+        "geoplan_version": __version__,
+        "schematic": "yes" if schematic else "no",
+        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "pop_field": str(result.report.get("pop_field") or ""),
+        "summary": result.summary(),
+    }
+    return pd.DataFrame({"key": list(rows), "value": list(rows.values())})
+
+
+def write_result(result, target: str | Path, source: str = "", schematic: bool = False) -> Path:
+    """Write a MergeResult as a GeoPackage with layers units, lineage, repairs, about.
+
+    >>> write_result(geoplan.merge(old, plan), "merged.gpkg", source="old.gpkg")  # doctest: +SKIP
+    """
+    repairs = result.repairs
+    return write_layers(target, {
+        "units": result.units,
+        "lineage": result.lineage,
+        "repairs": repairs,
+        "about": about_table(result, source, schematic),
+    })
