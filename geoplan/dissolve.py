@@ -187,13 +187,30 @@ def _segments(geoms: np.ndarray) -> pd.DataFrame:
                          "length": np.hypot(*(hi - lo).T)})
 
 
+def _gaps_of(outline) -> np.ndarray:
+    """The gaps inside an outline: its holes, minus the islands that sit in them.
+
+    Built from the rings themselves (no overlay), so gap edges stay exactly
+    the units' edges.
+    """
+    gaps = holes([outline])
+    if not len(gaps):
+        return gaps
+    parts = shapely.get_parts(outline)
+    gap_i, part_i = shapely.STRtree(parts).query(gaps, predicate="contains")
+    for g in np.unique(gap_i):
+        islands = parts[part_i[gap_i == g]]
+        gaps[g] = shapely.Polygon(gaps[g].exterior, [island.exterior for island in islands])
+    return gaps
+
+
 def _fill_gaps(cleaned: np.ndarray, keys: np.ndarray, gap_width: float, log: list) -> np.ndarray:
     """Step 5: give every gap left inside the outline to the unit with the longest border on it.
 
     The cleaned units form a valid coverage, so a gap's edges are exactly
     edges of its neighbours: shared borders are found by matching segments.
     """
-    gaps = holes([shapely.coverage_union_all(cleaned)])
+    gaps = _gaps_of(shapely.coverage_union_all(cleaned))
     if not len(gaps):
         return cleaned
     on_gap = _segments(gaps).rename(columns={"owner": "gap"})
@@ -215,8 +232,20 @@ def _fill_gaps(cleaned: np.ndarray, keys: np.ndarray, gap_width: float, log: lis
         log.append(_repair("gap", rule, keys[unit], others, gap))
     out = cleaned.copy()
     for unit, pieces in receive.items():
-        out[unit] = shapely.coverage_union_all([cleaned[unit], *pieces])
+        out[unit] = _add_pieces(cleaned[unit], pieces)
     return out
+
+
+def _add_pieces(unit, pieces: list):
+    """Union a unit with gap pieces that share its edges exactly.
+
+    Edge cancellation (coverage union) is exact and fast; where a piece only
+    touches the unit at a vertex the unit lacks, fall back to an overlay union.
+    """
+    try:
+        return shapely.coverage_union_all([unit, *pieces])
+    except shapely.errors.GEOSException:
+        return shapely.union_all([unit, *pieces])
 
 
 def dissolve_clean(geoms, keys, gap_width: float, workers: int | None = None, progress=None):

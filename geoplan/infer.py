@@ -5,7 +5,8 @@ a 2025 plan but their land must not vanish. Rule (``longest border``): such a
 polygon joins the new unit with which it shares the longest boundary among
 its neighbours in the same old parent (neighbours within ``tolerance``, since
 dirty layers do not touch exactly). Polygons whose neighbours are themselves
-unplaced are placed in later rounds; what is left is reported.
+unplaced are placed in later rounds; an island with no neighbour joins the
+nearest placed polygon of its parent; what is left is reported.
 
 >>> new_code = infer_units(geoms, new_code, parents, tolerance=0.001)  # doctest: +SKIP
 """
@@ -28,8 +29,9 @@ def shared_border(geom, neighbour, tolerance: float) -> float:
 def infer_units(geoms: np.ndarray, new_code: np.ndarray, parents: np.ndarray, tolerance: float) -> np.ndarray:
     """Fill missing ``new_code`` entries from the longest-border neighbour.
 
-    Returns a new array; entries with no placed neighbour in the same parent
-    stay None.
+    An island with no neighbour within ``tolerance`` joins the nearest placed
+    polygon of the same parent. Returns a new array; entries with no placed
+    polygon in the same parent stay None.
     """
     new_code = np.asarray(new_code, dtype=object).copy()
     tree = shapely.STRtree(geoms)
@@ -43,8 +45,21 @@ def infer_units(geoms: np.ndarray, new_code: np.ndarray, parents: np.ndarray, to
                 lengths = [shared_border(geoms[i], geoms[j], tolerance) for j in neighbours]
                 placed[i] = new_code[neighbours[int(np.argmax(lengths))]]
         if not placed:
+            placed = _nearest(geoms, new_code, parents, todo, tree)
+        if not placed:
             break
         for i, code in placed.items():
             new_code[i] = code
         todo = [i for i in todo if i not in placed]
     return new_code
+
+
+def _nearest(geoms, new_code, parents, todo, tree) -> dict:
+    """Islands: the new unit of the nearest placed polygon in the same parent."""
+    placed = {}
+    for i in todo:
+        same = np.flatnonzero((parents == parents[i]) & (new_code != None))  # noqa: E711
+        if len(same):
+            j = same[int(np.argmin(shapely.distance(geoms[same], geoms[i])))]
+            placed[i] = new_code[j]
+    return placed

@@ -10,7 +10,9 @@ silently between two candidates:
 4. ``folded``: the same without diacritics, only when exactly one candidate;
 5. where several candidates remain, the district disambiguates: by name when
    both sides carry one (``name+district``), else by the range of codes of
-   the district's coded features (``name+district``).
+   the district's coded features (``name+district``);
+6. ``district``: a plan member that is a whole district (island districts
+   such as Lý Sơn have no communes) takes every unlinked feature of it.
 
 Aliases (``from`` -> ``to``) rename layer values before matching, for units
 renamed since the layer was drawn (Thừa Thiên Huế -> Thành phố Huế).
@@ -135,6 +137,12 @@ def link_features(
             elif candidates:
                 ambiguous_rows.append({"feature": idx, "name": names.iat[i], "parent": parent,
                                        "candidates": ", ".join(candidates)})
+            elif districts.iat[i]:
+                # A plan member that is a whole district (island districts have no communes).
+                found = matcher.find_district(districts.iat[i], parent)
+                if found is not None:
+                    old_code.iat[i] = found
+                    how.iat[i] = "district"
 
     table = pd.DataFrame({"old_code": old_code, "linked_by": how, "feature_code": codes}, index=layer.index)
     unmatched = members[~members["old_code"].isin(set(old_code.dropna()))].copy()
@@ -177,6 +185,12 @@ class _NameMatcher:
                 return None, None, candidates
         return None, None, []
 
+    def find_district(self, district: str, parent: str) -> str | None:
+        """The plan member that is this district itself, matched with its type ("Huyện Lý Sơn")."""
+        p = exact_key(parent) if self.use_parent else ""
+        candidates = self.index["typed"].get((p, unit_type(district), exact_key(district)), [])
+        return candidates[0] if len(candidates) == 1 and unit_type(district) else None
+
     def _by_district(self, candidates: list[str], district: str, code_range) -> str | None:
         if district:
             dkey = exact_key(district)
@@ -193,17 +207,52 @@ class _NameMatcher:
 
 def _suggest(unmatched: pd.DataFrame, layer: pd.DataFrame, table: pd.DataFrame,
              name_field: str, parent_field: str | None, limit: int = 3) -> list[str]:
-    """Closest unlinked feature names for each unmatched plan member, parent shown."""
+    """Closest unlinked feature names for each unmatched plan member, in the same parent when known."""
     free = layer[table["old_code"].isna()]
-    labels = free[name_field].fillna("").astype(str)
-    if parent_field:
-        labels = labels + " (" + free[parent_field].fillna("").astype(str) + ")"
-    keys = [folded_key(v) for v in free[name_field].fillna("").astype(str)]
-    by_key: dict[str, list[str]] = {}
-    for key, label in zip(keys, labels):
-        by_key.setdefault(key, []).append(label)
+    names = free[name_field].fillna("").astype(str)
+    parents = free[parent_field].fillna("").astype(str) if parent_field else pd.Series("", index=free.index)
+    by_parent: dict[str, dict[str, list[str]]] = {}
+    for name, parent in zip(names, parents):
+        label = f"{name} ({parent})" if parent else name
+        by_parent.setdefault(folded_key(parent), {}).setdefault(folded_key(name), []).append(label)
     out = []
-    for name in unmatched["old_name"]:
-        close = difflib.get_close_matches(folded_key(name), list(by_key), n=limit, cutoff=0.75)
-        out.append("; ".join(label for key in close for label in by_key[key][:2]))
+    for name, parent in zip(unmatched["old_name"], unmatched["old_parent"]):
+        pool = by_parent.get(folded_key(parent), {}) if parent_field and parent else \
+            {k: v for group in by_parent.values() for k, v in group.items()}
+        close = difflib.get_close_matches(folded_key(name), list(pool), n=limit, cutoff=0.75)
+        out.append("; ".join(label for key in close for label in pool[key][:2]))
     return out
+
+
+def detect_fields(layer: pd.DataFrame, plan: Plan, min_share: float = 0.3) -> dict[str, str | None]:
+    """Guess which fields hold codes, names, parents and districts, by content.
+
+    A field is chosen when at least ``min_share`` of its values match the
+    plan's old codes (or names, parent names, district names); the best
+    field wins. Fields the user named are never overridden by the caller.
+
+    >>> detect_fields(old_communes, plan)  # doctest: +SKIP
+    {'code': 'gso_code_c2016', 'name': 'commune_vn', 'parent': 'province_vn', 'district': 'district_vn'}
+    """
+    members = plan.members()
+    wanted = {
+        "name": set(members["old_name"].map(exact_key)),
+        "parent": set(members["old_parent"].map(exact_key)) - {""},
+        "district": set(members["old_district"].map(exact_key)) - {""},
+    }
+    codes = set(members["old_code"])
+    geometry = layer.geometry.name if hasattr(layer, "geometry") else None
+    sample = layer[[c for c in layer.columns if c != geometry]].head(5000)
+    best: dict[str, tuple[str | None, float]] = {role: (None, min_share) for role in ("code", *wanted)}
+    for column in sample.columns:
+        values = sample[column].dropna()
+        if values.empty:
+            continue
+        shares = {"code": float(as_code(values).isin(codes).mean())}
+        if values.dtype.kind not in "ifb":
+            keys = values.astype(str).map(exact_key)
+            shares.update({role: float(keys.isin(targets).mean()) for role, targets in wanted.items() if targets})
+        for role, share in shares.items():
+            if share > best[role][1]:
+                best[role] = (column, share)
+    return {role: column for role, (column, _) in best.items()}

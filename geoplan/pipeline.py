@@ -56,6 +56,32 @@ class MergeResult:
         )
 
 
+    def link_report(self, limit: int = 10) -> str:
+        """How features were linked, what is unmatched or ambiguous, what to review."""
+        r, links = self.report, self.links
+        lines = ["Link report:"]
+        lines += [f"  {count:>7,} features linked by {how}" for how, count in r["link_counts"].items()
+                  if how not in ("none", "members without feature")]
+        lines.append(f"  {r['link_counts'].get('none', 0):>7,} features matched no plan member: "
+                     f"{r['inferred_features']:,} placed by the longest-border rule (inferred), {r['unplaced_features']:,} unplaced")
+        for row in r["unplaced"][:limit]:
+            lines.append(f"      unplaced: {row}")
+        lines.append(f"  {len(links.unmatched_members):>7,} plan members have no polygon")
+        for row in links.unmatched_members.head(limit).itertuples():
+            hint = f"; closest: {row.suggestions}" if getattr(row, "suggestions", "") else ""
+            lines.append(f"      {row.old_code} {row.old_name} ({row.old_parent}){hint}")
+        if len(links.ambiguous):
+            lines.append(f"  {len(links.ambiguous):>7,} features with several candidates (not guessed):")
+            for row in links.ambiguous.head(limit).itertuples():
+                lines.append(f"      {row.name} ({row.parent}): {row.candidates}")
+        if r["missing_units"]:
+            lines.append(f"  {len(r['missing_units']):>7,} new units have no polygon at all (not invented): "
+                         + ", ".join(r["missing_units"][:limit]))
+        if r["wide_gaps"]:
+            lines.append(f"  {r['wide_gaps']:>7,} gaps wider than the gap width were filled: review them in layer repairs (rule 'wide gap')")
+        return "\n".join(lines)
+
+
 def _degrees(metres: float, crs: CRS) -> float:
     """A distance in metres in the units of ``crs`` (degrees along a meridian when geographic)."""
     return metres / METRES_PER_DEGREE if crs.is_geographic else metres
@@ -75,6 +101,7 @@ def merge(
     declared: pd.DataFrame | None = None,
     progress=None,
     workers: int | None = None,
+    label: str = "old layer",
 ) -> MergeResult:
     """Merge old polygons into the new units of ``plan`` and measure them.
 
@@ -85,19 +112,19 @@ def merge(
     >>> merge(old, read_plan("plan.csv"), name_field="commune_vn").units  # doctest: +SKIP
     """
     say = progress or (lambda message: None)
-    check_layer(old, "old layer")
+    check_layer(old, label)
     require_fields(old, {"--old-code": code_field, "--old-name": name_field, "--old-parent": parent_field,
                          "--old-district": district_field, "--pop-field": pop_field,
-                         **{"--count-field": f for f in count_fields}}, "old layer")
+                         **{"--count-field": f for f in count_fields}}, label)
     if code_field is None and name_field is None:
-        raise InputError("old layer: give the field with the old codes (--old-code) or names (--old-name)")
+        raise InputError(f"{label}: no field with the plan's old codes or names found; name it with --old-code or --old-name")
     counts = [f for f in ((pop_field,) if pop_field else ()) + tuple(count_fields)]
 
     say(f"linking {len(old):,} features to {plan.n_old:,} old units of the plan")
     links = link_features(old, plan, code_field, name_field, parent_field, district_field, aliases)
     linked = links.table["old_code"].notna()
     if not linked.any():
-        raise LinkError(f"old layer and plan {plan.name} do not match: no feature linked by "
+        raise LinkError(f"{label} and plan {plan.name} do not match: no feature linked by "
                         f"{' or '.join(f for f in (code_field, name_field) if f)}")
 
     assignment = plan.assignment().set_index("old_code")
@@ -150,7 +177,8 @@ def _units(units_geom, crs, plan, old, placed, counts, pop_field, links, assignm
     frame["n_inferred"] = n_inferred.reindex(codes).fillna(0).astype(int).to_numpy()
     frame["approximate"] = frame["n_approximate"] > 0
     if declared is not None:
-        frame = frame.merge(declared, how="left", left_on="code", right_index=True)
+        figures = declared[["area_declared_km2", "population_declared"]]
+        frame = frame.merge(figures, how="left", left_on="code", right_index=True)
     return gpd.GeoDataFrame(frame, geometry=list(lonlat), crs="EPSG:4326")
 
 
@@ -192,6 +220,16 @@ def _lineage(old, geoms, crs, plan, links, placed, inferred, counts, pop_field):
     return lineage.reset_index(drop=True)
 
 
+def _describe(old, links, rows) -> list[str]:
+    """"name (parent), feature N" for features a planner must look at."""
+    name, parent = links.fields.get("name"), links.fields.get("parent")
+    out = []
+    for i in rows:
+        label = str(old.iloc[i][name]) if name else f"feature {i}"
+        out.append(f"{label} ({old.iloc[i][parent]}), feature {i}" if parent else f"{label}, feature {i}")
+    return out
+
+
 def _feature_names(old, links, index):
     field_name = links.fields.get("name")
     return old.loc[index, field_name].fillna("").astype(str).to_numpy() if field_name else ""
@@ -216,6 +254,7 @@ def _report(old, units, lineage, repairs, plan, links, inferred, unplaced, count
     expected = united_km2 - float(overlaps["area_km2"].sum()) + float(gaps["area_km2"].sum())
     report = {
         "plan": plan.name,
+        "pop_field": pop_field,
         "n_old_features": len(old),
         "n_units": len(units),
         "n_plan_new": plan.n_new,
@@ -230,6 +269,7 @@ def _report(old, units, lineage, repairs, plan, links, inferred, unplaced, count
         "approximate_links": int(lineage.loc[lineage["approximate"] & (lineage["linked_by"] != "none"), "old_code"].nunique()),
         "inferred_features": int(inferred.sum()),
         "unplaced_features": int(unplaced.sum()),
+        "unplaced": _describe(old, links, np.flatnonzero(unplaced)),
         "unplaced_area_km2": float(area_km2(geoms[unplaced], crs).sum()) if unplaced.any() else 0.0,
         "members_without_polygon": len(links.unmatched_members),
         "missing_units": sorted(set(plan.links["new_code"]) - set(units["code"])),

@@ -1,0 +1,105 @@
+"""Built-in plans and declared figures shipped in ``boundaries/``.
+
+A built-in plan name can stand wherever a plan file is accepted.
+
+>>> sorted(BUILTIN)
+['vn-2025-commune', 'vn-2025-province']
+>>> resolve_plan("vn-2025-province").n_new
+34
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import InputError
+
+BOUNDARIES = Path(__file__).resolve().parent.parent / "boundaries"
+
+
+@dataclass(frozen=True)
+class BuiltinPlan:
+    """A shipped plan: its file, its declared figures and its aliases."""
+
+    name: str
+    plan_file: str
+    declared_file: str
+    aliases_file: str
+    description: str
+
+
+BUILTIN = {
+    p.name: p for p in (
+        BuiltinPlan("vn-2025-province", "vn-2025-province.csv", "vn-2025-declared-provinces.csv",
+                    "vn-2025-aliases.csv", "Vietnam 2025: 63 old provinces -> 34 new provinces"),
+        BuiltinPlan("vn-2025-commune", "vn-2025-commune.csv", "vn-2025-declared-communes.csv",
+                    "vn-2025-aliases.csv", "Vietnam 2025: old communes -> 3,321 new communes"),
+    )
+}
+
+
+def resolve_plan(name_or_path: str, level: str | None = None):
+    """A Plan from a built-in name or a file path.
+
+    >>> resolve_plan("vn-2025-commune").n_new
+    3321
+    """
+    from .plan import read_plan
+
+    builtin = BUILTIN.get(name_or_path)
+    plan = read_plan(BOUNDARIES / builtin.plan_file if builtin else name_or_path, level)
+    if builtin:
+        plan = type(plan)(plan.links, builtin.name)
+    return plan
+
+
+def builtin_aliases(name: str) -> dict[str, str]:
+    """Aliases shipped with a built-in plan ({} for a plan file)."""
+    from .link import read_aliases
+
+    builtin = BUILTIN.get(name)
+    return read_aliases(BOUNDARIES / builtin.aliases_file) if builtin else {}
+
+
+def read_declared(source: str | Path) -> pd.DataFrame:
+    """Declared figures indexed by new code: ``area_declared_km2``, ``population_declared``.
+
+    ``source`` is a built-in plan name or a CSV with columns ``code`` and
+    ``area_km2`` and/or ``population``.
+
+    >>> read_declared("vn-2025-province").loc["91", "area_declared_km2"]
+    9888.91
+    """
+    builtin = BUILTIN.get(str(source))
+    path = BOUNDARIES / builtin.declared_file if builtin else Path(source)
+    if not path.exists():
+        raise InputError(f"{path}: declared figures file not found")
+    table = pd.read_csv(path, dtype={"code": str, "new_code": str}, encoding="utf-8-sig")
+    table = table.rename(columns={"new_code": "code"})
+    if "code" not in table.columns or not {"area_km2", "population"} & set(table.columns):
+        raise InputError(f"{path}: declared figures need a code (or new_code) column and area_km2 and/or population")
+    out = pd.DataFrame(index=pd.Index(table["code"].astype(str), name="code"))
+    for source, target in (("area_km2", "area_declared_km2"), ("population", "population_declared")):
+        out[target] = pd.to_numeric(table[source], errors="coerce").to_numpy() if source in table else float("nan")
+    for column in ("name", "note"):
+        if column in table:
+            out[column] = table[column].fillna("").astype(str).to_numpy()
+    return out[~out.index.duplicated()]
+
+
+def plan_summary() -> pd.DataFrame:
+    """One row per built-in plan: name, new and old unit counts, divided old units.
+
+    >>> plan_summary().set_index("plan").loc["vn-2025-province", "new_units"]
+    34
+    """
+    rows = []
+    for name, builtin in BUILTIN.items():
+        plan = resolve_plan(name)
+        n_links = plan.links.groupby("old_code").size()
+        rows.append({"plan": name, "new_units": plan.n_new, "old_units": plan.n_old,
+                     "divided_old_units": int((n_links > 1).sum()), "description": builtin.description})
+    return pd.DataFrame(rows)

@@ -1,0 +1,169 @@
+"""Check computed figures against declared ones, and the declared ones themselves.
+
+For every unit: computed and declared area and population side by side, the
+absolute and relative differences and a verdict against a tolerance. The
+declared table is checked too: two units with identical declared figures
+are a known upstream copy error, and an area a hundred times the computed
+one was probably entered in hectares.
+
+>>> table = compare(units, declared, tolerance_pct=2.0)  # doctest: +SKIP
+>>> print(run_check("merged.gpkg"))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyogrio
+
+from .errors import InputError
+
+HECTARE_RATIO = (50.0, 200.0)  # declared / computed area in this range: hectares entered as km2
+
+
+def read_result_layer(path: str | Path, layer: str) -> pd.DataFrame:
+    """A layer of a result GeoPackage, without geometry."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: file not found")
+    layers = [name for name, _ in pyogrio.list_layers(path)] if path.suffix.lower() == ".gpkg" else []
+    if layer not in layers:
+        raise InputError(f"{path}: no layer {layer!r}; is it a GeoPackage written by geoplan merge?")
+    return pyogrio.read_dataframe(path, layer=layer, read_geometry=False)
+
+
+def suspect_copies(declared: pd.DataFrame) -> pd.Series:
+    """For each code whose declared area and population equal another unit's, the other codes.
+
+    >>> d = pd.DataFrame({"area_declared_km2": [49.36, 49.36, 5.0], "population_declared": [33045, 33045, 10]},
+    ...                  index=["30502", "28270", "1"])
+    >>> suspect_copies(d).to_dict()
+    {'30502': '28270', '28270': '30502'}
+    """
+    known = declared.dropna(subset=["area_declared_km2", "population_declared"])
+    known = known[known["population_declared"] > 0]
+    groups = known.groupby(["area_declared_km2", "population_declared"]).groups
+    out = {}
+    for codes in groups.values():
+        if len(codes) > 1:
+            for code in codes:
+                out[code] = ",".join(str(c) for c in codes if c != code)
+    return pd.Series(out, dtype=object)
+
+
+def compare(units: pd.DataFrame, declared: pd.DataFrame, tolerance_pct: float = 2.0,
+            pop_tolerance_pct: float = 35.0) -> pd.DataFrame:
+    """One row per unit: computed, declared, differences, verdict and notes.
+
+    Verdicts: ``ok`` (area within tolerance), ``differs``, ``suspect declared``
+    (the declared figure looks wrong), ``no declared``.
+    """
+    table = units[[c for c in ("code", "name", "parent", "area_km2", "population") if c in units]].copy()
+    table = table.drop(columns=[c for c in ("area_declared_km2", "population_declared") if c in table])
+    table = table.join(declared.drop(columns=["name"], errors="ignore"), on="code")
+    if "note" not in table:
+        table["note"] = ""
+    table["note"] = table["note"].fillna("").astype(str)
+    table["area_diff_km2"] = table["area_km2"] - table["area_declared_km2"]
+    table["area_diff_pct"] = 100 * table["area_diff_km2"] / table["area_declared_km2"]
+    if "population" in table:
+        table["population_diff"] = table["population"] - table["population_declared"]
+        table["population_diff_pct"] = 100 * table["population_diff"] / table["population_declared"].where(table["population_declared"] > 0)
+    verdict = np.where(table["area_declared_km2"].isna(), "no declared",
+                       np.where(table["area_diff_pct"].abs() <= tolerance_pct, "ok", "differs"))
+    table["verdict"] = verdict
+    if "population_diff_pct" in table:
+        table["population_verdict"] = np.where(table["population_diff_pct"].isna(), "no declared",
+                                               np.where(table["population_diff_pct"].abs() <= pop_tolerance_pct, "ok", "differs"))
+    copies = suspect_copies(declared)
+    copied = table["code"].isin(copies.index)
+    names = declared.get("name", pd.Series(dtype=object))
+    for i in table.index[copied]:
+        others = copies[table.at[i, "code"]].split(",")
+        label = ", ".join(f"{c} {names.get(c, '')}".strip() for c in others)
+        table.at[i, "note"] = _join(table.at[i, "note"], f"declared area and population identical to {label}: suspected copy")
+        if table.at[i, "verdict"] != "ok":
+            table.at[i, "verdict"] = "suspect declared"
+    ratio = table["area_declared_km2"] / table["area_km2"]
+    hectares = ratio.between(*HECTARE_RATIO)
+    for i in table.index[hectares]:
+        table.at[i, "note"] = _join(table.at[i, "note"], f"declared area is {ratio[i]:.0f}x the computed one: hectares entered as km2?")
+        table.at[i, "verdict"] = "suspect declared"
+    return table
+
+
+def _label(row) -> str:
+    parent = getattr(row, "parent", "")
+    return f"{row.code} {row.name}" + (f" ({parent})" if isinstance(parent, str) and parent else "")
+
+
+def _join(a: str, b: str) -> str:
+    return f"{a}; {b}" if a else b
+
+
+def summarize(table: pd.DataFrame, tolerance_pct: float, worst: int = 10) -> str:
+    """Median and worst differences, counts per verdict, and the declared figures that look wrong."""
+    have = table.dropna(subset=["area_diff_pct"])
+    lines = [f"Checked {len(table):,} units against declared figures ({len(have):,} with a declared area).",
+             "Verdicts: " + ", ".join(f"{v} {n:,}" for v, n in table["verdict"].value_counts().items())]
+    if len(have):
+        lines.append(f"Area: median absolute difference {have['area_diff_pct'].abs().median():.2f}%, "
+                     f"tolerance {tolerance_pct:g}%.")
+    if "population_diff_pct" in table and table["population_diff_pct"].notna().any():
+        pop = table["population_diff_pct"].dropna()
+        lines.append(f"Population: median difference {pop.median():+.1f}% (declared figures include temporary "
+                     f"residents; census sums are typically ~30% lower).")
+    outliers = have.reindex(have["area_diff_pct"].abs().sort_values(ascending=False).index).head(worst)
+    if len(outliers):
+        lines.append(f"Largest area differences:")
+        for row in outliers.itertuples():
+            note = f"  [{row.note}]" if row.note else ""
+            lines.append(f"  {_label(row)}: computed {row.area_km2:,.2f} km2, declared "
+                         f"{row.area_declared_km2:,.2f} km2 ({row.area_diff_pct:+.2f}%){note}")
+    suspects = table[table["note"].str.contains("suspected copy|hectares", regex=True)]
+    if len(suspects):
+        lines.append(f"Warnings: {len(suspects):,} declared figures look wrong:")
+        for row in suspects.head(worst * 3).itertuples():
+            pop = f" / {row.population_declared:,.0f}" if pd.notna(getattr(row, "population_declared", np.nan)) else ""
+            lines.append(f"  {_label(row)}: declared {row.area_declared_km2:,.2f} km2{pop}: {row.note}")
+    return "\n".join(lines)
+
+
+def run_check(result: str | Path, declared: str | Path | None = None, tolerance_pct: float = 2.0,
+              output: str | Path | None = None) -> str:
+    """Compare a merge result with declared figures; write CSV and Markdown; return the summary.
+
+    ``declared`` is a CSV (``code`` or ``new_code``, ``area_km2``, ``population``)
+    or a built-in plan name; by default the result's own declared columns, or
+    those of the built-in plan that produced it.
+
+    >>> print(run_check("maps/demo/communes.gpkg"))  # doctest: +SKIP
+    """
+    from .builtin import BUILTIN, read_declared
+    from .write import atomic_path
+
+    units = read_result_layer(result, "units")
+    about = read_result_layer(result, "about").set_index("key")["value"]
+    plan = about.get("plan", "")
+    if declared is not None:
+        figures = read_declared(declared)
+    elif plan in BUILTIN:
+        figures = read_declared(plan)
+    elif "area_declared_km2" in units:
+        figures = units.set_index("code")[["area_declared_km2", "population_declared"]]
+    else:
+        raise InputError(f"{result}: no declared figures known for plan {plan!r}; give them with --declared CSV")
+    table = compare(units, figures, tolerance_pct)
+    text = summarize(table, tolerance_pct)
+    if about.get("schematic") == "yes":
+        text = "SCHEMATIC DATA: computed areas are not measurements.\n" + text
+    csv_path = Path(output) if output else Path(result).with_name(Path(result).stem + "-check.csv")
+    with atomic_path(csv_path) as tmp:
+        table.to_csv(tmp, index=False)
+    md_path = csv_path.with_suffix(".md")
+    with atomic_path(md_path) as tmp:
+        Path(tmp).write_text(f"# Check of {Path(result).name} (plan {plan})\n\n```\n{text}\n```\n\n"
+                             + table.to_markdown(index=False, floatfmt=".2f") + "\n", encoding="utf-8")
+    return text + f"\nWrote {csv_path} and {md_path}"

@@ -1,0 +1,207 @@
+"""The ``geoplan`` command line: a thin layer over the Python API.
+
+Every user mistake ends as one line on stderr and exit status 2; heavy
+libraries are imported only by the command that needs them.
+
+>>> main(["plans"])  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .errors import GeoplanError
+
+EXIT_USER_ERROR = 2
+
+
+def _add_merge(sub) -> None:
+    p = sub.add_parser("merge", help="merge old units into new ones by a plan (or dissolve --by a field)",
+                       description="Merge the polygons of OLD into the new units of PLAN (a CSV/JSON plan file "
+                                   "or a built-in plan, see `geoplan plans`), repair gaps and overlaps, "
+                                   "measure, and write a GeoPackage with layers units, lineage, repairs, about.")
+    p.add_argument("old", help="old units: any vector file (GeoPackage, Shapefile, .zip, GeoJSON, FlatGeobuf, GeoParquet)")
+    p.add_argument("plan", nargs="?", help="plan file or built-in plan name (omit with --by)")
+    p.add_argument("-o", "--output", required=True, help="GeoPackage to write")
+    p.add_argument("--by", metavar="FIELD", help="dissolve by this field instead of a plan")
+    p.add_argument("--layer", help="layer of OLD to read when it has several")
+    p.add_argument("--level", help="plan level to use when the plan has several (province, commune)")
+    p.add_argument("--old-code", metavar="FIELD", help="field with the old units' codes (default: detected)")
+    p.add_argument("--old-name", metavar="FIELD", help="field with the old units' names (default: detected)")
+    p.add_argument("--old-parent", metavar="FIELD", help="field with the parent (province) names (default: detected)")
+    p.add_argument("--old-district", metavar="FIELD", help="field with the district names (default: detected)")
+    p.add_argument("--pop-field", metavar="FIELD", help="population field to sum")
+    p.add_argument("--count-field", metavar="FIELD", action="append", default=[], help="another count to sum (repeatable)")
+    p.add_argument("--aliases", metavar="CSV", help="CSV with columns from,to: a name as the layer writes it, the name the plan uses")
+    p.add_argument("--declared", metavar="CSV", help="declared figures (code, area_km2, population) to set beside the computed ones")
+    p.add_argument("--gap-width", metavar="METRES", type=float, default=None,
+                   help="gaps wider than this are flagged for review (default 200 m); every gap is filled")
+    p.add_argument("--no-detect", action="store_true", help="do not detect fields that were not named")
+    p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p.set_defaults(run=_run_merge)
+
+
+def _run_merge(args) -> int:
+    from .builtin import BUILTIN, builtin_aliases, read_declared, resolve_plan
+    from .link import detect_fields, read_aliases
+    from .pipeline import DEFAULT_GAP_WIDTH_M, merge
+    from .plan import plan_from_field
+    from .progress import Progress
+    from .read import read_layer, require_fields
+    from .write import write_result
+
+    say = Progress(args.quiet)
+    if args.gap_width is not None and args.gap_width < 0:
+        raise GeoplanError(f"--gap-width must be 0 or more metres, got {args.gap_width}")
+    if bool(args.by) == bool(args.plan):
+        raise GeoplanError("give either a PLAN or --by FIELD")
+    say(f"reading {args.old}")
+    old = read_layer(args.old, args.layer)
+    fields = {"code": args.old_code, "name": args.old_name, "parent": args.old_parent, "district": args.old_district}
+    if args.by:
+        require_fields(old, {"--by": args.by}, args.old)
+        plan = plan_from_field(old[args.by].astype(str).where(old[args.by].notna()), args.by)
+        fields = {"code": args.by, "name": None, "parent": None, "district": None}
+    else:
+        plan = resolve_plan(args.plan, args.level)
+        require_fields(old, {f"--old-{k}": v for k, v in fields.items()}, args.old)
+        if not args.no_detect and None in fields.values():
+            detected = detect_fields(old, plan)
+            fields = {k: v or detected[k] for k, v in fields.items()}
+            say("fields: " + ", ".join(f"{k}={v}" for k, v in fields.items() if v))
+    aliases = builtin_aliases(args.plan) if args.plan else {}
+    if args.aliases:
+        aliases.update(read_aliases(args.aliases))
+    declared = read_declared(args.declared) if args.declared else (
+        read_declared(args.plan) if args.plan in BUILTIN else None)
+    result = merge(
+        old, plan, code_field=fields["code"], name_field=fields["name"], parent_field=fields["parent"],
+        district_field=fields["district"], pop_field=args.pop_field, count_fields=tuple(args.count_field),
+        aliases=aliases, gap_width_m=DEFAULT_GAP_WIDTH_M if args.gap_width is None else args.gap_width,
+        declared=declared, progress=say, label=args.old)
+    say(f"writing {args.output}")
+    write_result(result, args.output, source=str(args.old))
+    if not args.quiet:
+        print(result.link_report())
+    print(result.summary())
+    print(f"Wrote {args.output} (layers units, lineage, repairs, about)")
+    return 0
+
+
+def _add_plans(sub) -> None:
+    p = sub.add_parser("plans", help="list the built-in plans")
+    p.set_defaults(run=_run_plans)
+
+
+def _run_plans(args) -> int:
+    from .builtin import plan_summary
+
+    for row in plan_summary().itertuples():
+        print(f"{row.plan:18} {row.old_units:>6,} old -> {row.new_units:>5,} new units, "
+              f"{row.divided_old_units:,} divided old units  ({row.description})")
+    return 0
+
+
+def _add_check(sub) -> None:
+    p = sub.add_parser("check", help="compare computed area and population with the declared figures")
+    p.add_argument("result", help="GeoPackage written by geoplan merge")
+    p.add_argument("--declared", metavar="CSV", help="declared figures (code, area_km2, population); default: those of the built-in plan")
+    p.add_argument("--tolerance", type=float, default=2.0, help="area difference in %% accepted as OK (default 2)")
+    p.add_argument("-o", "--output", help="CSV report to write (default: RESULT-check.csv, plus .md)")
+    p.set_defaults(run=_run_check)
+
+
+def _run_check(args) -> int:
+    from .check import run_check
+
+    print(run_check(args.result, declared=args.declared, tolerance_pct=args.tolerance, output=args.output))
+    return 0
+
+
+def _add_find(sub) -> None:
+    p = sub.add_parser("find", help="find new (or old) units by name, diacritics and tone marks ignored")
+    p.add_argument("name", help='name to look for, e.g. "thoi son"')
+    p.add_argument("--province", help="keep only units in this province")
+    p.add_argument("--plan", default="vn-2025-commune", help="plan to search (default vn-2025-commune)")
+    p.add_argument("--old", action="store_true", help="search the old units instead of the new ones")
+    p.set_defaults(run=_run_find)
+
+
+def _run_find(args) -> int:
+    from .find import find_units
+
+    hits = find_units(args.name, plan=args.plan, province=args.province, old=args.old)
+    if hits.empty:
+        raise GeoplanError(f"no unit named {args.name!r}" + (f" in {args.province}" if args.province else ""))
+    for row in hits.itertuples():
+        print(f"{row.code}  {row.name}  ({row.parent})")
+    if len(hits) > 1:
+        print(f"{len(hits)} units match; add --province to pick one")
+    return 0
+
+
+def _add_map(sub) -> None:
+    p = sub.add_parser("map", help="write a self-contained HTML review map of a merge result")
+    p.add_argument("result", help="GeoPackage written by geoplan merge")
+    p.add_argument("--old", help="old units layer to show as a switchable layer")
+    p.add_argument("-o", "--output", help="HTML file (default maps/<result name>.html)")
+    p.add_argument("--basemap", default="none", help="none (default, works offline) or osm")
+    p.add_argument("--color-by", default="population", help="population, density or area_diff")
+    p.set_defaults(run=_run_map)
+
+
+def _run_map(args) -> int:
+    from .review_map import write_review_map
+
+    output = Path(args.output) if args.output else Path("maps") / (Path(args.result).stem + ".html")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    path = write_review_map(args.result, output, old=args.old, basemap=args.basemap, color_by=args.color_by)
+    print(f"Wrote {path} ({path.stat().st_size / 1e6:.1f} MB): open it in a browser, no server needed")
+    return 0
+
+
+def _add_demo(sub) -> None:
+    p = sub.add_parser("demo", help="run the national Vietnam demo (schematic data unless --data)")
+    p.add_argument("--data", help="folder with real layers (old_communes_c2013.gpkg, old_provinces_c2013.gpkg)")
+    p.add_argument("-o", "--output", default="maps/demo", help="folder for the outputs (default maps/demo)")
+    p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p.set_defaults(run=_run_demo)
+
+
+def _run_demo(args) -> int:
+    from .demo import run_demo
+
+    run_demo(args.output, data=args.data, quiet=args.quiet)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser of ``geoplan``."""
+    from . import __version__
+
+    top = argparse.ArgumentParser(prog="geoplan", description="Merge old administrative units into new ones, "
+                                  "measure them, check them against declared figures and map them.")
+    top.add_argument("--version", action="version", version=f"geoplan {__version__}")
+    sub = top.add_subparsers(dest="command", required=True)
+    for add in (_add_merge, _add_check, _add_map, _add_plans, _add_find, _add_demo):
+        add(sub)
+    return top
+
+
+def main(argv=None) -> int:
+    """Run ``geoplan``; user mistakes print one line and return 2."""
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except GeoplanError as error:
+        print(f"geoplan {args.command}: error: {error}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print(f"geoplan {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

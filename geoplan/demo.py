@@ -1,0 +1,147 @@
+"""The national demo: Vietnam 2025, 63 -> 34 provinces and ~10,000 -> 3,321 communes.
+
+Without real polygons on the machine the demo builds SCHEMATIC old communes:
+Voronoi cells around each old commune's registry point, clipped to an
+outline drawn around all points (islands stay apart). Everything made from
+them says "schematic": file names, layer names, report header, map title.
+Their areas are not measurements.
+
+>>> run_demo("maps/demo")  # doctest: +SKIP
+>>> run_demo("maps/demo", data="../shared/data/vn")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from .builtin import BOUNDARIES, builtin_aliases, read_declared, resolve_plan
+from .errors import InputError
+from .progress import Progress
+
+REACH_DEG = 0.12  # a cell reaches at most this far from its point: coasts and islands stay apart
+REAL_LAYERS = {
+    "commune": ("old_communes_c2013.gpkg", "pop2019_vn_demographic"),
+    "province": ("old_provinces_c2013.gpkg", "population"),
+}
+
+
+def schematic_communes(points: pd.DataFrame | None = None) -> gpd.GeoDataFrame:
+    """Schematic old communes: one Voronoi cell per registry point, cut to ``REACH_DEG`` around it.
+
+    >>> cells = schematic_communes()
+    >>> len(cells) > 10_000, bool(shapely.coverage_is_valid(cells.geometry.to_numpy()))
+    (True, True)
+    """
+    points = pd.read_csv(BOUNDARIES / "vn-old-units.csv", dtype=str) if points is None else points
+    points = points.dropna(subset=["lat", "lon"]).reset_index(drop=True)
+    xy = points[["lon", "lat"]].astype(float).to_numpy()
+    xy = _separate_duplicates(xy)
+    sites = shapely.points(xy)
+    cells = shapely.get_parts(shapely.voronoi_polygons(shapely.MultiPoint(xy)))
+    site_of_cell, cell_of_site = shapely.STRtree(cells).query(sites, predicate="within")
+    geometry = np.empty(len(points), dtype=object)
+    reach = shapely.buffer(sites[site_of_cell], REACH_DEG, quad_segs=8)
+    geometry[site_of_cell] = shapely.intersection(cells[cell_of_site], reach)
+    frame = points.drop(columns=["lat", "lon"]).assign(schematic=True)
+    return gpd.GeoDataFrame(frame, geometry=list(geometry), crs="EPSG:4326")
+
+
+def _separate_duplicates(xy: np.ndarray) -> np.ndarray:
+    """Move repeated points apart by a few metres so that each gets a cell."""
+    xy = xy.copy()
+    seen: dict[tuple, int] = {}
+    for i, point in enumerate(map(tuple, xy)):
+        n = seen.get(point, 0)
+        if n:
+            xy[i] += (1e-4 * n, 1e-4 * n)
+        seen[point] = n + 1
+    return xy
+
+
+def _old_layers(data: str | None, say) -> tuple[dict[str, gpd.GeoDataFrame], bool, str]:
+    """Old communes and provinces, real (from ``data``) or schematic."""
+    if data:
+        from .read import read_layer
+
+        folder = Path(data)
+        layers = {}
+        for level, (name, _) in REAL_LAYERS.items():
+            if not (folder / name).exists():
+                raise InputError(f"{folder / name}: not found; --data needs {', '.join(n for n, _ in REAL_LAYERS.values())}")
+            say(f"reading {folder / name}")
+            layers[level] = read_layer(folder / name)
+        return layers, False, str(folder)
+    say("building schematic old communes from the registry points (boundaries/vn-old-units.csv)")
+    communes = schematic_communes()
+    provinces = communes.dissolve("old_province", as_index=False)[["old_province", "geometry"]]
+    return {"commune": communes, "province": provinces}, True, "schematic cells around boundaries/vn-old-units.csv"
+
+
+def run_demo(output: str | Path = "maps/demo", data: str | None = None, quiet: bool = False) -> list[Path]:
+    """Merge the whole country at commune and province level and write results, checks and maps.
+
+    Returns the paths written.
+    """
+    from .check import run_check
+    from .pipeline import merge
+    from .write import write_layers, write_result
+
+    say = Progress(quiet)
+    out = Path(output)
+    out.mkdir(parents=True, exist_ok=True)
+    layers, schematic, source = _old_layers(data, say)
+    prefix = "schematic-" if schematic else ""
+    written = []
+    if schematic:
+        path = out / "schematic-old-communes.gpkg"
+        write_layers(path, {"schematic_old_communes": layers["commune"]})
+        written.append(path)
+    for level in ("commune", "province"):
+        plan_name = f"vn-2025-{level}"
+        plan = resolve_plan(plan_name)
+        fields = _fields(level, schematic)
+        say(f"merging {level}s with the built-in plan {plan_name}")
+        result = merge(layers[level], plan, **fields, aliases=builtin_aliases(plan_name),
+                       declared=read_declared(plan_name), progress=say, label=f"{level} layer")
+        path = out / f"{prefix}{level}s.gpkg"
+        write_result(result, path, source=source, schematic=schematic)
+        print(("SCHEMATIC: " if schematic else "") + result.summary())
+        print(run_check(path))
+        written += [path, path.with_name(path.stem + "-check.csv"), path.with_name(path.stem + "-check.md")]
+    written += _maps(out, prefix, layers, schematic, data, say)
+    print("Demo outputs" + (" (SCHEMATIC data: areas are not measurements)" if schematic else "") + ":")
+    for path in written:
+        print(f"  {path}")
+    return written
+
+
+def _fields(level: str, schematic: bool) -> dict:
+    if schematic:
+        if level == "commune":
+            return {"code_field": "old_code", "name_field": "old_name", "parent_field": "old_province",
+                    "district_field": "old_district"}
+        return {"name_field": "old_province"}
+    if level == "commune":
+        return {"code_field": "gso_code_c2016", "name_field": "commune_vn", "parent_field": "province_vn",
+                "district_field": "district_vn", "pop_field": REAL_LAYERS["commune"][1]}
+    return {"name_field": "province_vn", "pop_field": REAL_LAYERS["province"][1]}
+
+
+def _maps(out: Path, prefix: str, layers, schematic: bool, data: str | None, say) -> list[Path]:
+    """The national review map, when the map module is available."""
+    try:
+        from .review_map import write_review_map
+    except ImportError:  # maps are an optional part of the demo until they exist
+        say("review maps not available in this version")
+        return []
+    old = str(out / "schematic-old-communes.gpkg") if schematic else str(Path(data) / REAL_LAYERS["commune"][0])
+    path = out / f"{prefix}review-map.html"
+    say(f"writing the review map {path}")
+    write_review_map(out / f"{prefix}communes.gpkg", path, old=old,
+                     color_by="area_diff" if schematic else "population")
+    return [path]

@@ -1,0 +1,93 @@
+"""Every user mistake gets one clear line on stderr and exit status 2, never a traceback."""
+
+import subprocess
+import sys
+
+import geopandas as gpd
+import pytest
+import shapely
+
+from geoplan.cli import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    err = capsys.readouterr().err
+    return code, err
+
+
+def one_line_error(err: str) -> str:
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    return lines[0]
+
+
+def test_missing_file(capsys, tmp_path, toy_files):
+    _, plan = toy_files
+    code, err = run(capsys, "merge", str(tmp_path / "nope.gpkg"), str(plan), "-o", str(tmp_path / "o.gpkg"), "--quiet")
+    assert code == 2 and one_line_error(err) == f"geoplan merge: error: {tmp_path / 'nope.gpkg'}: file not found"
+
+
+def test_layer_without_crs(capsys, tmp_path, toy_layer, toy_files):
+    _, plan = toy_files
+    path = tmp_path / "nocrs.shp"
+    toy_layer.to_file(path)
+    path.with_suffix(".prj").unlink()
+    code, err = run(capsys, "merge", str(path), str(plan), "-o", str(tmp_path / "o.gpkg"), "--quiet")
+    assert code == 2 and "has no CRS" in one_line_error(err) and str(path) in err
+
+
+def test_unknown_field(capsys, tmp_path, toy_files):
+    layer, plan = toy_files
+    code, err = run(capsys, "merge", str(layer), str(plan), "-o", str(tmp_path / "o.gpkg"), "--pop-field", "people", "--quiet")
+    assert code == 2
+    assert "no field 'people' (--pop-field); fields are: code, name, province, pop" in one_line_error(err)
+
+
+def test_plan_and_layer_that_do_not_match(capsys, tmp_path, toy_layer, toy_plan_frame):
+    layer = tmp_path / "old.gpkg"
+    toy_layer.to_file(layer)
+    plan = tmp_path / "plan.csv"
+    toy_plan_frame.assign(old_code=["901", "902", "903", "904"], old_name=["A", "B", "C", "D"]).to_csv(plan, index=False)
+    code, err = run(capsys, "merge", str(layer), str(plan), "-o", str(tmp_path / "o.gpkg"),
+                    "--old-code", "code", "--old-name", "name", "--quiet")
+    assert code == 2 and "do not match: no feature linked by code or name" in one_line_error(err)
+
+
+def test_non_polygon_geometry(capsys, tmp_path, toy_files):
+    _, plan = toy_files
+    path = tmp_path / "points.gpkg"
+    gpd.GeoDataFrame({"code": ["001"]}, geometry=[shapely.Point(105, 10)], crs=4326).to_file(path)
+    code, err = run(capsys, "merge", str(path), str(plan), "-o", str(tmp_path / "o.gpkg"), "--quiet")
+    assert code == 2 and "geometries must be polygons, found Point" in one_line_error(err)
+
+
+def test_empty_layer(capsys, tmp_path, toy_layer, toy_files):
+    _, plan = toy_files
+    path = tmp_path / "empty.gpkg"
+    toy_layer.iloc[:0].to_file(path)
+    code, err = run(capsys, "merge", str(path), str(plan), "-o", str(tmp_path / "o.gpkg"), "--quiet")
+    assert code == 2 and one_line_error(err).endswith(f"{path}: the layer is empty")
+
+
+def test_malformed_plan(capsys, tmp_path, toy_files):
+    layer, _ = toy_files
+    plan = tmp_path / "bad.csv"
+    plan.write_text("old_code,new_code,new_name,link\n001,10,X,full\n001,10,X,full\n", encoding="utf-8")
+    code, err = run(capsys, "merge", str(layer), str(plan), "-o", str(tmp_path / "o.gpkg"), "--quiet")
+    assert code == 2 and one_line_error(err) == f"geoplan merge: error: {plan}: duplicate link 001 -> 10 on row(s) 3"
+
+
+def test_missing_output_folder(capsys, tmp_path, toy_files):
+    layer, plan = toy_files
+    out = tmp_path / "no" / "such" / "o.gpkg"
+    code, err = run(capsys, "merge", str(layer), str(plan), "-o", str(out), "--quiet")
+    assert code == 2 and "output folder" in one_line_error(err)
+
+
+def test_real_process_exits_non_zero_without_traceback(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "geoplan.cli", "merge", str(tmp_path / "x.shp"), "vn-2025-province",
+                           "-o", str(tmp_path / "o.gpkg"), "--quiet"], capture_output=True, text=True)
+    assert done.returncode == 2
+    assert one_line_error(done.stderr).endswith("x.shp: file not found")

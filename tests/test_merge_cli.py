@@ -1,0 +1,92 @@
+"""The merge command end to end on the toy layer: outputs, atomicity, inputs untouched."""
+
+import hashlib
+
+import geopandas as gpd
+import numpy as np
+import pyogrio
+import pytest
+import shapely
+
+import geoplan
+from geoplan.cli import main
+
+
+def digest(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_merge_writes_all_layers_and_leaves_input_alone(tmp_path, toy_files, capsys):
+    layer, plan = toy_files
+    before = digest(layer)
+    out = tmp_path / "merged.gpkg"
+    assert main(["merge", str(layer), str(plan), "-o", str(out), "--pop-field", "pop", "--quiet"]) == 0
+    assert digest(layer) == before
+    assert {name for name, _ in pyogrio.list_layers(out)} == {"units", "lineage", "repairs", "about"}
+    assert not list(tmp_path.glob(".merged.gpkg*"))  # no temporary file left behind
+    units = gpd.read_file(out, layer="units").set_index("code")
+    assert units.loc["10", "population"] == 300 and units.loc["20", "population"] == 700
+    assert np.isclose(units.loc["10", "density"], 300 / units.loc["10", "area_km2"])
+    assert units["n_members"].tolist() == [2, 2]
+    assert "Merged 4 old units into 2 new units; 0 gaps left" in capsys.readouterr().out
+    lineage = gpd.read_file(out, layer="lineage")
+    assert set(lineage["linked_by"]) == {"code"} and lineage["assigned"].all()
+
+
+def test_python_api_matches_and_conserves(toy_layer, toy_plan_frame):
+    plan = geoplan.Plan.from_frame(toy_plan_frame)
+    result = geoplan.merge(toy_layer, plan, code_field="code", pop_field="pop")
+    assert result.units["population"].sum() == toy_layer["pop"].sum()
+    quality = geoplan.coverage_quality(result.units.geometry.to_numpy())
+    assert quality["gaps"] == 0 and quality["overlaps"] == 0 and quality["invalid_edges"] == 0
+    union = shapely.union_all(toy_layer.geometry.to_numpy())
+    filled = shapely.Polygon(union.exterior)
+    low, high = geoplan.area_km2([union, filled])
+    assert low * (1 - 1e-9) <= result.units["area_km2"].sum() <= high * (1 + 1e-9)
+
+
+def test_dissolve_by_field(tmp_path, toy_layer):
+    layer = tmp_path / "old.gpkg"
+    toy_layer.assign(group=["a", "a", "b", "b"]).to_file(layer)
+    out = tmp_path / "by.gpkg"
+    assert main(["merge", str(layer), "--by", "group", "-o", str(out), "--quiet"]) == 0
+    assert sorted(gpd.read_file(out, layer="units")["code"]) == ["a", "b"]
+
+
+@pytest.mark.parametrize("suffix, driver", [(".geojson", "GeoJSON"), (".fgb", "FlatGeobuf"), (".shp", "ESRI Shapefile")])
+def test_reads_common_formats(tmp_path, toy_layer, suffix, driver):
+    path = tmp_path / f"old{suffix}"
+    toy_layer.to_file(path, driver=driver)
+    layer = geoplan.read_layer(path)
+    assert len(layer) == 4 and layer.crs.to_epsg() == 4326
+
+
+def test_reads_zipped_shapefile_geoparquet_and_picks_layers(tmp_path, toy_layer):
+    import zipfile
+
+    shp = tmp_path / "old.shp"
+    toy_layer.to_file(shp)
+    archive = tmp_path / "old.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for part in tmp_path.glob("old.*"):
+            if part.suffix != ".zip":
+                z.write(part, part.name)
+    assert len(geoplan.read_layer(archive)) == 4
+    parquet = tmp_path / "old.parquet"
+    toy_layer.to_parquet(parquet)
+    assert geoplan.read_layer(parquet)["code"].tolist() == ["001", "002", "003", "004"]
+    multi = tmp_path / "multi.gpkg"
+    toy_layer.to_file(multi, layer="a")
+    toy_layer.iloc[:2].to_file(multi, layer="b")
+    with pytest.raises(geoplan.GeoplanError, match="has layers a, b; choose one with --layer"):
+        geoplan.read_layer(multi)
+    assert len(geoplan.read_layer(multi, layer="b")) == 2
+
+
+def test_area_is_geodesic_whatever_the_crs(toy_layer):
+    lonlat = geoplan.area_km2(toy_layer.geometry.to_numpy())
+    utm = toy_layer.to_crs(32648)
+    projected = geoplan.area_km2(utm.geometry.to_numpy(), utm.crs)
+    assert np.allclose(lonlat, projected, rtol=1e-6)
+    # 0.01 x 0.01 degree at 10.015 N: 1.1058 km along the meridian x 1.0963 km along the parallel
+    assert np.isclose(lonlat[0], 1.1058 * 1.0963, rtol=1e-3)

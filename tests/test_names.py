@@ -1,0 +1,24 @@
+from geoplan.names import exact_key, fold, folded_key, strip_type, unit_type
+
+
+def test_tone_mark_placement_is_irrelevant_but_tones_are_not():
+    assert exact_key("Hoà Bình") == exact_key("Hòa Bình")
+    assert exact_key("Thuỷ") == exact_key("Thủy")
+    assert exact_key("Hòa") != exact_key("Hóa")
+    assert folded_key("Hòa") == folded_key("Hóa") == "hoa"
+
+
+def test_type_prefixes_are_dropped_and_kept_apart():
+    assert exact_key("Thị trấn Nhà Bàng") == exact_key("Phường Nhà Bàng") == "nhà bàng"
+    assert exact_key("Thành phố Hà Nội") == exact_key("Hà Nội")
+    assert unit_type("Thị trấn Nhà Bàng") == "thị trấn"
+    assert unit_type("Xã Nhà Bàng") == "xã"
+    assert strip_type("đặc khu lý sơn") == "lý sơn"
+
+
+def test_spacing_hyphens_numbers_and_unicode_forms():
+    assert exact_key("Tỉnh Bà Rịa - Vũng Tàu") == exact_key("Bà Rịa-Vũng Tàu")
+    assert exact_key("Phường 01") == exact_key("Phường 1")
+    decomposed = "Tho\u031b\u0301i So\u031bn"  # NFD input
+    assert exact_key(decomposed) == exact_key("Thới Sơn")
+    assert fold("Đồng Tháp") == "dong thap"

@@ -1,0 +1,113 @@
+"""Acceptance on the real Vietnam data (../shared/data/vn): province and commune level."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+
+import geoplan
+from geoplan.cli import main
+from geoplan.names import exact_key
+from geoplan.quality import holes
+from vn_data import SHARED, needs_shared, shared_plan
+
+pytestmark = needs_shared
+
+
+def union_bounds(old: gpd.GeoDataFrame) -> tuple[float, float]:
+    """Area of the union of the old units (overlaps once) and of that union with its interior gaps filled."""
+    union = shapely.union_all(old.geometry.to_numpy())
+    filled = shapely.union_all([shapely.Polygon(p.exterior) for p in shapely.get_parts(union)])
+    low, high = geoplan.area_km2([union, filled])
+    return float(low), float(high)
+
+
+def assert_clean_coverage(units: gpd.GeoDataFrame):
+    geoms = units.geometry.to_numpy()
+    assert shapely.is_valid(geoms).all()
+    union = shapely.union_all(geoms)
+    assert len(holes([union])) == 0, "the union of the new units has interior holes (gaps)"
+    tree = shapely.STRtree(geoms)
+    left, right = tree.query(geoms, predicate="overlaps")
+    overlap = shapely.area(shapely.intersection(geoms[left], geoms[right]))
+    assert (overlap < 1e-10).all(), f"{int((overlap >= 1e-10).sum() // 2)} pairs of new units overlap"
+    assert shapely.is_empty(shapely.coverage_invalid_edges(geoms)).all()
+
+
+@pytest.fixture(scope="module")
+def province_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("prov") / "provinces.gpkg"
+    aliases = out.parent / "aliases.csv"
+    aliases.write_text("from,to\nThừa Thiên Huế,Thành phố Huế\n", encoding="utf-8")
+    plan = out.parent / "plan.csv"
+    from vn_data import shared_plan_frame
+    shared_plan_frame("province").to_csv(plan, index=False)
+    code = main(["merge", str(SHARED / "old_provinces_c2013.gpkg"), str(plan), "-o", str(out),
+                 "--old-name", "province_vn", "--pop-field", "population", "--aliases", str(aliases), "--quiet"])
+    assert code == 0
+    return out
+
+
+def test_province_level_all_linked_clean_and_conserved(province_run):
+    units = gpd.read_file(province_run, layer="units")
+    lineage = gpd.read_file(province_run, layer="lineage")
+    assert len(units) == 34
+    assert (lineage["linked_by"] != "none").sum() == 63
+    assert lineage.set_index("old_name").loc["Thành phố Huế", "linked_by"] == "alias"
+    assert_clean_coverage(units)
+    old = gpd.read_file(SHARED / "old_provinces_c2013.gpkg")
+    low, high = union_bounds(old)
+    total = units["area_km2"].sum()
+    assert low * (1 - 1e-4) <= total <= high * (1 + 1e-4), (low, total, high)
+    an_giang = units.set_index("code").loc["91", "area_km2"]
+    assert abs(an_giang / 9888.91 - 1) < 0.02
+    assert units["population"].sum() == int(old["population"].round().sum())
+
+
+@pytest.fixture(scope="module")
+def commune_result():
+    old = geoplan.read_layer(SHARED / "old_communes_c2013.gpkg")
+    result = geoplan.merge(old, shared_plan("commune"), code_field="gso_code_c2016", name_field="commune_vn",
+                           parent_field="province_vn", district_field="district_vn",
+                           pop_field="pop2019_vn_demographic",
+                           aliases={exact_key("Thừa Thiên Huế"): "Thành phố Huế"})
+    return old, result
+
+
+def test_commune_level_whole_country_is_clean_and_conserved(commune_result):
+    old, result = commune_result
+    assert_clean_coverage(result.units)
+    low, high = union_bounds(old)
+    assert abs(low - 328_380) < 5 and abs(high - 329_658) < 5  # the figures the issue quotes
+    total = result.units["area_km2"].sum()
+    assert low * (1 - 1e-4) <= total <= high * (1 + 1e-4), (low, total, high)
+    assert result.report["unplaced_features"] == 0
+    population = int(old["pop2019_vn_demographic"].fillna(0).round().sum())
+    assert result.units["population"].sum() == population
+    report = result.link_report()
+    print(report)
+    assert "features linked by code" in report and "features linked by name" in report
+    assert len(result.units) + len(result.report["missing_units"]) == 3321
+
+
+def test_reference_cases(commune_result):
+    _, result = commune_result
+    units = result.units.set_index("code")
+    lineage = result.lineage[result.lineage["assigned"]]
+    thoi_son = lineage[lineage["new_code"] == "30502"]
+    assert sorted(thoi_son["old_name"]) == ["Phường Nhà Bàng", "Phường Nhơn Hưng", "Phường Thới Sơn"]
+    assert units.loc["30502", "area_km2"] == pytest.approx(50.2, abs=0.3)
+    assert units.loc["30502", "population"] == 24_705
+    assert units.loc["30112", "area_km2"] == pytest.approx(79.1, abs=0.4)
+    assert units.loc["30112", "population"] == 41_813
+
+
+def test_divided_units_are_flagged_approximate(commune_result):
+    _, result = commune_result
+    lineage = result.lineage
+    divided = lineage[lineage["link"] == "partial"]
+    assert divided["approximate"].all()
+    assert result.report["approximate_links"] == divided.loc[divided["linked_by"] != "none", "old_code"].nunique() > 400
+    assert (divided.groupby("old_code")["assigned"].sum() <= 1).all()
