@@ -67,8 +67,9 @@ def builtin_aliases(name: str) -> dict[str, str]:
 def read_declared(source: str | Path) -> pd.DataFrame:
     """Declared figures indexed by new code: ``area_declared_km2``, ``population_declared``.
 
-    ``source`` is a built-in plan name or a CSV with columns ``code`` and
-    ``area_km2`` and/or ``population``.
+    ``source`` is a built-in plan name or a CSV with columns ``code`` (or
+    ``new_code``) and ``area_km2`` and/or ``population``. A built-in plan's
+    figures carry the known reasons for large differences in ``note``.
 
     >>> read_declared("vn-2025-province").loc["91", "area_declared_km2"]
     9888.91
@@ -87,7 +88,12 @@ def read_declared(source: str | Path) -> pd.DataFrame:
     for column in ("name", "note"):
         if column in table:
             out[column] = table[column].fillna("").astype(str).to_numpy()
-    return out[~out.index.duplicated()]
+    out = out[~out.index.duplicated()]
+    known = BOUNDARIES / "vn-2025-known-differences.csv"
+    if builtin and known.exists():
+        reasons = pd.read_csv(known, dtype=str).set_index("code")["known_difference"]
+        out["note"] = out.index.map(reasons).fillna("")
+    return out
 
 
 def plan_summary() -> pd.DataFrame:

@@ -21,6 +21,7 @@ import pyogrio
 from .errors import InputError
 
 HECTARE_RATIO = (50.0, 200.0)  # declared / computed area in this range: hectares entered as km2
+IMPLAUSIBLE_RATIO = 3.0  # declared and computed areas further apart than this: check both
 
 
 def read_result_layer(path: str | Path, layer: str) -> pd.DataFrame:
@@ -91,6 +92,9 @@ def compare(units: pd.DataFrame, declared: pd.DataFrame, tolerance_pct: float = 
     for i in table.index[hectares]:
         table.at[i, "note"] = _join(table.at[i, "note"], f"declared area is {ratio[i]:.0f}x the computed one: hectares entered as km2?")
         table.at[i, "verdict"] = "suspect declared"
+    far = ~hectares & ((ratio > IMPLAUSIBLE_RATIO) | (ratio < 1 / IMPLAUSIBLE_RATIO)) & ~copied
+    for i in table.index[far]:
+        table.at[i, "note"] = _join(table.at[i, "note"], f"declared and computed areas differ {max(ratio[i], 1 / ratio[i]):.1f}-fold: check both")
     return table
 
 
@@ -122,13 +126,32 @@ def summarize(table: pd.DataFrame, tolerance_pct: float, worst: int = 10) -> str
             note = f"  [{row.note}]" if row.note else ""
             lines.append(f"  {_label(row)}: computed {row.area_km2:,.2f} km2, declared "
                          f"{row.area_declared_km2:,.2f} km2 ({row.area_diff_pct:+.2f}%){note}")
-    suspects = table[table["note"].str.contains("suspected copy|hectares", regex=True)]
-    if len(suspects):
-        lines.append(f"Warnings: {len(suspects):,} declared figures look wrong:")
-        for row in suspects.head(worst * 3).itertuples():
-            pop = f" / {row.population_declared:,.0f}" if pd.notna(getattr(row, "population_declared", np.nan)) else ""
-            lines.append(f"  {_label(row)}: declared {row.area_declared_km2:,.2f} km2{pop}: {row.note}")
+    lines += _copy_lines(table) + _odd_lines(table, worst * 3)
     return "\n".join(lines)
+
+
+def _copy_lines(table: pd.DataFrame) -> list[str]:
+    """One line per group of units sharing identical declared figures (a known upstream copy error)."""
+    copies = table[table["note"].str.contains("suspected copy")]
+    if copies.empty:
+        return []
+    lines = [f"Warnings: {len(copies):,} units share identical declared area and population with another unit "
+             f"(suspected copies, {copies.groupby(['area_declared_km2', 'population_declared']).ngroups:,} groups):"]
+    for (area, pop), group in copies.groupby(["area_declared_km2", "population_declared"]):
+        members = "; ".join(f"{_label(row)} [computed {row.area_km2:,.2f} km2, {row.verdict}]" for row in group.itertuples())
+        lines.append(f"  {area:,.2f} km2 / {pop:,.0f}: {members}")
+    return lines
+
+
+def _odd_lines(table: pd.DataFrame, limit: int) -> list[str]:
+    """Declared areas that look like hectares or are far from the computed ones."""
+    odd = table[table["note"].str.contains("hectares|-fold", regex=True) & ~table["note"].str.contains("suspected copy")]
+    if odd.empty:
+        return []
+    lines = [f"Warnings: {len(odd):,} declared areas look wrong or far off (all in the CSV):"]
+    for row in odd.head(limit).itertuples():
+        lines.append(f"  {_label(row)}: declared {row.area_declared_km2:,.2f} km2, computed {row.area_km2:,.2f} km2: {row.note}")
+    return lines
 
 
 def run_check(result: str | Path, declared: str | Path | None = None, tolerance_pct: float = 2.0,
