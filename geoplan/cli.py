@@ -49,7 +49,7 @@ def _run_merge(args) -> int:
     from .pipeline import DEFAULT_GAP_WIDTH_M, merge
     from .plan import plan_from_field
     from .progress import Progress
-    from .read import read_layer, require_fields
+    from .read import as_code, read_layer, require_fields
     from .write import write_result
 
     say = Progress(args.quiet)
@@ -62,7 +62,7 @@ def _run_merge(args) -> int:
     fields = {"code": args.old_code, "name": args.old_name, "parent": args.old_parent, "district": args.old_district}
     if args.by:
         require_fields(old, {"--by": args.by}, args.old)
-        plan = plan_from_field(old[args.by].astype(str).where(old[args.by].notna()), args.by)
+        plan = plan_from_field(as_code(old[args.by]), args.by)
         fields = {"code": args.by, "name": None, "parent": None, "district": None}
     else:
         plan = resolve_plan(args.plan, args.level)

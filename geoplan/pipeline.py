@@ -19,7 +19,7 @@ from .dissolve import dissolve_clean
 from .errors import InputError, LinkError
 from .infer import infer_units
 from .link import LinkResult, link_features
-from .measure import area_km2, check_conserved, density, sum_counts, to_lonlat
+from .measure import area_km2, check_conserved, density, fast_area_km2, sum_counts, to_lonlat
 from .plan import Plan
 from .read import check_layer, require_fields
 
@@ -144,7 +144,7 @@ def merge(
     units = _units(units_geom, crs, plan, old, placed, counts, pop_field, links, assignment, inferred, declared)
     lineage = _lineage(old, geoms, crs, plan, links, placed, inferred, counts, pop_field)
     repairs = _repairs(dissolved.repairs, crs)
-    united_km2 = float(area_km2(dissolved.united.to_numpy(), crs).sum())
+    united_km2 = float(fast_area_km2(dissolved.united.to_numpy(), crs).sum())
     report = _report(old, units, lineage, repairs, plan, links, inferred, unplaced, counts, pop_field, geoms, crs, placed, united_km2)
     return MergeResult(units, lineage, repairs, report, links)
 
@@ -184,7 +184,7 @@ def _units(units_geom, crs, plan, old, placed, counts, pop_field, links, assignm
 
 def _lineage(old, geoms, crs, plan, links, placed, inferred, counts, pop_field):
     """One row per plan link plus one per inferred feature; areas of the old polygons."""
-    table = links.table.assign(_new=placed, _area=area_km2(geoms, crs), _inferred=inferred)
+    table = links.table.assign(_new=placed, _area=fast_area_km2(geoms, crs), _inferred=inferred)
     if counts:
         table = table.join(old[counts].apply(pd.to_numeric, errors="coerce"))
     per_old = table.dropna(subset=["old_code"]).groupby("old_code").agg(
@@ -240,7 +240,7 @@ def _repairs(repairs, crs):
     lonlat = to_lonlat(repairs.geometry.to_numpy(), crs)
     scale = METRES_PER_DEGREE if crs.is_geographic else 1.0
     out = gpd.GeoDataFrame(repairs.drop(columns=["geometry", "area", "width"]).assign(
-        area_km2=area_km2(lonlat), width_m=repairs["width"].to_numpy() * scale), geometry=list(lonlat), crs="EPSG:4326")
+        area_km2=fast_area_km2(lonlat), width_m=repairs["width"].to_numpy() * scale), geometry=list(lonlat), crs="EPSG:4326")
     out["receiving_code"] = out["receiving_code"].astype(str)
     out["other_codes"] = out["other_codes"].astype(str)
     return out
@@ -270,7 +270,7 @@ def _report(old, units, lineage, repairs, plan, links, inferred, unplaced, count
         "inferred_features": int(inferred.sum()),
         "unplaced_features": int(unplaced.sum()),
         "unplaced": _describe(old, links, np.flatnonzero(unplaced)),
-        "unplaced_area_km2": float(area_km2(geoms[unplaced], crs).sum()) if unplaced.any() else 0.0,
+        "unplaced_area_km2": float(fast_area_km2(geoms[unplaced], crs).sum()) if unplaced.any() else 0.0,
         "members_without_polygon": len(links.unmatched_members),
         "missing_units": sorted(set(plan.links["new_code"]) - set(units["code"])),
         "area_united_km2": united_km2,

@@ -90,3 +90,12 @@ def test_area_is_geodesic_whatever_the_crs(toy_layer):
     assert np.allclose(lonlat, projected, rtol=1e-6)
     # 0.01 x 0.01 degree at 10.015 N: 1.1058 km along the meridian x 1.0963 km along the parallel
     assert np.isclose(lonlat[0], 1.1058 * 1.0963, rtol=1e-3)
+
+
+def test_fast_bookkeeping_area_agrees_with_pyproj_geod(toy_layer):
+    from geoplan.measure import fast_area_km2
+
+    shapes = list(toy_layer.geometry) + [shapely.box(100, 5, 110, 25), shapely.box(0, 0, 3, 3).difference(shapely.box(1, 1, 2, 2))]
+    exact = geoplan.area_km2(shapes)
+    assert np.allclose(fast_area_km2(shapes), exact, rtol=2e-5)
+    assert np.allclose(fast_area_km2(shapes[:4]), exact[:4], rtol=2e-6)
