@@ -1,0 +1,902 @@
+"""Review maps: one self-contained HTML file a planner can open, check and share.
+
+The map works offline from ``file://``: Leaflet (vendored from the npm package,
+see ``geoplan/map_assets/README.md``) and geoplan's own JavaScript and CSS are
+inlined, the data is embedded once in a compact topological encoding
+(:mod:`geoplan.map_topology`) and a Content-Security-Policy forbids any request
+except, with ``basemap="osm"``, OpenStreetMap tiles.
+
+What the map shows: new units coloured by population, density or the
+difference between computed and declared area (switchable, with a legend);
+province outlines above communes; old units as an optional layer, also used
+by a before/after swipe (the same layer objects, not a second copy); tooltips
+with name, code, province, computed and declared area and population; a
+lineage popup; markers for approximate or inferred links; repairs as their
+own layer; a search box over old and new names that ignores diacritics and
+tone marks; layer control, scale bar and fullscreen.
+
+Examples
+--------
+>>> from geoplan.review_map import write_review_map
+>>> write_review_map("result.gpkg", "maps/result.html")  # doctest: +SKIP
+PosixPath('maps/result.html')
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import html
+import json
+import math
+import os
+import re
+import tempfile
+from collections.abc import Mapping
+from importlib import metadata
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+from branca.element import Element, MacroElement
+
+from geoplan.errors import InputError
+from geoplan.map_topology import encode_topology
+
+__all__ = ["review_map", "write_review_map", "render_html", "title_and_footer", "MEASURES", "BASEMAPS"]
+
+ASSETS = Path(__file__).with_name("map_assets")
+MEASURES = ("population", "density", "area_diff")
+BASEMAPS = {
+    "none": None,
+    "osm": {
+        "host": "https://tile.openstreetmap.org",
+        "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        "attribution": '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+    },
+}
+DEFAULT_TOLERANCE = 0.0003  # degrees (~33 m): display simplification
+DEFAULT_PRECISION = 5  # decimals kept (~1 m)
+
+_SEQ_POP = ["#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#1d91c0", "#225ea8", "#0c2c84"]
+_SEQ_DENS = ["#fef0d9", "#fdd49e", "#fdbb84", "#fc8d59", "#ef6548", "#d7301f", "#990000"]
+_DIV = ["#b2182b", "#d6604d", "#f4a582", "#fddbc7", "#f7f7f7",
+        "#d1e5f0", "#92c5de", "#4393c3", "#2166ac"]  # fmt: skip
+_AREA_BREAKS = [-5.0, -2.0, -1.0, -0.5, 0.5, 1.0, 2.0, 5.0]
+_MISSING = "#bdbdbd"
+
+
+# --------------------------------------------------------------------- assets
+@functools.lru_cache(maxsize=1)
+def _assets_head() -> str:
+    """Inline <style>/<script> blocks for Leaflet and the review code."""
+
+    def image_uri(match: re.Match) -> str:
+        data = (ASSETS / "leaflet" / match.group(1)).read_bytes()
+        return "url(data:image/png;base64," + base64.b64encode(data).decode("ascii") + ")"
+
+    leaflet_css = re.sub(
+        r"url\((images/[\w.-]+\.png)\)", image_uri, (ASSETS / "leaflet/leaflet.css").read_text("utf-8")
+    )
+    parts = [
+        ("style", leaflet_css),
+        ("style", (ASSETS / "review.css").read_text("utf-8")),
+        ("script", (ASSETS / "leaflet/leaflet.js").read_text("utf-8")),
+        ("script", (ASSETS / "review.js").read_text("utf-8")),
+    ]
+    out = []
+    for tag, text in parts:
+        low = text.lower()
+        if f"</{tag}" in low or "<!--" in low or "<script" in low:
+            raise RuntimeError(f"map asset cannot be inlined safely in <{tag}>")
+        out.append(f"<{tag}>\n{text}\n</{tag}>")
+    return "\n".join(out)
+
+
+def _json_for_html(obj) -> str:
+    """JSON safe inside <script type="application/json"> (no '<', '>' or '&')."""
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+class _OfflineMap(folium.Map):
+    """A folium.Map that links nothing from a CDN: the review element inlines Leaflet.
+
+    Adding folium plugins to it brings their CDN links back, and the map's
+    Content-Security-Policy will block them.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.default_js = []
+        self.default_css = []
+
+
+class _Raw(Element):
+    """Text rendered verbatim.
+
+    branca turns the output of a MacroElement's macros into new Jinja
+    templates; data must never go through that (a unit named ``{{ x }}``
+    would be evaluated), so it is added as raw text.
+    """
+
+    def __init__(self, text: str):
+        super().__init__()
+        self._text = text
+
+    def render(self, **kwargs) -> str:
+        return self._text
+
+
+class _ReviewElement(MacroElement):
+    """Inlined assets, the embedded data and the call that builds the map.
+
+    Rendered after its parent map, so the init call follows ``L.map(...)``.
+    """
+
+    def __init__(self, data: dict):
+        super().__init__()
+        self._name = "GeoplanReview"
+        self.data_json = _json_for_html(data)
+
+    def render(self, **kwargs) -> None:
+        figure = self.get_root()
+        name, map_name = self.get_name(), self._parent.get_name()
+        figure.header.add_child(_Raw(_assets_head()), name=name + "_assets")
+        figure.html.add_child(
+            _Raw(f'<script type="application/json" id="{name}_data">{self.data_json}</script>'),
+            name=name + "_data",
+        )
+        figure.script.add_child(
+            _Raw(
+                f"GeoplanReview.init({map_name}, JSON.parse("
+                f'document.getElementById("{name}_data").textContent));'
+            ),
+            name=name + "_init",
+        )
+
+
+# ----------------------------------------------------------- column helpers
+def _column(df: pd.DataFrame, name: str) -> pd.Series:
+    if name in df.columns:
+        return df[name]
+    return pd.Series([None] * len(df), index=df.index, dtype=object)
+
+
+def _nums(values, digits: int | None = None) -> list:
+    arr = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(dtype=float)
+    out = []
+    for v in arr:
+        if not math.isfinite(v):
+            out.append(None)
+        elif digits == 0:
+            out.append(int(round(v)))
+        elif digits is None:
+            out.append(float(v))
+        else:
+            out.append(round(float(v), digits))
+    return out
+
+
+def _strs(values) -> list:
+    out = []
+    for v in values:
+        if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
+            out.append(None)
+        else:
+            s = str(v)
+            out.append(s if s.lower() not in ("nan", "<na>", "none") else None)
+    return out
+
+
+def _codes(values) -> list:
+    """Codes as strings; float-looking codes ('30502.0') lose their '.0'."""
+    return [re.sub(r"\.0$", "", s) if s is not None else None for s in _strs(values)]
+
+
+_TRUE = {"1", "true", "t", "yes", "y"}
+_FALSE = {"0", "false", "f", "no", "n"}
+
+
+def _bools(values) -> list:
+    out = []
+    for v in _strs(values):
+        if v is None:
+            out.append(None)
+        elif v.lower() in _TRUE:
+            out.append(True)
+        elif v.lower() in _FALSE:
+            out.append(False)
+        else:
+            out.append(None)
+    return out
+
+
+def _to_wgs84(gdf: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        raise InputError(f"{what}: expected a GeoDataFrame, got {type(gdf).__name__}")
+    if gdf.crs is None:
+        minx, miny, maxx, maxy = gdf.total_bounds if len(gdf) else (0, 0, 0, 0)
+        if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+            raise InputError(f"{what}: layer has no CRS and is not in degrees")
+        return gdf.set_crs(4326)
+    if gdf.crs.to_epsg() != 4326:
+        return gdf.to_crs(4326)
+    return gdf
+
+
+# ------------------------------------------------------------ geometry prep
+def _polygonal(geoms: np.ndarray) -> np.ndarray:
+    """Mask of non-empty (multi)polygons."""
+    kind = shapely.get_type_id(geoms)
+    return ((kind == 3) | (kind == 6)) & ~shapely.is_empty(geoms)
+
+
+def _simplify_coverage(geoms: np.ndarray, tolerance: float) -> np.ndarray:
+    """Coverage-preserving simplification; other geometries become None."""
+    out = np.full(len(geoms), None, dtype=object)
+    ok = _polygonal(geoms)
+    if not ok.any():
+        return out
+    if tolerance <= 0:
+        out[ok] = geoms[ok]
+        return out
+    try:
+        out[ok] = shapely.coverage_simplify(geoms[ok], tolerance)
+    except (shapely.errors.GEOSException, ValueError):  # not a coverage GEOS can process
+        out[ok] = shapely.simplify(geoms[ok], tolerance, preserve_topology=True)
+    return out
+
+
+def _simplify_each(geoms: np.ndarray, tolerance: float) -> np.ndarray:
+    """Per-polygon simplification, for layers that are not a clean coverage."""
+    out = np.full(len(geoms), None, dtype=object)
+    ok = _polygonal(geoms)
+    if ok.any():
+        out[ok] = shapely.simplify(geoms[ok], tolerance, preserve_topology=True) if tolerance > 0 else geoms[ok]
+    return out
+
+
+def _dissolve(geoms: np.ndarray, tolerance: float):
+    """Union of a group of units: coverage union, or plain union if the coverage is dirty."""
+    geoms = geoms[_polygonal(geoms)]
+    if len(geoms) == 0:
+        return None
+    try:
+        return shapely.coverage_union_all(geoms)
+    except shapely.errors.GEOSException:
+        # dirty coverage (edges that do not match): plain union, drop slivers
+        merged = shapely.union_all(shapely.make_valid(geoms))
+        min_hole = 100 * max(tolerance, 1e-5) ** 2
+        polys = []
+        for part in shapely.get_parts(merged):
+            if shapely.get_type_id(part) != 3:
+                continue
+            holes = [h for h in part.interiors if shapely.area(shapely.Polygon(h)) >= min_hole]
+            polys.append(shapely.Polygon(part.exterior, holes))
+        return shapely.MultiPolygon(polys) if polys else None
+
+
+def _rep_points(geoms: np.ndarray) -> list:
+    out = []
+    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    pts = np.full(len(geoms), None, dtype=object)
+    if ok.any():
+        pts[ok] = shapely.point_on_surface(shapely.make_valid(geoms[ok]))
+    for p in pts:
+        if p is None or shapely.is_empty(p):
+            out.append(None)
+        else:
+            out.append([round(p.y, 5), round(p.x, 5)])
+    return out
+
+
+def _areas_km2(gdf: gpd.GeoDataFrame) -> list:
+    """Approximate areas (EPSG:6933 equal-area), for old units only."""
+    if len(gdf) == 0:
+        return []
+    return _nums(gdf.geometry.to_crs(6933).area / 1e6, 3)
+
+
+# ------------------------------------------------------------------ colours
+def _fmt_num(v: float, pct: bool = False) -> str:
+    if pct:
+        return f"{v:+g} %" if v else "0 %"
+    return f"{v:,.0f}" if abs(v) >= 10 else f"{v:,.2g}"
+
+
+def _class_labels(breaks: list, pct: bool = False) -> list[str]:
+    if not breaks:
+        return []
+    labels = [f"< {_fmt_num(breaks[0], pct)}"]
+    for lo, hi in zip(breaks, breaks[1:]):
+        labels.append(f"{_fmt_num(lo, pct)} to {_fmt_num(hi, pct)}")
+    labels.append(f"\u2265 {_fmt_num(breaks[-1], pct)}")
+    return labels
+
+
+def _quantile_breaks(values: list, k: int) -> list:
+    arr = np.array([v for v in values if v is not None], dtype=float)
+    if len(arr) == 0:
+        return []
+    qs = np.quantile(arr, np.arange(1, k) / k)
+    nice = sorted({float(f"{q:.2g}") for q in qs if q > 0})
+    return nice
+
+
+def _measures(pop: list, density: list, area_diff: list) -> dict:
+    out = {}
+    for key, label, field, values, palette in (
+        ("population", "Population", "pop", pop, _SEQ_POP),
+        ("density", "Density (per km\u00b2)", "density", density, _SEQ_DENS),
+    ):
+        breaks = _quantile_breaks(values, len(palette))
+        colors = palette if len(breaks) == len(palette) - 1 else _spread(palette, len(breaks) + 1)
+        out[key] = {
+            "label": label, "field": field, "breaks": breaks, "colors": colors,
+            "labels": _class_labels(breaks), "missing": _MISSING,
+            "nMissing": sum(v is None for v in values),
+            "note": "classes: quantiles of the units",
+        }
+    out["area_diff"] = {
+        "label": "Area difference (%)", "field": "areaDiff",
+        "breaks": _AREA_BREAKS, "colors": _DIV, "labels": _class_labels(_AREA_BREAKS, pct=True),
+        "missing": _MISSING, "nMissing": sum(v is None for v in area_diff),
+        "note": "computed vs declared area: (computed \u2212 declared) / declared",
+    }
+    return out
+
+
+def _spread(palette: list, n: int) -> list:
+    if n <= 1:
+        return [palette[len(palette) // 2]]
+    idx = np.linspace(0, len(palette) - 1, n).round().astype(int)
+    return [palette[i] for i in idx]
+
+
+# ------------------------------------------------------------------- build
+def _check_choice(value: str, choices, what: str) -> str:
+    if value not in choices:
+        raise InputError(f"unknown {what} {value!r}: use one of {', '.join(choices)}")
+    return value
+
+
+def _build_data(
+    units: gpd.GeoDataFrame,
+    lineage: pd.DataFrame | None,
+    repairs: gpd.GeoDataFrame | None,
+    old: gpd.GeoDataFrame | None,
+    provinces: gpd.GeoDataFrame | None,
+    tolerance: float,
+    precision: int,
+) -> dict:
+    for col in ("code", "name"):
+        if col not in units.columns:
+            raise InputError(f"units: missing field {col!r}")
+    if len(units) == 0:
+        raise InputError("units: layer is empty")
+    units = _to_wgs84(units, "units").reset_index(drop=True)
+    ug = _simplify_coverage(np.asarray(units.geometry.values, dtype=object), tolerance)
+
+    # provinces: given, or dissolved from communes by parent_code
+    prov_geoms, prov_codes, prov_names = [], [], []
+    if provinces is not None and len(provinces):
+        provinces = _to_wgs84(provinces, "provinces").reset_index(drop=True)
+        prov_geoms = list(_simplify_coverage(np.asarray(provinces.geometry.values, dtype=object), tolerance))
+        prov_codes = _codes(_column(provinces, "code"))
+        prov_names = _strs(_column(provinces, "name"))
+    elif "parent_code" in units.columns and units["parent_code"].notna().any():
+        pcodes = pd.Series(_codes(units["parent_code"]), dtype=object)
+        parents = _strs(_column(units, "parent"))
+        for code, idx in pcodes.dropna().groupby(pcodes.dropna()).groups.items():
+            idx = np.asarray(idx)
+            prov_geoms.append(_dissolve(ug[idx], tolerance))
+            prov_codes.append(code)
+            prov_names.append(parents[idx[0]])
+
+    old_geoms = []
+    if old is not None:
+        old = _to_wgs84(old, "old").reset_index(drop=True)
+        if "name" not in old.columns:
+            raise InputError("old: missing field 'name'")
+        old_geoms = _simplify_each(np.asarray(old.geometry.values, dtype=object), tolerance)
+    rep_geoms = []
+    if repairs is not None:
+        repairs = _to_wgs84(repairs, "repairs").reset_index(drop=True)
+        rep_geoms = _simplify_each(np.asarray(repairs.geometry.values, dtype=object), tolerance / 5)
+
+    # one arc set per layer: units and their provinces share boundaries; the
+    # old layer and the repairs do not line up with them (sharing one set
+    # would only cut everybody's arcs at accidental junctions)
+    topos: list[dict] = []
+
+    def encode(groups: list) -> list:
+        topo = encode_topology(groups, precision=precision)
+        topos.append(topo)
+        return topo.pop("groups")
+
+    g_units, g_prov = encode([ug, prov_geoms])
+    (g_old,) = encode([old_geoms]) if old is not None else ([],)
+    (g_rep,) = encode([rep_geoms]) if repairs is not None else ([],)
+
+    area = _nums(_column(units, "area_km2"), 3)
+    area_decl = _nums(_column(units, "area_declared_km2"), 3)
+    pop = _nums(_column(units, "population"), 0)
+    density = _nums(_column(units, "density"), 1)
+    if "density" not in units.columns:
+        density = [round(p / a, 1) if p is not None and a else None for p, a in zip(pop, area)]
+    area_diff = [
+        round((a - d) / d * 100, 2) if a is not None and d else None for a, d in zip(area, area_decl)
+    ]
+    if not _polygonal(ug).any():
+        raise InputError("units: no polygon to map")
+    minx, miny, maxx, maxy = shapely.total_bounds(ug)
+    data = {
+        "topo": topos,
+        "bounds": [[round(miny, 5), round(minx, 5)], [round(maxy, 5), round(maxx, 5)]],
+        "units": {
+            "code": _codes(units["code"]),
+            "name": _strs(units["name"]),
+            "parent": _strs(_column(units, "parent")),
+            "parentCode": _codes(_column(units, "parent_code")),
+            "area": area,
+            "areaDeclared": area_decl,
+            "areaDiff": area_diff,
+            "pop": pop,
+            "popDeclared": _nums(_column(units, "population_declared"), 0),
+            "density": density,
+            "nMembers": _nums(_column(units, "n_members"), 0),
+            "nApprox": _nums(_column(units, "n_approximate"), 0),
+            "nInferred": _nums(_column(units, "n_inferred"), 0),
+            "approx": _bools(_column(units, "approximate")),
+            "pt": _rep_points(ug),
+            "geom": g_units,
+            "topo": 0,
+        },
+        "provinces": {"code": prov_codes, "name": prov_names, "geom": g_prov, "topo": 0},
+        "old": None,
+        "lineage": None,
+        "repairs": None,
+        "measures": _measures(pop, density, area_diff),
+    }
+    if old is not None:
+        data["old"] = {
+            "code": _codes(_column(old, "code")),
+            "name": _strs(old["name"]),
+            "parent": _strs(_column(old, "parent")),
+            "district": _strs(_column(old, "district")),
+            "pop": _nums(_column(old, "population"), 0),
+            "area": _areas_km2(old),
+            "pt": _rep_points(np.asarray(old_geoms, dtype=object)),
+            "geom": g_old,
+            "topo": 1,
+        }
+    if lineage is not None:
+        index = {c: i for i, c in enumerate(data["units"]["code"])}
+        new_codes = _codes(_column(lineage, "new_code"))
+        data["lineage"] = {
+            "oldCode": _codes(_column(lineage, "old_code")),
+            "oldName": _strs(_column(lineage, "old_name")),
+            "oldParent": _strs(_column(lineage, "old_parent")),
+            "newCode": new_codes,
+            "newName": _strs(_column(lineage, "new_name")),
+            "unit": [index.get(c, -1) for c in new_codes],
+            "link": [s or "full" for s in _strs(_column(lineage, "link"))],
+            "assigned": _bools(_column(lineage, "assigned")),
+            "approx": _bools(_column(lineage, "approximate")),
+            "linkedBy": _strs(_column(lineage, "linked_by")),
+            "area": _nums(_column(lineage, "area_km2"), 3),
+            "pop": _nums(_column(lineage, "population"), 0),
+        }
+    if repairs is not None:
+        data["repairs"] = {
+            "kind": [s or "repair" for s in _strs(_column(repairs, "kind"))],
+            "areaM2": _nums(pd.to_numeric(_column(repairs, "area_km2"), errors="coerce") * 1e6, 0),
+            "width": _nums(_column(repairs, "width_m"), 0),
+            "receiving": _codes(_column(repairs, "receiving_code")),
+            "other": _strs(_column(repairs, "other_codes")),
+            "rule": _strs(_column(repairs, "rule")),
+            # a marker needs a point only where the polygon vanished when quantized
+            "pt": [
+                p if not g else None
+                for p, g in zip(_rep_points(np.asarray(repairs.geometry.values, dtype=object)), g_rep)
+            ],
+            "geom": g_rep,
+            "topo": len(topos) - 1,
+        }
+    return data
+
+
+# columns with few distinct values, stored as {"d": distinct values, "i": indexes}
+_DICT_COLUMNS = {
+    "units": ("parent", "parentCode"),
+    "provinces": (),
+    "old": ("parent", "district"),
+    "lineage": ("oldParent", "newCode", "newName", "link", "linkedBy"),
+    "repairs": ("kind", "rule", "receiving", "other"),
+}
+_FLAG_COLUMNS = {"units": ("approx",), "lineage": ("assigned", "approx")}
+
+
+def _dict_encode(values: list):
+    table: dict = {}
+    idx = [-1 if v is None else table.setdefault(v, len(table)) for v in values]
+    if len(values) < 16 or 2 * len(table) > len(values):
+        return values
+    return {"d": list(table), "i": idx}
+
+
+def _compact(data: dict) -> dict:
+    """Shrink the embedded data; ``review.js`` (``unpack``) restores it.
+
+    String columns with few distinct values become dictionaries, flags
+    become 1/0, a geometry that is one ring of one arc becomes that arc
+    reference, and lineage rows do not repeat the new unit's code and name.
+
+    Examples
+    --------
+    >>> _compact({"units": {"geom": [[[[3]]], [[[1, -2]]]], "approx": [True, None]}})["units"]
+    {'geom': [3, [[[1, -2]]]], 'approx': [1, None]}
+    """
+    lin, units = data.get("lineage"), data.get("units")
+    if lin and units:
+        for k, u in enumerate(lin["unit"]):
+            if u >= 0:
+                if lin["newName"][k] == units["name"][u]:
+                    lin["newName"][k] = None
+                if lin["newCode"][k] == units["code"][u]:
+                    lin["newCode"][k] = None
+    for section in ("units", "provinces", "old", "lineage", "repairs"):
+        cols = data.get(section)
+        if not cols:
+            continue
+        for name in _FLAG_COLUMNS.get(section, ()):
+            if name in cols:
+                cols[name] = [None if v is None else int(bool(v)) for v in cols[name]]
+        for name in _DICT_COLUMNS.get(section, ()):
+            if name in cols:
+                cols[name] = _dict_encode(cols[name])
+        if "geom" in cols:
+            cols["geom"] = [
+                g[0][0][0] if len(g) == 1 and len(g[0]) == 1 and len(g[0][0]) == 1 else g
+                for g in cols["geom"]
+            ]
+    return data
+
+
+def review_map(
+    units: gpd.GeoDataFrame,
+    lineage: pd.DataFrame | None = None,
+    repairs: gpd.GeoDataFrame | None = None,
+    old: gpd.GeoDataFrame | None = None,
+    provinces: gpd.GeoDataFrame | None = None,
+    title: str = "geoplan review map",
+    footer: str = "",
+    basemap: str = "none",
+    color_by: str = "population",
+    *,
+    schematic: bool = False,
+    tolerance: float = DEFAULT_TOLERANCE,
+    precision: int = DEFAULT_PRECISION,
+) -> folium.Map:
+    """Build the review map of a merge result.
+
+    Parameters
+    ----------
+    units : GeoDataFrame
+        New units with the ``units`` columns of docs/CONTRACTS.md (``code`` and
+        ``name`` required; the others are shown when present). Communes (with
+        ``parent_code``) also get province outlines, dissolved per parent.
+    lineage, repairs : DataFrame, GeoDataFrame, optional
+        The ``lineage`` and ``repairs`` layers of the result.
+    old : GeoDataFrame, optional
+        Old units with ``name`` and optionally ``code``, ``parent``,
+        ``district``, ``population``: a layer off by default and the "before"
+        side of the before/after swipe.
+    provinces : GeoDataFrame, optional
+        Outlines to draw instead of dissolving ``units`` by ``parent_code``.
+    title, footer : str
+        Plain text (escaped). ``schematic=True`` adds a "schematic" badge.
+    basemap : {"none", "osm"}
+        ``"none"`` draws a plain background and makes no request at all.
+    color_by : {"population", "density", "area_diff"}
+        Initial colouring (switchable in the legend); a measure without data
+        falls back to the first one that has data.
+    tolerance : float
+        Display simplification in degrees (coverage-preserving for units).
+    precision : int
+        Decimal places of the coordinates kept.
+
+    Returns
+    -------
+    folium.Map
+        Save it with ``m.save(path)`` or use :func:`write_review_map`.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> units = gpd.GeoDataFrame({"code": ["1"], "name": ["A"]},
+    ...                          geometry=[box(105, 10, 105.1, 10.1)], crs=4326)
+    >>> m = review_map(units, title="Test")
+    >>> "cdn.jsdelivr" in m.get_root().render()
+    False
+    """
+    _check_choice(basemap, tuple(BASEMAPS), "basemap")
+    _check_choice(color_by, MEASURES, "color_by")
+    data = _compact(_build_data(units, lineage, repairs, old, provinces, tolerance, precision))
+    measures = data["measures"]
+    if measures[color_by]["nMissing"] == len(data["units"]["code"]):
+        color_by = next(
+            (k for k in MEASURES if measures[k]["nMissing"] < len(data["units"]["code"])), color_by
+        )
+    data.update(
+        title=str(title),
+        footer=str(footer),
+        schematic=bool(schematic),
+        basemap=basemap,
+        tiles=BASEMAPS[basemap] and {k: BASEMAPS[basemap][k] for k in ("url", "attribution")},
+        colorBy=color_by,
+    )
+    (s, w), (n, e) = data["bounds"]
+    m = _OfflineMap(
+        location=[(s + n) / 2, (w + e) / 2],
+        zoom_start=6,
+        tiles=None,
+        prefer_canvas=True,
+        control_scale=False,
+    )
+    root = m.get_root()
+    root.title = html.escape(str(title))
+    img_src = "data:" + (" " + BASEMAPS[basemap]["host"] if BASEMAPS[basemap] else "")
+    csp = (
+        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+        f"img-src {img_src}; base-uri 'none'; form-action 'none'"
+    )
+    root.header.add_child(
+        Element(f'<meta http-equiv="Content-Security-Policy" content="{html.escape(csp, quote=False)}" />'),
+        name="geoplan_csp",
+        index=0,
+    )
+    root.header.add_child(Element('<link rel="icon" href="data:," />'), name="geoplan_icon")
+    m.add_child(_ReviewElement(data))
+    return m
+
+
+_SRC_RE = re.compile(r"<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*[\"']?\s*(?:https?:)?//", re.I)
+
+
+def render_html(m: folium.Map) -> str:
+    """Render a review map to HTML and check it links nothing from the network.
+
+    Examples
+    --------
+    >>> render_html(m).startswith("<!DOCTYPE html>")  # doctest: +SKIP
+    True
+    """
+    text = m.get_root().render()
+    bad = _SRC_RE.search(text)
+    if bad:
+        raise RuntimeError(f"review map would load from the network: {bad.group(0)[:80]}")
+    return text
+
+
+# --------------------------------------------------------------- file I/O
+_OLD_FIELDS = {
+    "code": ("code", "old_code", "gso_code", "gso_code_c2016", "ma", "ma_xa", "commune_code"),
+    "name": ("name", "old_name", "fullname", "full_name", "commune_vn", "ten", "ten_xa", "commune", "name_3"),
+    "parent": ("parent", "old_parent", "province_vn", "province", "province_name", "tinh", "name_1"),
+    "district": ("district_vn", "district", "old_district", "huyen", "name_2"),
+    "population": ("population", "pop", "pop2019_vn_demographic", "pop2019", "dan_so"),
+}
+
+
+def _pick(columns, given: str | None, role: str, source: str) -> str | None:
+    if given is not None:
+        if given not in columns:
+            raise InputError(f"{source}: no field {given!r} for the old {role} (fields: {', '.join(columns)})")
+        return given
+    lower = {c.lower(): c for c in columns}
+    return next((lower[c] for c in _OLD_FIELDS[role] if c in lower), None)
+
+
+def _read_old(
+    path, layer, code_field, name_field, parent_field
+) -> gpd.GeoDataFrame:
+    if isinstance(path, gpd.GeoDataFrame):
+        gdf, path = path, Path("old")
+    else:
+        path = Path(path)
+        if not path.exists():
+            raise InputError(f"{path}: old layer file not found")
+        try:
+            gdf = pyogrio.read_dataframe(path, layer=layer)
+        except Exception as exc:  # noqa: BLE001 - any OGR failure is a user input problem
+            raise InputError(f"{path}: cannot read old layer: {str(exc).splitlines()[0]}") from None
+    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.isna().all():
+        raise InputError(f"{path}: old layer has no geometry")
+    cols = [c for c in gdf.columns if c != gdf.geometry.name]
+    fields = {
+        "code": _pick(cols, code_field, "code", str(path)),
+        "name": _pick(cols, name_field, "name", str(path)),
+        "parent": _pick(cols, parent_field, "parent", str(path)),
+        "district": _pick(cols, None, "district", str(path)),
+        "population": _pick(cols, None, "population", str(path)),
+    }
+    if fields["name"] is None:
+        raise InputError(f"{path}: cannot find the old units' name field; give it (fields: {', '.join(cols)})")
+    out = gpd.GeoDataFrame(
+        {role: gdf[col] for role, col in fields.items() if col is not None},
+        geometry=gdf.geometry.values,
+        crs=gdf.crs,
+    )
+    return out
+
+
+def _read_result(path: Path) -> tuple:
+    if not path.exists():
+        raise InputError(f"{path}: result GeoPackage not found")
+    try:
+        layers = {str(name) for name, _ in pyogrio.list_layers(path)}
+    except Exception as exc:  # noqa: BLE001
+        raise InputError(f"{path}: cannot read: {str(exc).splitlines()[0]}") from None
+    if "units" not in layers:
+        raise InputError(f"{path}: no layer 'units' (layers: {', '.join(sorted(layers)) or 'none'})")
+    units = pyogrio.read_dataframe(path, layer="units")
+    if not isinstance(units, gpd.GeoDataFrame):
+        raise InputError(f"{path}: layer 'units' has no geometry")
+    for col in ("code", "name"):
+        if col not in units.columns:
+            raise InputError(f"{path}: layer 'units' has no field {col!r}")
+    lineage = pyogrio.read_dataframe(path, layer="lineage", read_geometry=False) if "lineage" in layers else None
+    repairs = pyogrio.read_dataframe(path, layer="repairs") if "repairs" in layers else None
+    if repairs is not None and not isinstance(repairs, gpd.GeoDataFrame):
+        repairs = None
+    about = {}
+    if "about" in layers:
+        df = pyogrio.read_dataframe(path, layer="about", read_geometry=False)
+        if {"key", "value"} <= set(df.columns):
+            about = {str(k): ("" if v is None else str(v)) for k, v in zip(df["key"], df["value"])}
+    return units, lineage, repairs, about
+
+
+def _geoplan_version() -> str:
+    try:
+        return metadata.version("geoplan")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def title_and_footer(about: Mapping[str, str], title: str | None, source_name: str) -> tuple[str, str, bool]:
+    """Title, footer and schematic flag from the ``about`` layer.
+
+    Examples
+    --------
+    >>> title_and_footer({"plan": "plan.json", "source": "old.gpkg", "geoplan_version": "0.1.0",
+    ...                   "schematic": "yes"}, None, "r.gpkg")[0]
+    'Review map: plan.json (schematic)'
+    """
+    schematic = str(about.get("schematic", "")).strip().lower() in _TRUE
+    plan = about.get("plan") or ""
+    plan_name = Path(plan).name if plan else source_name
+    if title is None:
+        title = f"Review map: {plan_name}"
+    if schematic and "schematic" not in title.lower():
+        title = f"{title} (schematic)"
+    bits = [
+        f"Data: {about.get('source') or 'unknown source'}",
+        f"Plan: {plan or 'unknown plan'}",
+        f"geoplan {about.get('geoplan_version') or _geoplan_version()}",
+    ]
+    if about.get("created"):
+        bits.append(f"created {about['created']}")
+    if about.get("pop_field"):
+        bits.append(f"population field {about['pop_field']}")
+    footer = " \u00b7 ".join(bits)
+    if schematic:
+        footer += " \u00b7 SCHEMATIC: boundaries are indicative, not for legal use"
+    return title, footer, schematic
+
+
+def _write_atomic(text: str, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, out)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def write_review_map(
+    result_gpkg,
+    out_html,
+    old=None,
+    basemap: str = "none",
+    color_by: str = "population",
+    title: str | None = None,
+    *,
+    old_layer: str | None = None,
+    old_code_field: str | None = None,
+    old_name_field: str | None = None,
+    old_parent_field: str | None = None,
+    tolerance: float = DEFAULT_TOLERANCE,
+    precision: int = DEFAULT_PRECISION,
+) -> Path:
+    """Read a result GeoPackage and write its review map, atomically.
+
+    Parameters
+    ----------
+    result_gpkg : path
+        GeoPackage written by ``geoplan merge`` (layers ``units``, and when
+        present ``lineage``, ``repairs``, ``about``; see docs/CONTRACTS.md).
+    out_html : path
+        HTML file to write (its folder is created). Written to a temporary
+        file in the same folder, then renamed over the target.
+    old : path or GeoDataFrame, optional
+        Any OGR-readable layer of the old units. Its fields are guessed
+        (code: ``code``, ``old_code``, ``gso_code_c2016``...; name: ``name``,
+        ``old_name``, ``commune_vn``...; parent: ``parent``, ``province_vn``...)
+        unless given with ``old_code_field``, ``old_name_field``,
+        ``old_parent_field``; ``old_layer`` picks a layer (default: the first).
+    basemap, color_by, tolerance, precision
+        See :func:`review_map`.
+    title : str, optional
+        Defaults to "Review map: PLAN"; "(schematic)" is appended for a
+        schematic result, and the footer says which data, plan and geoplan
+        version produced it.
+
+    Returns
+    -------
+    Path
+        ``out_html``.
+
+    Raises
+    ------
+    InputError
+        Missing file, layer or field, unknown basemap or measure.
+
+    Examples
+    --------
+    >>> write_review_map("out/result.gpkg", "maps/result.html",
+    ...                  old="old_communes.gpkg", basemap="none")  # doctest: +SKIP
+    PosixPath('maps/result.html')
+    """
+    _check_choice(basemap, tuple(BASEMAPS), "basemap")
+    _check_choice(color_by, MEASURES, "color_by")
+    path = Path(result_gpkg)
+    units, lineage, repairs, about = _read_result(path)
+    old_gdf = None
+    if old is not None:
+        old_gdf = _read_old(old, old_layer, old_code_field, old_name_field, old_parent_field)
+    title, footer, schematic = title_and_footer(about, title, path.name)
+    m = review_map(
+        units,
+        lineage=lineage,
+        repairs=repairs,
+        old=old_gdf,
+        title=title,
+        footer=footer,
+        basemap=basemap,
+        color_by=color_by,
+        schematic=schematic,
+        tolerance=tolerance,
+        precision=precision,
+    )
+    text = render_html(m)
+    out = Path(out_html)
+    try:
+        _write_atomic(text, out)
+    except OSError as exc:
+        raise InputError(f"{out}: cannot write: {exc.strerror or exc}") from None
+    return out

@@ -1,0 +1,606 @@
+"""Review maps: offline single HTML, content, escaping, size; checked in real Chromium.
+
+Browser tests drive Debian's Chromium (/usr/bin/chromium) with Playwright from
+file:// with every non-file request aborted; they skip when Chromium is absent.
+The national test reads ../shared/data/vn and skips when it is absent.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import pytest
+import shapely
+from shapely import box
+
+from geoplan.errors import InputError
+from geoplan.map_topology import decode_topology, encode_topology
+from geoplan.review_map import review_map, title_and_footer, write_review_map
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+DATA = Path(__file__).resolve().parents[1].parent / "shared/data/vn"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+XSS_UNIT = "<img src=x onerror=alert(1)>"
+XSS_OLD = "<script>alert(2)</script>"
+XSS_PLAN = "<img src=z onerror=alert(4)>plan.json"
+SSTI = "{{ 7*7 }} Xã Hoà Bình"
+
+
+# ------------------------------------------------------------------ fixtures
+def _units() -> gpd.GeoDataFrame:
+    rows = [
+        # code, name, parent, parent_code, geometry, area, declared, pop, pop_decl, n_members, n_approx, n_inferred
+        ("30502", "Phường Thới Sơn", "An Giang", "91", box(105.0, 10.0, 105.1, 10.1), 48.88, 49.36, 24705, 33045, 3, 0, 0),
+        ("99001", XSS_UNIT, "An Giang", "91", box(105.0, 10.1, 105.1, 10.2), 120.5, None, 1000, None, 1, 1, 0),
+        ("30112", "Xã Mỹ Hiệp", "Đồng Tháp", "82", box(105.1, 10.0, 105.2, 10.1), 79.68, 79.40, 41813, 54577, 3, 1, 0),
+        ("28270", "Phường Thới Sơn", "Đồng Tháp", "82", box(105.1, 10.1, 105.2, 10.2), 121.0, 49.36, None, 33045, 1, 0, 0),
+        ("99002", SSTI, "Đồng Tháp", "82", box(105.2, 10.0, 105.3, 10.1), 119.9, 120.0, 5000, None, 1, 0, 1),
+    ]
+    cols = ["code", "name", "parent", "parent_code", "geometry", "area_km2", "area_declared_km2",
+            "population", "population_declared", "n_members", "n_approximate", "n_inferred"]
+    df = pd.DataFrame(rows, columns=cols)
+    df["level"] = "commune"
+    df["population"] = df["population"].astype("Int64")
+    df["population_declared"] = df["population_declared"].astype("Int64")
+    df["density"] = df["population"] / df["area_km2"]
+    df["approximate"] = (df["n_approximate"] > 0) | (df["n_inferred"] > 0)
+    gdf = gpd.GeoDataFrame(df, geometry="geometry", crs=4326)
+    gdf["geometry"] = gdf.geometry.apply(lambda g: shapely.MultiPolygon([g]))
+    return gdf
+
+
+def _lineage() -> pd.DataFrame:
+    rows = [
+        ("30502", "Thị trấn Nhà Bàng", "An Giang", "30502", "Phường Thới Sơn", "full", True, False, "name+district", 12.1, 9000),
+        ("30511", "Xã Nhơn Hưng", "An Giang", "30502", "Phường Thới Sơn", "full", True, False, "name+district", 18.0, 7000),
+        ("30517", "Xã Thới Sơn", "An Giang", "30502", "Phường Thới Sơn", "full", True, False, "code", 20.1, 8705),
+        ("99991", XSS_OLD, "An Giang", "99001", XSS_UNIT, "partial", True, True, "name", 120.5, 1000),
+        ("30112", "Xã Mỹ Hiệp", "Đồng Tháp", "30112", "Xã Mỹ Hiệp", "full", True, False, "code", 30.0, 15000),
+        ("30115", "Xã Mỹ Long", "Đồng Tháp", "30112", "Xã Mỹ Hiệp", "full", True, False, "code", 25.0, 14000),
+        ("30127", "Xã Bình Thạnh", "Đồng Tháp", "30112", "Xã Mỹ Hiệp", "partial", False, True, "alias", 24.0, 12813),
+        ("28270", "Xã Thới Sơn", "Tiền Giang", "28270", "Phường Thới Sơn", "full", True, False, "code", 121.0, None),
+        ("99992", "Xã Hòa Bình", "Đồng Tháp", "99002", SSTI, "inferred", True, False, "inferred", 119.9, 5000),
+    ]
+    cols = ["old_code", "old_name", "old_parent", "new_code", "new_name", "link", "assigned",
+            "approximate", "linked_by", "area_km2", "population"]
+    df = pd.DataFrame(rows, columns=cols)
+    df["population"] = df["population"].astype("Int64")
+    return df
+
+
+def _repairs() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {
+            "kind": ["gap", "overlap"],
+            "area_km2": [0.006, 0.002],
+            "width_m": [50.0, 12.5],
+            "receiving_code": ["30502", "30112"],
+            "other_codes": ["30112", "28270"],
+            "rule": ["longest border", "<b>bold rule</b>"],
+        },
+        geometry=[box(105.095, 10.05, 105.1, 10.051), box(105.15, 10.099, 105.16, 10.1)],
+        crs=4326,
+    )
+
+
+def _about(**over) -> pd.DataFrame:
+    about = {
+        "plan": XSS_PLAN,
+        "source": "old_test.gpkg",
+        "geoplan_version": "0.1.0",
+        "schematic": "no",
+        "created": "2025-07-01T00:00:00",
+        "pop_field": "pop2019",
+    }
+    about.update(over)
+    return pd.DataFrame({"key": list(about), "value": list(about.values())})
+
+
+def _old() -> gpd.GeoDataFrame:
+    """Old communes, slightly dirty (edges do not match the new ones)."""
+    rows = [
+        ("30502", "Thị trấn Nhà Bàng", "Huyện Tịnh Biên", "An Giang", box(105.0, 10.0, 105.051, 10.1)),
+        ("30511", "Xã Nhơn Hưng", "Huyện Tịnh Biên", "An Giang", box(105.05, 10.0, 105.1, 10.05)),
+        ("30517", "Xã Thới Sơn", "Huyện Tịnh Biên", "An Giang", box(105.05, 10.049, 105.1, 10.1)),
+        ("99991", "<img src=y onerror=alert(3)>", "Huyện X", "An Giang", box(105.0, 10.1, 105.1, 10.2)),
+        ("30112", "Xã Mỹ Hiệp", "Huyện Cao Lãnh", "Đồng Tháp", box(105.1, 10.0, 105.15, 10.05)),
+        ("30115", "Xã Mỹ Long", "Huyện Cao Lãnh", "Đồng Tháp", box(105.15, 10.0, 105.2, 10.05)),
+        ("30127", "Xã Bình Thạnh", "Huyện Cao Lãnh", "Đồng Tháp", box(105.1, 10.05, 105.2, 10.1)),
+        ("28270", "Xã Thới Sơn", "Thành phố Mỹ Tho", "Tiền Giang", box(105.1, 10.1, 105.2, 10.2)),
+        (None, "Xã Không Mã", "Huyện Y", "Đồng Tháp", box(105.2, 10.0, 105.3, 10.1)),
+    ]
+    df = pd.DataFrame(rows, columns=["old_code", "old_name", "district_vn", "province_vn", "geometry"])
+    return gpd.GeoDataFrame(df, geometry="geometry", crs=4326)
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory) -> dict:
+    d = tmp_path_factory.mktemp("small")
+    result = d / "result.gpkg"
+    _units().to_file(result, layer="units", driver="GPKG")
+    pyogrio.write_dataframe(_lineage(), result, layer="lineage")
+    _repairs().to_file(result, layer="repairs", driver="GPKG")
+    pyogrio.write_dataframe(_about(), result, layer="about")
+    old = d / "old.gpkg"
+    _old().to_file(old, layer="old", driver="GPKG")
+    html = write_review_map(result, d / "maps" / "small.html", old=old, color_by="population")
+    return {"dir": d, "result": result, "old": old, "html": html}
+
+
+# ------------------------------------------------------------- no browser
+def test_writes_one_offline_html(small):
+    html = small["html"]
+    assert html.exists() and html.suffix == ".html"
+    text = html.read_text("utf-8")
+    assert text.startswith("<!DOCTYPE html>")
+    # nothing linked: no script/link/img src pointing anywhere
+    assert not re.search(r"<(script|link|img|iframe)\b[^>]*\b(src|href)\s*=\s*[\"']?(https?:)?//", text, re.I)
+    assert not re.search(r"<script\b[^>]*\bsrc\s*=", text, re.I)
+    assert "cdn." not in text and "bootstrap" not in text.lower() and "jquery" not in text.lower()
+    assert "Content-Security-Policy" in text and "default-src 'none'" in text
+    assert "Leaflet 1.9.4" in text  # inlined, from the vendored npm dist
+    assert "tile.openstreetmap.org" not in text
+    # no temporary file left next to it
+    assert [p.name for p in html.parent.iterdir()] == ["small.html"]
+
+
+def test_data_text_is_escaped_in_html(small):
+    text = small["html"].read_text("utf-8")
+    for raw in (XSS_UNIT, XSS_OLD, "<img src=y onerror=alert(3)>", "<b>bold rule</b>", XSS_PLAN):
+        assert raw not in text
+    assert "&lt;img src=z onerror=alert(4)&gt;plan.json" in text  # <title>
+    # template syntax in data is not evaluated by Jinja
+    assert "{{ 7*7 }} Xã Hoà Bình" in text
+    assert "49 Xã Hoà Bình" not in text
+
+
+def test_basemap_osm_only_adds_tile_url(small, tmp_path):
+    out = write_review_map(small["result"], tmp_path / "osm.html", basemap="osm")
+    text = out.read_text("utf-8")
+    assert "https://tile.openstreetmap.org/{z}/{x}/{y}.png" in text
+    assert "img-src data: https://tile.openstreetmap.org" in text
+    def urls(t):
+        return set(re.findall(r"https?://[^\s\"'<>);\\]+", t))
+
+    # the only URLs added by the basemap are the tile template and its attribution link
+    added = urls(text) - urls(small["html"].read_text("utf-8"))
+    assert added == {
+        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        "https://www.openstreetmap.org/copyright",
+        "https://tile.openstreetmap.org",
+    }
+
+
+def test_write_is_atomic(small, tmp_path, monkeypatch):
+    out = tmp_path / "map.html"
+    out.write_text("previous map")
+
+    def broken_fsync(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", broken_fsync)
+    with pytest.raises(InputError, match="cannot write"):
+        write_review_map(small["result"], out)
+    assert out.read_text() == "previous map"
+    assert [p.name for p in tmp_path.iterdir()] == ["map.html"]
+
+
+def test_user_mistakes_raise_input_error(small, tmp_path):
+    def one_line(exc):
+        assert "\n" not in str(exc.value)
+
+    with pytest.raises(InputError, match="not found") as e:
+        write_review_map(tmp_path / "missing.gpkg", tmp_path / "x.html")
+    one_line(e)
+    no_units = tmp_path / "no_units.gpkg"
+    pyogrio.write_dataframe(_about(), no_units, layer="about")
+    with pytest.raises(InputError, match="no layer 'units'") as e:
+        write_review_map(no_units, tmp_path / "x.html")
+    one_line(e)
+    no_name = tmp_path / "no_name.gpkg"
+    _units().drop(columns=["name"]).to_file(no_name, layer="units", driver="GPKG")
+    with pytest.raises(InputError, match="no field 'name'"):
+        write_review_map(no_name, tmp_path / "x.html")
+    with pytest.raises(InputError, match="old layer file not found"):
+        write_review_map(small["result"], tmp_path / "x.html", old=tmp_path / "nope.gpkg")
+    with pytest.raises(InputError, match="no field 'ma_xa'"):
+        write_review_map(small["result"], tmp_path / "x.html", old=small["old"], old_code_field="ma_xa")
+    with pytest.raises(InputError, match="unknown basemap"):
+        write_review_map(small["result"], tmp_path / "x.html", basemap="google")
+    with pytest.raises(InputError, match="unknown color_by"):
+        write_review_map(small["result"], tmp_path / "x.html", color_by="gdp")
+    assert not (tmp_path / "x.html").exists()
+
+
+def test_old_fields_can_be_given(small, tmp_path):
+    odd = _old().rename(columns={"old_code": "ma_so", "old_name": "ten_goi", "province_vn": "tinh_cu"})
+    path = tmp_path / "odd.gpkg"
+    odd.to_file(path, driver="GPKG")
+    with pytest.raises(InputError, match="name field"):
+        write_review_map(small["result"], tmp_path / "a.html", old=path)
+    out = write_review_map(
+        small["result"], tmp_path / "a.html", old=path,
+        old_code_field="ma_so", old_name_field="ten_goi", old_parent_field="tinh_cu",
+    )
+    assert "Xã Không Mã" in out.read_text("utf-8")
+    out = write_review_map(small["result"], tmp_path / "b.html", old=_old())  # a GeoDataFrame works too
+    assert "Huyện Tịnh Biên" in out.read_text("utf-8")
+
+
+def test_schematic_result_says_so(tmp_path):
+    result = tmp_path / "schematic.gpkg"
+    _units().to_file(result, layer="units", driver="GPKG")
+    pyogrio.write_dataframe(_about(plan="plan.json", schematic="yes"), result, layer="about")
+    text = write_review_map(result, tmp_path / "s.html").read_text("utf-8")
+    assert "<title>Review map: plan.json (schematic)</title>" in text
+    assert '"schematic":true' in text and "SCHEMATIC: boundaries are indicative" in text
+
+
+def test_title_and_footer_from_about():
+    about = {"plan": "plans/plan_2025.json", "source": "old_communes_c2013.gpkg",
+             "geoplan_version": "0.1.0", "schematic": "yes"}
+    title, footer, schematic = title_and_footer(about, None, "result.gpkg")
+    assert schematic and title == "Review map: plan_2025.json (schematic)"
+    assert "old_communes_c2013.gpkg" in footer and "plans/plan_2025.json" in footer
+    assert "geoplan 0.1.0" in footer and "SCHEMATIC" in footer
+    title, footer, schematic = title_and_footer({**about, "schematic": "no"}, "My map", "r.gpkg")
+    assert (title, schematic) == ("My map", False) and "schematic" not in footer.lower()
+    assert title_and_footer(about, "My map", "r")[0] == "My map (schematic)"
+
+
+def test_review_map_returns_folium_map_without_cdn():
+    import folium
+
+    m = review_map(_units(), lineage=_lineage(), repairs=_repairs(), title="t", footer="f")
+    assert isinstance(m, folium.Map)
+    text = m.get_root().render()
+    assert "cdn.jsdelivr.net" not in text and "code.jquery.com" not in text
+
+
+def test_topology_shares_boundaries_and_round_trips():
+    # a clean coverage with long shared boundaries: blocks of a 40 x 40 grid
+    # (steps of 1/32 degree are exact in binary, so neighbours share vertices)
+    rng = np.random.default_rng(7)
+    xs, ys = np.meshgrid(np.arange(40) / 32, np.arange(40) / 32)
+    squares = shapely.box(xs.ravel(), ys.ravel(), xs.ravel() + 1 / 32, ys.ravel() + 1 / 32)
+    seeds = rng.random((60, 2)) * 40 / 32
+    centres = np.c_[xs.ravel(), ys.ravel()] + 1 / 64
+    block = np.argmin(((centres[:, None, :] - seeds[None]) ** 2).sum(-1), axis=1)
+    grid = block.reshape(40, 40)
+    inner = next(
+        (r, c) for r in range(1, 39) for c in range(1, 39)
+        if len({grid[r, c], grid[r - 1, c], grid[r + 1, c], grid[r, c - 1], grid[r, c + 1],
+                grid[r - 1, c - 1], grid[r + 1, c + 1], grid[r - 1, c + 1], grid[r + 1, c - 1]}) == 1
+    )
+    block[inner[0] * 40 + inner[1]] = block.max() + 1  # an enclave: a hole in its block
+    cells = np.array([shapely.coverage_union_all(squares[block == k]) for k in np.unique(block)])
+    assert sum(len(p.interiors) for p in shapely.get_parts(cells)) == 1  # the hole
+    provinces = [shapely.coverage_union_all(cells[:30]), shapely.coverage_union_all(cells[30:])]
+    alone = encode_topology([cells], precision=5)
+    both = encode_topology([cells, provinces], precision=5)
+    # outlines of a dissolve reuse the arcs of their units: no extra points
+    assert both["n_points"] == alone["n_points"]
+    # interior boundaries are stored once
+    assert alone["n_points"] < 0.65 * shapely.get_num_coordinates(cells).sum()
+    decoded = decode_topology(both)
+    for group, src in zip(decoded, [cells, provinces]):
+        rebuilt = [shapely.MultiPolygon([shapely.Polygon(p[0], p[1:]) for p in g]) for g in group]
+        expected = shapely.set_precision(np.asarray(src, dtype=object), 1e-5)
+        diff = shapely.area(shapely.symmetric_difference(np.asarray(rebuilt), expected))
+        assert diff.max() < 1e-12
+
+
+# ---------------------------------------------------------------- browser
+needs_chromium = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(),
+    reason=f"Chromium not installed at {CHROMIUM} (apt-get install -y chromium)",
+)
+
+
+class Page:
+    """A page loaded from file:// with the network blocked and everything recorded."""
+
+    def __init__(self, browser, path: Path, viewport=(1280, 800)):
+        self.console_errors: list[str] = []
+        self.dialogs: list[str] = []
+        self.requests: list[str] = []
+        self.blocked: list[str] = []
+        self.context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+        self.context.route("**/*", self._route)
+        page = self.context.new_page()
+        page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
+        page.on("pageerror", lambda e: self.console_errors.append(f"pageerror: {e}"))
+        page.on("dialog", self._dialog)
+        page.on("request", lambda r: self.requests.append(r.url))
+        self.page = page
+        t0 = time.perf_counter()
+        page.goto(path.resolve().as_uri())
+        page.wait_for_function("window.geoplanReview && window.geoplanReview.ready", timeout=60_000)
+        self.wall_s = time.perf_counter() - t0
+
+    def _route(self, route):
+        url = route.request.url
+        if url.startswith(("file:", "data:")):
+            route.continue_()
+        else:
+            self.blocked.append(url)
+            route.abort()
+
+    def _dialog(self, dialog):
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def js(self, expr, arg=None):
+        return self.page.evaluate(expr, arg)
+
+    def assert_clean(self):
+        assert self.console_errors == []
+        assert self.dialogs == []
+        assert self.blocked == []
+        assert all(u.startswith(("file:", "data:")) for u in self.requests), self.requests
+
+    def search(self, text: str) -> list[dict]:
+        self.page.locator(".gp-search-input").fill(text)
+        self.page.wait_for_function(
+            "q => document.querySelector('.gp-results').getAttribute('data-query') === q", arg=text
+        )
+        return self.js(
+            """() => Array.from(document.querySelectorAll('.gp-result')).map(b => ({
+                name: b.querySelector('.gp-r-name').textContent,
+                sub: b.querySelector('.gp-r-sub').textContent,
+                kind: b.querySelector('.gp-r-kind').textContent,
+                imgs: b.querySelectorAll('img').length}))"""
+        )
+
+    def hover_unit(self, kind: str, code: str) -> str:
+        pt = self.js("([k, c]) => geoplanReview.pointOf(k, c)", [kind, code])
+        assert pt is not None
+        self.page.mouse.move(pt["x"] + 3, pt["y"] + 3)
+        self.page.mouse.move(pt["x"], pt["y"])
+        tip = self.page.locator(".leaflet-tooltip-pane .gp-tooltip").last
+        tip.wait_for(state="visible", timeout=5000)
+        return tip.inner_text()
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium not installed at {CHROMIUM} (apt-get install -y chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def small_page(browser, small):
+    p = Page(browser, small["html"])
+    yield p
+    p.close()
+
+
+@needs_chromium
+def test_browser_renders_offline_without_errors(small_page):
+    p = small_page
+    stats = p.js("geoplanReview.stats()")
+    assert stats["units"] == 5
+    assert stats["provinces"] == 2
+    assert stats["flags"] == 3  # 99001 approximate, 30112 approximate, 99002 inferred
+    assert stats["repairs"] == 2
+    assert stats["old"] == 0  # old layer off by default
+    painted = p.js(
+        """() => { const c = document.querySelector('.leaflet-gp-units-pane canvas');
+            const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+            let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+            return n / (c.width * c.height); }"""
+    )
+    assert painted > 0.05
+    title = p.page.locator(".gp-title-text").inner_text()
+    assert title == f"Review map: {XSS_PLAN}"
+    assert "old_test.gpkg" in p.page.locator(".gp-footer").inner_text()
+    assert p.js("document.title") == f"Review map: {XSS_PLAN}"
+    assert p.page.locator(".leaflet-control-scale").count() == 1
+    p.page.locator(".gp-fullscreen").click()
+    p.page.wait_for_function("document.fullscreenElement !== null")
+    p.page.locator(".gp-fullscreen").click()
+    p.page.wait_for_function("document.fullscreenElement === null")
+    assert p.page.locator(".leaflet-control-layers-overlays label").count() == 5
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    p.page.screenshot(path=str(ARTIFACTS / "review_map_small.png"))
+    p.assert_clean()
+
+
+@needs_chromium
+def test_browser_search_ignores_diacritics_and_shows_province(small_page):
+    p = small_page
+    for query in ("thoi son", "THỚI SƠN", "Thoi Son"):
+        hits = p.search(query)
+        new = [(h["name"], h["sub"]) for h in hits if h["kind"].startswith("new")]
+        assert new == [("Phường Thới Sơn", "An Giang"), ("Phường Thới Sơn", "Đồng Tháp")]
+        old = [(h["name"], h["sub"]) for h in hits if h["kind"].startswith("old")]
+        assert ("Xã Thới Sơn", "Huyện Tịnh Biên, An Giang") in old
+        assert ("Xã Thới Sơn", "Thành phố Mỹ Tho, Tiền Giang") in old
+    # old names, tone mark placement (Hoà / Hòa), đ
+    names = {h["name"] for h in p.search("hoa binh")}
+    assert {"Xã Hòa Bình", SSTI} <= names
+    assert {h["name"] for h in p.search("nha bang")} == {"Thị trấn Nhà Bàng"}
+    assert p.js("geoplanReview.fold('Đồng Tháp Hoà Hòa')") == "dong thap hoa hoa"
+    # clicking a result zooms to it
+    zoom0 = p.js("geoplanReview.stats().zoom")
+    p.search("thoi son")
+    p.page.locator(".gp-result", has_text="Đồng Tháp").first.click()
+    p.page.wait_for_function("geoplanReview.selected && geoplanReview.selected.code === '28270'")
+    p.page.wait_for_timeout(400)
+    assert p.js("geoplanReview.stats().zoom") >= zoom0
+    centre = p.js("(() => { const c = geoplanReview.map.getCenter(); return [c.lng, c.lat]; })()")
+    assert 105.1 < centre[0] < 105.2 and 10.1 < centre[1] < 10.2  # on Thới Sơn, Đồng Tháp
+    popup = p.page.locator(".leaflet-popup-content").inner_text()
+    assert "Phường Thới Sơn" in popup and "Tiền Giang" in popup
+    # an old unit without a polygon of its own is found through the lineage
+    p.search("nhon hung")
+    p.page.locator(".gp-result").first.click()
+    p.page.wait_for_function("geoplanReview.selected && geoplanReview.selected.code === '30511'")
+    p.assert_clean()
+
+
+@needs_chromium
+def test_browser_tooltip_shows_computed_and_declared_area(small_page):
+    p = small_page
+    text = p.hover_unit("new", "30502")
+    assert "Phường Thới Sơn" in text and "An Giang" in text
+    assert "48.88 km²" in text and "49.36 km²" in text  # computed, declared
+    assert "-0.97 %" in text
+    assert "24,705" in text and "33,045" in text
+    p.page.mouse.click(*p.js("Object.values(geoplanReview.pointOf('new', '30502'))"))
+    popup = p.page.locator(".leaflet-popup-content")
+    popup.wait_for(state="visible")
+    lineage = popup.inner_text()
+    assert "Thị trấn Nhà Bàng" in lineage and "Xã Nhơn Hưng" in lineage and "full" in lineage
+    p.assert_clean()
+
+
+@needs_chromium
+def test_browser_xss_named_unit_shows_as_text(small_page):
+    p = small_page
+    text = p.hover_unit("new", "99001")
+    assert XSS_UNIT in text
+    hits = p.search("onerror")
+    assert XSS_UNIT in [h["name"] for h in hits]
+    assert all(h["imgs"] == 0 for h in hits)
+    p.page.locator(".gp-result", has_text=XSS_UNIT).first.click()
+    p.page.locator(".leaflet-popup-content").wait_for(state="visible")
+    assert XSS_OLD in p.page.locator(".leaflet-popup-content").inner_text()
+    # the SSTI-looking name is shown verbatim
+    assert SSTI in [h["name"] for h in p.search("7*7")]
+    p.page.wait_for_timeout(300)
+    assert p.js("document.querySelectorAll('img').length") == 0
+    assert p.js("document.querySelectorAll('script[src]').length") == 0
+    assert p.dialogs == []
+    p.assert_clean()
+
+
+@needs_chromium
+def test_browser_old_layer_and_before_after_swipe(small_page):
+    p = small_page
+    p.page.locator(".leaflet-control-layers-overlays label", has_text="Old units").locator("input").check()
+    p.page.wait_for_function("geoplanReview.stats().old === 9")
+    p.page.locator(".gp-compare").click()
+    stats = p.js("geoplanReview.stats()")
+    assert stats["compare"] and stats["old"] == 9 and stats["units"] == 5
+    clips = p.js("['gp-old', 'gp-units'].map(n => geoplanReview.map.getPane(n).style.clip)")
+    assert all(c.startswith("rect(") for c in clips)
+    # left of the divider the old units answer, right of it the new ones
+    p.js("geoplanReview.setSwipe(0.9)")
+    assert "Thị trấn Nhà Bàng" in p.hover_unit("old", "30502")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    p.page.screenshot(path=str(ARTIFACTS / "review_map_small_swipe.png"))
+    p.js("geoplanReview.setSwipe(0.05)")
+    assert "Phường Thới Sơn" in p.hover_unit("new", "30502")
+    p.page.locator(".gp-compare").click()
+    assert p.js("geoplanReview.stats().compare") is False
+    assert p.js("geoplanReview.map.getPane('gp-old').style.clip") == ""
+    # the legend switches the measure
+    p.page.select_option(".gp-measure", "area_diff")
+    assert "%" in p.page.locator(".gp-legend-items").inner_text()
+    p.assert_clean()
+
+
+# --------------------------------------------------------------- national
+def national_units() -> gpd.GeoDataFrame:
+    """The 3,321 new communes as a ``units`` layer per docs/CONTRACTS.md."""
+    from pyproj import Geod
+
+    communes = gpd.read_file(DATA / "new_communes_2025.gpkg")
+    provinces = gpd.read_file(DATA / "new_provinces_2025.gpkg", ignore_geometry=True)
+    names = dict(zip(provinces["code"], provinces["name"]))
+    geod = Geod(ellps="WGS84")
+    area = [abs(geod.geometry_area_perimeter(g)[0]) / 1e6 for g in communes.geometry]
+    return gpd.GeoDataFrame(
+        {
+            "code": communes["code"],
+            "name": communes["fullName"],
+            "parent": communes["province_code"].map(names),
+            "parent_code": communes["province_code"],
+            "level": "commune",
+            "area_km2": area,
+            "area_declared_km2": communes["areaKm2"],
+            "population": pd.array([None] * len(communes), dtype="Int64"),
+        },
+        geometry=communes.geometry.values,
+        crs=communes.crs,
+    )
+
+
+@pytest.fixture(scope="module")
+def national_html(tmp_path_factory) -> Path:
+    if not (DATA / "new_communes_2025.gpkg").exists():
+        pytest.skip(f"real Vietnam data not found at {DATA} (see ../shared/data/vn/README.md)")
+    d = tmp_path_factory.mktemp("national")
+    result = d / "national.gpkg"
+    national_units().to_file(result, layer="units", driver="GPKG")
+    pyogrio.write_dataframe(
+        _about(plan="plan_2025_new_to_old.json", source="new_communes_2025.gpkg"), result, layer="about"
+    )
+    t0 = time.perf_counter()
+    html = write_review_map(result, d / "national.html", old=DATA / "old_communes_c2013.gpkg")
+    print(f"\nnational review map built in {time.perf_counter() - t0:.1f} s")
+    return html
+
+
+def test_national_map_size(national_html):
+    size = national_html.stat().st_size
+    print(f"\nnational review map: {size / 1e6:.2f} MB (3,321 new communes, 34 provinces, 11,163 old communes)")
+    assert size < 15_000_000
+
+
+@needs_chromium
+def test_national_map_renders_and_searches(browser, national_html):
+    # Time to first render is measured by benchmarks/map_size.py, not asserted here.
+    p = Page(browser, national_html)
+    try:
+        print(f"\nnational review map: first render {p.js('geoplanReview.readyMs'):.0f} ms after navigation")
+        stats = p.js("geoplanReview.stats()")
+        assert stats["units"] == 3321 and stats["provinces"] == 34
+        hits = p.search("thới sơn")
+        new = sorted((h["sub"], h["kind"]) for h in hits if h["kind"].startswith("new") and h["name"] == "Phường Thới Sơn")
+        assert new == [("An Giang", "new 30502"), ("Đồng Tháp", "new 28270")]
+        p.page.locator(".gp-result", has_text="An Giang").first.click()
+        p.page.wait_for_function("geoplanReview.selected && geoplanReview.selected.code === '30502'")
+        p.page.wait_for_timeout(500)  # zoom animation
+        assert p.js("geoplanReview.stats().zoom") >= stats["zoom"] + 4
+        p.js("() => { geoplanReview.map.closePopup(); }")
+        text = p.hover_unit("new", "30502")
+        assert "Phường Thới Sơn" in text and "Area computed" in text and "49.36 km²" in text
+        p.page.wait_for_timeout(300)  # popup fade-out
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        p.page.screenshot(path=str(ARTIFACTS / "review_map_national.png"))
+        p.page.locator(".leaflet-control-layers-overlays label", has_text="Old units").locator("input").check()
+        p.page.wait_for_function("geoplanReview.stats().old > 11000", timeout=20_000)
+        p.page.wait_for_timeout(300)
+        p.page.screenshot(path=str(ARTIFACTS / "review_map_national_old_overlay.png"))
+        p.page.locator(".gp-compare").click()
+        p.page.wait_for_timeout(300)
+        p.page.screenshot(path=str(ARTIFACTS / "review_map_national_swipe.png"))
+        p.assert_clean()
+    finally:
+        p.close()
