@@ -121,7 +121,7 @@ def summarize(table: pd.DataFrame, tolerance_pct: float, worst: int = 10) -> str
                      f"residents; census sums are typically ~30% lower).")
     outliers = have.reindex(have["area_diff_pct"].abs().sort_values(ascending=False).index).head(worst)
     if len(outliers):
-        lines.append(f"Largest area differences:")
+        lines.append("Largest area differences:")
         for row in outliers.itertuples():
             note = f"  [{row.note}]" if row.note else ""
             lines.append(f"  {_label(row)}: computed {row.area_km2:,.2f} km2, declared "

@@ -29,9 +29,7 @@ import functools
 import html
 import json
 import math
-import os
 import re
-import tempfile
 from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
@@ -44,7 +42,10 @@ import pyogrio
 import shapely
 from branca.element import Element, MacroElement
 
+from geoplan.dissolve import union_group
 from geoplan.errors import InputError
+from geoplan.measure import fast_area_km2
+from geoplan.write import atomic_path
 from geoplan.map_topology import encode_topology
 
 __all__ = ["review_map", "write_review_map", "render_html", "title_and_footer", "MEASURES", "BASEMAPS"]
@@ -261,24 +262,10 @@ def _simplify_each(geoms: np.ndarray, tolerance: float) -> np.ndarray:
     return out
 
 
-def _dissolve(geoms: np.ndarray, tolerance: float):
-    """Union of a group of units: coverage union, or plain union if the coverage is dirty."""
+def _dissolve(geoms: np.ndarray):
+    """Union of a group of units (a clean coverage when they come from geoplan merge)."""
     geoms = geoms[_polygonal(geoms)]
-    if len(geoms) == 0:
-        return None
-    try:
-        return shapely.coverage_union_all(geoms)
-    except shapely.errors.GEOSException:
-        # dirty coverage (edges that do not match): plain union, drop slivers
-        merged = shapely.union_all(shapely.make_valid(geoms))
-        min_hole = 100 * max(tolerance, 1e-5) ** 2
-        polys = []
-        for part in shapely.get_parts(merged):
-            if shapely.get_type_id(part) != 3:
-                continue
-            holes = [h for h in part.interiors if shapely.area(shapely.Polygon(h)) >= min_hole]
-            polys.append(shapely.Polygon(part.exterior, holes))
-        return shapely.MultiPolygon(polys) if polys else None
+    return union_group(geoms) if len(geoms) else None
 
 
 def _rep_points(geoms: np.ndarray) -> list:
@@ -293,13 +280,6 @@ def _rep_points(geoms: np.ndarray) -> list:
         else:
             out.append([round(p.y, 5), round(p.x, 5)])
     return out
-
-
-def _areas_km2(gdf: gpd.GeoDataFrame) -> list:
-    """Approximate areas (EPSG:6933 equal-area), for old units only."""
-    if len(gdf) == 0:
-        return []
-    return _nums(gdf.geometry.to_crs(6933).area / 1e6, 3)
 
 
 # ------------------------------------------------------------------ colours
@@ -394,7 +374,7 @@ def _build_data(
         parents = _strs(_column(units, "parent"))
         for code, idx in pcodes.dropna().groupby(pcodes.dropna()).groups.items():
             idx = np.asarray(idx)
-            prov_geoms.append(_dissolve(ug[idx], tolerance))
+            prov_geoms.append(_dissolve(ug[idx]))
             prov_codes.append(code)
             prov_names.append(parents[idx[0]])
 
@@ -470,7 +450,7 @@ def _build_data(
             "parent": _strs(_column(old, "parent")),
             "district": _strs(_column(old, "district")),
             "pop": _nums(_column(old, "population"), 0),
-            "area": _areas_km2(old),
+            "area": _nums(fast_area_km2(old.geometry.to_numpy()), 3),
             "pt": _rep_points(np.asarray(old_geoms, dtype=object)),
             "geom": g_old,
             "topo": 1,
@@ -802,22 +782,6 @@ def title_and_footer(about: Mapping[str, str], title: str | None, source_name: s
     return title, footer, schematic
 
 
-def _write_atomic(text: str, out: Path) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, out)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def write_review_map(
     result_gpkg,
     out_html,
@@ -896,7 +860,9 @@ def write_review_map(
     text = render_html(m)
     out = Path(out_html)
     try:
-        _write_atomic(text, out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(out) as tmp:
+            tmp.write_text(text, encoding="utf-8", newline="\n")
     except OSError as exc:
         raise InputError(f"{out}: cannot write: {exc.strerror or exc}") from None
     return out

@@ -4,7 +4,6 @@ import subprocess
 import sys
 
 import geopandas as gpd
-import pytest
 import shapely
 
 from geoplan.cli import main

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import geopandas as gpd
-import numpy as np
 import pytest
 import shapely
 
