@@ -7,7 +7,6 @@ The national test reads ../shared/data/vn and skips when it is absent.
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from pathlib import Path
@@ -191,10 +190,12 @@ def test_write_is_atomic(small, tmp_path, monkeypatch):
     out = tmp_path / "map.html"
     out.write_text("previous map")
 
-    def broken_fsync(fd):
+    def disk_full(self, text, *args, **kwargs):
+        with open(self, "w", encoding="utf-8") as half:
+            half.write(text[:100])
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(os, "fsync", broken_fsync)
+    monkeypatch.setattr(Path, "write_text", disk_full)
     with pytest.raises(InputError, match="cannot write"):
         write_review_map(small["result"], out)
     assert out.read_text() == "previous map"
