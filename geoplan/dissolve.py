@@ -34,6 +34,7 @@ sources, and without GEOS's gap merging, which is slow on thousands of gaps.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -80,7 +81,7 @@ def _fill(geom):
 COVERAGE_AREA_TOLERANCE = 1e-6  # relative: a group whose sources overlap less than this is edge-matched enough
 
 
-def union_group(members: np.ndarray):
+def union_group(members: np.ndarray, try_coverage: bool = True):
     """Union the sources of one group.
 
     Fast path: sources that already form a coverage (edges shared vertex for
@@ -89,41 +90,72 @@ def union_group(members: np.ndarray):
     be invalid or lose area, so it is repaired with ``make_valid`` and kept
     only if its area equals the sources' total (no overlap among them);
     otherwise the overlay union, several times slower, does the job.
+    ``try_coverage=False`` goes straight to the overlay union, for layers
+    known to be dirty.
 
     >>> union_group(np.array([shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)])).area
     2.0
     """
-    try:
-        merged = shapely.coverage_union_all(members)
-        if not merged.is_valid:
-            merged = _polygonal(shapely.make_valid(merged, method="structure", keep_collapsed=False))
-        total = shapely.area(members).sum()
-        if abs(merged.area - total) <= COVERAGE_AREA_TOLERANCE * total:
-            return merged
-    except shapely.errors.GEOSException:
-        pass
+    if try_coverage:
+        try:
+            merged = shapely.coverage_union_all(members)
+            if not merged.is_valid:
+                merged = _polygonal(shapely.make_valid(merged, method="structure", keep_collapsed=False))
+            total = shapely.area(members).sum()
+            if abs(merged.area - total) <= COVERAGE_AREA_TOLERANCE * total:
+                return merged
+        except shapely.errors.GEOSException:
+            pass
     return shapely.union_all(members)
 
 
-def _union_groups(chunk):
-    """Union each list of geometries (run in a worker process)."""
-    return [union_group(group) for group in chunk]
+def looks_like_coverage(groups: list[np.ndarray], sample: int = 3, max_dirty: float = 0.2) -> bool:
+    """Whether a layer is close enough to a coverage for the fast union path to pay.
 
-
-def union_groups(geoms: np.ndarray, order: np.ndarray, bounds: np.ndarray, workers: int) -> np.ndarray:
-    """Union the sources of each group, spread over ``workers`` processes.
-
-    Groups are cut into ``workers`` chunks of about equal vertex count.
+    Looks at the sources of a few groups: at most ``max_dirty`` of them may
+    have edges that do not match their neighbours'.
     """
+    picked = [g for g in groups if len(g) >= 10][:sample]
+    if not picked:
+        return True
+    members = np.concatenate(picked)
+    dirty = ~shapely.is_empty(shapely.coverage_invalid_edges(members))
+    return bool(dirty.mean() <= max_dirty)
+
+
+_WORK: dict = {}  # the groups, inherited by forked worker processes instead of being pickled
+
+
+def _union_one(i: int):
+    """Union group ``i`` of ``_WORK`` (runs in a worker process)."""
+    return union_group(_WORK["groups"][i], _WORK["fast"])
+
+
+def union_groups(geoms: np.ndarray, order: np.ndarray, bounds: np.ndarray, workers: int, meanwhile=None):
+    """Union the sources of each group, spread over ``workers`` forked processes.
+
+    Workers read the groups from memory shared at fork and take the biggest
+    groups first, one at a time, so only group numbers and results travel.
+    ``meanwhile`` (a callable) runs in this process while they work; returns
+    the unions and what ``meanwhile`` returned.
+    """
+    meanwhile = meanwhile or (lambda: None)
     groups = [geoms[order[bounds[i]:bounds[i + 1]]] for i in range(len(bounds) - 1)]
-    if workers <= 1 or len(groups) < 2:
-        return np.array(_union_groups(groups) + [None], dtype=object)[:-1]
-    weight = np.array([shapely.get_num_coordinates(g).sum() for g in groups], dtype=float)
-    cuts = np.searchsorted(np.cumsum(weight), np.linspace(0, weight.sum(), workers + 1)[1:-1])
-    chunks = [list(c) for c in np.split(np.array(groups + [None], dtype=object)[:-1], cuts)]
-    with ProcessPoolExecutor(workers) as pool:
-        results = list(pool.map(_union_groups, chunks))
-    return np.array([g for chunk in results for g in chunk] + [None], dtype=object)[:-1]
+    _WORK.update(groups=groups, fast=looks_like_coverage(groups))
+    out = np.empty(len(groups), dtype=object)
+    try:
+        if workers <= 1 or len(groups) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            out[:] = [_union_one(i) for i in range(len(groups))]
+            other = meanwhile()
+        else:
+            biggest_first = np.argsort([-shapely.get_num_coordinates(g).sum() for g in groups], kind="stable")
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                pending = pool.map(_union_one, biggest_first.tolist())
+                other = meanwhile()
+                out[biggest_first] = list(pending)
+    finally:
+        _WORK.clear()
+    return out, other
 
 
 def _repair(kind, rule, code, others, geom, width=np.nan):
@@ -334,18 +366,16 @@ def dissolve_clean(geoms, keys, gap_width: float, workers: int | None = None, pr
         geoms[i] = _polygonal(shapely.make_valid(geoms[i]))
         log.append(_repair("invalid", "make_valid", keys[i], "", geoms[i]))
 
-    step(f"uniting {len(geoms):,} polygons into groups")
+    step(f"uniting {len(geoms):,} polygons into groups; finding overlaps between groups")
     str_keys = keys.astype(str)
     order = np.argsort(str_keys, kind="stable")
     sorted_keys = str_keys[order]
     bounds = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1], True])
     group_keys = keys[order[bounds[:-1]]]
     workers = workers or min(2, os.cpu_count() or 1)
-    united = union_groups(geoms, order, bounds, workers if len(geoms) > 2000 else 1)
+    united, overlaps = union_groups(geoms, order, bounds, workers if len(geoms) > 2000 else 1,
+                                    meanwhile=lambda: _cross_overlaps(geoms, keys))
     united = np.array([_polygonal(g) for g in united] + [None], dtype=object)[:-1]
-
-    step("finding overlaps between units")
-    overlaps = _cross_overlaps(geoms, keys)
 
     step("filling gaps inside units")
     filled = _fill_enclosed(united, group_keys, log)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
-from .measure import area_km2
+from .measure import area_km2, fast_area_km2
 
 
 def holes(geoms) -> np.ndarray:
@@ -27,45 +27,56 @@ def holes(geoms) -> np.ndarray:
     return shapely.polygons(np.asarray(rings, dtype=object)) if rings else np.empty(0, dtype=object)
 
 
-def overlaps(geoms, min_area: float = 1e-10) -> list[tuple[int, int, float]]:
-    """Pairs of geometries whose interiors overlap: ``(i, j, area in CRS units)``."""
+def overlaps(geoms, min_km2: float = 1e-6) -> list[tuple[int, int, float]]:
+    """Pairs of geometries whose interiors intersect by more than ``min_km2``
+    (1 m2), containment included: ``(i, j, km2)``.
+
+    >>> overlaps([shapely.box(0, 0, 2, 2), shapely.box(0.5, 0.5, 1, 1)])[0][:2]
+    (0, 1)
+    """
     geoms = np.asarray(geoms, dtype=object)
-    left, right = shapely.STRtree(geoms).query(geoms, predicate="overlaps")
+    left, right = shapely.STRtree(geoms).query(geoms, predicate="intersects")
     keep = left < right
     left, right = left[keep], right[keep]
-    areas = shapely.area(shapely.intersection(geoms[left], geoms[right]))
-    big = areas > min_area
+    keep = ~shapely.touches(geoms[left], geoms[right])
+    left, right = left[keep], right[keep]
+    areas = fast_area_km2(shapely.intersection(geoms[left], geoms[right]))
+    big = areas > min_km2
     return list(zip(left[big].tolist(), right[big].tolist(), areas[big].tolist()))
 
 
-def coverage_quality(geoms, exact_union: bool = True) -> dict:
+def coverage_quality(geoms) -> dict:
     """Validity, holes, gaps and overlaps of a set of units (lon/lat geometries).
 
+    - ``valid_share``: share of valid geometries (invalid ones are then
+      repaired with ``make_valid`` for the other measures);
     - ``holes``: interior rings of the units (real holes and gaps alike);
     - ``gaps``: interior rings of the union of all units (space inside the
-      outline that no unit covers);
-    - ``overlaps``: pairs of units whose interiors intersect, ``overlaps_km2``
-      their total area;
-    - ``invalid_edges``: edges that do not match their neighbour's
-      (``shapely.coverage_invalid_edges``).
+      outline that no unit covers), ``gaps_km2`` their area;
+    - ``overlaps``: pairs of units whose interiors intersect by more than
+      1 m2, ``overlaps_km2`` their total area;
+    - ``invalid_edges``: units with edges that do not match their
+      neighbour's (``shapely.coverage_invalid_edges``);
+    - ``area_km2``: summed geodesic area of the units.
 
     >>> coverage_quality([shapely.box(0, 0, 1, 1), shapely.box(0.5, 0, 2, 1)])["overlaps"]
     1
     """
     geoms = np.asarray(geoms, dtype=object)
-    pairs = overlaps(geoms)
-    union = shapely.union_all(geoms) if exact_union else shapely.coverage_union_all(geoms)
-    gap_polys = holes([union])
-    invalid = shapely.coverage_invalid_edges(geoms)
-    over_geoms = [shapely.intersection(geoms[i], geoms[j]) for i, j, _ in pairs]
+    geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
+    valid = shapely.is_valid(geoms)
+    fixed = np.where(valid, geoms, shapely.make_valid(geoms))
+    pairs = overlaps(fixed)
+    gap_polys = holes([shapely.union_all(fixed)])
+    invalid = shapely.coverage_invalid_edges(fixed)
     return {
         "n_units": int(len(geoms)),
-        "valid_share": float(np.mean(shapely.is_valid(geoms))),
-        "holes": int(len(holes(geoms))),
+        "valid_share": float(valid.mean()) if len(geoms) else 1.0,
+        "holes": int(len(holes(fixed))),
         "gaps": int(len(gap_polys)),
-        "gaps_km2": float(area_km2(gap_polys).sum()) if len(gap_polys) else 0.0,
+        "gaps_km2": float(fast_area_km2(gap_polys).sum()),
         "overlaps": len(pairs),
-        "overlaps_km2": float(area_km2(np.asarray(over_geoms, dtype=object)).sum()) if pairs else 0.0,
+        "overlaps_km2": float(sum(km2 for _, _, km2 in pairs)),
         "invalid_edges": int((~shapely.is_empty(invalid)).sum()),
-        "area_km2": float(area_km2(geoms).sum()),
+        "area_km2": float(area_km2(fixed).sum()),
     }

@@ -47,9 +47,9 @@ def write_layers(target: str | Path, layers: dict[str, pd.DataFrame]) -> Path:
     with atomic_path(target) as tmp:
         for name, frame in layers.items():
             if isinstance(frame, gpd.GeoDataFrame):
-                frame.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio")
+                frame.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio", use_arrow=True)
             else:
-                pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG")
+                pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG", use_arrow=True)
     return Path(target)
 
 
