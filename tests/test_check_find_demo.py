@@ -91,3 +91,19 @@ def test_commune_check_flags_the_thoi_son_copy(tmp_path, capsys):
     assert "30502 Phường Thới Sơn (Tỉnh An Giang) [computed 50.24 km2, ok]" in copy_line
     assert "28270 Phường Thới Sơn (Tỉnh Đồng Tháp) [computed" in copy_line and "suspect declared]" in copy_line
     assert 280 <= table["note"].fillna("").str.contains("suspected copy").sum() <= 330
+
+
+@needs_shared
+def test_demo_on_real_data(tmp_path):
+    out = tmp_path / "demo"
+    done = subprocess.run([sys.executable, "-m", "geoplan.cli", "demo", "--data", str(SHARED), "-o", str(out), "--quiet"],
+                          capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr
+    assert "SCHEMATIC" not in done.stdout
+    communes = gpd.read_file(out / "communes.gpkg", layer="units")
+    provinces = gpd.read_file(out / "provinces.gpkg", layer="units")
+    assert len(provinces) == 34 and len(communes) > 3290
+    assert communes.set_index("code").loc["30502", "population"] == 24_705
+    html = (out / "review-map.html").read_text(encoding="utf-8")
+    assert "schematic" not in html.lower().split("<script")[0]
+    assert (out / "review-map.html").stat().st_size < 15_000_000
