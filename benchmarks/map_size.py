@@ -38,7 +38,7 @@ def measure_map(html_path, runs: int = 1, chromium: str = CHROMIUM, viewport=(12
     Parameters
     ----------
     html_path : path
-        A map written by :func:`geoplan.review_map.write_review_map`.
+        A map written by :func:`geoplan.map_review.write_review_map`.
     runs : int
         Page loads (fresh browser context each); times are medians.
 
@@ -129,7 +129,7 @@ def build_national_map(out_html: Path) -> float:
     import pyogrio
     from pyproj import Geod
 
-    from geoplan.review_map import write_review_map
+    from geoplan.map_review import write_review_map
 
     communes = gpd.read_file(DATA / "new_communes_2025.gpkg")
     provinces = gpd.read_file(DATA / "new_provinces_2025.gpkg", ignore_geometry=True)

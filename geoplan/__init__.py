@@ -25,6 +25,8 @@ _EXPORTS = {
     "dissolve_clean": "dissolve",
     "coverage_quality": "quality",
     "write_result": "write",
+    "review_map": "map_review",
+    "write_review_map": "map_review",
     "GeoplanError": "errors",
 }
 

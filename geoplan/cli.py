@@ -153,7 +153,7 @@ def _add_map(sub) -> None:
 
 
 def _run_map(args) -> int:
-    from .review_map import write_review_map
+    from .map_review import write_review_map
 
     output = Path(args.output) if args.output else Path("maps") / (Path(args.result).stem + ".html")
     output.parent.mkdir(parents=True, exist_ok=True)

@@ -135,7 +135,7 @@ def _fields(level: str, schematic: bool) -> dict:
 def _maps(out: Path, prefix: str, layers, schematic: bool, data: str | None, say) -> list[Path]:
     """The national review map, when the map module is available."""
     try:
-        from .review_map import write_review_map
+        from .map_review import write_review_map
     except ImportError:  # maps are an optional part of the demo until they exist
         say("review maps not available in this version")
         return []

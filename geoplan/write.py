@@ -68,6 +68,7 @@ def about_table(result, source: str, schematic: bool = False) -> pd.DataFrame:
         "schematic": "yes" if schematic else "no",
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "pop_field": str(result.report.get("pop_field") or ""),
+        **{f"old_{role}_field": str(field or "") for role, field in result.links.fields.items()},
         "summary": result.summary(),
     }
     return pd.DataFrame({"key": list(rows), "value": list(rows.values())})

@@ -21,7 +21,7 @@ from shapely import box
 
 from geoplan.errors import InputError
 from geoplan.map_topology import decode_topology, encode_topology
-from geoplan.review_map import review_map, title_and_footer, write_review_map
+from geoplan.map_review import render_html, review_map, title_and_footer, write_review_map
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -605,3 +605,13 @@ def test_national_map_renders_and_searches(browser, national_html):
         p.assert_clean()
     finally:
         p.close()
+
+
+def test_review_map_from_a_merge_result(toy_layer, toy_plan_frame):
+    import geoplan
+
+    result = geoplan.merge(toy_layer, geoplan.Plan.from_frame(toy_plan_frame), code_field="code",
+                           name_field="name", parent_field="province", pop_field="pop")
+    m = geoplan.review_map(result, old=toy_layer)
+    html = render_html(m)
+    assert "Phường X" in html and "Xã An Hòa" in html  # a new unit and an old one

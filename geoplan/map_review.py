@@ -17,7 +17,7 @@ tone marks; layer control, scale bar and fullscreen.
 
 Examples
 --------
->>> from geoplan.review_map import write_review_map
+>>> from geoplan.map_review import write_review_map
 >>> write_review_map("result.gpkg", "maps/result.html")  # doctest: +SKIP
 PosixPath('maps/result.html')
 """
@@ -549,7 +549,7 @@ def _compact(data: dict) -> dict:
 
 
 def review_map(
-    units: gpd.GeoDataFrame,
+    units,
     lineage: pd.DataFrame | None = None,
     repairs: gpd.GeoDataFrame | None = None,
     old: gpd.GeoDataFrame | None = None,
@@ -567,10 +567,12 @@ def review_map(
 
     Parameters
     ----------
-    units : GeoDataFrame
+    units : GeoDataFrame or MergeResult
         New units with the ``units`` columns of docs/CONTRACTS.md (``code`` and
         ``name`` required; the others are shown when present). Communes (with
         ``parent_code``) also get province outlines, dissolved per parent.
+        A MergeResult (from ``geoplan.merge``) brings its units, lineage and
+        repairs, and the fields its old layer was linked by.
     lineage, repairs : DataFrame, GeoDataFrame, optional
         The ``lineage`` and ``repairs`` layers of the result.
     old : GeoDataFrame, optional
@@ -608,6 +610,12 @@ def review_map(
     """
     _check_choice(basemap, tuple(BASEMAPS), "basemap")
     _check_choice(color_by, MEASURES, "color_by")
+    if hasattr(units, "lineage"):  # a MergeResult
+        result = units
+        units, lineage, repairs = result.units, result.lineage, result.repairs
+        if old is not None and "name" not in old.columns:
+            fields = result.links.fields
+            old = _read_old(old, None, fields.get("code"), fields.get("name"), fields.get("parent"))
     data = _compact(_build_data(units, lineage, repairs, old, provinces, tolerance, precision))
     measures = data["measures"]
     if measures[color_by]["nMissing"] == len(data["units"]["code"]):
@@ -842,7 +850,10 @@ def write_review_map(
     units, lineage, repairs, about = _read_result(path)
     old_gdf = None
     if old is not None:
-        old_gdf = _read_old(old, old_layer, old_code_field, old_name_field, old_parent_field)
+        # the fields the merge linked by, recorded in the about layer, unless given here
+        old_gdf = _read_old(old, old_layer, old_code_field or about.get("old_code_field") or None,
+                            old_name_field or about.get("old_name_field") or None,
+                            old_parent_field or about.get("old_parent_field") or None)
     title, footer, schematic = title_and_footer(about, title, path.name)
     m = review_map(
         units,
