@@ -21,6 +21,7 @@ import pyogrio
 from .errors import InputError
 
 HECTARE_RATIO = (50.0, 200.0)  # declared / computed area in this range: hectares entered as km2
+PRINT_ALL_UP_TO = 100  # units: up to this many, the whole table is printed too
 IMPLAUSIBLE_RATIO = 3.0  # declared and computed areas further apart than this: check both
 
 
@@ -130,6 +131,15 @@ def summarize(table: pd.DataFrame, tolerance_pct: float, worst: int = 10) -> str
     return "\n".join(lines)
 
 
+def _printable(table: pd.DataFrame) -> str:
+    """The per-unit table for the terminal: computed beside declared, differences, verdict."""
+    columns = {"code": "code", "name": "name", "area_km2": "area km2", "area_declared_km2": "declared km2",
+               "area_diff_pct": "diff %", "population": "population", "population_declared": "declared pop",
+               "population_diff_pct": "pop diff %", "verdict": "verdict"}
+    shown = table[[c for c in columns if c in table]].rename(columns=columns)
+    return shown.to_string(index=False, float_format=lambda v: f"{v:,.2f}", na_rep="-")
+
+
 def _copy_lines(table: pd.DataFrame) -> list[str]:
     """One line per group of units sharing identical declared figures (a known upstream copy error)."""
     copies = table[table["note"].str.contains("suspected copy")]
@@ -183,6 +193,8 @@ def run_check(result: str | Path, declared: str | Path | None = None, tolerance_
         figures = figures.assign(note="")
     table = compare(units, figures, tolerance_pct)
     text = summarize(table, tolerance_pct)
+    if len(table) <= PRINT_ALL_UP_TO:
+        text = _printable(table) + "\n\n" + text
     if schematic:
         text = "SCHEMATIC DATA: computed areas are not measurements.\n" + text
     csv_path = Path(output) if output else Path(result).with_name(Path(result).stem + "-check.csv")

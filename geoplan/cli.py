@@ -85,6 +85,7 @@ def _run_merge(args) -> int:
     write_result(result, args.output, source=str(args.old))
     if not args.quiet:
         print(result.link_report())
+        print(result.conservation())
     print(result.summary())
     print(f"Wrote {args.output} (layers units, lineage, repairs, about)")
     return 0

@@ -53,12 +53,14 @@ MIN_PIECE = 1e-12  # area in CRS units below which a repair piece is numerical n
 @dataclass
 class Dissolved:
     """Result of :func:`dissolve_clean`: ``units`` (GeoSeries by key), ``repairs``
-    (GeoDataFrame) and ``united`` (GeoSeries: each key's sources unioned, before
-    any repair, to account for area)."""
+    (GeoDataFrame), ``united`` (GeoSeries: each key's sources unioned, before
+    any repair, to account for area) and ``gaps_left`` (holes still inside the
+    outline of the units, measured on the result)."""
 
     units: gpd.GeoSeries
     repairs: gpd.GeoDataFrame
     united: gpd.GeoSeries
+    gaps_left: int
 
 
 def _polygonal(geom):
@@ -393,4 +395,5 @@ def dissolve_clean(geoms, keys, gap_width: float, workers: int | None = None, pr
     repairs["area"] = repairs.geometry.area
     is_gap = repairs["kind"] == "gap"
     repairs.loc[is_gap, "width"] = 2 * repairs.geometry[is_gap].area / repairs.geometry[is_gap].length
-    return Dissolved(units, repairs, gpd.GeoSeries(united, index=index))
+    gaps_left = len(_gaps_of(shapely.coverage_union_all(final)))
+    return Dissolved(units, repairs, gpd.GeoSeries(united, index=index), gaps_left)

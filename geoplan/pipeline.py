@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from pyproj import CRS
 
 from .dissolve import dissolve_clean
@@ -54,6 +55,23 @@ class MergeResult:
             f"{r['approximate_links']:,} approximate links; {r['inferred_features']:,} inferred; "
             f"{r['unplaced_features']:,} unplaced; {len(r['missing_units'])} new units missing"
         )
+
+    def conservation(self) -> str:
+        """Area and count totals before and after, as checked.
+
+        >>> print(result.conservation())  # doctest: +SKIP
+        Area: old units 328,380.12 km2 - overlaps resolved 683.10 + gaps filled 1,274.00 = new units ... (difference +0.0000%)
+        """
+        r = self.report
+        lines = [f"Area: old units {r['area_united_km2']:,.2f} km2 - overlaps resolved {r['overlaps_repaired_km2']:,.2f} "
+                 f"+ gaps filled {r['gaps_repaired_km2']:,.2f} = new units {r['area_units_km2']:,.2f} km2 "
+                 f"(difference {r['area_check']:+.4%}, tolerance {AREA_TOLERANCE:.2%})"]
+        for key in r:
+            if key.endswith("_total"):
+                name = key[: -len("_total")]
+                lines.append(f"{name.capitalize()}: {r[key]:,} in the new units = the old units placed "
+                             f"({r[name + '_unplaced']:,} in unplaced features); conserved exactly")
+        return "\n".join(lines)
 
 
     def link_report(self, limit: int = 10) -> str:
@@ -146,6 +164,7 @@ def merge(
     repairs = _repairs(dissolved.repairs, crs)
     united_km2 = float(fast_area_km2(dissolved.united.to_numpy(), crs).sum())
     report = _report(old, units, lineage, repairs, plan, links, inferred, unplaced, counts, pop_field, geoms, crs, placed, united_km2)
+    report["gaps_left"] = dissolved.gaps_left
     return MergeResult(units, lineage, repairs, report, links)
 
 
@@ -241,6 +260,8 @@ def _repairs(repairs, crs):
     scale = METRES_PER_DEGREE if crs.is_geographic else 1.0
     out = gpd.GeoDataFrame(repairs.drop(columns=["geometry", "area", "width"]).assign(
         area_km2=fast_area_km2(lonlat), width_m=repairs["width"].to_numpy() * scale), geometry=list(lonlat), crs="EPSG:4326")
+    where = shapely.point_on_surface(out.geometry.to_numpy())
+    out["lon"], out["lat"] = shapely.get_x(where), shapely.get_y(where)
     out["receiving_code"] = out["receiving_code"].astype(str)
     out["other_codes"] = out["other_codes"].astype(str)
     return out
@@ -260,7 +281,6 @@ def _report(old, units, lineage, repairs, plan, links, inferred, unplaced, count
         "n_plan_new": plan.n_new,
         "link_counts": links.counts(),
         "link_fields": links.fields,
-        "gaps_left": 0,
         "gaps_repaired": len(gaps),
         "gaps_repaired_km2": float(gaps["area_km2"].sum()),
         "wide_gaps": int((gaps["rule"] == "wide gap").sum()),
