@@ -27,6 +27,7 @@ def _add_merge(sub) -> None:
     p.add_argument("-o", "--output", required=True, help="GeoPackage to write")
     p.add_argument("--by", metavar="FIELD", help="dissolve by this field instead of a plan")
     p.add_argument("--layer", help="layer of OLD to read when it has several")
+    p.add_argument("--encoding", help="attribute encoding of OLD when its file does not say (e.g. cp1258 for old Shapefiles)")
     p.add_argument("--level", help="plan level to use when the plan has several (province, commune)")
     p.add_argument("--old-code", metavar="FIELD", help="field with the old units' codes (default: detected)")
     p.add_argument("--old-name", metavar="FIELD", help="field with the old units' names (default: detected)")
@@ -57,8 +58,10 @@ def _run_merge(args) -> int:
         raise GeoplanError(f"--gap-width must be 0 or more metres, got {args.gap_width}")
     if bool(args.by) == bool(args.plan):
         raise GeoplanError("give either a PLAN or --by FIELD")
+    if Path(args.output).resolve() == Path(args.old).resolve():
+        raise GeoplanError(f"{args.output}: is the input layer; inputs are never overwritten, choose another -o")
     say(f"reading {args.old}")
-    old = read_layer(args.old, args.layer)
+    old = read_layer(args.old, args.layer, args.encoding)
     fields = {"code": args.old_code, "name": args.old_name, "parent": args.old_parent, "district": args.old_district}
     if args.by:
         require_fields(old, {"--by": args.by}, args.old)

@@ -9,6 +9,7 @@ polygon geometries. Code fields are read as text so leading zeros survive.
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import geopandas as gpd
@@ -35,8 +36,12 @@ def _ogr_path(path: Path) -> str:
     return str(path)
 
 
-def read_layer(path: str | Path, layer: str | None = None) -> gpd.GeoDataFrame:
+def read_layer(path: str | Path, layer: str | None = None, encoding: str | None = None) -> gpd.GeoDataFrame:
     """Read one polygon layer with its CRS.
+
+    ``encoding`` overrides the attribute encoding OGR would assume, for
+    Shapefiles without a .cpg written in a legacy code page (``cp1258``):
+    the bytes are read as they are and decoded by Python, then put in NFC.
 
     Raises InputError naming the file for a missing file, a file OGR cannot
     open, an ambiguous or unknown layer, a layer without CRS, an empty
@@ -52,7 +57,7 @@ def read_layer(path: str | Path, layer: str | None = None) -> gpd.GeoDataFrame:
         if path.suffix.lower() in (".parquet", ".geoparquet"):
             frame = gpd.read_parquet(path)
         else:
-            frame = _read_ogr(path, layer)
+            frame = _read_ogr(path, layer, encoding)
     except InputError:
         raise
     except Exception as exc:  # OGR and pyarrow raise many types; the message is what matters
@@ -60,14 +65,37 @@ def read_layer(path: str | Path, layer: str | None = None) -> gpd.GeoDataFrame:
     return check_layer(frame, str(path))
 
 
-def _read_ogr(path: Path, layer: str | None) -> gpd.GeoDataFrame:
+def _read_ogr(path: Path, layer: str | None, encoding: str | None = None) -> gpd.GeoDataFrame:
     ogr_path = _ogr_path(path)
     layers = list_layers(path)
     if layer is None and len(layers) > 1:
         raise InputError(f"{path}: has layers {', '.join(layers)}; choose one with --layer")
     if layer is not None and layer not in layers:
         raise InputError(f"{path}: no layer {layer!r} (layers: {', '.join(layers)})")
-    return gpd.read_file(ogr_path, layer=layer, engine="pyogrio")
+    if encoding is None:
+        return gpd.read_file(ogr_path, layer=layer, engine="pyogrio")
+    try:
+        "".encode(encoding)
+    except LookupError:
+        raise InputError(f"{path}: unknown encoding {encoding!r} (--encoding)") from None
+    # GDAL's iconv mangles some code pages (cp1258 composes marks statefully): take bytes, decode here
+    raw = gpd.read_file(ogr_path, layer=layer, engine="pyogrio", encoding="latin1")
+    return _redecode(raw, encoding)
+
+
+def _redecode(frame: gpd.GeoDataFrame, encoding: str) -> gpd.GeoDataFrame:
+    """Text read as latin-1 bytes, decoded with ``encoding`` and normalised to NFC."""
+    def text(value):
+        if not isinstance(value, str):
+            return value
+        return unicodedata.normalize("NFC", value.encode("latin1").decode(encoding, errors="replace"))
+
+    geometry = frame.geometry.name
+    out = frame.rename(columns={c: text(c) for c in frame.columns if c != geometry})
+    for column in out.columns:
+        if column != geometry and (out[column].dtype.kind in "OSU" or str(out[column].dtype) == "str"):
+            out[column] = out[column].map(text)
+    return out
 
 
 def check_layer(frame: gpd.GeoDataFrame, label: str) -> gpd.GeoDataFrame:

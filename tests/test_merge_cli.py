@@ -99,3 +99,26 @@ def test_fast_bookkeeping_area_agrees_with_pyproj_geod(toy_layer):
     exact = geoplan.area_km2(shapes)
     assert np.allclose(fast_area_km2(shapes), exact, rtol=2e-5)
     assert np.allclose(fast_area_km2(shapes[:4]), exact[:4], rtol=2e-6)
+
+
+def test_projected_input_gives_the_same_units(toy_layer, toy_plan_frame):
+    plan = geoplan.Plan.from_frame(toy_plan_frame)
+    lonlat = geoplan.merge(toy_layer, plan, code_field="code", pop_field="pop")
+    utm = geoplan.merge(toy_layer.to_crs(32648), plan, code_field="code", pop_field="pop")
+    assert utm.units.crs.to_epsg() == 4326
+    assert np.allclose(utm.units["area_km2"], lonlat.units["area_km2"], rtol=1e-4)
+    assert utm.units["population"].tolist() == lonlat.units["population"].tolist()
+
+
+def test_legacy_code_page_shapefile(tmp_path, toy_layer):
+    path = tmp_path / "old.shp"
+    toy_layer.to_file(path, encoding="cp1258")
+    path.with_suffix(".cpg").unlink(missing_ok=True)
+    layer = geoplan.read_layer(path, encoding="cp1258")
+    assert layer["name"].tolist()[0] == "Xã An Hòa"
+
+
+def test_output_over_the_input_is_refused(tmp_path, toy_files, capsys):
+    layer, plan = toy_files
+    assert main(["merge", str(layer), str(plan), "-o", str(layer), "--quiet"]) == 2
+    assert "inputs are never overwritten" in capsys.readouterr().err
