@@ -97,7 +97,8 @@ class Plan:
 
 
 def read_plan(source: str | Path, level: str | None = None) -> Plan:
-    """Read and validate a plan from CSV or JSON (a list of link objects).
+    """Read and validate a plan from CSV or JSON (a list of link objects, or
+    the dvhcvn new -> old format, see :mod:`geoplan.plan_dvhcvn`).
 
     >>> read_plan("plan.csv", level="commune").n_new  # doctest: +SKIP
     3321
@@ -107,7 +108,7 @@ def read_plan(source: str | Path, level: str | None = None) -> Plan:
         raise PlanError(f"{path}: plan file not found")
     try:
         if path.suffix.lower() == ".json":
-            frame = _read_json(path)
+            frame = _read_json(path, level)
         else:
             frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except PlanError:
@@ -117,8 +118,12 @@ def read_plan(source: str | Path, level: str | None = None) -> Plan:
     return Plan.from_frame(frame, str(path)).at_level(level)
 
 
-def _read_json(path: Path) -> pd.DataFrame:
+def _read_json(path: Path, level: str | None) -> pd.DataFrame:
+    from .plan_dvhcvn import dvhcvn_links, is_dvhcvn
+
     data = json.loads(path.read_text(encoding="utf-8"))
+    if is_dvhcvn(data):
+        return dvhcvn_links(path, data, level)
     rows = data.get("links") if isinstance(data, dict) else data
     if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
         raise PlanError(f"{path}: a JSON plan is a list of link objects (or {{\"links\": [...]}})")

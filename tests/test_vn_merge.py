@@ -10,7 +10,7 @@ import geoplan
 from geoplan.cli import main
 from geoplan.names import exact_key
 from geoplan.quality import holes
-from vn_data import SHARED, needs_shared, shared_plan
+from vn_data import SHARED, SHARED_PLAN, needs_shared, shared_plan
 
 pytestmark = needs_shared
 
@@ -40,10 +40,7 @@ def province_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("prov") / "provinces.gpkg"
     aliases = out.parent / "aliases.csv"
     aliases.write_text("from,to\nThừa Thiên Huế,Thành phố Huế\n", encoding="utf-8")
-    plan = out.parent / "plan.csv"
-    from vn_data import shared_plan_frame
-    shared_plan_frame("province").to_csv(plan, index=False)
-    code = main(["merge", str(SHARED / "old_provinces_c2013.gpkg"), str(plan), "-o", str(out),
+    code = main(["merge", str(SHARED / "old_provinces_c2013.gpkg"), str(SHARED_PLAN), "--level", "province", "-o", str(out),
                  "--old-name", "province_vn", "--pop-field", "population", "--aliases", str(aliases), "--quiet"])
     assert code == 0
     return out
