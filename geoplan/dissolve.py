@@ -239,7 +239,7 @@ def _cross_overlaps(geoms: np.ndarray, keys: np.ndarray) -> list[tuple]:
     by_pair: dict[tuple, list] = {}
     for piece, a, b in zip(pieces[real], keys[left[real]], keys[right[real]]):
         by_pair.setdefault(tuple(sorted((a, b), key=str)), []).append(piece)
-    return [(shapely.union_all(found), a, b) for (a, b), found in by_pair.items()]
+    return [(found[0] if len(found) == 1 else shapely.union_all(found), a, b) for (a, b), found in by_pair.items()]
 
 
 def _log_overlaps(overlaps: list[tuple], cleaned: np.ndarray, keys: np.ndarray, log: list) -> None:
