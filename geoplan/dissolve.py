@@ -9,7 +9,10 @@ shared edges identical vertex for vertex) with no gap inside its outline.
 The rules, in order:
 
 1. ``invalid``: an invalid source polygon is repaired with ``make_valid``.
-2. group union: the sources of each key are unioned.
+2. group union: the sources of each key are unioned, by edge cancellation
+   where they already share edges (fast path), by overlay otherwise; in
+   forked worker processes, while the main process finds where sources of
+   different keys overlap (for the repair log).
 3. gap inside a unit: a hole of a group's union that no other group reaches
    into lies between sources of the same new unit, so it goes to that unit
    (rule ``enclosed``). Enclaves (a hole filled by another unit) stay.
@@ -21,10 +24,11 @@ The rules, in order:
    ``wide gap`` when wider than ``gap_width``: flagged for review).
 
 A hole that no unit covers is always a gap: a country's territory is fully
-divided into units. Fast path vs repair path: step 2 costs what a plain
-dissolve costs; steps 3 and 5 touch only holes and match borders by exact
-segments, with no overlay; step 4 runs on the dissolved units, not on the
-sources, and without GEOS's gap merging, which is slow on thousands of gaps.
+divided into units. Fast path vs repair path: step 2 costs at most what a
+plain dissolve costs; steps 3 and 5 touch only holes and match borders by
+exact segments, with no overlay; step 4 runs on the dissolved units, not on
+the sources, and without GEOS's gap merging, which is slow on thousands of
+gaps.
 
 >>> import shapely
 >>> out = dissolve_clean([shapely.box(0, 0, 1, 1), shapely.box(1.001, 0, 2, 1)], ["a", "b"], gap_width=0.01)
