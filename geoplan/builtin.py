@@ -57,7 +57,11 @@ def resolve_plan(name_or_path: str, level: str | None = None):
 
 
 def builtin_aliases(name: str) -> dict[str, str]:
-    """Aliases shipped with a built-in plan ({} for a plan file)."""
+    """Aliases shipped with a built-in plan ({} for a plan file).
+
+    >>> builtin_aliases("vn-2025-province")
+    {'thừa thiên huế': 'Thành phố Huế'}
+    """
     from .link import read_aliases
 
     builtin = BUILTIN.get(name)
@@ -71,7 +75,7 @@ def read_declared(source: str | Path) -> pd.DataFrame:
     ``new_code``) and ``area_km2`` and/or ``population``. A built-in plan's
     figures carry the known reasons for large differences in ``note``.
 
-    >>> read_declared("vn-2025-province").loc["91", "area_declared_km2"]
+    >>> float(read_declared("vn-2025-province").loc["91", "area_declared_km2"])
     9888.91
     """
     builtin = BUILTIN.get(str(source))
@@ -99,7 +103,7 @@ def read_declared(source: str | Path) -> pd.DataFrame:
 def plan_summary() -> pd.DataFrame:
     """One row per built-in plan: name, new and old unit counts, divided old units.
 
-    >>> plan_summary().set_index("plan").loc["vn-2025-province", "new_units"]
+    >>> int(plan_summary().set_index("plan").loc["vn-2025-province", "new_units"])
     34
     """
     rows = []

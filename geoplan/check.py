@@ -61,6 +61,11 @@ def compare(units: pd.DataFrame, declared: pd.DataFrame, tolerance_pct: float = 
 
     Verdicts: ``ok`` (area within tolerance), ``differs``, ``suspect declared``
     (the declared figure looks wrong), ``no declared``.
+
+    >>> units = pd.DataFrame({"code": ["a"], "name": ["A"], "area_km2": [50.2]})
+    >>> declared = pd.DataFrame({"area_declared_km2": [49.36], "population_declared": [None]}, index=["a"])
+    >>> compare(units, declared)[["area_diff_pct", "verdict"]].round(2).values.tolist()
+    [[1.7, 'ok']]
     """
     table = units[[c for c in ("code", "name", "parent", "area_km2", "population") if c in units]].copy()
     table = table.drop(columns=[c for c in ("area_declared_km2", "population_declared") if c in table])

@@ -31,9 +31,10 @@ the sources, and without GEOS's gap merging, which is slow on thousands of
 gaps.
 
 >>> import shapely
->>> out = dissolve_clean([shapely.box(0, 0, 1, 1), shapely.box(1.001, 0, 2, 1)], ["a", "b"], gap_width=0.01)
->>> bool(shapely.coverage_is_valid(out.units.to_numpy())), float(out.units.area.sum())
-(True, 2.0)
+>>> frame = [shapely.box(-1, -1, 3, 0), shapely.box(-1, 1, 3, 2)]  # closes the gap above and below
+>>> out = dissolve_clean([shapely.box(0, 0, 1, 1), shapely.box(1.001, 0, 2, 1), *frame], ["a", "b", "c", "c"], 0.01)
+>>> bool(shapely.coverage_is_valid(out.units.to_numpy())), round(float(out.units.area.sum()), 6)
+(True, 10.0)
 """
 
 from __future__ import annotations
@@ -120,6 +121,9 @@ def looks_like_coverage(groups: list[np.ndarray], sample: int = 3, max_dirty: fl
 
     Looks at the sources of a few groups: at most ``max_dirty`` of them may
     have edges that do not match their neighbours'.
+
+    >>> looks_like_coverage([np.array([shapely.box(i, 0, i + 1, 1) for i in range(10)])])
+    True
     """
     picked = [g for g in groups if len(g) >= 10][:sample]
     if not picked:

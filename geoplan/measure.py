@@ -7,7 +7,7 @@ densities are recomputed from the sums, never averaged.
 
 >>> import shapely
 >>> round(float(area_km2([shapely.box(105, 10, 105.1, 10.1)])[0]), 1)
-120.6
+121.3
 """
 
 from __future__ import annotations

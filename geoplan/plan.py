@@ -54,7 +54,11 @@ class Plan:
         return self.links["old_code"].nunique()
 
     def members(self) -> pd.DataFrame:
-        """One row per old unit: code, name, parent, district, number of links."""
+        """One row per old unit: code, name, parent, district, number of links.
+
+        >>> read_plan("vn.csv").members().columns.tolist()  # doctest: +SKIP
+        ['old_code', 'old_name', 'old_parent', 'old_district', 'n_links']
+        """
         first = self.links.drop_duplicates("old_code")
         counts = self.links.groupby("old_code").size()
         return first[["old_code", "old_name", "old_parent", "old_district"]].assign(
@@ -73,6 +77,10 @@ class Plan:
 
         A divided old unit goes whole to its default new unit (or its first
         listed one) and is flagged ``approximate``.
+
+        >>> Plan.from_frame(pd.DataFrame({"old_code": ["1", "1"], "new_code": ["8", "9"], "new_name": ["A", "B"],
+        ...     "link": ["partial", "partial"], "default": ["", "1"]})).assignment().values.tolist()
+        [['1', '9', True]]
         """
         links = self.links.assign(_order=range(len(self.links)))
         links = links.sort_values(["old_code", "default", "_order"], ascending=[True, False, True])
@@ -85,7 +93,11 @@ class Plan:
         })
 
     def at_level(self, level: str | None) -> Plan:
-        """The plan restricted to one level; ``None`` is fine when the plan has one level."""
+        """The plan restricted to one level; ``None`` is fine when the plan has one level.
+
+        >>> read_plan("both_levels.csv").at_level("province").n_new  # doctest: +SKIP
+        34
+        """
         levels = sorted(set(self.links["level"].dropna()) - {""})
         if level is None:
             if len(levels) > 1:

@@ -147,4 +147,4 @@ def as_code(values: pd.Series) -> pd.Series:
         text = str(value).strip()
         return text or None
 
-    return values.map(one).astype(object)
+    return pd.Series([one(v) for v in values], index=values.index, dtype=object)
