@@ -70,7 +70,8 @@ class MergeResult:
             if key.endswith("_total"):
                 name = key[: -len("_total")]
                 lines.append(f"{name.capitalize()}: {r[key]:,} in the new units = the old units placed "
-                             f"({r[name + '_unplaced']:,} in unplaced features); conserved exactly")
+                             f"({r[name + '_unplaced']:,} in unplaced features); conserved exactly; "
+                             f"{r[name + '_missing']:,} old units have no value (counted as 0)")
         return "\n".join(lines)
 
 
@@ -303,4 +304,5 @@ def _report(old, units, lineage, repairs, plan, links, inferred, unplaced, count
         report[f"{column}_check"] = check_conserved(column, before, float(units[column].sum()), 0.0)
         report[f"{column}_total"] = int(units[column].sum())
         report[f"{column}_unplaced"] = int(pd.to_numeric(old[f], errors="coerce").fillna(0).round()[unplaced].sum())
+        report[f"{column}_missing"] = int(pd.to_numeric(old[f], errors="coerce").isna().sum())
     return report
