@@ -46,7 +46,7 @@ def _add_merge(sub) -> None:
 
 def _run_merge(args) -> int:
     from .builtin import BUILTIN, builtin_aliases, read_declared, resolve_plan
-    from .link import detect_fields, read_aliases
+    from .link import read_aliases
     from .pipeline import DEFAULT_GAP_WIDTH_M, merge
     from .plan import plan_from_field
     from .progress import Progress
@@ -69,11 +69,6 @@ def _run_merge(args) -> int:
         fields = {"code": args.by, "name": None, "parent": None, "district": None}
     else:
         plan = resolve_plan(args.plan, args.level)
-        require_fields(old, {f"--old-{k}": v for k, v in fields.items()}, args.old)
-        if not args.no_detect and None in fields.values():
-            detected = detect_fields(old, plan)
-            fields = {k: v or detected[k] for k, v in fields.items()}
-            say("fields: " + ", ".join(f"{k}={v}" for k, v in fields.items() if v))
     aliases = builtin_aliases(args.plan) if args.plan else {}
     if args.aliases:
         aliases.update(read_aliases(args.aliases))
@@ -83,7 +78,7 @@ def _run_merge(args) -> int:
         old, plan, code_field=fields["code"], name_field=fields["name"], parent_field=fields["parent"],
         district_field=fields["district"], pop_field=args.pop_field, count_fields=tuple(args.count_field),
         aliases=aliases, gap_width_m=DEFAULT_GAP_WIDTH_M if args.gap_width is None else args.gap_width,
-        declared=declared, progress=say, label=args.old)
+        declared=declared, progress=say, label=args.old, detect=not (args.no_detect or args.by))
     say(f"writing {args.output}")
     write_result(result, args.output, source=str(args.old))
     if not args.quiet:

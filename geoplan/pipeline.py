@@ -19,7 +19,7 @@ from pyproj import CRS
 from .dissolve import dissolve_clean
 from .errors import InputError, LinkError
 from .infer import infer_units
-from .link import LinkResult, link_features
+from .link import LinkResult, detect_fields, link_features
 from .measure import area_km2, check_conserved, density, fast_area_km2, sum_counts, to_lonlat
 from .plan import Plan
 from .read import check_layer, require_fields
@@ -108,7 +108,7 @@ def _degrees(metres: float, crs: CRS) -> float:
 
 def merge(
     old: gpd.GeoDataFrame,
-    plan: Plan,
+    plan: Plan | str,
     code_field: str | None = None,
     name_field: str | None = None,
     parent_field: str | None = None,
@@ -121,17 +121,28 @@ def merge(
     progress=None,
     workers: int | None = None,
     label: str = "old layer",
+    detect: bool = True,
 ) -> MergeResult:
     """Merge old polygons into the new units of ``plan`` and measure them.
 
-    ``old`` is never modified. Raises LinkError when the layer and the plan
-    do not match at all, InputError for unknown fields, ConservationError
-    when totals are not conserved.
+    ``plan`` is a Plan or a built-in plan name (``"vn-2025-commune"``). Fields
+    not given (codes, names, parents, districts) are detected by content
+    unless ``detect=False``. ``old`` is never modified. Raises LinkError when
+    the layer and the plan do not match at all, InputError for unknown
+    fields, ConservationError when totals are not conserved.
 
-    >>> merge(old, read_plan("plan.csv"), name_field="commune_vn").units  # doctest: +SKIP
+    >>> merge(old, "vn-2025-commune", pop_field="pop2019_vn_demographic").units  # doctest: +SKIP
     """
     say = progress or (lambda message: None)
+    if isinstance(plan, str):
+        from .builtin import builtin_aliases, resolve_plan
+
+        plan, aliases = resolve_plan(plan), {**builtin_aliases(plan), **(aliases or {})}
     check_layer(old, label)
+    if detect and None in (code_field, name_field, parent_field, district_field):
+        found = detect_fields(old, plan)
+        code_field, name_field = code_field or found["code"], name_field or found["name"]
+        parent_field, district_field = parent_field or found["parent"], district_field or found["district"]
     require_fields(old, {"--old-code": code_field, "--old-name": name_field, "--old-parent": parent_field,
                          "--old-district": district_field, "--pop-field": pop_field,
                          **{"--count-field": f for f in count_fields}}, label)
@@ -139,7 +150,9 @@ def merge(
         raise InputError(f"{label}: no field with the plan's old codes or names found; name it with --old-code or --old-name")
     counts = [f for f in ((pop_field,) if pop_field else ()) + tuple(count_fields)]
 
-    say(f"linking {len(old):,} features to {plan.n_old:,} old units of the plan")
+    say(f"linking {len(old):,} features to {plan.n_old:,} old units of the plan by "
+        + ", ".join(f"{role} field {field}" for role, field in
+                    (("code", code_field), ("name", name_field), ("parent", parent_field), ("district", district_field)) if field))
     links = link_features(old, plan, code_field, name_field, parent_field, district_field, aliases)
     linked = links.table["old_code"].notna()
     if not linked.any():

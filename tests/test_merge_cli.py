@@ -122,3 +122,10 @@ def test_output_over_the_input_is_refused(tmp_path, toy_files, capsys):
     layer, plan = toy_files
     assert main(["merge", str(layer), str(plan), "-o", str(layer), "--quiet"]) == 2
     assert "inputs are never overwritten" in capsys.readouterr().err
+
+
+def test_api_detects_fields_and_takes_builtin_plan_names(toy_layer, toy_plan_frame):
+    result = geoplan.merge(toy_layer, geoplan.Plan.from_frame(toy_plan_frame), pop_field="pop")
+    assert result.links.fields == {"code": "code", "name": "name", "parent": "province", "district": None}
+    with pytest.raises(geoplan.GeoplanError, match="no field with the plan.s old codes or names found"):
+        geoplan.merge(toy_layer, "vn-2025-province")  # a built-in plan by name; the toy names are not provinces
