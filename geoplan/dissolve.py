@@ -97,8 +97,10 @@ def union_group(members: np.ndarray, try_coverage: bool = True):
     be invalid or lose area, so it is repaired with ``make_valid`` and kept
     only if its area equals the sources' total (no overlap among them);
     otherwise the overlay union, several times slower, does the job.
-    ``try_coverage=False`` goes straight to the overlay union, for layers
-    known to be dirty.
+    ``try_coverage=False`` is for layers known to be dirty: there the union
+    is taken as the zero buffer of the collection, which on such layers (many
+    small overlapping polygons) is about twice as fast as ``union_all`` and
+    gives the same polygons; it is checked and falls back to ``union_all``.
 
     >>> union_group(np.array([shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)])).area
     2.0
@@ -113,6 +115,10 @@ def union_group(members: np.ndarray, try_coverage: bool = True):
                 return merged
         except shapely.errors.GEOSException:
             pass
+        return shapely.union_all(members)
+    merged = shapely.buffer(shapely.GeometryCollection(list(members)), 0)
+    if merged.is_valid and merged.area >= shapely.area(members).max() * (1 - 1e-9):
+        return merged
     return shapely.union_all(members)
 
 
@@ -239,15 +245,27 @@ def _cross_overlaps(geoms: np.ndarray, keys: np.ndarray) -> list[tuple]:
     pair = (left < right) & (keys[left] != keys[right])
     left, right = left[pair], right[pair]
     shapely.prepare(geoms)
-    touch = shapely.intersects(geoms[left], geoms[right])
-    left, right = left[touch], right[touch]
+    meet = shapely.intersects(geoms[left], geoms[right])
+    left, right = left[meet], right[meet]
+    inside = ~shapely.touches(geoms[left], geoms[right])  # interiors meet, not only borders
+    left, right = left[inside], right[inside]
     pieces = shapely.intersection(geoms[left], geoms[right])
-    pieces = np.array([_polygonal(p) for p in pieces] + [None], dtype=object)[:-1]
     real = shapely.area(pieces) > MIN_PIECE
     by_pair: dict[tuple, list] = {}
-    for piece, a, b in zip(pieces[real], keys[left[real]], keys[right[real]]):
+    for piece, a, b in zip(_areal(pieces[real]), keys[left[real]], keys[right[real]]):
         by_pair.setdefault(tuple(sorted((a, b), key=str)), []).append(piece)
     return [(found[0] if len(found) == 1 else shapely.union_all(found), a, b) for (a, b), found in by_pair.items()]
+
+
+def _areal(pieces: np.ndarray) -> np.ndarray:
+    """The polygons of overlay results (which may hold lines and points too)."""
+    parts, owner = shapely.get_parts(pieces, return_index=True)
+    polygonal = np.isin(shapely.get_type_id(parts), (3, 6))
+    parts, owner = parts[polygonal], owner[polygonal]
+    starts = np.searchsorted(owner, np.arange(len(pieces) + 1))
+    out = np.empty(len(pieces), dtype=object)
+    out[:] = [shapely.MultiPolygon(list(parts[a:b])) for a, b in zip(starts[:-1], starts[1:])]
+    return out
 
 
 def _log_overlaps(overlaps: list[tuple], cleaned: np.ndarray, keys: np.ndarray, log: list) -> None:
