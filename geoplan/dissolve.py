@@ -76,15 +76,6 @@ def _polygonal(geom):
     return shapely.union_all(parts) if parts else shapely.Polygon()
 
 
-def _fill(geom):
-    """The polygon without its holes; islands inside a hole are absorbed."""
-    parts = shapely.polygons(shapely.get_exterior_ring(shapely.get_parts(geom)))
-    if len(parts) > 1:
-        parts = parts[[not any(j != i and parts[j].contains(parts[i]) for j in range(len(parts)))
-                       for i in range(len(parts))]]
-    return shapely.multipolygons(parts)
-
-
 COVERAGE_AREA_TOLERANCE = 1e-6  # relative: a group whose sources overlap less than this is edge-matched enough
 
 
@@ -218,16 +209,13 @@ def _fill_enclosed(united: np.ndarray, keys: np.ndarray, log: list) -> np.ndarra
     for k in np.unique(owner):
         mine = owner == k
         log.extend(_repair("gap", "enclosed", keys[k], "", h) for h in unit_holes[mine & ~blocked])
-        if not blocked[mine].any():
-            filled[k] = _fill(united[k])  # every hole filled whole: the outline is the answer
-        else:
-            filled[k] = _keep_holes(united[k], unit_holes[mine & blocked], part_number[mine & blocked])
+        filled[k] = _keep_holes(united[k], unit_holes[mine & blocked], part_number[mine & blocked])
     return filled
 
 
 def _keep_holes(geom, kept: np.ndarray, kept_part: np.ndarray):
-    """The polygon with only the ``kept`` holes (by part number); parts that sat
-    in a filled hole are absorbed."""
+    """The polygon rebuilt from its rings with only the ``kept`` holes (by part
+    number), no overlay; parts that sat in a filled hole are absorbed."""
     parts = shapely.get_parts(geom)
     rebuilt = [shapely.Polygon(p.exterior, [h.exterior for h in kept[kept_part == i]]) for i, p in enumerate(parts)]
     inner = [any(j != i and q.contains(shapely.point_on_surface(p)) for j, q in enumerate(rebuilt))

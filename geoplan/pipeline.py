@@ -174,7 +174,7 @@ def merge(
     units_geom = dissolved.units
     say("measuring areas and counts")
     units = _units(units_geom, crs, plan, old, placed, counts, pop_field, links, assignment, inferred, declared)
-    lineage = _lineage(old, geoms, crs, plan, links, placed, inferred, counts, pop_field)
+    lineage = _lineage(old, geoms, crs, plan, links, assignment, placed, inferred, counts, pop_field)
     repairs = _repairs(dissolved.repairs, crs)
     united_km2 = float(fast_area_km2(dissolved.united.to_numpy(), crs).sum())
     report = _report(old, units, lineage, repairs, plan, links, inferred, unplaced, counts, pop_field, geoms, crs, placed, united_km2)
@@ -215,7 +215,7 @@ def _units(units_geom, crs, plan, old, placed, counts, pop_field, links, assignm
     return gpd.GeoDataFrame(frame, geometry=list(lonlat), crs="EPSG:4326")
 
 
-def _lineage(old, geoms, crs, plan, links, placed, inferred, counts, pop_field):
+def _lineage(old, geoms, crs, plan, links, assigned_to, placed, inferred, counts, pop_field):
     """One row per plan link plus one per inferred feature; areas of the old polygons."""
     table = links.table.assign(_new=placed, _area=fast_area_km2(geoms, crs), _inferred=inferred)
     if counts:
@@ -224,7 +224,6 @@ def _lineage(old, geoms, crs, plan, links, placed, inferred, counts, pop_field):
         _area=("_area", "sum"), _how=("linked_by", "first"), _placed=("_new", "first"),
         **{f: (f, "sum") for f in counts})
     members = plan.links.merge(per_old, how="left", left_on="old_code", right_index=True)
-    assigned_to = plan.assignment().set_index("old_code")
     lineage = pd.DataFrame({
         "old_code": members["old_code"], "old_name": members["old_name"], "old_parent": members["old_parent"],
         "new_code": members["new_code"], "new_name": members["new_name"], "link": members["link"],
@@ -313,9 +312,11 @@ def _report(old, units, lineage, repairs, plan, links, inferred, unplaced, count
     }
     for f in counts:
         column = "population" if f == pop_field else f
-        before = float(pd.to_numeric(old[f], errors="coerce").fillna(0).round()[placed != None].sum())  # noqa: E711
+        values = pd.to_numeric(old[f], errors="coerce")
+        whole = values.fillna(0).round()
+        before = float(whole[placed != None].sum())  # noqa: E711
         report[f"{column}_check"] = check_conserved(column, before, float(units[column].sum()), 0.0)
         report[f"{column}_total"] = int(units[column].sum())
-        report[f"{column}_unplaced"] = int(pd.to_numeric(old[f], errors="coerce").fillna(0).round()[unplaced].sum())
-        report[f"{column}_missing"] = int(pd.to_numeric(old[f], errors="coerce").isna().sum())
+        report[f"{column}_unplaced"] = int(whole[unplaced].sum())
+        report[f"{column}_missing"] = int(values.isna().sum())
     return report
