@@ -39,9 +39,8 @@ gaps.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -130,38 +129,26 @@ def looks_like_coverage(groups: list[np.ndarray], sample: int = 3, max_dirty: fl
     return bool(dirty.mean() <= max_dirty)
 
 
-_WORK: dict = {}  # the groups, inherited by forked worker processes instead of being pickled
-
-
-def _union_one(i: int):
-    """Union group ``i`` of ``_WORK`` (runs in a worker process)."""
-    return union_group(_WORK["groups"][i], _WORK["fast"])
-
-
 def union_groups(geoms: np.ndarray, order: np.ndarray, bounds: np.ndarray, workers: int, meanwhile=None):
-    """Union the sources of each group, spread over ``workers`` forked processes.
+    """Union the sources of each group, in ``workers`` threads.
 
-    Workers read the groups from memory shared at fork and take the biggest
-    groups first, one at a time, so only group numbers and results travel.
-    ``meanwhile`` (a callable) runs in this process while they work; returns
+    GEOS releases the GIL, so threads run the unions in parallel without
+    copying geometries between processes. The biggest groups go first.
+    ``meanwhile`` (a callable) runs in this thread while they work; returns
     the unions and what ``meanwhile`` returned.
     """
     meanwhile = meanwhile or (lambda: None)
     groups = [geoms[order[bounds[i]:bounds[i + 1]]] for i in range(len(bounds) - 1)]
-    _WORK.update(groups=groups, fast=looks_like_coverage(groups))
+    fast = looks_like_coverage(groups)
     out = np.empty(len(groups), dtype=object)
-    try:
-        if workers <= 1 or len(groups) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-            out[:] = [_union_one(i) for i in range(len(groups))]
-            other = meanwhile()
-        else:
-            biggest_first = np.argsort([-shapely.get_num_coordinates(g).sum() for g in groups], kind="stable")
-            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                pending = pool.map(_union_one, biggest_first.tolist())
-                other = meanwhile()
-                out[biggest_first] = list(pending)
-    finally:
-        _WORK.clear()
+    if workers <= 1 or len(groups) < 2:
+        out[:] = [union_group(group, fast) for group in groups]
+        return out, meanwhile()
+    biggest_first = np.argsort([-shapely.get_num_coordinates(g).sum() for g in groups], kind="stable")
+    with ThreadPoolExecutor(workers) as pool:
+        pending = pool.map(lambda i: union_group(groups[i], fast), biggest_first.tolist())
+        other = meanwhile()
+        out[biggest_first] = list(pending)
     return out, other
 
 
@@ -171,14 +158,13 @@ def _repair(kind, rule, code, others, geom, width=np.nan):
 
 def _holes_with_owner(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every interior ring as a polygon, with the geometry it belongs to and
-    the number of its part within that geometry."""
+    the index of its part in ``shapely.get_parts(geoms)``."""
     parts, owner = shapely.get_parts(geoms, return_index=True)
-    first_part = np.searchsorted(owner, owner)
     counts = shapely.get_num_interior_rings(parts)
     part_of_ring = np.repeat(np.arange(len(parts)), counts)
     ring_number = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
     rings = shapely.get_interior_ring(parts[part_of_ring], ring_number)
-    return shapely.polygons(rings), owner[part_of_ring], part_of_ring - first_part[part_of_ring]
+    return shapely.polygons(rings), owner[part_of_ring], part_of_ring
 
 
 def _blocked(unit_holes: np.ndarray, owner: np.ndarray, blockers: np.ndarray) -> np.ndarray:
@@ -199,28 +185,29 @@ def _fill_enclosed(united: np.ndarray, keys: np.ndarray, log: list) -> np.ndarra
     """Step 3: give each unit the gaps it encloses; keep enclaves.
 
     A hole another unit reaches into stays a hole here; step 4 or 5 then
-    deals with whatever gap is left in it.
+    deals with whatever gap is left in it. Units are rebuilt from their
+    rings (no overlay); a part lying in a filled hole of its own unit is
+    absorbed by it.
     """
-    unit_holes, owner, part_number = _holes_with_owner(united)
+    unit_holes, owner, hole_part = _holes_with_owner(united)
     if not len(unit_holes):
         return united
     blocked = _blocked(unit_holes, owner, united)
-    filled = united.copy()
-    for k in np.unique(owner):
-        mine = owner == k
-        log.extend(_repair("gap", "enclosed", keys[k], "", h) for h in unit_holes[mine & ~blocked])
-        filled[k] = _keep_holes(united[k], unit_holes[mine & blocked], part_number[mine & blocked])
-    return filled
-
-
-def _keep_holes(geom, kept: np.ndarray, kept_part: np.ndarray):
-    """The polygon rebuilt from its rings with only the ``kept`` holes (by part
-    number), no overlay; parts that sat in a filled hole are absorbed."""
-    parts = shapely.get_parts(geom)
-    rebuilt = [shapely.Polygon(p.exterior, [h.exterior for h in kept[kept_part == i]]) for i, p in enumerate(parts)]
-    inner = [any(j != i and q.contains(shapely.point_on_surface(p)) for j, q in enumerate(rebuilt))
-             for i, p in enumerate(parts)] if len(rebuilt) > 1 else [False]
-    return shapely.MultiPolygon([p for p, absorbed in zip(rebuilt, inner) if not absorbed])
+    log.extend(_repair("gap", "enclosed", keys[k], "", h) for h, k in zip(unit_holes[~blocked], owner[~blocked]))
+    parts, part_owner = shapely.get_parts(united, return_index=True)
+    filled = unit_holes[~blocked]
+    inside, hole_i = shapely.STRtree(filled).query(parts, predicate="within")
+    absorbed = np.zeros(len(parts), dtype=bool)
+    absorbed[inside[part_owner[inside] == owner[~blocked][hole_i]]] = True
+    kept_holes = shapely.get_exterior_ring(unit_holes[blocked])
+    rings = np.concatenate([shapely.get_exterior_ring(parts), kept_holes])
+    ring_part = np.concatenate([np.arange(len(parts)), hole_part[blocked]])
+    order = np.lexsort((np.arange(len(rings)), ring_part))  # per part: its shell first, then its holes
+    rebuilt = shapely.polygons(rings[order], indices=ring_part[order])
+    unit_index, dense = np.unique(part_owner[~absorbed], return_inverse=True)
+    out = united.copy()
+    out[unit_index] = shapely.multipolygons(rebuilt[~absorbed], indices=dense)
+    return out
 
 
 def _cross_overlaps(geoms: np.ndarray, keys: np.ndarray) -> list[tuple]:
@@ -232,7 +219,6 @@ def _cross_overlaps(geoms: np.ndarray, keys: np.ndarray) -> list[tuple]:
     left, right = shapely.STRtree(geoms).query(geoms)
     pair = (left < right) & (keys[left] != keys[right])
     left, right = left[pair], right[pair]
-    shapely.prepare(geoms)
     meet = shapely.intersects(geoms[left], geoms[right])
     left, right = left[meet], right[meet]
     inside = ~shapely.touches(geoms[left], geoms[right])  # interiors meet, not only borders
@@ -246,40 +232,46 @@ def _cross_overlaps(geoms: np.ndarray, keys: np.ndarray) -> list[tuple]:
 
 
 def _areal(pieces: np.ndarray) -> np.ndarray:
-    """The polygons of overlay results (which may hold lines and points too)."""
+    """The polygons of overlay results (which may hold lines and points too);
+    each piece must have at least one polygon."""
     parts, owner = shapely.get_parts(pieces, return_index=True)
     polygonal = np.isin(shapely.get_type_id(parts), (3, 6))
-    parts, owner = parts[polygonal], owner[polygonal]
-    starts = np.searchsorted(owner, np.arange(len(pieces) + 1))
-    out = np.empty(len(pieces), dtype=object)
-    out[:] = [shapely.MultiPolygon(list(parts[a:b])) for a, b in zip(starts[:-1], starts[1:])]
-    return out
+    return shapely.multipolygons(parts[polygonal], indices=owner[polygonal])
 
 
 def _log_overlaps(overlaps: list[tuple], cleaned: np.ndarray, keys: np.ndarray, log: list) -> None:
     """Step 4 bookkeeping: each overlap piece went to the unit that holds it after cleaning."""
+    if not overlaps:
+        return
     index = {key: i for i, key in enumerate(keys)}
+    parts, pair = shapely.get_parts(np.array([piece for piece, _, _ in overlaps], dtype=object), return_index=True)
+    real = shapely.area(parts) > MIN_PIECE
+    parts, pair = parts[real], pair[real]
+    first = np.array([index[a] for _, a, _ in overlaps])[pair]
+    inside = shapely.point_on_surface(parts)
     shapely.prepare(cleaned)
-    for piece, a, b in overlaps:
-        for part in shapely.get_parts(piece):
-            if part.area <= MIN_PIECE:
-                continue
-            inside = shapely.point_on_surface(part)
-            winner, loser = (a, b) if cleaned[index[a]].contains(inside) else (b, a)
-            log.append(_repair("overlap", "longest border", winner, str(loser), part))
+    first_wins = shapely.contains(cleaned[first], inside)
+    for part, p, wins in zip(parts, pair, first_wins):
+        _, a, b = overlaps[p]
+        winner, loser = (a, b) if wins else (b, a)
+        log.append(_repair("overlap", "longest border", winner, str(loser), part))
 
 
-def _segments(geoms: np.ndarray) -> pd.DataFrame:
-    """Every boundary segment of ``geoms``, endpoints ordered, with its owner and length."""
-    rings, owner = shapely.get_rings(shapely.get_parts(geoms, return_index=True)[0], return_index=True)
-    part_owner = shapely.get_parts(geoms, return_index=True)[1]
+def _segments(geoms: np.ndarray, only_at: np.ndarray | None = None) -> pd.DataFrame:
+    """Every boundary segment of ``geoms``, endpoints ordered, with its owner and length;
+    with ``only_at`` (points as complex ``x + 1j*y``), only segments with both ends among them."""
+    parts, part_owner = shapely.get_parts(geoms, return_index=True)
+    rings, owner = shapely.get_rings(parts, return_index=True)
     coords, ring_of = shapely.get_coordinates(rings, return_index=True)
-    same_ring = ring_of[1:] == ring_of[:-1]
-    a, b = coords[:-1][same_ring], coords[1:][same_ring]
+    keep = ring_of[1:] == ring_of[:-1]
+    if only_at is not None:
+        at = np.isin(coords[:, 0] + 1j * coords[:, 1], only_at)
+        keep &= at[1:] & at[:-1]
+    a, b = coords[:-1][keep], coords[1:][keep]
     swap = (a[:, 0] > b[:, 0]) | ((a[:, 0] == b[:, 0]) & (a[:, 1] > b[:, 1]))
     lo, hi = np.where(swap[:, None], b, a), np.where(swap[:, None], a, b)
     return pd.DataFrame({"x0": lo[:, 0], "y0": lo[:, 1], "x1": hi[:, 0], "y1": hi[:, 1],
-                         "owner": part_owner[owner[ring_of[:-1][same_ring]]],
+                         "owner": part_owner[owner[ring_of[:-1][keep]]],
                          "length": np.hypot(*(hi - lo).T)})
 
 
@@ -310,7 +302,9 @@ def _fill_gaps(cleaned: np.ndarray, keys: np.ndarray, gap_width: float, log: lis
     if not len(gaps):
         return cleaned
     on_gap = _segments(gaps).rename(columns={"owner": "gap"})
-    on_unit = _segments(cleaned).rename(columns={"owner": "unit"}).drop(columns="length")
+    gap_points = shapely.get_coordinates(gaps)
+    on_unit = _segments(cleaned, only_at=gap_points[:, 0] + 1j * gap_points[:, 1])
+    on_unit = on_unit.rename(columns={"owner": "unit"}).drop(columns="length")
     shared = on_gap.merge(on_unit, on=["x0", "y0", "x1", "y1"])
     border = shared.groupby(["gap", "unit"])["length"].sum().reset_index()
     border = border.sort_values(["gap", "length"], ascending=[True, False])
@@ -389,6 +383,7 @@ def dissolve_clean(geoms, keys, gap_width: float, workers: int | None = None, pr
     bounds = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1], True])
     group_keys = keys[order[bounds[:-1]]]
     workers = workers or min(2, os.cpu_count() or 1)
+    shapely.prepare(geoms)  # here, before threads read the geometries
     united, overlaps = union_groups(geoms, order, bounds, workers if len(geoms) > 2000 else 1,
                                     meanwhile=lambda: _cross_overlaps(geoms, keys))
     united = np.array([_polygonal(g) for g in united] + [None], dtype=object)[:-1]

@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -170,13 +172,14 @@ def merge(
     inferred = (new_code == None) & (placed != None)  # noqa: E711 (element-wise)
     unplaced = placed == None  # noqa: E711
 
-    dissolved = dissolve_clean(geoms, placed, gap_width=_degrees(gap_width_m, crs), progress=say, workers=workers)
-    units_geom = dissolved.units
-    say("measuring areas and counts")
-    units = _units(units_geom, crs, plan, old, placed, counts, pop_field, links, assignment, inferred, declared)
-    lineage = _lineage(old, geoms, crs, plan, links, assignment, placed, inferred, counts, pop_field)
-    repairs = _repairs(dissolved.repairs, crs)
-    united_km2 = float(fast_area_km2(dissolved.united.to_numpy(), crs).sum())
+    with ThreadPoolExecutor(1) as background:  # bookkeeping beside the engine: GEOS and numpy release the GIL
+        lineage = background.submit(_lineage, old, geoms, crs, plan, links, assignment, placed, inferred, counts, pop_field)
+        dissolved = dissolve_clean(geoms, placed, gap_width=_degrees(gap_width_m, crs), progress=say, workers=workers)
+        say("measuring areas and counts")
+        united_km2 = background.submit(lambda: float(fast_area_km2(dissolved.united.to_numpy(), crs).sum()))
+        repairs = _repairs(dissolved.repairs, crs)
+        units = _units(dissolved.units, crs, plan, old, placed, counts, pop_field, links, assignment, inferred, declared)
+        lineage, united_km2 = lineage.result(), united_km2.result()
     report = _report(old, units, lineage, repairs, plan, links, inferred, unplaced, counts, pop_field, geoms, crs, placed, united_km2)
     report["gaps_left"] = dissolved.gaps_left
     return MergeResult(units, lineage, repairs, report, links)

@@ -23,8 +23,9 @@ def holes(geoms) -> np.ndarray:
     1
     """
     parts = shapely.get_parts(np.asarray(geoms, dtype=object))
-    rings = [shapely.get_interior_ring(p, i) for p in parts for i in range(shapely.get_num_interior_rings(p))]
-    return shapely.polygons(np.asarray(rings, dtype=object)) if rings else np.empty(0, dtype=object)
+    counts = shapely.get_num_interior_rings(parts)
+    number = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    return shapely.polygons(shapely.get_interior_ring(np.repeat(parts, counts), number))
 
 
 def overlaps(geoms, min_km2: float = 1e-6) -> list[tuple[int, int, float]]:
