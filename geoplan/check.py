@@ -19,6 +19,7 @@ import pandas as pd
 import pyogrio
 
 from .errors import InputError
+from .names import folded_key
 
 HECTARE_RATIO = (50.0, 200.0)  # declared / computed area in this range: hectares entered as km2
 PRINT_ALL_UP_TO = 100  # units: up to this many, the whole table is printed too
@@ -37,18 +38,32 @@ def read_result_layer(path: str | Path, layer: str) -> pd.DataFrame:
 
 
 def suspect_copies(declared: pd.DataFrame) -> pd.Series:
-    """For each code whose declared area and population equal another unit's, the other codes.
+    """For each code whose declared figures look copied from another unit's, the other codes.
+
+    Identical declared area and population on two units is a known upstream
+    copy error; where no population is declared, an identical area on two
+    units of the same name (homonyms in different provinces) is taken as one.
 
     >>> d = pd.DataFrame({"area_declared_km2": [49.36, 49.36, 5.0], "population_declared": [33045, 33045, 10]},
     ...                  index=["30502", "28270", "1"])
     >>> suspect_copies(d).to_dict()
     {'30502': '28270', '28270': '30502'}
+    >>> d = pd.DataFrame({"area_declared_km2": [49.36, 49.36], "population_declared": [None, None],
+    ...                   "name": ["Phường Thới Sơn", "Phường Thới Sơn"]}, index=["30502", "28270"])
+    >>> suspect_copies(d).to_dict()
+    {'30502': '28270', '28270': '30502'}
     """
-    known = declared.dropna(subset=["area_declared_km2", "population_declared"])
-    known = known[known["population_declared"] > 0]
-    groups = known.groupby(["area_declared_km2", "population_declared"]).groups
+    known = declared.dropna(subset=["area_declared_km2"])
+    population = pd.to_numeric(known.get("population_declared"), errors="coerce") if "population_declared" in known \
+        else pd.Series(np.nan, index=known.index)
+    counted = known[population > 0]
+    groups = list(counted.groupby(["area_declared_km2", "population_declared"]).groups.values())
+    if "name" in known:
+        uncounted = known[~(population > 0)]
+        names = uncounted["name"].fillna("").astype(str).map(folded_key)
+        groups += list(uncounted[names != ""].groupby(["area_declared_km2", names[names != ""]]).groups.values())
     out = {}
-    for codes in groups.values():
+    for codes in groups:
         if len(codes) > 1:
             for code in codes:
                 out[code] = ",".join(str(c) for c in codes if c != code)
@@ -90,7 +105,8 @@ def compare(units: pd.DataFrame, declared: pd.DataFrame, tolerance_pct: float = 
     for i in table.index[copied]:
         others = copies[table.at[i, "code"]].split(",")
         label = ", ".join(f"{c} {names.get(c, '')}".strip() for c in others)
-        table.at[i, "note"] = _join(table.at[i, "note"], f"declared area and population identical to {label}: suspected copy")
+        same = "area and population" if table.at[i, "population_declared"] > 0 else "area and name"
+        table.at[i, "note"] = _join(table.at[i, "note"], f"declared {same} identical to {label}: suspected copy")
         if table.at[i, "verdict"] != "ok":
             table.at[i, "verdict"] = "suspect declared"
     ratio = table["area_declared_km2"] / table["area_km2"]
@@ -150,11 +166,14 @@ def _copy_lines(table: pd.DataFrame) -> list[str]:
     copies = table[table["note"].str.contains("suspected copy")]
     if copies.empty:
         return []
-    lines = [f"Warnings: {len(copies):,} units share identical declared area and population with another unit "
-             f"(suspected copies, {copies.groupby(['area_declared_km2', 'population_declared']).ngroups:,} groups):"]
-    for (area, pop), group in copies.groupby(["area_declared_km2", "population_declared"]):
+    key = [copies["area_declared_km2"], copies["population_declared"].fillna(-1),
+           np.where(copies["population_declared"] > 0, "", copies["name"].map(folded_key))]
+    groups = list(copies.groupby(key))
+    lines = [f"Warnings: {len(copies):,} units share identical declared figures with another unit: area and "
+             f"population, or area and name where no population is declared (suspected copies, {len(groups):,} groups):"]
+    for (area, pop, _), group in groups:
         members = "; ".join(f"{_label(row)} [computed {row.area_km2:,.2f} km2, {row.verdict}]" for row in group.itertuples())
-        lines.append(f"  {area:,.2f} km2 / {pop:,.0f}: {members}")
+        lines.append(f"  {area:,.2f} km2 / {f'{pop:,.0f}' if pop > 0 else 'no population declared'}: {members}")
     return lines
 
 

@@ -92,6 +92,15 @@ def test_commune_check_flags_the_thoi_son_copy(tmp_path, capsys):
     assert "28270 Phường Thới Sơn (Tỉnh Đồng Tháp) [computed" in copy_line and "suspect declared]" in copy_line
     assert 280 <= table["note"].fillna("").str.contains("suspected copy").sum() <= 330
 
+    # The built-in declared figures (registry areas, no population) carry the same copy: same area, same name.
+    assert main(["check", str(out)]) == 0
+    text = capsys.readouterr().out
+    table = pd.read_csv(tmp_path / "communes-check.csv", dtype={"code": str}).set_index("code")
+    assert table.loc["28270", "verdict"] == "suspect declared" and table.loc["30502", "verdict"] == "ok"
+    assert "declared area and name identical to 30502" in table.loc["28270", "note"]
+    copy_line = next(line for line in text.splitlines() if line.startswith("  49.36 km2 / no population declared:"))
+    assert "30502 Phường Thới Sơn (Tỉnh An Giang)" in copy_line and "28270 Phường Thới Sơn (Tỉnh Đồng Tháp)" in copy_line
+
 
 @needs_shared
 def test_demo_on_real_data(tmp_path):
