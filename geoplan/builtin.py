@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import InputError
+from .errors import InputError, PlanError
 
 BOUNDARIES = Path(__file__).resolve().parent.parent / "boundaries"
 
@@ -50,6 +50,8 @@ def resolve_plan(name_or_path: str, level: str | None = None):
     from .plan import read_plan
 
     builtin = BUILTIN.get(name_or_path)
+    if not builtin and not Path(name_or_path).exists():
+        raise PlanError(f"{name_or_path}: no such plan file, and not a built-in plan ({', '.join(BUILTIN)}; see `geoplan plans`)")
     plan = read_plan(BOUNDARIES / builtin.plan_file if builtin else name_or_path, level)
     if builtin:
         plan = type(plan)(plan.links, builtin.name)

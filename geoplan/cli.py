@@ -58,6 +58,8 @@ def _run_merge(args) -> int:
         raise GeoplanError(f"--gap-width must be 0 or more metres, got {args.gap_width}")
     if bool(args.by) == bool(args.plan):
         raise GeoplanError("give either a PLAN or --by FIELD")
+    if Path(args.output).suffix.lower() != ".gpkg":
+        raise GeoplanError(f"{args.output}: the result is a GeoPackage; give -o a file name ending in .gpkg")
     if Path(args.output).resolve() == Path(args.old).resolve():
         raise GeoplanError(f"{args.output}: is the input layer; inputs are never overwritten, choose another -o")
     say(f"reading {args.old}")
@@ -155,6 +157,8 @@ def _run_map(args) -> int:
     from .map_review import write_review_map
 
     output = Path(args.output) if args.output else Path("maps") / (Path(args.result).stem + ".html")
+    if output.suffix.lower() not in (".html", ".htm"):
+        raise GeoplanError(f"{output}: the review map is one HTML file; give -o a file name ending in .html")
     output.parent.mkdir(parents=True, exist_ok=True)
     path = write_review_map(args.result, output, old=args.old, basemap=args.basemap, color_by=args.color_by)
     print(f"Wrote {path} ({path.stat().st_size / 1e6:.1f} MB): open it in a browser, no server needed")

@@ -90,3 +90,20 @@ def test_real_process_exits_non_zero_without_traceback(tmp_path):
                            "-o", str(tmp_path / "o.gpkg"), "--quiet"], capture_output=True, text=True)
     assert done.returncode == 2
     assert one_line_error(done.stderr).endswith("x.shp: file not found")
+
+
+def test_unknown_plan_name_lists_the_built_in_plans(capsys, tmp_path, toy_files):
+    layer, _ = toy_files
+    code, err = run(capsys, "merge", str(layer), "vn-2052-commune", "-o", str(tmp_path / "o.gpkg"), "--quiet")
+    line = one_line_error(err)
+    assert code == 2 and line.startswith("geoplan merge: error: vn-2052-commune: no such plan file, and not a built-in plan")
+    assert "vn-2025-commune" in line
+
+
+def test_outputs_must_have_their_format_extension(capsys, tmp_path, toy_files):
+    layer, plan = toy_files
+    code, err = run(capsys, "merge", str(layer), str(plan), "-o", str(tmp_path / "o.shp"), "--quiet")
+    assert code == 2 and "ending in .gpkg" in one_line_error(err)
+    assert not list(tmp_path.glob("*o.shp*"))
+    code, err = run(capsys, "map", str(layer), "-o", str(tmp_path / "map.png"))
+    assert code == 2 and "ending in .html" in one_line_error(err)
