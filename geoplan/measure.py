@@ -78,7 +78,7 @@ def fast_area_km2(geoms, crs="EPSG:4326") -> np.ndarray:
     12309.0
     """
     geoms = np.asarray(to_lonlat(geoms, crs), dtype=object)
-    valid = np.array([g is not None and not g.is_empty for g in geoms], dtype=bool)
+    valid = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
     out = np.zeros(len(geoms))
     if not valid.any():
         return out

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Type prefixes of Vietnamese units, longest first so "Thành phố" wins over "Thành".
 UNIT_TYPES = (
@@ -61,6 +62,7 @@ def strip_type(name: str) -> str:
     return name
 
 
+@lru_cache(maxsize=1 << 16)
 def unit_type(name: str) -> str:
     """The leading unit type of a name, or "" when it has none.
 
@@ -76,6 +78,7 @@ def _drop_leading_zeros(name: str) -> str:
     return re.sub(r"\b0+(\d)", r"\1", name)
 
 
+@lru_cache(maxsize=1 << 16)  # the same names come back for every layer and plan row
 def exact_key(name: str) -> str:
     """Key with diacritics, canonical tone placement, no type prefix.
 
@@ -95,6 +98,7 @@ def fold(text: str) -> str:
     return "".join(c for c in text if not unicodedata.combining(c))
 
 
+@lru_cache(maxsize=1 << 16)
 def folded_key(name: str) -> str:
     """Diacritic-free key without type prefix: "Thới Sơn" and "Thoi Son" match.
 
