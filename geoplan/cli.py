@@ -9,6 +9,7 @@ libraries are imported only by the command that needs them.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -206,5 +207,17 @@ def main(argv=None) -> int:
         return 130
 
 
+def run() -> None:
+    """Console entry point: :func:`main`, then exit without tearing the heap down.
+
+    Every output is written and closed by then; freeing tens of thousands of
+    geometries and the loaded libraries one by one would only add 0.2 s.
+    """
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

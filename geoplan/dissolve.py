@@ -58,13 +58,15 @@ MIN_PIECE = 1e-12  # area in CRS units below which a repair piece is numerical n
 class Dissolved:
     """Result of :func:`dissolve_clean`: ``units`` (GeoSeries by key), ``repairs``
     (GeoDataFrame), ``united`` (GeoSeries: each key's sources unioned, before
-    any repair, to account for area) and ``gaps_left`` (holes still inside the
-    outline of the units, measured on the result)."""
+    any repair, to account for area), ``gaps_left`` (holes still inside the
+    outline of the units, measured on the result) and ``beside`` (what the
+    caller's ``beside`` work returned)."""
 
     units: gpd.GeoSeries
     repairs: gpd.GeoDataFrame
     united: gpd.GeoSeries
     gaps_left: int
+    beside: object = None
 
 
 def _polygonal(geom):
@@ -343,7 +345,7 @@ def _add_pieces(unit, pieces: list):
         return shapely.union_all([unit, *pieces])
 
 
-def dissolve_clean(geoms, keys, gap_width: float, workers: int | None = None, progress=None):
+def dissolve_clean(geoms, keys, gap_width: float, workers: int | None = None, progress=None, beside=None):
     """Dissolve polygons by key into a clean coverage, logging every repair.
 
     Parameters
@@ -352,14 +354,18 @@ def dissolve_clean(geoms, keys, gap_width: float, workers: int | None = None, pr
     keys : array of group keys, one per geometry (None drops the geometry).
     gap_width : gaps narrower than this (in CRS units) are routine repairs;
         wider gaps inside the outline are filled too, flagged ``wide gap``.
-    workers : processes for the group unions (default: all cores).
+    workers : threads for the group unions (default: all cores, at most 2).
     progress : optional callable(step_name) called as each step starts.
+    beside : optional callable(united) run in a thread while the units are
+        cleaned (a serial step), given each key's sources unioned; what it
+        returns is ``Dissolved.beside``.
 
     Returns
     -------
     Dissolved with ``units`` (GeoSeries indexed by key, a valid coverage),
     ``repairs`` (GeoDataFrame with ``kind, rule, receiving_code, other_codes,
-    area, width`` in CRS units and the repaired piece) and ``united``.
+    area, width`` in CRS units and the repaired piece), ``united``,
+    ``gaps_left`` and ``beside``.
 
     Examples
     --------
@@ -399,8 +405,11 @@ def dissolve_clean(geoms, keys, gap_width: float, workers: int | None = None, pr
     filled = _fill_enclosed(united, group_keys, geoms, source_unit, log)
 
     step(f"cleaning the coverage of {len(filled):,} units")
-    cleaned = shapely.coverage_clean(filled, gap_width=0.0, merge_strategy="longest_border")
-    _log_overlaps(overlaps, cleaned, group_keys, log)
+    with ThreadPoolExecutor(1) as pool:  # cleaning runs on one core: the other takes the caller's work
+        aside = pool.submit(beside, gpd.GeoSeries(united, index=pd.Index(group_keys, name="key"))) if beside else None
+        cleaned = shapely.coverage_clean(filled, gap_width=0.0, merge_strategy="longest_border")
+        _log_overlaps(overlaps, cleaned, group_keys, log)
+        aside = aside.result() if aside else None
 
     step("filling gaps between units")
     final = _fill_gaps(cleaned, group_keys, gap_width, log)
@@ -413,4 +422,5 @@ def dissolve_clean(geoms, keys, gap_width: float, workers: int | None = None, pr
         repairs["area"] = shapely.area(pieces)
         is_gap = (repairs["kind"] == "gap").to_numpy()
         repairs.loc[is_gap, "width"] = 2 * repairs["area"][is_gap] / shapely.length(pieces[is_gap])
-        return Dissolved(gpd.GeoSeries(final, index=index), repairs, gpd.GeoSeries(united, index=index), gaps_left.result())
+        return Dissolved(gpd.GeoSeries(final, index=index), repairs, gpd.GeoSeries(united, index=index),
+                         gaps_left.result(), aside)

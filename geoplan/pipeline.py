@@ -172,14 +172,18 @@ def merge(
     inferred = (new_code == None) & (placed != None)  # noqa: E711 (element-wise)
     unplaced = placed == None  # noqa: E711
 
-    with ThreadPoolExecutor(2) as background:  # bookkeeping beside the engine: GEOS and numpy release the GIL
-        lineage = background.submit(_lineage, old, geoms, crs, plan, links, assignment, placed, inferred, counts, pop_field)
-        dissolved = dissolve_clean(geoms, placed, gap_width=_degrees(gap_width_m, crs), progress=say, workers=workers)
-        say("measuring areas and counts")
-        united_km2 = background.submit(lambda: float(fast_area_km2(dissolved.united.to_numpy(), crs).sum()))
+    def bookkeeping(united):  # runs while the engine cleans: GEOS and numpy release the GIL
+        return (_lineage(old, geoms, crs, plan, links, assignment, placed, inferred, counts, pop_field),
+                float(fast_area_km2(united.to_numpy(), crs).sum()))
+
+    dissolved = dissolve_clean(geoms, placed, gap_width=_degrees(gap_width_m, crs), progress=say, workers=workers,
+                               beside=bookkeeping)
+    lineage, united_km2 = dissolved.beside
+    say("measuring areas and counts")
+    with ThreadPoolExecutor(1) as background:
         repairs = background.submit(_repairs, dissolved.repairs, crs)
         units = _units(dissolved.units, crs, plan, old, placed, counts, pop_field, links, assignment, inferred, declared)
-        lineage, united_km2, repairs = lineage.result(), united_km2.result(), repairs.result()
+        repairs = repairs.result()
     report = _report(old, units, lineage, repairs, plan, links, inferred, unplaced, counts, pop_field, geoms, crs, placed, united_km2)
     report["gaps_left"] = dissolved.gaps_left
     return MergeResult(units, lineage, repairs, report, links)
