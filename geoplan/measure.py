@@ -58,12 +58,18 @@ def area_km2(geoms, crs="EPSG:4326") -> np.ndarray:
     >>> area_km2([shapely.box(0, 0, 1, 1)]).round(0).tolist()
     [12309.0]
     """
-    geoms = to_lonlat(geoms, crs)
+    geoms = np.asarray(to_lonlat(geoms, crs), dtype=object)
+    parts, owner = shapely.get_parts(geoms, return_index=True)
+    rings, part = shapely.get_rings(parts, return_index=True)
+    xy, ring = shapely.get_coordinates(rings, return_index=True)
+    starts = np.searchsorted(ring, np.arange(len(rings) + 1))
+    lon, lat = np.ascontiguousarray(xy[:, 0]), np.ascontiguousarray(xy[:, 1])
+    exterior = np.r_[True, part[1:] != part[:-1]]  # each part's first ring is its shell
     out = np.zeros(len(geoms))
-    for i, geom in enumerate(geoms):
-        if geom is not None and not geom.is_empty:
-            out[i] = abs(WGS84.geometry_area_perimeter(geom)[0]) / 1e6
-    return out
+    for r, (a, b) in enumerate(zip(starts[:-1], starts[1:])):
+        ring_area = abs(WGS84.polygon_area_perimeter(lon[a:b], lat[a:b])[0])
+        out[owner[part[r]]] += ring_area if exterior[r] else -ring_area
+    return out / 1e6
 
 
 def fast_area_km2(geoms, crs="EPSG:4326") -> np.ndarray:
