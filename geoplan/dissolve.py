@@ -320,22 +320,24 @@ def _fill_gaps(cleaned: np.ndarray, keys: np.ndarray, gap_width: float, log: lis
     on_unit = on_unit.rename(columns={"owner": "unit"}).drop(columns="length")
     shared = on_gap.merge(on_unit, on=["x0", "y0", "x1", "y1"])
     border = shared.groupby(["gap", "unit"])["length"].sum().reset_index()
-    border = border.sort_values(["gap", "length"], ascending=[True, False])
-    winner = border.drop_duplicates("gap").set_index("gap")["unit"]
-    neighbours = border.groupby("gap")["unit"].agg(list)
+    border = border.sort_values(["gap", "length"], ascending=[True, False], kind="stable")
+    first = ~border["gap"].duplicated().to_numpy()
+    winner = np.full(len(gaps), -1)
+    winner[border["gap"].to_numpy()[first]] = border["unit"].to_numpy()[first]
+    if (winner < 0).any():  # cannot happen on a valid coverage; never drop a gap silently
+        raise RuntimeError(f"gap at {gaps[winner < 0][0].representative_point().wkt} has no neighbouring unit")
+    others = [""] * len(gaps)
+    for g, unit in zip(border["gap"].to_numpy()[~first], border["unit"].to_numpy()[~first]):
+        others[g] += f",{keys[unit]}" if others[g] else str(keys[unit])
     widths = 2 * shapely.area(gaps) / shapely.length(gaps)
     receive: dict[int, list] = {}
-    for g, gap in enumerate(gaps):
-        if g not in winner.index:  # cannot happen on a valid coverage; never drop a gap silently
-            raise RuntimeError(f"gap at {gap.representative_point().wkt} has no neighbouring unit")
-        unit = int(winner[g])
+    for gap, unit, other, width in zip(gaps, winner.tolist(), others, widths):
         receive.setdefault(unit, []).append(gap)
-        others = ",".join(str(keys[u]) for u in neighbours[g] if u != unit)
-        rule = "longest border" if widths[g] <= gap_width else "wide gap"
-        log.append(_repair("gap", rule, keys[unit], others, gap))
+        log.append(_repair("gap", "longest border" if width <= gap_width else "wide gap", keys[unit], other, gap))
     out = cleaned.copy()
-    for unit, pieces in receive.items():
-        out[unit] = _add_pieces(cleaned[unit], pieces)
+    with ThreadPoolExecutor(2) as pool:  # one edge cancellation per receiving unit, side by side
+        grown = pool.map(lambda unit: _add_pieces(cleaned[unit], receive[unit]), list(receive))
+        out[list(receive)] = list(grown)
     return out
 
 

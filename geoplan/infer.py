@@ -14,16 +14,17 @@ nearest placed polygon of its parent; what is left is reported.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import shapely
 
 
-def shared_border(geom, neighbour, tolerance: float) -> float:
-    """Length of ``geom``'s boundary lying within ``tolerance`` of ``neighbour``.
+def shared_border(geoms, neighbours, tolerance: float) -> np.ndarray:
+    """Length of each geometry's boundary lying within ``tolerance`` of its neighbour (element-wise).
 
-    >>> round(shared_border(shapely.box(0, 0, 1, 1), shapely.box(1.001, 0, 2, 1), 0.01), 3)  # side + corners
-    1.018
+    >>> shared_border([shapely.box(0, 0, 1, 1)], [shapely.box(1.001, 0, 2, 1)], 0.01).round(3).tolist()  # side + corners
+    [1.018]
     """
-    return shapely.intersection(geom.boundary, shapely.buffer(neighbour, tolerance, quad_segs=2)).length
+    return shapely.length(shapely.intersection(shapely.boundary(geoms), shapely.buffer(neighbours, tolerance, quad_segs=2)))
 
 
 def infer_units(geoms: np.ndarray, new_code: np.ndarray, parents: np.ndarray, tolerance: float) -> np.ndarray:
@@ -38,16 +39,18 @@ def infer_units(geoms: np.ndarray, new_code: np.ndarray, parents: np.ndarray, to
     ['A', 'A']
     """
     new_code = np.asarray(new_code, dtype=object).copy()
+    geoms = np.asarray(geoms, dtype=object)
+    parents = np.asarray(parents, dtype=object)
     tree = shapely.STRtree(geoms)
     todo = [i for i in range(len(geoms)) if new_code[i] is None]
     while todo:
-        placed = {}
-        for i in todo:
-            neighbours = [j for j in tree.query(geoms[i], predicate="dwithin", distance=tolerance)
-                          if j != i and new_code[j] is not None and parents[j] == parents[i]]
-            if neighbours:
-                lengths = [shared_border(geoms[i], geoms[j], tolerance) for j in neighbours]
-                placed[i] = new_code[neighbours[int(np.argmax(lengths))]]
+        mine, other = tree.query(geoms[todo], predicate="dwithin", distance=tolerance)
+        mine = np.asarray(todo)[mine]
+        keep = (other != mine) & (new_code[other] != None) & (parents[other] == parents[mine])  # noqa: E711
+        mine, other = mine[keep], other[keep]
+        best = pd.DataFrame({"mine": mine, "other": other, "length": shared_border(geoms[mine], geoms[other], tolerance)})
+        best = best.sort_values(["mine", "length"], ascending=[True, False], kind="stable").drop_duplicates("mine")
+        placed = dict(zip(best["mine"].tolist(), new_code[best["other"].to_numpy()]))
         if not placed:
             placed = _nearest(geoms, new_code, parents, todo, tree)
         if not placed:

@@ -22,4 +22,4 @@ def test_other_parents_are_not_used_and_islands_join_the_nearest():
 
 def test_shared_border_tolerates_small_gaps():
     # the right edge from y=0.5 to 1, plus the 0.0005 of the top edge that lies within the tolerance
-    assert abs(shared_border(shapely.box(0, 0, 1, 1), shapely.box(1.0005, 0.5, 2, 1), 0.001) - 0.5005) < 1e-3
+    assert abs(shared_border([shapely.box(0, 0, 1, 1)], [shapely.box(1.0005, 0.5, 2, 1)], 0.001)[0] - 0.5005) < 1e-3
