@@ -6,9 +6,12 @@
 >>> result.units.head()  # doctest: +SKIP
 
 Heavy libraries load on first use, so ``geoplan --help`` answers at once.
+Importing geoplan registers the legacy Vietnamese codecs ``tcvn3`` and ``vni``.
 """
 
 from importlib import import_module
+
+from . import legacy_text  # noqa: F401 (light: registers the tcvn3 and vni codecs)
 
 __version__ = "0.1.0"
 

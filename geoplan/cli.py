@@ -28,7 +28,7 @@ def _add_merge(sub) -> None:
     p.add_argument("-o", "--output", required=True, help="GeoPackage to write")
     p.add_argument("--by", metavar="FIELD", help="dissolve by this field instead of a plan")
     p.add_argument("--layer", help="layer of OLD to read when it has several")
-    p.add_argument("--encoding", help="attribute encoding of OLD when its file does not say (e.g. cp1258 for old Shapefiles)")
+    p.add_argument("--encoding", help="attribute encoding of OLD when its file does not say: cp1258, tcvn3 (.Vn fonts) or vni for old Shapefiles")
     p.add_argument("--level", help="plan level to use when the plan has several (province, commune)")
     p.add_argument("--old-code", metavar="FIELD", help="field with the old units' codes (default: detected)")
     p.add_argument("--old-name", metavar="FIELD", help="field with the old units' names (default: detected)")

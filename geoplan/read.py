@@ -40,8 +40,9 @@ def read_layer(path: str | Path, layer: str | None = None, encoding: str | None 
     """Read one polygon layer with its CRS.
 
     ``encoding`` overrides the attribute encoding OGR would assume, for
-    Shapefiles without a .cpg written in a legacy code page (``cp1258``):
-    the bytes are read as they are and decoded by Python, then put in NFC.
+    Shapefiles without a .cpg written in a legacy code page (``cp1258``,
+    ``tcvn3``, ``vni``: see :mod:`geoplan.legacy_text`): the bytes are read
+    as they are and decoded by Python, then put in NFC.
 
     Raises InputError naming the file for a missing file, a file OGR cannot
     open, an ambiguous or unknown layer, a layer without CRS, an empty
@@ -80,7 +81,7 @@ def _read_ogr(path: Path, layer: str | None, encoding: str | None = None) -> gpd
     try:
         "".encode(encoding)
     except LookupError:
-        raise InputError(f"{path}: unknown encoding {encoding!r} (--encoding)") from None
+        raise InputError(f"{path}: unknown encoding {encoding!r} (--encoding; Vietnamese ones: utf-8, cp1258, tcvn3, vni)") from None
     # GDAL's iconv mangles some code pages (cp1258 composes marks statefully): take bytes, decode here
     raw = gpd.read_file(ogr_path, layer=layer, engine="pyogrio", encoding="latin1")
     return _redecode(raw, encoding)

@@ -129,3 +129,20 @@ def test_api_detects_fields_and_takes_builtin_plan_names(toy_layer, toy_plan_fra
     assert result.links.fields == {"code": "code", "name": "name", "parent": "province", "district": None}
     with pytest.raises(geoplan.GeoplanError, match="no field with the plan.s old codes or names found"):
         geoplan.merge(toy_layer, "vn-2025-province")  # a built-in plan by name; the toy names are not provinces
+
+
+@pytest.mark.parametrize("encoding", ["tcvn3", "vni"])
+def test_tcvn3_and_vni_shapefiles_are_decoded_and_linked_by_name(tmp_path, toy_layer, toy_files, encoding):
+    _, plan = toy_files
+    legacy = toy_layer.drop(columns="code")
+    for column in ("name", "province"):  # the bytes a .Vn or VNI font wrote, stored as they are
+        legacy[column] = [text.encode(encoding).decode("latin1") for text in legacy[column]]
+    path = tmp_path / "old.shp"
+    legacy.to_file(path, encoding="latin1")
+    path.with_suffix(".cpg").unlink(missing_ok=True)
+    assert geoplan.read_layer(path, encoding=encoding)["name"].tolist() == toy_layer["name"].tolist()
+    out = tmp_path / "new.gpkg"
+    assert main(["merge", str(path), str(plan), "-o", str(out), "--encoding", encoding, "--quiet"]) == 0
+    lineage = pyogrio.read_dataframe(out, layer="lineage")
+    assert len(lineage) == 4 and lineage["linked_by"].str.contains("name").all()
+    assert sorted(gpd.read_file(out, layer="units")["code"]) == ["10", "20"]
