@@ -11,8 +11,8 @@ The rules, in order:
 1. ``invalid``: an invalid source polygon is repaired with ``make_valid``.
 2. group union: the sources of each key are unioned, by edge cancellation
    where they already share edges (fast path), by overlay otherwise; in
-   forked worker processes, while the main process finds where sources of
-   different keys overlap (for the repair log).
+   threads (GEOS releases the GIL), while the calling thread finds where
+   sources of different keys overlap (for the repair log).
 3. gap inside a unit: a hole of a group's union that no other group reaches
    into lies between sources of the same new unit, so it goes to that unit
    (rule ``enclosed``). Enclaves (a hole filled by another unit) stay.
