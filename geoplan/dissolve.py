@@ -305,7 +305,7 @@ def _gaps_of(outline) -> np.ndarray:
     return gaps
 
 
-def _fill_gaps(cleaned: np.ndarray, keys: np.ndarray, gap_width: float, log: list) -> np.ndarray:
+def _fill_gaps(cleaned: np.ndarray, keys: np.ndarray, gap_width: float, log: list, workers: int = 1) -> np.ndarray:
     """Step 5: give every gap left inside the outline to the unit with the longest border on it.
 
     The cleaned units form a valid coverage, so a gap's edges are exactly
@@ -335,7 +335,7 @@ def _fill_gaps(cleaned: np.ndarray, keys: np.ndarray, gap_width: float, log: lis
         receive.setdefault(unit, []).append(gap)
         log.append(_repair("gap", "longest border" if width <= gap_width else "wide gap", keys[unit], other, gap))
     out = cleaned.copy()
-    with ThreadPoolExecutor(2) as pool:  # one edge cancellation per receiving unit, side by side
+    with ThreadPoolExecutor(workers) as pool:  # one edge cancellation per receiving unit, side by side
         grown = pool.map(lambda unit: _add_pieces(cleaned[unit], receive[unit]), list(receive))
         out[list(receive)] = list(grown)
     return out
@@ -362,7 +362,8 @@ def dissolve_clean(geoms, keys, gap_width: float, workers: int | None = None, pr
     keys : array of group keys, one per geometry (None drops the geometry).
     gap_width : gaps narrower than this (in CRS units) are routine repairs;
         wider gaps inside the outline are filled too, flagged ``wide gap``.
-    workers : threads for the group unions (default: all cores, at most 2).
+    workers : threads for the steps that run side by side (group unions,
+        validity, growing units by their gaps); default: all cores, at most 2.
     progress : optional callable(step_name) called as each step starts.
     beside : optional callable(united) run in a thread while the units are
         cleaned (a serial step), given each key's sources unioned; what it
@@ -421,7 +422,7 @@ def dissolve_clean(geoms, keys, gap_width: float, workers: int | None = None, pr
         aside = aside.result() if aside else None
 
     step("filling gaps between units")
-    final = _fill_gaps(cleaned, group_keys, gap_width, log)
+    final = _fill_gaps(cleaned, group_keys, gap_width, log, workers)
 
     verify = ThreadPoolExecutor(1)  # the result is checked for gaps while the caller goes on
     gaps_left = verify.submit(lambda: len(_gaps_of(shapely.coverage_union_all(final))))

@@ -107,3 +107,15 @@ def test_divided_units_are_flagged_approximate(commune_result):
     assert divided["approximate"].all()
     assert result.report["approximate_links"] == divided.loc[divided["linked_by"] != "none", "old_code"].nunique() > 400
     assert (divided.groupby("old_code")["assigned"].sum() <= 1).all()
+
+
+def test_threaded_engine_gives_the_serial_result():
+    """The group unions, validity checks and gap filling run in threads: same polygons, same log."""
+    old = geoplan.read_layer(SHARED / "old_communes_c2013.gpkg")
+    geoms, keys = old.geometry.to_numpy(), old["province_id"].astype(int).astype(str).to_numpy()
+    serial = geoplan.dissolve_clean(geoms, keys, gap_width=0.002, workers=1)
+    threaded = geoplan.dissolve_clean(geoms, keys, gap_width=0.002, workers=2)
+    assert serial.units.index.equals(threaded.units.index) and len(serial.units) == 63
+    assert shapely.equals_exact(serial.units.to_numpy(), threaded.units.to_numpy(), tolerance=0).all()
+    assert len(serial.repairs) == len(threaded.repairs) > 30_000
+    assert serial.gaps_left == threaded.gaps_left == 0
