@@ -316,7 +316,9 @@ def _fill_gaps(cleaned: np.ndarray, keys: np.ndarray, gap_width: float, log: lis
         return cleaned
     on_gap = _segments(gaps).rename(columns={"owner": "gap"})
     gap_points = shapely.get_coordinates(gaps)
-    on_unit = _segments(cleaned, only_at=gap_points[:, 0] + 1j * gap_points[:, 1])
+    near = np.unique(shapely.STRtree(cleaned).query(gaps)[1])  # only units whose box meets a gap's
+    on_unit = _segments(cleaned[near], only_at=gap_points[:, 0] + 1j * gap_points[:, 1])
+    on_unit = on_unit.assign(owner=near[on_unit["owner"].to_numpy()])
     on_unit = on_unit.rename(columns={"owner": "unit"}).drop(columns="length")
     shared = on_gap.merge(on_unit, on=["x0", "y0", "x1", "y1"])
     border = shared.groupby(["gap", "unit"])["length"].sum().reset_index()
