@@ -182,7 +182,11 @@ def _run_demo(args) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    """The argument parser of ``geoplan``."""
+    """The argument parser of ``geoplan``.
+
+    >>> parser().parse_args(["find", "thoi son"]).command
+    'find'
+    """
     from . import __version__
 
     top = argparse.ArgumentParser(prog="geoplan", description="Merge old administrative units into new ones, "
@@ -195,7 +199,11 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    """Run ``geoplan``; user mistakes print one line and return 2."""
+    """Run ``geoplan``; user mistakes print one line and return 2.
+
+    >>> main(["find", "xyzzy"])  # prints "geoplan find: error: no unit named 'xyzzy'" on stderr
+    2
+    """
     args = parser().parse_args(argv)
     try:
         return args.run(args)
@@ -212,6 +220,8 @@ def run() -> None:
 
     Every output is written and closed by then; freeing tens of thousands of
     geometries and the loaded libraries one by one would only add 0.2 s.
+
+    >>> run()  # doctest: +SKIP
     """
     code = main()
     sys.stdout.flush()

@@ -89,6 +89,9 @@ def run_demo(output: str | Path = "maps/demo", data: str | None = None, quiet: b
     """Merge the whole country at commune and province level and write results, checks and maps.
 
     Returns the paths written.
+
+    >>> run_demo("maps/demo", quiet=True)[0].name  # doctest: +SKIP
+    'schematic-communes.gpkg'
     """
     from .check import run_check
     from .pipeline import merge

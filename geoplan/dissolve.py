@@ -144,6 +144,11 @@ def union_groups(geoms: np.ndarray, order: np.ndarray, bounds: np.ndarray, worke
     copying geometries between processes. The biggest groups go first.
     ``meanwhile`` (a callable) runs in this thread while they work; returns
     the unions and what ``meanwhile`` returned.
+
+    >>> boxes = np.array([shapely.box(i, 0, i + 1, 1) for i in range(4)])
+    >>> unions, _ = union_groups(boxes, np.arange(4), np.array([0, 2, 4]), workers=2)
+    >>> shapely.area(unions).tolist()
+    [2.0, 2.0]
     """
     meanwhile = meanwhile or (lambda: None)
     groups = [geoms[order[bounds[i]:bounds[i + 1]]] for i in range(len(bounds) - 1)]

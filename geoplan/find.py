@@ -21,6 +21,9 @@ def find_units(name: str, plan: str = "vn-2025-commune", province: str | None = 
 
     The search key drops diacritics and the unit type, so "thoi son",
     "Thới Sơn" and "Phường Thới Sơn" find the same units.
+
+    >>> sorted(find_units("thoi son")["code"])
+    ['28270', '30502']
     """
     from .builtin import resolve_plan
 

@@ -62,7 +62,11 @@ def varint_b64(values: np.ndarray) -> str:
 
 
 def decode_varint_b64(text: str) -> list[int]:
-    """Inverse of :func:`varint_b64` (slow, for tests)."""
+    """Inverse of :func:`varint_b64` (slow, for tests).
+
+    >>> decode_varint_b64(varint_b64([3, -2, 0]))
+    [3, -2, 0]
+    """
     data = base64.b64decode(text)
     out, u, shift = [], 0, 0
     for c in data:
@@ -294,6 +298,9 @@ def decode_topology(topo: dict) -> list:
 
     Returns ``[[[[ (x, y), ... ] per ring] per polygon] per feature] per group``
     with closed rings. Slow, pure Python; for tests and debugging.
+
+    >>> decode_topology(encode_topology(groups))[0][0][0][0][:2]  # doctest: +SKIP
+    [(105.0, 10.0), (105.0, 10.1)]
     """
     ints = decode_varint_b64(topo["arcs"]) if topo["arcs"] else [0]
     scale = 10.0 ** -topo["precision"]

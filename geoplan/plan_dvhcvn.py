@@ -23,13 +23,21 @@ LEVELS = ("province", "commune")
 
 
 def is_dvhcvn(data) -> bool:
-    """Whether parsed JSON looks like a dvhcvn new -> old plan."""
+    """Whether parsed JSON looks like a dvhcvn new -> old plan.
+
+    >>> is_dvhcvn({"data": [{"level1_id": "91", "merges": []}]}), is_dvhcvn({"links": []})
+    (True, False)
+    """
     return isinstance(data, dict) and isinstance(data.get("data"), list) and bool(data["data"]) \
         and isinstance(data["data"][0], dict) and "level1_id" in data["data"][0] and "merges" in data["data"][0]
 
 
 def dvhcvn_links(path: Path, data: dict, level: str | None) -> pd.DataFrame:
-    """Links of one level of a dvhcvn plan, in geoplan's plan columns."""
+    """Links of one level of a dvhcvn plan, in geoplan's plan columns.
+
+    >>> dvhcvn_links(path, json.loads(path.read_text()), "province")["new_code"].nunique()  # doctest: +SKIP
+    34
+    """
     if level not in LEVELS:
         raise PlanError(f"{path}: a dvhcvn plan holds levels province and commune; choose one with --level")
     rows = []
