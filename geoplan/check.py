@@ -57,21 +57,26 @@ def suspect_copies(declared: pd.DataFrame) -> pd.Series:
     >>> suspect_copies(d).to_dict()
     {'30502': '28270', '28270': '30502'}
     """
-    known = declared.dropna(subset=["area_declared_km2"])
-    population = pd.to_numeric(known.get("population_declared"), errors="coerce") if "population_declared" in known \
-        else pd.Series(np.nan, index=known.index)
-    counted = known[population > 0]
-    groups = list(counted.groupby(["area_declared_km2", "population_declared"]).groups.values())
-    if "name" in known:
-        uncounted = known[~(population > 0)]
-        names = uncounted["name"].fillna("").astype(str).map(folded_key)
-        groups += list(uncounted[names != ""].groupby(["area_declared_km2", names[names != ""]]).groups.values())
+    known = _copy_key(declared.dropna(subset=["area_declared_km2"]))
+    groups = known[(known["population"] > 0) | (known["name"] != "")].groupby(list(known.columns)).groups.values()
     out = {}
     for codes in groups:
         if len(codes) > 1:
             for code in codes:
                 out[code] = ",".join(str(c) for c in codes if c != code)
     return pd.Series(out, dtype=object)
+
+
+def _copy_key(frame: pd.DataFrame) -> pd.DataFrame:
+    """What two units share when one's declared figures look copied from the other's:
+    the declared area and population, or, where no population is declared
+    (population -1), the diacritic-folded name ("" when there is none)."""
+    population = pd.to_numeric(frame["population_declared"], errors="coerce") if "population_declared" in frame \
+        else pd.Series(np.nan, index=frame.index)
+    counted = population > 0
+    names = frame["name"].fillna("").astype(str).map(folded_key) if "name" in frame else pd.Series("", index=frame.index)
+    return pd.DataFrame({"area": frame["area_declared_km2"], "population": population.where(counted, -1),
+                         "name": names.where(~counted, "")}, index=frame.index)
 
 
 def compare(units: pd.DataFrame, declared: pd.DataFrame, tolerance_pct: float = 2.0,
@@ -174,9 +179,8 @@ def _copy_lines(table: pd.DataFrame) -> list[str]:
     copies = table[table["note"].str.contains("suspected copy")]
     if copies.empty:
         return []
-    key = [copies["area_declared_km2"], copies["population_declared"].fillna(-1),
-           np.where(copies["population_declared"] > 0, "", copies["name"].map(folded_key))]
-    groups = list(copies.groupby(key))
+    key = _copy_key(copies)
+    groups = list(copies.groupby([key[column] for column in key.columns]))
     lines = [f"Warnings: {len(copies):,} units share identical declared figures with another unit: area and "
              f"population, or area and name where no population is declared (suspected copies, {len(groups):,} groups):"]
     for (area, pop, _), group in groups:

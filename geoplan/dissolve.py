@@ -48,7 +48,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .quality import holes
+from .quality import holes, holes_by_part
 
 REPAIR_COLUMNS = ["kind", "rule", "receiving_code", "other_codes", "area", "width"]
 MIN_PIECE = 1e-12  # area in CRS units below which a repair piece is numerical noise
@@ -169,17 +169,6 @@ def _repair(kind, rule, code, others, geom, width=np.nan):
     return {"kind": kind, "rule": rule, "receiving_code": code, "other_codes": others, "geometry": geom, "width": width}
 
 
-def _holes_with_owner(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every interior ring as a polygon, with the geometry it belongs to and
-    the index of its part in ``shapely.get_parts(geoms)``."""
-    parts, owner = shapely.get_parts(geoms, return_index=True)
-    counts = shapely.get_num_interior_rings(parts)
-    part_of_ring = np.repeat(np.arange(len(parts)), counts)
-    ring_number = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    rings = shapely.get_interior_ring(parts[part_of_ring], ring_number)
-    return shapely.polygons(rings), owner[part_of_ring], part_of_ring
-
-
 def _blocked(unit_holes: np.ndarray, owner: np.ndarray, sources: np.ndarray, source_unit: np.ndarray) -> np.ndarray:
     """Mask of holes whose interior another unit reaches into.
 
@@ -207,7 +196,7 @@ def _fill_enclosed(united: np.ndarray, keys: np.ndarray, sources: np.ndarray, so
     rings (no overlay); a part lying in a filled hole of its own unit is
     absorbed by it.
     """
-    unit_holes, owner, hole_part = _holes_with_owner(united)
+    unit_holes, owner, hole_part = holes_by_part(united)
     if not len(unit_holes):
         return united
     blocked = _blocked(unit_holes, owner, sources, source_unit)

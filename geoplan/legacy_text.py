@@ -45,17 +45,17 @@ _VNI_SINGLE = {"ô": "ơ", "ö": "ư", "ñ": "đ", "æ": "ỉ", "ó": "ĩ", "ò"
 def _vni_table() -> dict[str, str]:
     """Every VNI letter (one or two characters after cp1252 decoding) -> its Unicode letter."""
     table = {}
-    for lower in (str.lower, str.upper):  # the mark's case follows the letter's in VNI fonts
+    for case in (str.lower, str.upper):  # the mark's case follows the letter's in VNI fonts
         for mark, combining in _TONES.items():
             for base in "aeouyơư":
-                table[lower(_vni_base(base)) + lower(mark)] = lower(base) + combining
+                table[case(_vni_base(base)) + case(mark)] = case(base) + combining
         for mark, combining in _CIRCUMFLEX.items():
             for base in "aeo":
-                table[lower(base) + lower(mark)] = lower(base) + "\u0302" + combining
+                table[case(base) + case(mark)] = case(base) + "\u0302" + combining
         for mark, combining in _BREVE.items():
-            table[lower("a") + lower(mark)] = lower("a") + "\u0306" + combining
+            table[case("a") + case(mark)] = case("a") + "\u0306" + combining
         for vni, letter in _VNI_SINGLE.items():
-            table[lower(vni)] = lower(letter)
+            table[case(vni)] = case(letter)
     return {vni: unicodedata.normalize("NFC", letter) for vni, letter in table.items()}
 
 

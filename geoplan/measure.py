@@ -50,6 +50,17 @@ def to_lonlat(geoms, crs) -> np.ndarray:
     return shapely.transform(geoms, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
 
 
+def _rings(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Every ring's coordinates: ``xy``, the ring of each coordinate, and per
+    ring the geometry it belongs to and its sign (+1 shell, -1 hole)."""
+    parts, owner = shapely.get_parts(geoms, return_index=True)
+    rings, part = shapely.get_rings(parts, return_index=True)
+    xy, ring = shapely.get_coordinates(rings, return_index=True)
+    shell = np.ones(len(part), dtype=bool)
+    shell[1:] = part[1:] != part[:-1]  # each part's first ring is its shell
+    return xy, ring, owner[part], np.where(shell, 1.0, -1.0)
+
+
 def area_km2(geoms, crs="EPSG:4326") -> np.ndarray:
     """Geodesic area of each polygon in km2 (holes subtracted), with pyproj's Geod.
 
@@ -59,17 +70,12 @@ def area_km2(geoms, crs="EPSG:4326") -> np.ndarray:
     [12309.0]
     """
     geoms = np.asarray(to_lonlat(geoms, crs), dtype=object)
-    parts, owner = shapely.get_parts(geoms, return_index=True)
-    rings, part = shapely.get_rings(parts, return_index=True)
-    xy, ring = shapely.get_coordinates(rings, return_index=True)
-    starts = np.searchsorted(ring, np.arange(len(rings) + 1))
+    xy, ring, geometry, sign = _rings(geoms)
+    starts = np.searchsorted(ring, np.arange(len(sign) + 1))
     lon, lat = np.ascontiguousarray(xy[:, 0]), np.ascontiguousarray(xy[:, 1])
-    exterior = np.r_[True, part[1:] != part[:-1]]  # each part's first ring is its shell
-    out = np.zeros(len(geoms))
-    for r, (a, b) in enumerate(zip(starts[:-1], starts[1:])):
-        ring_area = abs(WGS84.polygon_area_perimeter(lon[a:b], lat[a:b])[0])
-        out[owner[part[r]]] += ring_area if exterior[r] else -ring_area
-    return out / 1e6
+    ring_area = np.array([abs(WGS84.polygon_area_perimeter(lon[a:b], lat[a:b])[0])
+                          for a, b in zip(starts[:-1], starts[1:])], dtype=float)
+    return np.bincount(geometry, weights=sign * ring_area, minlength=len(geoms)) / 1e6
 
 
 def fast_area_km2(geoms, crs="EPSG:4326") -> np.ndarray:
@@ -84,23 +90,14 @@ def fast_area_km2(geoms, crs="EPSG:4326") -> np.ndarray:
     12309.0
     """
     geoms = np.asarray(to_lonlat(geoms, crs), dtype=object)
-    valid = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
-    out = np.zeros(len(geoms))
-    if not valid.any():
-        return out
-    parts, owner = shapely.get_parts(geoms[valid], return_index=True)
-    rings, part = shapely.get_rings(parts, return_index=True)
-    xy, ring = shapely.get_coordinates(rings, return_index=True)
+    xy, ring, geometry, sign = _rings(geoms)
     lon = np.radians(xy[:, 0])
     t = np.tan(np.arcsin(np.clip(_q(np.sin(np.radians(xy[:, 1]))) / _QP, -1, 1)) / 2)
     dlon = (np.diff(lon) + np.pi) % (2 * np.pi) - np.pi
     excess = 2 * np.arctan2(np.tan(dlon / 2) * (t[1:] + t[:-1]), 1 + t[1:] * t[:-1])
     same = ring[1:] == ring[:-1]
-    ring_area = np.abs(np.bincount(ring[:-1][same], weights=excess[same], minlength=len(rings))) * _RQ2
-    exterior = np.r_[True, part[1:] != part[:-1]]
-    signed = np.where(exterior, ring_area, -ring_area)
-    out[valid] = np.bincount(owner[part], weights=signed, minlength=int(valid.sum())) / 1e6
-    return out
+    ring_area = np.abs(np.bincount(ring[:-1][same], weights=excess[same], minlength=len(sign))) * _RQ2
+    return np.bincount(geometry, weights=sign * ring_area, minlength=len(geoms)) / 1e6
 
 
 def sum_counts(values: pd.DataFrame, keys, fields: list[str]) -> pd.DataFrame:

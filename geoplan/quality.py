@@ -22,10 +22,22 @@ def holes(geoms) -> np.ndarray:
     >>> len(holes([shapely.box(0, 0, 3, 3).difference(shapely.box(1, 1, 2, 2))]))
     1
     """
-    parts = shapely.get_parts(np.asarray(geoms, dtype=object))
+    return holes_by_part(geoms)[0]
+
+
+def holes_by_part(geoms) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Interior rings as polygons, with the geometry each belongs to and the
+    index of its part in ``shapely.get_parts(geoms)``.
+
+    >>> _, owner, part = holes_by_part([shapely.box(0, 0, 1, 1), shapely.box(0, 0, 3, 3) - shapely.box(1, 1, 2, 2)])
+    >>> owner.tolist(), part.tolist()
+    ([1], [1])
+    """
+    parts, owner = shapely.get_parts(np.asarray(geoms, dtype=object), return_index=True)
     counts = shapely.get_num_interior_rings(parts)
+    part_of_ring = np.repeat(np.arange(len(parts)), counts)
     number = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    return shapely.polygons(shapely.get_interior_ring(np.repeat(parts, counts), number))
+    return shapely.polygons(shapely.get_interior_ring(parts[part_of_ring], number)), owner[part_of_ring], part_of_ring
 
 
 def overlaps(geoms, min_km2: float = 1e-6) -> list[tuple[int, int, float]]:
