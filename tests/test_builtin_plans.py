@@ -173,12 +173,24 @@ def compare(name: str, ours: dict, theirs: dict, names: dict) -> float:
     return agreement
 
 
-def test_commune_links_agree_with_official_plan():
-    data = official_plan()["data"]
+def our_links(file: str) -> tuple[dict, dict]:
+    """Links of a shipped plan as {(old_code, new_code): link}, and the name of every code."""
     ours, names = {}, {}
-    for r in read("vn-2025-commune.csv"):
+    for r in read(file):
         ours[(r["old_code"], r["new_code"])] = r["link"]
         names[r["old_code"]], names[r["new_code"]] = r["old_name"], r["new_name"]
+    return ours, names
+
+
+def assert_agree(level: str, ours: dict, theirs: dict, names: dict) -> None:
+    agreement = compare(f"{level} level", ours, theirs, names)
+    differing = len(set(ours) ^ set(theirs))
+    assert agreement > MIN_AGREEMENT, f"{level} links agree {agreement:.4%} ({differing} links differ)"
+
+
+def test_commune_links_agree_with_official_plan():
+    data = official_plan()["data"]
+    ours, names = our_links("vn-2025-commune.csv")
     theirs = {}
     for province in data:
         for unit in province["level2s"]:
@@ -186,23 +198,14 @@ def test_commune_links_agree_with_official_plan():
             for m in unit["merges"]:
                 theirs[(m["old_id"], unit["level2_id"])] = m["type"]
                 names.setdefault(m["old_id"], m["name"])
-    agreement = compare("commune level", ours, theirs, names)
-    differing = len(set(ours) ^ set(theirs))
-    assert agreement > MIN_AGREEMENT, (
-        f"commune links agree {agreement:.4%} ({differing} links differ)")
+    assert_agree("commune", ours, theirs, names)
 
 
 def test_province_links_agree_with_official_plan():
     data = official_plan()["data"]
-    ours, names = {}, {}
-    for r in read("vn-2025-province.csv"):
-        ours[(r["old_code"], r["new_code"])] = r["link"]
-        names[r["old_code"]], names[r["new_code"]] = r["old_name"], r["new_name"]
+    ours, names = our_links("vn-2025-province.csv")
     theirs = {(m["old_id"], p["level1_id"]): m["type"] for p in data for m in p["merges"]}
-    agreement = compare("province level", ours, theirs, names)
-    differing = len(set(ours) ^ set(theirs))
-    assert agreement > MIN_AGREEMENT, (
-        f"province links agree {agreement:.4%} ({differing} links differ)")
+    assert_agree("province", ours, theirs, names)
 
 
 def test_divided_count_close_to_official():

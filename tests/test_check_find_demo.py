@@ -58,15 +58,24 @@ def test_schematic_demo_runs_without_shared_data(tmp_path):
     assert gpd.list_layers(out / "schematic-old-communes.gpkg")["name"].tolist() == ["schematic_old_communes"]
 
 
+def merged(tmp_path, capsys, layer: str, plan: str, pop_field: str):
+    """Merge a real layer with a built-in plan into ``tmp_path/<level>s.gpkg``."""
+    out = tmp_path / f"{plan.rsplit('-', 1)[1]}s.gpkg"
+    assert main(["merge", str(SHARED / layer), plan, "-o", str(out), "--pop-field", pop_field, "--quiet"]) == 0
+    capsys.readouterr()
+    return out
+
+
+def checked(capsys, result, *options) -> tuple[str, pd.DataFrame]:
+    """``geoplan check`` on a result: what it printed and the table it wrote beside it."""
+    assert main(["check", str(result), *options]) == 0
+    return capsys.readouterr().out, pd.read_csv(result.with_name(f"{result.stem}-check.csv"), dtype={"code": str})
+
+
 @needs_shared
 def test_province_check_on_real_data(tmp_path, capsys):
-    out = tmp_path / "provinces.gpkg"
-    assert main(["merge", str(SHARED / "old_provinces_c2013.gpkg"), "vn-2025-province", "-o", str(out),
-                 "--pop-field", "population", "--quiet"]) == 0
-    capsys.readouterr()
-    assert main(["check", str(out)]) == 0
-    text = capsys.readouterr().out
-    table = pd.read_csv(tmp_path / "provinces-check.csv", dtype={"code": str})
+    out = merged(tmp_path, capsys, "old_provinces_c2013.gpkg", "vn-2025-province", "population")
+    text, table = checked(capsys, out)
     assert len(table) == 34 and table["area_declared_km2"].notna().all()
     assert table["area_diff_pct"].abs().median() < 2.0
     assert "Tỉnh Khánh Hòa" in text and "Trường Sa archipelago is not in that layer" in text
@@ -76,13 +85,9 @@ def test_province_check_on_real_data(tmp_path, capsys):
 
 @needs_shared
 def test_commune_check_flags_the_thoi_son_copy(tmp_path, capsys):
-    out = tmp_path / "communes.gpkg"
-    assert main(["merge", str(SHARED / "old_communes_c2013.gpkg"), "vn-2025-commune", "-o", str(out),
-                 "--pop-field", "pop2019_vn_demographic", "--quiet"]) == 0
-    capsys.readouterr()
-    assert main(["check", str(out), "--declared", str(SHARED / "official_communes_2025.csv")]) == 0
-    text = capsys.readouterr().out
-    table = pd.read_csv(tmp_path / "communes-check.csv", dtype={"code": str}).set_index("code")
+    out = merged(tmp_path, capsys, "old_communes_c2013.gpkg", "vn-2025-commune", "pop2019_vn_demographic")
+    text, table = checked(capsys, out, "--declared", str(SHARED / "official_communes_2025.csv"))
+    table = table.set_index("code")
     assert table.loc["30502", "area_km2"] == pytest.approx(50.2, abs=0.3)
     assert table.loc["30502", "area_declared_km2"] == 49.36
     assert table.loc["28270", "verdict"] == "suspect declared"
@@ -93,9 +98,8 @@ def test_commune_check_flags_the_thoi_son_copy(tmp_path, capsys):
     assert 280 <= table["note"].fillna("").str.contains("suspected copy").sum() <= 330
 
     # The built-in declared figures (registry areas, no population) carry the same copy: same area, same name.
-    assert main(["check", str(out)]) == 0
-    text = capsys.readouterr().out
-    table = pd.read_csv(tmp_path / "communes-check.csv", dtype={"code": str}).set_index("code")
+    text, table = checked(capsys, out)
+    table = table.set_index("code")
     assert table.loc["28270", "verdict"] == "suspect declared" and table.loc["30502", "verdict"] == "ok"
     assert "declared area and name identical to 30502" in table.loc["28270", "note"]
     copy_line = next(line for line in text.splitlines() if line.startswith("  49.36 km2 / no population declared:"))

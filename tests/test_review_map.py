@@ -8,6 +8,7 @@ The national test reads ../shared/data/vn and skips when it is absent.
 from __future__ import annotations
 
 import re
+import sys
 import time
 from pathlib import Path
 
@@ -26,15 +27,9 @@ from geoplan.map_review import render_html, review_map, title_and_footer, write_
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 DATA = Path(__file__).resolve().parents[1].parent / "shared/data/vn"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from map_size import CHROMIUM, CHROMIUM_ARGS  # noqa: E402 (the browser the benchmark measures with)
+
 XSS_UNIT = "<img src=x onerror=alert(1)>"
 XSS_OLD = "<script>alert(2)</script>"
 XSS_PLAN = "<img src=z onerror=alert(4)>plan.json"
