@@ -11,14 +11,15 @@ The rules, in order:
 1. ``invalid``: an invalid source polygon is repaired with ``make_valid``.
 2. group union: the sources of each key are unioned, by edge cancellation
    where they already share edges (fast path), by overlay otherwise; in
-   threads (GEOS releases the GIL), while the calling thread finds where
-   sources of different keys overlap (for the repair log).
+   threads (GEOS releases the GIL).
 3. gap inside a unit: a hole of a group's union that no other group reaches
    into lies between sources of the same new unit, so it goes to that unit
    (rule ``enclosed``). Enclaves (a hole filled by another unit) stay.
 4. overlaps: ``shapely.coverage_clean`` snaps the units together and gives
    each overlap to the neighbour with the longest shared border (rule
-   ``longest border``); shared edges then match vertex for vertex.
+   ``longest border``); shared edges then match vertex for vertex. Steps 3
+   and 4 run on one core; the other meanwhile does the caller's ``beside``
+   work, then finds where sources of different keys overlap (for the log).
 5. gaps between units: every hole left inside the outline goes, whole, to
    the unit with the longest border on it (rule ``longest border``, or
    ``wide gap`` when wider than ``gap_width``: flagged for review).
@@ -91,7 +92,8 @@ def union_group(members: np.ndarray, try_coverage: bool = True):
     Fast path: sources that already form a coverage (edges shared vertex for
     vertex) are dissolved by edge cancellation (``coverage_union_all``), which
     touches each vertex once. Where edges do not quite match, that result can
-    be invalid or lose area, so it is repaired with ``make_valid`` and kept
+    be invalid or lose area, so it is rebuilt by a zero buffer (faster than
+    ``make_valid`` here, with the same area) and kept
     only if its area equals the sources' total (no overlap among them);
     otherwise the overlay union, several times slower, does the job.
     ``try_coverage=False`` is for layers known to be dirty: there the union
@@ -106,8 +108,8 @@ def union_group(members: np.ndarray, try_coverage: bool = True):
     if try_coverage:
         try:
             merged = shapely.coverage_union_all(members)
-            if not merged.is_valid:
-                merged = _polygonal(shapely.make_valid(merged, method="structure", keep_collapsed=False))
+            if not merged.is_valid:  # the zero buffer rebuilds it from its rings; the area check below guards it
+                merged = _polygonal(shapely.buffer(merged, 0))
             total = shapely.area(members).sum()
             if abs(merged.area - total) <= COVERAGE_AREA_TOLERANCE * total:
                 return merged
@@ -137,32 +139,26 @@ def looks_like_coverage(groups: list[np.ndarray], sample: int = 3, max_dirty: fl
     return bool(dirty.mean() <= max_dirty)
 
 
-def union_groups(geoms: np.ndarray, order: np.ndarray, bounds: np.ndarray, workers: int, meanwhile=None):
+def union_groups(geoms: np.ndarray, order: np.ndarray, bounds: np.ndarray, workers: int) -> np.ndarray:
     """Union the sources of each group, in ``workers`` threads.
 
     GEOS releases the GIL, so threads run the unions in parallel without
     copying geometries between processes. The biggest groups go first.
-    ``meanwhile`` (a callable) runs in this thread while they work; returns
-    the unions and what ``meanwhile`` returned.
 
     >>> boxes = np.array([shapely.box(i, 0, i + 1, 1) for i in range(4)])
-    >>> unions, _ = union_groups(boxes, np.arange(4), np.array([0, 2, 4]), workers=2)
-    >>> shapely.area(unions).tolist()
+    >>> shapely.area(union_groups(boxes, np.arange(4), np.array([0, 2, 4]), workers=2)).tolist()
     [2.0, 2.0]
     """
-    meanwhile = meanwhile or (lambda: None)
     groups = [geoms[order[bounds[i]:bounds[i + 1]]] for i in range(len(bounds) - 1)]
     fast = looks_like_coverage(groups)
     out = np.empty(len(groups), dtype=object)
     if workers <= 1 or len(groups) < 2:
         out[:] = [union_group(group, fast) for group in groups]
-        return out, meanwhile()
+        return out
     biggest_first = np.argsort([-shapely.get_num_coordinates(g).sum() for g in groups], kind="stable")
     with ThreadPoolExecutor(workers) as pool:
-        pending = pool.map(lambda i: union_group(groups[i], fast), biggest_first.tolist())
-        other = meanwhile()
-        out[biggest_first] = list(pending)
-    return out, other
+        out[biggest_first] = list(pool.map(lambda i: union_group(groups[i], fast), biggest_first.tolist()))
+    return out
 
 
 def _repair(kind, rule, code, others, geom, width=np.nan):
@@ -362,8 +358,10 @@ def dissolve_clean(geoms, keys, gap_width: float, workers: int | None = None, pr
         validity, growing units by their gaps); default: all cores, at most 2.
     progress : optional callable(step_name) called as each step starts.
     beside : optional callable(united) run in a thread while the units are
-        cleaned (a serial step), given each key's sources unioned; what it
-        returns is ``Dissolved.beside``.
+        cleaned (serial steps), given each key's sources unioned; what it
+        returns is ``Dissolved.beside``. It must not test ``geoms`` with
+        predicates (the engine does so meanwhile, and GEOS builds prepared
+        indexes lazily); reading their coordinates is safe.
 
     Returns
     -------
@@ -394,27 +392,28 @@ def dissolve_clean(geoms, keys, gap_width: float, workers: int | None = None, pr
         geoms[i] = _polygonal(shapely.make_valid(geoms[i]))
         log.append(_repair("invalid", "make_valid", keys[i], "", geoms[i]))
 
-    step(f"uniting {len(geoms):,} polygons into groups; finding overlaps between groups")
+    step(f"uniting {len(geoms):,} polygons into groups")
     str_keys = keys.astype(str)
     order = np.argsort(str_keys, kind="stable")
     sorted_keys = str_keys[order]
     bounds = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1], True])
     group_keys = keys[order[bounds[:-1]]]
     shapely.prepare(geoms)  # here, before threads read the geometries
-    united, overlaps = union_groups(geoms, order, bounds, workers if len(geoms) > 2000 else 1,
-                                    meanwhile=lambda: _cross_overlaps(geoms, keys))
+    united = union_groups(geoms, order, bounds, workers if len(geoms) > 2000 else 1)
     united = np.array([_polygonal(g) for g in united] + [None], dtype=object)[:-1]
 
-    step("filling gaps inside units")
-    source_unit = np.empty(len(geoms), dtype=int)
-    source_unit[order] = np.repeat(np.arange(len(bounds) - 1), np.diff(bounds))
-    filled = _fill_enclosed(united, group_keys, geoms, source_unit, log)
-
-    step(f"cleaning the coverage of {len(filled):,} units")
-    with ThreadPoolExecutor(1) as pool:  # cleaning runs on one core: the other takes the caller's work
+    with ThreadPoolExecutor(1) as pool:  # the next steps run on one core: the other does the caller's work, then finds overlaps
         aside = pool.submit(beside, gpd.GeoSeries(united, index=pd.Index(group_keys, name="key"))) if beside else None
+        step("filling gaps inside units")
+        source_unit = np.empty(len(geoms), dtype=int)
+        source_unit[order] = np.repeat(np.arange(len(bounds) - 1), np.diff(bounds))
+        filled = _fill_enclosed(united, group_keys, geoms, source_unit, log)
+        # only now: GEOS builds the indexes of prepared geometries lazily, so two
+        # threads must not test the same sources at once (the previous step did)
+        overlaps = pool.submit(_cross_overlaps, geoms, keys)
+        step(f"cleaning the coverage of {len(filled):,} units")
         cleaned = shapely.coverage_clean(filled, gap_width=0.0, merge_strategy="longest_border")
-        _log_overlaps(overlaps, cleaned, group_keys, log)
+        _log_overlaps(overlaps.result(), cleaned, group_keys, log)
         aside = aside.result() if aside else None
 
     step("filling gaps between units")
