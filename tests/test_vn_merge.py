@@ -9,6 +9,8 @@ import shapely
 import geoplan
 from geoplan.cli import main
 from geoplan.names import exact_key
+from geoplan.dissolve import looks_like_coverage, union_group
+from geoplan.plan import plan_from_field
 from geoplan.quality import holes
 from vn_data import SHARED, SHARED_PLAN, needs_shared, shared_plan
 
@@ -119,3 +121,26 @@ def test_threaded_engine_gives_the_serial_result():
     assert shapely.equals_exact(serial.units.to_numpy(), threaded.units.to_numpy(), tolerance=0).all()
     assert len(serial.repairs) == len(threaded.repairs) > 30_000
     assert serial.gaps_left == threaded.gaps_left == 0
+
+
+def test_near_coverage_dissolves_clean_by_edge_cancellation():
+    """Job A: the 2025 communes (a coverage but for some unmatched edges) dissolved by province.
+
+    Most provinces take the edge-cancellation path, rebuilt by a zero buffer
+    where it comes out invalid: each must equal the overlay union; the 34
+    provinces form a clean coverage with the area of the communes' union
+    (gaps filled) and nothing lost.
+    """
+    new = geoplan.read_layer(SHARED / "new_communes_2025.gpkg")
+    geoms, keys = new.geometry.to_numpy(), new["province_code"].astype(str).to_numpy()
+    groups = [geoms[keys == key] for key in sorted(set(keys))]
+    assert looks_like_coverage(groups)
+    for members in groups:
+        fast, exact = union_group(members), shapely.union_all(members)
+        assert fast.is_valid and abs(fast.area - exact.area) <= 1e-6 * exact.area
+    result = geoplan.merge(new, plan_from_field(new["province_code"].astype(str), "province_code"),
+                           code_field="province_code", detect=False)
+    assert len(result.units) == 34 and result.report["gaps_left"] == 0
+    assert_clean_coverage(result.units)
+    low, high = union_bounds(new)
+    assert low * (1 - 1e-4) <= result.units["area_km2"].sum() <= high * (1 + 1e-4)
