@@ -126,23 +126,25 @@ def link_features(
         ranges = _code_ranges(codes, districts) if code_field and district_field else {}
         use_parent = parent_field is not None and (members["old_parent"] != "").any()
         matcher = _NameMatcher(members, use_parent)
+        names, parents, districts = names.tolist(), parents.tolist(), districts.tolist()
+        renamed = (renamed | parent_renamed).tolist()
+        found_codes, found_how = old_code.tolist(), how.tolist()
         for i in np.flatnonzero(how.to_numpy() == "none"):
-            idx = layer.index[i]
-            parent = parents.iat[i] if use_parent else ""
-            found, method, candidates = matcher.find(names.iat[i], parent, districts.iat[i], ranges.get(districts.iat[i]), taken)
+            parent = parents[i] if use_parent else ""
+            found, method, candidates = matcher.find(names[i], parent, districts[i], ranges.get(districts[i]), taken)
             if found is not None:
-                old_code.iat[i] = found
-                how.iat[i] = "alias" if (renamed.iat[i] or parent_renamed.iat[i]) else method
+                found_codes[i], found_how[i] = found, "alias" if renamed[i] else method
                 taken.add(found)
             elif candidates:
-                ambiguous_rows.append({"feature": idx, "name": names.iat[i], "parent": parent,
+                ambiguous_rows.append({"feature": layer.index[i], "name": names[i], "parent": parent,
                                        "candidates": ", ".join(candidates)})
-            elif districts.iat[i]:
+            elif districts[i]:
                 # A plan member that is a whole district (island districts have no communes).
-                found = matcher.find_district(districts.iat[i], parent)
+                found = matcher.find_district(districts[i], parent)
                 if found is not None:
-                    old_code.iat[i] = found
-                    how.iat[i] = "district"
+                    found_codes[i], found_how[i] = found, "district"
+        old_code = pd.Series(found_codes, index=layer.index, dtype=object)
+        how = pd.Series(found_how, index=layer.index, dtype=object)
 
     table = pd.DataFrame({"old_code": old_code, "linked_by": how, "feature_code": codes}, index=layer.index)
     unmatched = members[~members["old_code"].isin(set(old_code.dropna()))].copy()
@@ -224,6 +226,12 @@ def _suggest(unmatched: pd.DataFrame, layer: pd.DataFrame, table: pd.DataFrame,
     return out
 
 
+def _share_in(values: list, targets: set) -> float:
+    """Share of ``values`` found in ``targets`` (plain set look-ups: pandas' ``isin``
+    on Arrow strings converts every target first, which is slow for 10,000 codes)."""
+    return sum(value in targets for value in values) / len(values)
+
+
 def detect_fields(layer: pd.DataFrame, plan: Plan, min_share: float = 0.3) -> dict[str, str | None]:
     """Guess which fields hold codes, names, parents and districts, by content.
 
@@ -248,10 +256,10 @@ def detect_fields(layer: pd.DataFrame, plan: Plan, min_share: float = 0.3) -> di
         values = sample[column].dropna()
         if values.empty:
             continue
-        shares = {"code": float(as_code(values).isin(codes).mean())}
+        shares = {"code": _share_in(as_code(values).tolist(), codes)}
         if values.dtype.kind not in "ifb":
-            keys = values.astype(str).map(exact_key)
-            shares.update({role: float(keys.isin(targets).mean()) for role, targets in wanted.items() if targets})
+            keys = [exact_key(str(value)) for value in values.tolist()]
+            shares.update({role: _share_in(keys, targets) for role, targets in wanted.items() if targets})
         for role, share in shares.items():
             if share > best[role][1]:
                 best[role] = (column, share)

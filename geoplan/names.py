@@ -39,15 +39,18 @@ UNIT_TYPES = (
 # Old-style ("hoà") and new-style ("hòa") tone placement: map both to old style.
 _TONES = "\u0300\u0301\u0303\u0309\u0323"  # grave, acute, tilde, hook, dot below
 _TONE_MOVE = re.compile(r"([ou])([" + _TONES + r"])([aey])")
+_HYPHEN = re.compile(r"\s*-\s*")
+_SPACES = re.compile(r"\s+")
+_LEADING_ZEROS = re.compile(r"\b0+(\d)")
 
 
+@lru_cache(maxsize=1 << 16)  # both keys and the unit type start from it
 def _canonical(text: str) -> str:
     """NFC, lower case, single spaces, no spaces around hyphens, tone on the last vowel."""
     text = unicodedata.normalize("NFD", str(text).strip().lower())
     text = _TONE_MOVE.sub(r"\1\3\2", text)  # "o" + tone + "a" -> "o" + "a" + tone
     text = unicodedata.normalize("NFC", text)
-    text = re.sub(r"\s*-\s*", "-", text)
-    return re.sub(r"\s+", " ", text)
+    return _SPACES.sub(" ", _HYPHEN.sub("-", text))
 
 
 def strip_type(name: str) -> str:
@@ -75,7 +78,7 @@ def unit_type(name: str) -> str:
 
 def _drop_leading_zeros(name: str) -> str:
     """"phường 01" and "phường 1" are the same ward."""
-    return re.sub(r"\b0+(\d)", r"\1", name)
+    return _LEADING_ZEROS.sub(r"\1", name)
 
 
 @lru_cache(maxsize=1 << 16)  # the same names come back for every layer and plan row
@@ -88,6 +91,7 @@ def exact_key(name: str) -> str:
     return _drop_leading_zeros(strip_type(_canonical(name)))
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """Remove every diacritic, including đ -> d; lower case.
 

@@ -13,6 +13,7 @@ import unicodedata
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 
@@ -142,7 +143,18 @@ def as_code(values: pd.Series) -> pd.Series:
 
     >>> as_code(pd.Series([805.0, None, "00001"])).tolist()
     ['805', None, '00001']
+    >>> as_code(pd.Series([805.0, float("nan"), 1.5])).tolist()
+    ['805', None, '1.5']
     """
+    if values.dtype.kind == "f":  # float columns (codes read from Shapefiles): whole numbers without ".0"
+        numbers = values.to_numpy()
+        out = np.full(len(numbers), None, dtype=object)
+        finite = np.isfinite(numbers)
+        whole = finite & (numbers == np.round(numbers)) & (np.abs(numbers) < 2**53)
+        out[whole] = numbers[whole].astype(np.int64).astype(str)
+        out[finite & ~whole] = [str(v) for v in numbers[finite & ~whole]]
+        return pd.Series(out, index=values.index, dtype=object)
+
     def one(value):
         if value is None or (isinstance(value, float) and value != value):
             return None
@@ -151,4 +163,4 @@ def as_code(values: pd.Series) -> pd.Series:
         text = str(value).strip()
         return text or None
 
-    return pd.Series([one(v) for v in values], index=values.index, dtype=object)
+    return pd.Series([one(v) for v in values.to_numpy(dtype=object, na_value=None)], index=values.index, dtype=object)
