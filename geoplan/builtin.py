@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import InputError, PlanError
+from .tables import numbers, read_table
 
 BOUNDARIES = Path(__file__).resolve().parent.parent / "boundaries"
 
@@ -82,18 +83,16 @@ def read_declared(source: str | Path) -> pd.DataFrame:
     """
     builtin = BUILTIN.get(str(source))
     path = BOUNDARIES / builtin.declared_file if builtin else Path(source)
-    if not path.exists():
-        raise InputError(f"{path}: declared figures file not found")
-    table = pd.read_csv(path, dtype={"code": str, "new_code": str}, encoding="utf-8-sig")
-    table = table.rename(columns={"new_code": "code"})
+    table = read_table(path, "declared figures").rename(columns={"new_code": "code"})
     if "code" not in table.columns or not {"area_km2", "population"} & set(table.columns):
         raise InputError(f"{path}: declared figures need a code (or new_code) column and area_km2 and/or population")
-    out = pd.DataFrame(index=pd.Index(table["code"].astype(str), name="code"))
+    out = pd.DataFrame(index=pd.Index(table["code"].str.strip(), name="code"))
     for source, target in (("area_km2", "area_declared_km2"), ("population", "population_declared")):
-        out[target] = pd.to_numeric(table[source], errors="coerce").to_numpy() if source in table else float("nan")
+        out[target] = (numbers(table[source], table.attrs["decimal"], f"{path}, column {source}").to_numpy()
+                       if source in table else float("nan"))
     for column in ("name", "note"):
         if column in table:
-            out[column] = table[column].fillna("").astype(str).to_numpy()
+            out[column] = table[column].to_numpy()
     out = out[~out.index.duplicated()]
     known = BOUNDARIES / "vn-2025-known-differences.csv"
     if builtin and known.exists():

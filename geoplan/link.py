@@ -34,6 +34,7 @@ from .errors import InputError
 from .names import exact_key, fold, folded_key, unit_type
 from .plan import Plan
 from .read import as_code
+from .tables import read_table
 
 
 @dataclass
@@ -61,13 +62,7 @@ def read_aliases(path: str | Path) -> dict[str, str]:
     >>> read_aliases("aliases.csv")  # doctest: +SKIP
     {'thừa thiên huế': 'Thành phố Huế'}
     """
-    path = Path(path)
-    if not path.exists():
-        raise InputError(f"{path}: alias file not found")
-    try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: not a readable CSV: {exc}") from exc
+    table = read_table(path, "alias")
     if not {"from", "to"} <= set(table.columns):
         raise InputError(f"{path}: an alias file needs columns from,to (found {', '.join(table.columns)})")
     return {exact_key(a): b for a, b in zip(table["from"], table["to"]) if str(a).strip()}

@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import PlanError
+from .errors import InputError, PlanError
+from .tables import read_table
 
 REQUIRED = ("old_code", "new_code", "new_name", "link")
 OPTIONAL = ("level", "old_name", "old_parent", "old_district", "new_parent", "new_parent_code", "default")
@@ -118,14 +119,17 @@ def read_plan(source: str | Path, level: str | None = None) -> Plan:
     path = Path(source)
     if not path.exists():
         raise PlanError(f"{path}: plan file not found")
+    if path.suffix.lower() != ".json":
+        try:
+            frame = read_table(path, "plan")
+        except InputError as exc:
+            raise PlanError(str(exc)) from exc
+        return Plan.from_frame(frame, str(path)).at_level(level)
     try:
-        if path.suffix.lower() == ".json":
-            frame = _read_json(path, level)
-        else:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        frame = _read_json(path, level)
     except PlanError:
         raise
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+    except (ValueError, UnicodeDecodeError) as exc:
         raise PlanError(f"{path}: not a readable plan: {str(exc).splitlines()[0]}") from exc
     return Plan.from_frame(frame, str(path)).at_level(level)
 

@@ -107,3 +107,13 @@ def test_outputs_must_have_their_format_extension(capsys, tmp_path, toy_files):
     assert not list(tmp_path.glob("*o.shp*"))
     code, err = run(capsys, "map", str(layer), "-o", str(tmp_path / "map.png"))
     assert code == 2 and "ending in .html" in one_line_error(err)
+
+
+def test_unreadable_declared_figure(capsys, tmp_path, toy_files):
+    layer, plan = toy_files
+    declared = tmp_path / "declared.csv"
+    declared.write_text("code;area_km2\n10;12,5\n20;n/a km2\n", encoding="utf-8")
+    code, err = run(capsys, "merge", str(layer), str(plan), "-o", str(tmp_path / "o.gpkg"), "--declared", str(declared), "--quiet")
+    assert code == 2 and one_line_error(err) == (
+        f"geoplan merge: error: {declared}, column area_km2: 'n/a km2' in row 3 is not a number")
+    assert not (tmp_path / "o.gpkg").exists()

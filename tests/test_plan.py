@@ -1,4 +1,5 @@
 import json
+import unicodedata
 
 import pandas as pd
 import pytest
@@ -59,3 +60,38 @@ def test_levels_must_be_chosen_when_several(tmp_path):
 def test_dissolve_by_field_is_a_plan():
     plan = plan_from_field(pd.Series(["01", "02", "01", None]), "province_code")
     assert plan.n_new == 2 and set(plan.links["new_code"]) == {"01", "02"}
+
+
+def _as_windows_1258(ch: str) -> str:
+    """A character as Windows-1258 writes it: base letter (with its hat, horn or breve) + combining tone mark."""
+    try:
+        ch.encode("cp1258")
+        return ch
+    except UnicodeEncodeError:
+        decomposed = unicodedata.normalize("NFD", ch)
+        return unicodedata.normalize("NFC", decomposed[:-1]) + decomposed[-1]
+
+
+def test_excel_csv_in_vietnamese_windows_encoding_with_semicolons(tmp_path, toy_plan_frame):
+    """Excel's plain CSV on a Vietnamese Windows: Windows-1258, decomposed tone marks, semicolons."""
+    path = tmp_path / "plan_excel.csv"
+    text = toy_plan_frame.to_csv(index=False, sep=";")
+    path.write_bytes("".join(_as_windows_1258(ch) for ch in text).encode("cp1258"))
+    plan = read_plan(path)
+    expected = read_plan(write(tmp_path, toy_plan_frame))
+    assert plan.links[["old_code", "new_code", "new_name", "link"]].equals(expected.links[["old_code", "new_code", "new_name", "link"]])
+    assert plan.links["new_name"].str.contains("ờ|ư|ă|ơ|ạ|ã", regex=True).any()
+
+
+def test_declared_figures_with_decimal_commas_and_unreadable_numbers(tmp_path):
+    from geoplan.builtin import read_declared
+    from geoplan.errors import InputError
+
+    path = tmp_path / "declared.csv"
+    path.write_text("new_code;area_km2;population\n30502;49,36;33.045\n28270;1.234,5;\n", encoding="utf-8-sig")
+    declared = read_declared(path)
+    assert declared.loc["30502", "area_declared_km2"] == 49.36 and declared.loc["30502", "population_declared"] == 33045
+    assert declared.loc["28270", "area_declared_km2"] == 1234.5 and pd.isna(declared.loc["28270", "population_declared"])
+    path.write_text("code,area_km2\n30502,49.36\n28270,about 50\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"column area_km2: 'about 50' in row 3 is not a number"):
+        read_declared(path)
