@@ -17,9 +17,11 @@ The rules, in order:
    (rule ``enclosed``). Enclaves (a hole filled by another unit) stay.
 4. overlaps: ``shapely.coverage_clean`` snaps the units together and gives
    each overlap to the neighbour with the longest shared border (rule
-   ``longest border``); shared edges then match vertex for vertex. Steps 3
-   and 4 run on one core; the other meanwhile does the caller's ``beside``
-   work, then finds where sources of different keys overlap (for the log).
+   ``longest border``); shared edges then match vertex for vertex. A
+   thousand units or more are cleaned in two halves side by side, then
+   along the cut (:func:`clean_coverage`). Meanwhile another thread does
+   the caller's ``beside`` work, then finds where sources of different keys
+   overlap (for the log).
 5. gaps between units: every hole left inside the outline goes, whole, to
    the unit with the longest border on it (rule ``longest border``, or
    ``wide gap`` when wider than ``gap_width``: flagged for review).
@@ -210,6 +212,49 @@ def _fill_enclosed(united: np.ndarray, keys: np.ndarray, sources: np.ndarray, so
     unit_index, dense = np.unique(part_owner[~absorbed], return_inverse=True)
     out = united.copy()
     out[unit_index] = shapely.multipolygons(rebuilt[~absorbed], indices=dense)
+    return out
+
+
+SPLIT_CLEANING_FROM = 1000  # units; below this, cleaning in halves does not pay
+
+
+def clean_coverage(units: np.ndarray, workers: int = 1) -> np.ndarray:
+    """Step 4: ``shapely.coverage_clean`` without gap merging, overlaps to the longest border.
+
+    Many units (a national commune layer) are cleaned in two halves, north
+    and south of the median centroid, side by side when ``workers`` allows;
+    then the units within reach of the other half are cleaned again
+    together. All cleanings use the snapping distance GEOS would use for
+    the whole set (extent diameter / 1e8), so they snap alike, and the
+    result does not depend on the number of workers. Re-cleaning the units
+    along the cut may only change their borders with each other: the cut
+    units and their neighbours are checked to form a valid coverage, and if
+    they do not the whole set is cleaned at once.
+
+    >>> boxes = np.array([shapely.box(0, 0, 1, 1), shapely.box(0.9, 0, 2, 1)])
+    >>> shapely.area(clean_coverage(boxes)).round(2).tolist()
+    [1.0, 1.0]
+    """
+    bounds = shapely.total_bounds(units)
+    snap = float(np.hypot(bounds[2] - bounds[0], bounds[3] - bounds[1])) / 1e8
+    def clean(some):
+        return shapely.coverage_clean(some, gap_width=0.0, merge_strategy="longest_border", snapping_distance=snap)
+    if len(units) < SPLIT_CLEANING_FROM:
+        return clean(units)
+    y = shapely.get_y(shapely.centroid(units))
+    north = y >= np.median(y)
+    halves = [np.flatnonzero(north), np.flatnonzero(~north)]
+    out = np.empty(len(units), dtype=object)
+    with ThreadPoolExecutor(min(2, max(1, workers))) as pool:
+        for half, cleaned in zip(halves, pool.map(lambda half: clean(units[half]), halves)):
+            out[half] = cleaned
+    near, far = shapely.STRtree(units[halves[1]]).query(units[halves[0]], predicate="dwithin", distance=10 * snap)
+    cut = np.unique(np.concatenate([halves[0][near], halves[1][far]]))
+    if len(cut):
+        out[cut] = clean(out[cut])
+        around = np.unique(shapely.STRtree(out).query(out[cut], predicate="intersects")[1])
+        if not shapely.coverage_is_valid(out[around]):
+            return clean(units)
     return out
 
 
@@ -412,7 +457,7 @@ def dissolve_clean(geoms, keys, gap_width: float, workers: int | None = None, pr
         # threads must not test the same sources at once (the previous step did)
         overlaps = pool.submit(_cross_overlaps, geoms, keys)
         step(f"cleaning the coverage of {len(filled):,} units")
-        cleaned = shapely.coverage_clean(filled, gap_width=0.0, merge_strategy="longest_border")
+        cleaned = clean_coverage(filled, workers)
         _log_overlaps(overlaps.result(), cleaned, group_keys, log)
         aside = aside.result() if aside else None
 
