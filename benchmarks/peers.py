@@ -226,7 +226,7 @@ class PostGIS:
                f"\\copy {table} FROM '{csv}' CSV HEADER\n"
                f"ALTER TABLE {table} ADD COLUMN geom geometry;\n"
                f"UPDATE {table} SET geom = ST_SetSRID(ST_GeomFromWKB(decode(wkb, 'hex')), 4326);\n"
-               f"ALTER TABLE {table} DROP COLUMN wkb; VACUUM ANALYZE {table};\n")
+               f"ALTER TABLE {table} DROP COLUMN wkb; VACUUM ANALYZE {table}; CHECKPOINT;\n")
         r = self._psql(sql)
         if r.returncode:
             raise Failed("load: " + short_reason(r.stderr))

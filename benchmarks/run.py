@@ -118,15 +118,40 @@ def add_quality(row: Row, path: Path | None, base: dict) -> None:
         row.notes.append(f"quality not measurable: {measure.short_reason(str(exc))}")
 
 
-def run_dissolve(job: str, src: Path, by: str, tools: dict, reps: int, rows: list[Row]) -> None:
+def run_dissolve(job: str, src: Path, by: str, tools: dict, reps: int, rows: list[Row], pg: peers.PostGIS) -> None:
+    """Each repetition runs every tool once, starting one tool further each time, so that
+    drift on the machine (and whatever a tool leaves running) weighs on all tools alike."""
     base = input_info(src)
     rows.append(Row(job, "(input)", quality=base | {"area_diff_pct": 0.0},
                     notes=[f"{src.name}, {base['vertices']:,} vertices, dissolve by {by}"]))
-    for tool, fn in tools.items():
-        slug = f"{job}_{tool}".replace(".", "_").replace(" ", "_").replace("=", "")
-        stem = OUT / "results" / slug
-        row, path = bench(job, tool, lambda o, fn=fn: fn(src, by, o), reps, stem)
-        add_quality(row, path, base)
+    try:
+        pg.start()
+        pg.load(src, by)  # untimed, before any tool runs
+    except Failed:
+        pass  # the PostGIS rows report it
+    names = list(tools)
+    runs: dict[str, list] = {tool: [] for tool in names}
+    failed: dict[str, str] = {}
+    paths: dict[str, Path] = {}
+    for rep in range(reps):
+        for tool in names[rep % len(names):] + names[:rep % len(names)]:
+            if tool in failed:
+                continue
+            stem = OUT / "results" / f"{job}_{tool}".replace(".", "_").replace(" ", "_").replace("=", "")
+            try:
+                paths[tool], timing = tools[tool](src, by, stem)
+            except Failed as exc:
+                failed[tool] = str(exc)
+                continue
+            runs[tool].append(timing)
+            print(f"  {job:9} {tool:30} {timing.wall_s:7.2f} s  {timing.peak_mib or 0:7.0f} MiB", flush=True)
+    for tool in names:
+        row = Row(job, tool, reason=failed.get(tool))
+        if runs[tool] and tool not in failed:
+            row.timing = measure.median_timing(runs[tool])
+            if len(runs[tool]) > 1:
+                row.notes.append(f"range {min(r.wall_s for r in runs[tool]):.2f}-{max(r.wall_s for r in runs[tool]):.2f} s")
+            add_quality(row, paths[tool], base)
         rows.append(row)
 
 
@@ -246,11 +271,11 @@ def main(argv: list[str] | None = None) -> int:
         for job, src in a_inputs.items():
             if sel(job):
                 print(f"job {job}", flush=True)
-                run_dissolve(job, src or coarse_layer(data), "province_code", dissolve_tools(pg), args.reps, rows)
+                run_dissolve(job, src or coarse_layer(data), "province_code", dissolve_tools(pg), args.reps, rows, pg)
         if sel("B"):
             print("job B", flush=True)
             run_dissolve("B", data / "old_communes_c2013.gpkg", "province_id",
-                         dissolve_tools(pg, extra=True), args.reps, rows)
+                         dissolve_tools(pg, extra=True), args.reps, rows, pg)
         merged, c_reason = None, "job C not selected"
         if sel("C") or sel("D"):
             print("job C", flush=True)
