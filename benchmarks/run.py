@@ -118,6 +118,12 @@ def add_quality(row: Row, path: Path | None, base: dict) -> None:
         row.notes.append(f"quality not measurable: {measure.short_reason(str(exc))}")
 
 
+def settle(seconds: float = 2.0) -> None:
+    """Let the disk writes of untimed setup (database load, conversions) finish before timing."""
+    os.sync()
+    time.sleep(seconds)
+
+
 def run_dissolve(job: str, src: Path, by: str, tools: dict, reps: int, rows: list[Row], pg: peers.PostGIS) -> None:
     """Each repetition runs every tool once, starting one tool further each time, so that
     drift on the machine (and whatever a tool leaves running) weighs on all tools alike."""
@@ -129,6 +135,7 @@ def run_dissolve(job: str, src: Path, by: str, tools: dict, reps: int, rows: lis
         pg.load(src, by)  # untimed, before any tool runs
     except Failed:
         pass  # the PostGIS rows report it
+    settle()
     names = list(tools)
     runs: dict[str, list] = {tool: [] for tool in names}
     failed: dict[str, str] = {}
