@@ -109,6 +109,9 @@ def link_features(
         old_code[hit] = codes[hit]
         how[hit] = "code"
         taken |= set(codes[hit])
+        for i, member in _by_code_value(codes[~hit], member_codes - taken).items():
+            old_code.loc[i], how.loc[i] = member, "code without leading zeros"
+        taken |= set(old_code.dropna())
 
     ambiguous_rows = []
     if name_field:
@@ -221,6 +224,31 @@ def _suggest(unmatched: pd.DataFrame, layer: pd.DataFrame, table: pd.DataFrame,
     return out
 
 
+def zero_free(code: str) -> str:
+    """A numeric code without its leading zeros; other codes as they are.
+
+    Excel and numeric Shapefile fields drop the zeros of "00004".
+
+    >>> zero_free("00004"), zero_free("0"), zero_free("A04")
+    ('4', '0', 'A04')
+    """
+    return (code.lstrip("0") or "0") if code.isdigit() else code
+
+
+def _by_code_value(codes: pd.Series, member_codes: set[str]) -> dict:
+    """Features whose numeric code equals one plan member's once leading zeros are
+    ignored ("4" and "00004"): {feature index: member code}; never a guess between two."""
+    by_value: dict[str, list[str]] = {}
+    for code in member_codes:
+        by_value.setdefault(zero_free(code), []).append(code)
+    found = {}
+    for i, code in codes.dropna().items():
+        candidates = by_value.get(zero_free(code), []) if code.isdigit() else []
+        if len(candidates) == 1:
+            found[i] = candidates[0]
+    return found
+
+
 def _share_in(values: list, targets: set) -> float:
     """Share of ``values`` found in ``targets`` (plain set look-ups: pandas' ``isin``
     on Arrow strings converts every target first, which is slow for 10,000 codes)."""
@@ -244,6 +272,7 @@ def detect_fields(layer: pd.DataFrame, plan: Plan, min_share: float = 0.3) -> di
         "district": set(members["old_district"].map(exact_key)) - {""},
     }
     codes = set(members["old_code"])
+    codes_by_value = {zero_free(code) for code in codes}
     geometry = layer.geometry.name if hasattr(layer, "geometry") else None
     sample = layer[[c for c in layer.columns if c != geometry]].head(5000)
     best: dict[str, tuple[str | None, float]] = {role: (None, min_share) for role in ("code", *wanted)}
@@ -251,7 +280,8 @@ def detect_fields(layer: pd.DataFrame, plan: Plan, min_share: float = 0.3) -> di
         values = sample[column].dropna()
         if values.empty:
             continue
-        shares = {"code": _share_in(as_code(values).tolist(), codes)}
+        texts = [str(code) for code in as_code(values).tolist()]
+        shares = {"code": max(_share_in(texts, codes), _share_in([zero_free(t) for t in texts], codes_by_value))}
         if values.dtype.kind not in "ifb":
             keys = [exact_key(str(value)) for value in values.tolist()]
             shares.update({role: _share_in(keys, targets) for role, targets in wanted.items() if targets})

@@ -68,3 +68,15 @@ def test_unmatched_members_get_suggestions():
 def test_fields_are_detected_by_content(toy_layer, toy_plan_frame):
     found = detect_fields(toy_layer, Plan.from_frame(toy_plan_frame))
     assert found == {"code": "code", "name": "name", "parent": "province", "district": None}
+
+
+def test_codes_that_lost_their_leading_zeros_are_linked_and_said_so(toy_layer, toy_plan_frame):
+    """Numeric Shapefile fields and Excel turn "001" into 1: linked by value, never between two."""
+    plan = Plan.from_frame(toy_plan_frame)
+    layer = toy_layer.assign(code=[1, 2, 3, 4.0]).drop(columns="name")
+    assert detect_fields(layer, plan)["code"] == "code"
+    result = link_features(layer, plan, "code")
+    assert result.table["old_code"].tolist() == ["001", "002", "003", "004"]
+    assert set(result.table["linked_by"]) == {"code without leading zeros"}
+    twins = plan_of({"old_code": ["01", "001"], "old_name": ["A", "B"], "old_parent": ["P", "P"], "new_code": ["9", "9"]})
+    assert link_features(pd.DataFrame({"code": [1]}), twins, "code").table["old_code"].isna().all()
