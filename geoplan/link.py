@@ -235,15 +235,21 @@ def zero_free(code: str) -> str:
     return (code.lstrip("0") or "0") if code.isdigit() else code
 
 
+def _lost_zeros(code: str) -> bool:
+    """A numeric code with no leading zero, as a numeric field or Excel leaves "00004"."""
+    return code.isdigit() and not code.startswith("0")
+
+
 def _by_code_value(codes: pd.Series, member_codes: set[str]) -> dict:
-    """Features whose numeric code equals one plan member's once leading zeros are
-    ignored ("4" and "00004"): {feature index: member code}; never a guess between two."""
+    """Features whose numeric code lost the leading zeros of one plan member's ("4" for
+    "00004"): {feature index: member code}; never a guess between two members. Codes that
+    still have leading zeros ("001") are not matched to codes of another width ("01")."""
     by_value: dict[str, list[str]] = {}
     for code in member_codes:
         by_value.setdefault(zero_free(code), []).append(code)
     found = {}
     for i, code in codes.dropna().items():
-        candidates = by_value.get(zero_free(code), []) if code.isdigit() else []
+        candidates = by_value.get(code, []) if _lost_zeros(code) else []
         if len(candidates) == 1:
             found[i] = candidates[0]
     return found
@@ -281,7 +287,8 @@ def detect_fields(layer: pd.DataFrame, plan: Plan, min_share: float = 0.3) -> di
         if values.empty:
             continue
         texts = [str(code) for code in as_code(values).tolist()]
-        shares = {"code": max(_share_in(texts, codes), _share_in([zero_free(t) for t in texts], codes_by_value))}
+        linkable = [t in codes or (_lost_zeros(t) and t in codes_by_value) for t in texts]
+        shares = {"code": sum(linkable) / len(linkable)}
         if values.dtype.kind not in "ifb":
             keys = [exact_key(str(value)) for value in values.tolist()]
             shares.update({role: _share_in(keys, targets) for role, targets in wanted.items() if targets})

@@ -80,3 +80,5 @@ def test_codes_that_lost_their_leading_zeros_are_linked_and_said_so(toy_layer, t
     assert set(result.table["linked_by"]) == {"code without leading zeros"}
     twins = plan_of({"old_code": ["01", "001"], "old_name": ["A", "B"], "old_parent": ["P", "P"], "new_code": ["9", "9"]})
     assert link_features(pd.DataFrame({"code": [1]}), twins, "code").table["old_code"].isna().all()
+    provinces = plan_of({"old_code": ["01"], "old_name": ["A"], "old_parent": [""], "new_code": ["9"]})
+    assert link_features(pd.DataFrame({"code": ["001"]}), provinces, "code").table["old_code"].isna().all()
