@@ -86,3 +86,14 @@ def test_many_units_are_cleaned_in_halves_like_all_at_once():
     whole = shapely.coverage_clean(boxes, gap_width=0.0)
     assert abs(shapely.area(two).sum() - shapely.area(whole).sum()) < 1e-9
     assert abs(shapely.area(two).sum() - shapely.area(shapely.union_all(boxes))) < 1e-9
+
+
+def test_cleaning_in_halves_falls_back_to_one_cleaning_when_the_cut_does_not_check(monkeypatch):
+    boxes = np.array([shapely.box(i, j, i + 1.01, j + 1.01) for i in range(30) for j in range(40)], dtype=object)
+    calls = []
+    clean = shapely.coverage_clean
+    monkeypatch.setattr(shapely, "coverage_clean", lambda units, **kw: calls.append(len(units)) or clean(units, **kw))
+    monkeypatch.setattr(shapely, "coverage_is_valid", lambda units: False)
+    out = clean_coverage(boxes, workers=2)
+    assert calls[-1] == len(boxes) and sorted(calls[:2]) == [600, 600]
+    assert abs(shapely.area(out).sum() - shapely.area(shapely.union_all(boxes))) < 1e-9
