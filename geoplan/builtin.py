@@ -71,21 +71,28 @@ def builtin_aliases(name: str) -> dict[str, str]:
     return read_aliases(BOUNDARIES / builtin.aliases_file) if builtin else {}
 
 
+CODE_COLUMNS = ("code", "new_code", "gso_code", "ma", "mã")  # the new unit's code in a declared-figures table
+
+
 def read_declared(source: str | Path) -> pd.DataFrame:
     """Declared figures indexed by new code: ``area_declared_km2``, ``population_declared``.
 
-    ``source`` is a built-in plan name or a CSV with columns ``code`` (or
-    ``new_code``) and ``area_km2`` and/or ``population``. A built-in plan's
-    figures carry the known reasons for large differences in ``note``.
+    ``source`` is a built-in plan name or a CSV with a code column (``code``,
+    ``new_code``, ``gso_code`` or ``ma``) and ``area_km2`` and/or
+    ``population``. A built-in plan's figures carry the known reasons for
+    large differences in ``note``.
 
     >>> float(read_declared("vn-2025-province").loc["91", "area_declared_km2"])
     9888.91
     """
     builtin = BUILTIN.get(str(source))
     path = BOUNDARIES / builtin.declared_file if builtin else Path(source)
-    table = read_table(path, "declared figures").rename(columns={"new_code": "code"})
-    if "code" not in table.columns or not {"area_km2", "population"} & set(table.columns):
-        raise InputError(f"{path}: declared figures need a code (or new_code) column and area_km2 and/or population")
+    table = read_table(path, "declared figures")
+    code = next((c for c in table.columns if c.lower() in CODE_COLUMNS), None)
+    if code is None or not {"area_km2", "population"} & set(table.columns):
+        raise InputError(f"{path}: declared figures need a code column ({', '.join(CODE_COLUMNS)}) and "
+                         f"area_km2 and/or population; found {', '.join(table.columns)}")
+    table = table.rename(columns={code: "code"})
     out = pd.DataFrame(index=pd.Index(table["code"].str.strip(), name="code"))
     for source, target in (("area_km2", "area_declared_km2"), ("population", "population_declared")):
         out[target] = (numbers(table[source], table.attrs["decimal"], f"{path}, column {source}").to_numpy()

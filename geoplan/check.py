@@ -170,8 +170,11 @@ def _printable(table: pd.DataFrame) -> str:
     columns = {"code": "code", "name": "name", "area_km2": "area km2", "area_declared_km2": "declared km2",
                "area_diff_pct": "diff %", "population": "population", "population_declared": "declared pop",
                "population_diff_pct": "pop diff %", "verdict": "verdict"}
-    shown = table[[c for c in columns if c in table]].rename(columns=columns)
-    return shown.to_string(index=False, float_format=lambda v: f"{v:,.2f}", na_rep="-")
+    shown = table[[c for c in columns if c in table]].copy()
+    for count in ("population", "population_declared"):  # people are whole numbers
+        if count in shown:
+            shown[count] = [f"{v:,.0f}" if pd.notna(v) else "-" for v in shown[count]]
+    return shown.rename(columns=columns).to_string(index=False, float_format=lambda v: f"{v:,.2f}", na_rep="-")
 
 
 def _copy_lines(table: pd.DataFrame) -> list[str]:

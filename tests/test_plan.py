@@ -92,6 +92,8 @@ def test_declared_figures_with_decimal_commas_and_unreadable_numbers(tmp_path):
     declared = read_declared(path)
     assert declared.loc["30502", "area_declared_km2"] == 49.36 and declared.loc["30502", "population_declared"] == 33045
     assert declared.loc["28270", "area_declared_km2"] == 1234.5 and pd.isna(declared.loc["28270", "population_declared"])
+    path.write_text("gso_code,name,area_km2\n91,Tỉnh An Giang,\"9,888.91\"\n", encoding="utf-8")
+    assert read_declared(path).loc["91", "area_declared_km2"] == 9888.91  # the official tables' code column
     path.write_text("code,area_km2\n30502,49.36\n28270,about 50\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"column area_km2: 'about 50' in row 3 is not a number"):
         read_declared(path)
