@@ -207,8 +207,8 @@ def run_check(result: str | Path, declared: str | Path | None = None, tolerance_
               output: str | Path | None = None) -> str:
     """Compare a merge result with declared figures; write CSV and Markdown; return the summary.
 
-    ``declared`` is a CSV (``code`` or ``new_code``, ``area_km2``, ``population``)
-    or a built-in plan name; by default the result's own declared columns, or
+    ``declared`` is a CSV (see :func:`geoplan.builtin.read_declared`) or a
+    built-in plan name; by default the result's own declared columns, or
     those of the built-in plan that produced it.
 
     >>> print(run_check("maps/demo/communes.gpkg"))  # doctest: +SKIP
