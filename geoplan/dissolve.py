@@ -51,7 +51,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .quality import holes, holes_by_part
+from .measure import ring_table
+from .quality import holes, holes_by_part, interior_pairs
 
 REPAIR_COLUMNS = ["kind", "rule", "receiving_code", "other_codes", "area", "width"]
 MIN_PIECE = 1e-12  # area in CRS units below which a repair piece is numerical noise
@@ -264,13 +265,7 @@ def _cross_overlaps(geoms: np.ndarray, keys: np.ndarray) -> list[tuple]:
     Computed on the small source polygons, which is far cheaper than
     differencing whole units before and after cleaning.
     """
-    left, right = shapely.STRtree(geoms).query(geoms)
-    pair = (left < right) & (keys[left] != keys[right])
-    left, right = left[pair], right[pair]
-    meet = shapely.intersects(geoms[left], geoms[right])
-    left, right = left[meet], right[meet]
-    inside = ~shapely.touches(geoms[left], geoms[right])  # interiors meet, not only borders
-    left, right = left[inside], right[inside]
+    left, right = interior_pairs(geoms, keys)
     pieces = shapely.intersection(geoms[left], geoms[right])
     real = shapely.area(pieces) > MIN_PIECE
     by_pair: dict[tuple, list] = {}
@@ -308,9 +303,7 @@ def _log_overlaps(overlaps: list[tuple], cleaned: np.ndarray, keys: np.ndarray, 
 def _segments(geoms: np.ndarray, only_at: np.ndarray | None = None) -> pd.DataFrame:
     """Every boundary segment of ``geoms``, endpoints ordered, with its owner and length;
     with ``only_at`` (points as complex ``x + 1j*y``), only segments with both ends among them."""
-    parts, part_owner = shapely.get_parts(geoms, return_index=True)
-    rings, owner = shapely.get_rings(parts, return_index=True)
-    coords, ring_of = shapely.get_coordinates(rings, return_index=True)
+    coords, ring_of, ring_owner, _ = ring_table(geoms)
     keep = ring_of[1:] == ring_of[:-1]
     if only_at is not None:
         at = np.isin(coords[:, 0] + 1j * coords[:, 1], only_at)
@@ -319,7 +312,7 @@ def _segments(geoms: np.ndarray, only_at: np.ndarray | None = None) -> pd.DataFr
     swap = (a[:, 0] > b[:, 0]) | ((a[:, 0] == b[:, 0]) & (a[:, 1] > b[:, 1]))
     lo, hi = np.where(swap[:, None], b, a), np.where(swap[:, None], a, b)
     return pd.DataFrame({"x0": lo[:, 0], "y0": lo[:, 1], "x1": hi[:, 0], "y1": hi[:, 1],
-                         "owner": part_owner[owner[ring_of[:-1][keep]]],
+                         "owner": ring_owner[ring_of[:-1][keep]],
                          "length": np.hypot(*(hi - lo).T)})
 
 

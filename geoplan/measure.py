@@ -50,9 +50,14 @@ def to_lonlat(geoms, crs) -> np.ndarray:
     return shapely.transform(geoms, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
 
 
-def _rings(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def ring_table(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Every ring's coordinates: ``xy``, the ring of each coordinate, and per
-    ring the geometry it belongs to and its sign (+1 shell, -1 hole)."""
+    ring the geometry it belongs to and its sign (+1 shell, -1 hole).
+
+    >>> xy, ring, owner, sign = ring_table([shapely.box(0, 0, 3, 3) - shapely.box(1, 1, 2, 2)])
+    >>> len(xy), int(ring.max()), owner.tolist(), sign.tolist()
+    (10, 1, [0, 0], [1.0, -1.0])
+    """
     parts, owner = shapely.get_parts(geoms, return_index=True)
     rings, part = shapely.get_rings(parts, return_index=True)
     xy, ring = shapely.get_coordinates(rings, return_index=True)
@@ -70,7 +75,7 @@ def area_km2(geoms, crs="EPSG:4326") -> np.ndarray:
     [12309.0]
     """
     geoms = np.asarray(to_lonlat(geoms, crs), dtype=object)
-    xy, ring, geometry, sign = _rings(geoms)
+    xy, ring, geometry, sign = ring_table(geoms)
     starts = np.searchsorted(ring, np.arange(len(sign) + 1))
     lon, lat = np.ascontiguousarray(xy[:, 0]), np.ascontiguousarray(xy[:, 1])
     ring_area = np.array([abs(WGS84.polygon_area_perimeter(lon[a:b], lat[a:b])[0])
@@ -90,7 +95,7 @@ def fast_area_km2(geoms, crs="EPSG:4326") -> np.ndarray:
     12309.0
     """
     geoms = np.asarray(to_lonlat(geoms, crs), dtype=object)
-    xy, ring, geometry, sign = _rings(geoms)
+    xy, ring, geometry, sign = ring_table(geoms)
     lon = np.radians(xy[:, 0])
     t = np.tan(np.arcsin(np.clip(_q(np.sin(np.radians(xy[:, 1]))) / _QP, -1, 1)) / 2)
     dlon = (np.diff(lon) + np.pi) % (2 * np.pi) - np.pi

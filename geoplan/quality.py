@@ -40,6 +40,25 @@ def holes_by_part(geoms) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return shapely.polygons(shapely.get_interior_ring(parts[part_of_ring], number)), owner[part_of_ring], part_of_ring
 
 
+def interior_pairs(geoms: np.ndarray, groups: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs ``i < j`` of geometries whose interiors meet (not only their
+    borders), containment included; with ``groups``, only pairs of different groups.
+
+    >>> boxes = np.array([shapely.box(0, 0, 2, 2), shapely.box(1, 1, 3, 3), shapely.box(2, 0, 3, 1)])
+    >>> [pair.tolist() for pair in interior_pairs(boxes)]
+    [[0], [1]]
+    """
+    left, right = shapely.STRtree(geoms).query(geoms)
+    keep = left < right
+    if groups is not None:
+        keep &= groups[left] != groups[right]
+    left, right = left[keep], right[keep]
+    meet = shapely.intersects(geoms[left], geoms[right])
+    left, right = left[meet], right[meet]
+    inside = ~shapely.touches(geoms[left], geoms[right])
+    return left[inside], right[inside]
+
+
 def overlaps(geoms, min_km2: float = 1e-6) -> list[tuple[int, int, float]]:
     """Pairs of geometries whose interiors intersect by more than ``min_km2``
     (1 m2), containment included: ``(i, j, km2)``.
@@ -48,11 +67,7 @@ def overlaps(geoms, min_km2: float = 1e-6) -> list[tuple[int, int, float]]:
     (0, 1)
     """
     geoms = np.asarray(geoms, dtype=object)
-    left, right = shapely.STRtree(geoms).query(geoms, predicate="intersects")
-    keep = left < right
-    left, right = left[keep], right[keep]
-    keep = ~shapely.touches(geoms[left], geoms[right])
-    left, right = left[keep], right[keep]
+    left, right = interior_pairs(geoms)
     areas = fast_area_km2(shapely.intersection(geoms[left], geoms[right]))
     big = areas > min_km2
     return list(zip(left[big].tolist(), right[big].tolist(), areas[big].tolist()))
