@@ -90,21 +90,35 @@ def input_info(src: Path) -> dict:
     return cache[key]
 
 
-def bench(job: str, tool: str, fn, reps: int, out: Path) -> tuple[Row, Path | None]:
-    """Run fn(out) reps times; median timing; stop at the first failure."""
-    row, runs, path = Row(job, tool), [], None
-    for _ in range(reps):
-        try:
-            path, timing = fn(out)
-        except Failed as exc:
-            row.reason = str(exc)
-            return row, None
-        runs.append(timing)
-        print(f"  {job:9} {tool:30} {timing.wall_s:7.2f} s  {timing.peak_mib or 0:7.0f} MiB", flush=True)
-    row.timing = measure.median_timing(runs)
-    if len(runs) > 1:
-        row.notes.append(f"range {min(r.wall_s for r in runs):.2f}-{max(r.wall_s for r in runs):.2f} s")
-    return row, path
+def run_in_turns(job: str, tools: dict, reps: int) -> dict[str, tuple[Row, Path | None]]:
+    """Run each tool (name -> f() -> (output path, Timing)) ``reps`` times: each repetition runs
+    every tool once, starting one tool further each time, so that drift on the machine (and
+    whatever a tool leaves running) weighs on all tools alike. A tool that fails is not run
+    again and gets no timing. Returns per tool its row (median time, range) and output."""
+    names = list(tools)
+    runs: dict[str, list] = {tool: [] for tool in names}
+    failed: dict[str, str] = {}
+    paths: dict[str, Path] = {}
+    for rep in range(reps):
+        for tool in names[rep % len(names):] + names[:rep % len(names)]:
+            if tool in failed:
+                continue
+            try:
+                paths[tool], timing = tools[tool]()
+            except Failed as exc:
+                failed[tool] = str(exc)
+                continue
+            runs[tool].append(timing)
+            print(f"  {job:9} {tool:30} {timing.wall_s:7.2f} s  {timing.peak_mib or 0:7.0f} MiB", flush=True)
+    out = {}
+    for tool in names:
+        row = Row(job, tool, reason=failed.get(tool))
+        if runs[tool] and tool not in failed:
+            row.timing = measure.median_timing(runs[tool])
+            if len(runs[tool]) > 1:
+                row.notes.append(f"range {min(r.wall_s for r in runs[tool]):.2f}-{max(r.wall_s for r in runs[tool]):.2f} s")
+        out[tool] = (row, None if tool in failed else paths.get(tool))
+    return out
 
 
 def add_quality(row: Row, path: Path | None, base: dict) -> None:
@@ -125,8 +139,7 @@ def settle(seconds: float = 2.0) -> None:
 
 
 def run_dissolve(job: str, src: Path, by: str, tools: dict, reps: int, rows: list[Row], pg: peers.PostGIS) -> None:
-    """Each repetition runs every tool once, starting one tool further each time, so that
-    drift on the machine (and whatever a tool leaves running) weighs on all tools alike."""
+    """The tools of a dissolve job in turns (:func:`run_in_turns`), after the untimed setup."""
     base = input_info(src)
     rows.append(Row(job, "(input)", quality=base | {"area_diff_pct": 0.0},
                     notes=[f"{src.name}, {base['vertices']:,} vertices, dissolve by {by}"]))
@@ -136,29 +149,13 @@ def run_dissolve(job: str, src: Path, by: str, tools: dict, reps: int, rows: lis
     except Failed:
         pass  # the PostGIS rows report it
     settle()
-    names = list(tools)
-    runs: dict[str, list] = {tool: [] for tool in names}
-    failed: dict[str, str] = {}
-    paths: dict[str, Path] = {}
-    for rep in range(reps):
-        for tool in names[rep % len(names):] + names[:rep % len(names)]:
-            if tool in failed:
-                continue
-            stem = OUT / "results" / f"{job}_{tool}".replace(".", "_").replace(" ", "_").replace("=", "")
-            try:
-                paths[tool], timing = tools[tool](src, by, stem)
-            except Failed as exc:
-                failed[tool] = str(exc)
-                continue
-            runs[tool].append(timing)
-            print(f"  {job:9} {tool:30} {timing.wall_s:7.2f} s  {timing.peak_mib or 0:7.0f} MiB", flush=True)
-    for tool in names:
-        row = Row(job, tool, reason=failed.get(tool))
-        if runs[tool] and tool not in failed:
-            row.timing = measure.median_timing(runs[tool])
-            if len(runs[tool]) > 1:
-                row.notes.append(f"range {min(r.wall_s for r in runs[tool]):.2f}-{max(r.wall_s for r in runs[tool]):.2f} s")
-            add_quality(row, paths[tool], base)
+
+    def stem(tool: str) -> Path:
+        return OUT / "results" / f"{job}_{tool}".replace(".", "_").replace(" ", "_").replace("=", "")
+
+    timed = run_in_turns(job, {tool: lambda fn=fn, tool=tool: fn(src, by, stem(tool)) for tool, fn in tools.items()}, reps)
+    for row, path in timed.values():
+        add_quality(row, path, base)
         rows.append(row)
 
 
@@ -170,7 +167,7 @@ def run_merge(data: Path, reps: int, rows: list[Row]) -> Path | None:
     args = ["merge", str(src), "vn-2025-commune", "-o", str(out), "--pop-field", "pop2019_vn_demographic"]
     rows.append(Row("C", "(input)", quality=base | {"area_diff_pct": 0.0},
                     notes=[f"{src.name}, plan vn-2025-commune -> 3,321 communes"]))
-    row, path = bench("C", "geoplan", lambda o: peers.geoplan(args, out), reps, out)
+    row, path = run_in_turns("C", {"geoplan": lambda: peers.geoplan(args, out)}, reps)["geoplan"]
     add_quality(row, path, base)
     rows.append(row)
     rows.append(Row("C", "peers", reason="N/A: no peer applies an old->new plan with partial links"))
@@ -184,7 +181,7 @@ def run_map(data: Path, merged: Path | None, c_reason: str | None, reps: int, ro
         return
     html = OUT / "results" / "D_geoplan.html"
     args = ["map", str(merged), "--old", str(data / "old_communes_c2013.gpkg"), "-o", str(html)]
-    row, path = bench("D", "geoplan", lambda o: peers.geoplan(args, html), reps, html)
+    row, path = run_in_turns("D", {"geoplan": lambda: peers.geoplan(args, html)}, reps)["geoplan"]
     if path is not None:
         row.notes.append(f"HTML {path.stat().st_size / 2**20:.1f} MiB")
         map_size = HERE / "map_size.py"
