@@ -3,7 +3,7 @@
 import numpy as np
 import shapely
 
-from geoplan.dissolve import clean_coverage, dissolve_clean
+from geoplan.dissolve import clean_coverage, dissolve_clean, union_group
 from geoplan.quality import coverage_quality
 
 
@@ -73,6 +73,21 @@ def test_group_unions_in_worker_processes_match_serial():
     parallel = dissolve_clean(boxes, keys, gap_width=0.01, workers=2).units
     assert serial.index.tolist() == parallel.index.tolist()
     assert np.allclose(serial.area.to_numpy(), parallel.area.to_numpy())
+
+
+def test_group_with_a_few_crossing_sources_overlays_only_those(monkeypatch):
+    """A 20 x 20 grid of which two cells overlap: edge cancellation fails on the
+    group, only the two mismatched cells go through the overlay union, and the
+    result is the plain union of all cells."""
+    cells = [shapely.box(i, j, i + 1, j + 1) for i in range(20) for j in range(20)]
+    cells[41] = shapely.Polygon([(2, 1), (3, 1), (3.2, 1.5), (3, 2), (2, 2)])  # a bulge into its right-hand neighbour
+    cells = np.array(cells, dtype=object)
+    overlaid = []
+    union_all = shapely.union_all
+    monkeypatch.setattr(shapely, "union_all", lambda geoms, **kw: overlaid.append(len(geoms)) or union_all(geoms, **kw))
+    merged = union_group(cells)
+    assert merged.is_valid and merged.equals(union_all(cells))
+    assert overlaid == [2]
 
 
 def test_many_units_are_cleaned_in_halves_like_all_at_once():
