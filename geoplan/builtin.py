@@ -18,7 +18,10 @@ import pandas as pd
 from .errors import InputError, PlanError
 from .tables import numbers, read_table
 
-BOUNDARIES = Path(__file__).resolve().parent.parent / "boundaries"
+_HERE = Path(__file__).resolve().parent
+# inside an installed wheel, else the repository's top-level folder (editable install)
+BOUNDARIES = next((p for p in (_HERE / "boundaries", _HERE.parent / "boundaries") if (p / "README.md").exists()),
+                  _HERE.parent / "boundaries")
 
 
 @dataclass(frozen=True)
@@ -53,10 +56,14 @@ def resolve_plan(name_or_path: str, level: str | None = None):
     builtin = BUILTIN.get(name_or_path)
     if not builtin and not Path(name_or_path).exists():
         raise PlanError(f"{name_or_path}: no such plan file, and not a built-in plan ({', '.join(BUILTIN)}; see `geoplan plans`)")
-    plan = read_plan(BOUNDARIES / builtin.plan_file if builtin else name_or_path, level)
-    if builtin:
-        plan = type(plan)(plan.links, builtin.name)
-    return plan
+    if not builtin:
+        return read_plan(name_or_path, level)
+    path = BOUNDARIES / builtin.plan_file
+    try:
+        plan = read_plan(path, level)
+    except PlanError as exc:  # say the plan's name, not where it is installed
+        raise PlanError(str(exc).replace(str(path), builtin.name)) from None
+    return type(plan)(plan.links, builtin.name)
 
 
 def builtin_aliases(name: str) -> dict[str, str]:
@@ -69,6 +76,23 @@ def builtin_aliases(name: str) -> dict[str, str]:
 
     builtin = BUILTIN.get(name)
     return read_aliases(BOUNDARIES / builtin.aliases_file) if builtin else {}
+
+
+def known_renames(plan) -> dict[str, str]:
+    """The shipped renames that apply to ``plan``, whatever file it came from:
+    those whose new name the plan's old units or their parents carry
+    (``Thừa Thiên Huế`` is ``Thành phố Huế`` since January 2025).
+
+    >>> known_renames(resolve_plan("vn-2025-province"))
+    {'thừa thiên huế': 'Thành phố Huế'}
+    """
+    from .link import read_aliases
+    from .names import exact_key
+
+    members = plan.members()
+    used = {exact_key(name) for name in pd.concat([members["old_name"], members["old_parent"]]).dropna()}
+    renames = read_aliases(BOUNDARIES / "vn-2025-aliases.csv")
+    return {old: new for old, new in renames.items() if exact_key(new) in used}
 
 
 CODE_COLUMNS = ("code", "new_code", "gso_code", "ma", "mã")  # the new unit's code in a declared-figures table

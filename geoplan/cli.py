@@ -22,7 +22,7 @@ def _add_merge(sub) -> None:
     p = sub.add_parser("merge", help="merge old units into new ones by a plan (or dissolve --by a field)",
                        description="Merge the polygons of OLD into the new units of PLAN (a CSV/JSON plan file "
                                    "or a built-in plan, see `geoplan plans`), repair gaps and overlaps, "
-                                   "measure, and write a GeoPackage with layers units, lineage, repairs, about.")
+                                   "measure, and write a GeoPackage with layers units, lineage, repairs, features, about.")
     p.add_argument("old", help="old units: any vector file (GeoPackage, Shapefile, .zip, GeoJSON, FlatGeobuf, GeoParquet)")
     p.add_argument("plan", nargs="?", help="plan file or built-in plan name (omit with --by)")
     p.add_argument("-o", "--output", required=True, help="GeoPackage to write")
@@ -46,23 +46,24 @@ def _add_merge(sub) -> None:
 
 
 def _run_merge(args) -> int:
-    from .builtin import BUILTIN, builtin_aliases, read_declared, resolve_plan
+    from .builtin import BUILTIN, read_declared, resolve_plan
     from .link import read_aliases
-    from .pipeline import DEFAULT_GAP_WIDTH_M, merge
+    from .pipeline import DEFAULT_GAP_WIDTH_M, check_gap_width, merge
     from .plan import plan_from_field
     from .progress import Progress
     from .read import as_code, read_layer, require_fields
-    from .write import write_result
+    from .write import check_target, write_result
 
     say = Progress(args.quiet)
-    if args.gap_width is not None and args.gap_width < 0:
-        raise GeoplanError(f"--gap-width must be 0 or more metres, got {args.gap_width}")
+    if args.gap_width is not None:
+        check_gap_width(args.gap_width)
     if bool(args.by) == bool(args.plan):
         raise GeoplanError("give either a PLAN or --by FIELD")
     if Path(args.output).suffix.lower() != ".gpkg":
         raise GeoplanError(f"{args.output}: the result is a GeoPackage; give -o a file name ending in .gpkg")
-    if Path(args.output).resolve() == Path(args.old).resolve():
-        raise GeoplanError(f"{args.output}: is the input layer; inputs are never overwritten, choose another -o")
+    if Path(args.output).resolve() in {Path(p).resolve() for p in (args.old, args.plan, args.aliases, args.declared) if p}:
+        raise GeoplanError(f"{args.output}: is an input; inputs are never overwritten, choose another -o")
+    check_target(args.output)
     say(f"reading {args.old}")
     old = read_layer(args.old, args.layer, args.encoding)
     fields = {"code": args.old_code, "name": args.old_name, "parent": args.old_parent, "district": args.old_district}
@@ -72,9 +73,7 @@ def _run_merge(args) -> int:
         fields = {"code": args.by, "name": None, "parent": None, "district": None}
     else:
         plan = resolve_plan(args.plan, args.level)
-    aliases = builtin_aliases(args.plan) if args.plan else {}
-    if args.aliases:
-        aliases.update(read_aliases(args.aliases))
+    aliases = read_aliases(args.aliases) if args.aliases else {}  # the shipped renames are added by merge
     declared = read_declared(args.declared) if args.declared else (
         read_declared(args.plan) if args.plan in BUILTIN else None)
     result = merge(
@@ -88,7 +87,7 @@ def _run_merge(args) -> int:
         print(result.link_report())
         print(result.conservation())
     print(result.summary())
-    print(f"Wrote {args.output} (layers units, lineage, repairs, about)")
+    print(f"Wrote {args.output} (layers units, lineage, repairs, features, about)")
     return 0
 
 
@@ -209,6 +208,10 @@ def main(argv=None) -> int:
         return args.run(args)
     except GeoplanError as error:
         print(f"geoplan {args.command}: error: {error}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except OSError as error:  # a folder given for a file, a file that cannot be read or written
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"geoplan {args.command}: error: {where}{error.strerror or error}", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         print(f"geoplan {args.command}: interrupted", file=sys.stderr)

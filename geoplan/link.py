@@ -266,7 +266,10 @@ def detect_fields(layer: pd.DataFrame, plan: Plan, min_share: float = 0.3) -> di
 
     A field is chosen when at least ``min_share`` of its values match the
     plan's old codes (or names, parent names, district names); the best
-    field wins. Fields the user named are never overridden by the caller.
+    field wins. Codes and names identify units, so for them only distinct
+    values count: a province code repeated on every commune of a
+    one-province extract is not a commune code. Fields the user named are
+    never overridden by the caller.
 
     >>> detect_fields(old_communes, plan)  # doctest: +SKIP
     {'code': 'gso_code_c2016', 'name': 'commune_vn', 'parent': 'province_vn', 'district': 'district_vn'}
@@ -286,12 +289,13 @@ def detect_fields(layer: pd.DataFrame, plan: Plan, min_share: float = 0.3) -> di
         values = sample[column].dropna()
         if values.empty:
             continue
-        texts = [str(code) for code in as_code(values).tolist()]
+        texts = {str(code) for code in as_code(values).tolist()}
         linkable = [t in codes or (_lost_zeros(t) and t in codes_by_value) for t in texts]
-        shares = {"code": sum(linkable) / len(linkable)}
+        shares = {"code": sum(linkable) / len(values)}
         if values.dtype.kind not in "ifb":
             keys = [exact_key(str(value)) for value in values.tolist()]
             shares.update({role: _share_in(keys, targets) for role, targets in wanted.items() if targets})
+            shares["name"] = len(set(keys) & wanted["name"]) / len(keys)
         for role, share in shares.items():
             if share > best[role][1]:
                 best[role] = (column, share)

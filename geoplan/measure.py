@@ -44,8 +44,8 @@ def to_lonlat(geoms, crs) -> np.ndarray:
     """
     geoms = np.asarray(geoms, dtype=object)
     crs = CRS.from_user_input(crs)
-    if crs.equals(CRS.from_epsg(4326)) or (crs.is_geographic and crs.ellipsoid and crs.ellipsoid.name == "WGS 84"):
-        return geoms
+    if crs.is_geographic and crs.datum is not None and crs.datum.name.startswith("World Geodetic System 1984"):
+        return geoms  # lon/lat on the WGS 84 datum already (not VN-2000's lon/lat: its datum is shifted)
     transformer = Transformer.from_crs(crs, 4326, always_xy=True)
     return shapely.transform(geoms, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
 
@@ -66,15 +66,21 @@ def ring_table(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, n
     return xy, ring, owner[part], np.where(shell, 1.0, -1.0)
 
 
-def area_km2(geoms, crs="EPSG:4326") -> np.ndarray:
+def _crs_of(geoms, crs):
+    """The CRS given, else the one a GeoSeries carries, else lon/lat on WGS 84."""
+    return crs if crs is not None else getattr(geoms, "crs", None) or "EPSG:4326"
+
+
+def area_km2(geoms, crs=None) -> np.ndarray:
     """Geodesic area of each polygon in km2 (holes subtracted), with pyproj's Geod.
 
-    This is the figure geoplan publishes for units.
+    This is the figure geoplan publishes for units. ``crs``: the CRS of
+    ``geoms``; by default a GeoSeries' own, else EPSG:4326.
 
     >>> area_km2([shapely.box(0, 0, 1, 1)]).round(0).tolist()
     [12309.0]
     """
-    geoms = np.asarray(to_lonlat(geoms, crs), dtype=object)
+    geoms = np.asarray(to_lonlat(geoms, _crs_of(geoms, crs)), dtype=object)
     xy, ring, geometry, sign = ring_table(geoms)
     starts = np.searchsorted(ring, np.arange(len(sign) + 1))
     lon, lat = np.ascontiguousarray(xy[:, 0]), np.ascontiguousarray(xy[:, 1])
@@ -83,7 +89,7 @@ def area_km2(geoms, crs="EPSG:4326") -> np.ndarray:
     return np.bincount(geometry, weights=sign * ring_area, minlength=len(geoms)) / 1e6
 
 
-def fast_area_km2(geoms, crs="EPSG:4326") -> np.ndarray:
+def fast_area_km2(geoms, crs=None) -> np.ndarray:
     """Area in km2 of many small polygons at once, for bookkeeping (repairs, lineage).
 
     Latitudes go to the authalic sphere, which keeps ellipsoidal areas
@@ -94,7 +100,7 @@ def fast_area_km2(geoms, crs="EPSG:4326") -> np.ndarray:
     >>> float(fast_area_km2([shapely.box(0, 0, 1, 1)])[0].round(0))
     12309.0
     """
-    geoms = np.asarray(to_lonlat(geoms, crs), dtype=object)
+    geoms = np.asarray(to_lonlat(geoms, _crs_of(geoms, crs)), dtype=object)
     xy, ring, geometry, sign = ring_table(geoms)
     lon = np.radians(xy[:, 0])
     t = np.tan(np.arcsin(np.clip(_q(np.sin(np.radians(xy[:, 1]))) / _QP, -1, 1)) / 2)

@@ -35,13 +35,16 @@ METRES_PER_DEGREE = 111_320.0
 class MergeResult:
     """What a merge produced: ``units`` (GeoDataFrame, one row per new unit),
     ``lineage`` (one row per old unit and link), ``repairs`` (GeoDataFrame),
-    ``report`` (dict of counts, totals and lists for people), ``links``."""
+    ``report`` (dict of counts, totals and lists for people), ``links``, and
+    ``features`` (one row per feature of the old layer, in its order: the
+    plan member it linked to and the new unit it went into)."""
 
     units: gpd.GeoDataFrame
     lineage: pd.DataFrame
     repairs: gpd.GeoDataFrame
     report: dict
     links: LinkResult = field(repr=False)
+    features: pd.DataFrame = field(default=None, repr=False)
 
     def summary(self) -> str:
         """The closing line a planner reads.
@@ -87,6 +90,9 @@ class MergeResult:
                      f"{r['inferred_features']:,} placed by the longest-border rule (inferred), {r['unplaced_features']:,} unplaced")
         for row in r["unplaced"][:limit]:
             lines.append(f"      unplaced: {row}")
+        if r["features_without_geometry"]:
+            lines.append(f"  {r['features_without_geometry']:>7,} features have no geometry: their counts go to the "
+                         "unit they are linked to, their area is 0")
         lines.append(f"  {len(links.unmatched_members):>7,} plan members have no polygon")
         for row in links.unmatched_members.head(limit).itertuples():
             hint = f"; closest: {row.suggestions}" if getattr(row, "suggestions", "") else ""
@@ -101,6 +107,29 @@ class MergeResult:
         if r["wide_gaps"]:
             lines.append(f"  {r['wide_gaps']:>7,} gaps wider than the gap width were filled: review them in layer repairs (rule 'wide gap')")
         return "\n".join(lines)
+
+
+def _require_counts(values: pd.Series, field: str, option: str, label: str) -> None:
+    """Refuse a count field holding text or negative numbers (missing values are allowed:
+    they count as 0 and are reported)."""
+    numbers = pd.to_numeric(values, errors="coerce")
+    text = values.astype(str).str.strip()
+    bad = (values.notna() & numbers.isna() & (text != "")) | (numbers < 0) | np.isinf(numbers)
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(f"{label}: field {field!r} ({option}) must hold counts; {int(bad.sum()):,} values are not "
+                         f"(feature {row}: {values.iloc[row]!r})")
+
+
+def check_gap_width(metres: float) -> None:
+    """Refuse a gap width that is not a finite number of metres, 0 or more.
+
+    >>> check_gap_width(float("nan"))  # doctest: +SKIP
+    Traceback (most recent call last):
+    geoplan.errors.InputError: --gap-width must be a number of metres, 0 or more, got nan
+    """
+    if not np.isfinite(metres) or metres < 0:
+        raise InputError(f"--gap-width must be a number of metres, 0 or more, got {metres}")
 
 
 def _degrees(metres: float, crs: CRS) -> float:
@@ -135,11 +164,14 @@ def merge(
 
     >>> merge(old, "vn-2025-commune", pop_field="pop2019_vn_demographic").units  # doctest: +SKIP
     """
-    say = progress or (lambda message: None)
-    if isinstance(plan, str):
-        from .builtin import builtin_aliases, resolve_plan
+    from .builtin import known_renames, resolve_plan
 
-        plan, aliases = resolve_plan(plan), {**builtin_aliases(plan), **(aliases or {})}
+    say = progress or (lambda message: None)
+    check_gap_width(gap_width_m)
+    if isinstance(plan, str):
+        plan = resolve_plan(plan)
+    aliases = {**known_renames(plan), **(aliases or {})}
+    old = old.reset_index(drop=True)  # rows by position: a concatenation may repeat index labels
     check_layer(old, label)
     if detect and None in (code_field, name_field, parent_field, district_field):
         found = detect_fields(old, plan)
@@ -151,6 +183,8 @@ def merge(
     if code_field is None and name_field is None:
         raise InputError(f"{label}: no field with the plan's old codes or names found; name it with --old-code or --old-name")
     counts = [f for f in ((pop_field,) if pop_field else ()) + tuple(count_fields)]
+    for f in counts:
+        _require_counts(old[f], f, "--pop-field" if f == pop_field else "--count-field", label)
 
     say(f"linking {len(old):,} features to {plan.n_old:,} old units of the plan by "
         + ", ".join(f"{role} field {field}" for role, field in
@@ -186,7 +220,23 @@ def merge(
         repairs = repairs.result()
     report = _report(old, units, lineage, repairs, plan, links, inferred, unplaced, counts, pop_field, geoms, crs, placed, united_km2)
     report["gaps_left"] = dissolved.gaps_left
-    return MergeResult(units, lineage, repairs, report, links)
+    return MergeResult(units, lineage, repairs, report, links, _features(links, placed, inferred))
+
+
+def _features(links, placed, inferred) -> pd.DataFrame:
+    """Where each feature of the old layer went, in the layer's order.
+
+    >>> _features(result.links, placed, inferred).columns.tolist()  # doctest: +SKIP
+    ['feature', 'old_code', 'new_code', 'linked_by']
+    """
+    table = links.table
+    linked_by = np.where(inferred, "inferred", table["linked_by"].to_numpy(dtype=object))
+    return pd.DataFrame({
+        "feature": np.arange(len(table)),
+        "old_code": table["old_code"].fillna("").astype(str).to_numpy(),
+        "new_code": pd.Series(placed, dtype=object).fillna("").astype(str).to_numpy(),
+        "linked_by": linked_by,
+    })
 
 
 def _units(units_geom, crs, plan, old, placed, counts, pop_field, links, assignment, inferred, declared):
@@ -310,6 +360,7 @@ def _report(old, units, lineage, repairs, plan, links, inferred, unplaced, count
         "inferred_features": int(inferred.sum()),
         "unplaced_features": int(unplaced.sum()),
         "unplaced": _describe(old, links, np.flatnonzero(unplaced)),
+        "features_without_geometry": int((shapely.is_missing(geoms) | shapely.is_empty(geoms)).sum()),
         "unplaced_area_km2": float(fast_area_km2(geoms[unplaced], crs).sum()) if unplaced.any() else 0.0,
         "members_without_polygon": len(links.unmatched_members),
         "missing_units": sorted(set(plan.links["new_code"]) - set(units["code"])),

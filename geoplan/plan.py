@@ -25,6 +25,7 @@ from .errors import InputError, PlanError
 from .tables import read_table
 
 REQUIRED = ("old_code", "new_code", "new_name", "link")
+TRUE, FALSE = {"1", "true", "yes", "x", "1.0"}, {"", "0", "false", "no", "0.0"}  # Excel writes TRUE / FALSE
 OPTIONAL = ("level", "old_name", "old_parent", "old_district", "new_parent", "new_parent_code", "default")
 LINKS = ("full", "partial")
 
@@ -102,7 +103,7 @@ class Plan:
         levels = sorted(set(self.links["level"].dropna()) - {""})
         if level is None:
             if len(levels) > 1:
-                raise PlanError(f"{self.name}: has levels {', '.join(levels)}; choose one with --level")
+                raise PlanError(f"{self.name}: has levels {', '.join(levels)}; choose one with --level LEVEL")
             return self
         if level not in levels:
             raise PlanError(f"{self.name}: no level {level!r} (levels: {', '.join(levels) or 'none'})")
@@ -137,7 +138,7 @@ def read_plan(source: str | Path, level: str | None = None) -> Plan:
 def _read_json(path: Path, level: str | None) -> pd.DataFrame:
     from .plan_dvhcvn import dvhcvn_links, is_dvhcvn
 
-    data = json.loads(path.read_text(encoding="utf-8"))
+    data = json.loads(path.read_text(encoding="utf-8-sig"))  # a BOM (Windows editors) is allowed
     if is_dvhcvn(data):
         return dvhcvn_links(path, data, level)
     rows = data.get("links") if isinstance(data, dict) else data
@@ -165,7 +166,12 @@ def _validate(frame: pd.DataFrame, name: str) -> pd.DataFrame:
             links[column] = ""
     links = links[list(REQUIRED + OPTIONAL)].fillna("").astype(str).apply(lambda col: col.str.strip())
     links["link"] = links["link"].str.lower()
-    links["default"] = links["default"].isin(["1", "true", "yes", "True"])
+    flag = links["default"].str.lower()
+    bad = links.index[~flag.isin(TRUE | FALSE)]
+    if len(bad):
+        raise PlanError(f"{name}: default must be 1/0 (or true/false, yes/no, x), got {links.loc[bad[0], 'default']!r} "
+                        f"on row(s) {_rows(bad)}")
+    links["default"] = flag.isin(TRUE)
 
     empty = links.index[(links["old_code"] == "") | (links["new_code"] == "")]
     if len(empty):

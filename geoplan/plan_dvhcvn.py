@@ -39,7 +39,8 @@ def dvhcvn_links(path: Path, data: dict, level: str | None) -> pd.DataFrame:
     34
     """
     if level not in LEVELS:
-        raise PlanError(f"{path}: a dvhcvn plan holds levels province and commune; choose one with --level")
+        given = f"no level {level!r}: " if level else ""
+        raise PlanError(f"{path}: {given}a dvhcvn plan holds levels province and commune; choose one with --level")
     rows = []
     if level == "province":
         for province in data["data"]:

@@ -10,7 +10,8 @@ polygon geometries. Code fields are read as text so leading zeros survive.
 from __future__ import annotations
 
 import unicodedata
-from pathlib import Path
+import zipfile
+from pathlib import Path, PurePosixPath
 
 import geopandas as gpd
 import numpy as np
@@ -31,10 +32,30 @@ def list_layers(path: str | Path) -> list[str]:
     return [str(name) for name, _ in pyogrio.list_layers(_ogr_path(Path(path)))]
 
 
+VECTOR_SUFFIXES = {".shp", ".gpkg", ".geojson", ".json", ".fgb", ".gml", ".kml", ".sqlite", ".tab", ".mif"}
+
+
 def _ogr_path(path: Path) -> str:
-    if path.suffix.lower() == ".zip":
-        return f"/vsizip/{path}"
-    return str(path)
+    """The path OGR opens: inside a .zip, the one vector file it holds or the
+    folder holding its vector files (zips made by "compress folder" keep it).
+
+    >>> _ogr_path(Path("old.gpkg"))
+    'old.gpkg'
+    """
+    if path.suffix.lower() != ".zip":
+        return str(path)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = [n for n in archive.namelist() if not n.startswith("__MACOSX/")]
+    except zipfile.BadZipFile:
+        raise InputError(f"{path}: not a readable zip file") from None
+    vector = [n for n in names if PurePosixPath(n).suffix.lower() in VECTOR_SUFFIXES]
+    folders = {str(PurePosixPath(n).parent) for n in vector}
+    if len(vector) == 1:
+        return f"/vsizip/{path}/{vector[0]}"
+    if len(folders) == 1 and folders != {"."}:
+        return f"/vsizip/{path}/{folders.pop()}"
+    return f"/vsizip/{path}"
 
 
 def read_layer(path: str | Path, layer: str | None = None, encoding: str | None = None) -> gpd.GeoDataFrame:
@@ -57,6 +78,8 @@ def read_layer(path: str | Path, layer: str | None = None, encoding: str | None 
         raise InputError(f"{path}: file not found")
     try:
         if path.suffix.lower() in (".parquet", ".geoparquet"):
+            if layer is not None:
+                raise InputError(f"{path}: a GeoParquet file holds one layer; leave out --layer")
             frame = gpd.read_parquet(path)
         else:
             frame = _read_ogr(path, layer, encoding)
@@ -64,14 +87,15 @@ def read_layer(path: str | Path, layer: str | None = None, encoding: str | None 
         raise
     except Exception as exc:  # OGR and pyarrow raise many types; the message is what matters
         raise InputError(f"{path}: cannot read: {str(exc).splitlines()[0]}") from exc
-    return check_layer(frame, str(path))
+    _require_utf8(check_layer(frame, str(path)), path)
+    return frame
 
 
 def _read_ogr(path: Path, layer: str | None, encoding: str | None = None) -> gpd.GeoDataFrame:
     ogr_path = _ogr_path(path)
     layers = list_layers(path)
     if layer is None and len(layers) > 1:
-        raise InputError(f"{path}: has layers {', '.join(layers)}; choose one with --layer")
+        raise InputError(f"{path}: has layers {', '.join(sorted(layers))}; choose one with --layer")
     if layer is not None and layer not in layers:
         raise InputError(f"{path}: no layer {layer!r} (layers: {', '.join(layers)})")
     if encoding is None:
@@ -86,6 +110,20 @@ def _read_ogr(path: Path, layer: str | None, encoding: str | None = None) -> gpd
     # GDAL's iconv mangles some code pages (cp1258 composes marks statefully): take bytes, decode here
     raw = gpd.read_file(ogr_path, layer=layer, engine="pyogrio", encoding="latin1")
     return _redecode(raw, encoding)
+
+
+def _require_utf8(frame: gpd.GeoDataFrame, path: Path) -> None:
+    """Refuse text that is not UTF-8 in a file that does not say its encoding
+    (a Shapefile without .cpg written in cp1258, TCVN3 or VNI): OGR hands the
+    bytes over as they are, and guessing would garble every name."""
+    for column in frame.columns:
+        if column == frame.geometry.name or frame[column].dtype.kind not in "OSUT" and str(frame[column].dtype) != "str":
+            continue
+        try:
+            frame[column].to_numpy()
+        except Exception:  # pyarrow's error for invalid UTF-8 has no specific type
+            raise InputError(f"{path}: field {column!r} is not UTF-8 text and the file does not say its encoding; "
+                             "give it with --encoding (Vietnamese: cp1258, tcvn3, vni; or latin1)") from None
 
 
 def _redecode(frame: gpd.GeoDataFrame, encoding: str) -> gpd.GeoDataFrame:
@@ -110,6 +148,8 @@ def check_layer(frame: gpd.GeoDataFrame, label: str) -> gpd.GeoDataFrame:
     Traceback (most recent call last):
     geoplan.errors.InputError: empty.gpkg: the layer is empty
     """
+    if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame.columns:
+        raise InputError(f"{label}: a table without geometry, not a layer of polygons (a plan or CSV given as OLD?)")
     if len(frame) == 0:
         raise InputError(f"{label}: the layer is empty")
     if frame.crs is None:

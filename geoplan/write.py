@@ -18,6 +18,22 @@ import pyogrio
 from .errors import InputError
 
 
+def check_target(target: str | Path) -> Path:
+    """Refuse an output path whose folder is missing or that is a folder itself,
+    before any work is done.
+
+    >>> check_target("/no/such/folder/out.gpkg")  # doctest: +SKIP
+    Traceback (most recent call last):
+    geoplan.errors.InputError: /no/such/folder/out.gpkg: output folder /no/such/folder does not exist
+    """
+    target = Path(target)
+    if not target.parent.is_dir():
+        raise InputError(f"{target}: output folder {target.parent} does not exist")
+    if target.is_dir():
+        raise InputError(f"{target}: is a folder; give -o a file name")
+    return target
+
+
 @contextmanager
 def atomic_path(target: str | Path, suffix: str | None = None):
     """Yield a temporary path beside ``target``; rename it over ``target`` on success.
@@ -25,9 +41,7 @@ def atomic_path(target: str | Path, suffix: str | None = None):
     >>> with atomic_path("report.csv") as tmp:  # doctest: +SKIP
     ...     frame.to_csv(tmp)
     """
-    target = Path(target)
-    if not target.parent.exists():
-        raise InputError(f"{target}: output folder {target.parent} does not exist")
+    target = check_target(target)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix or target.suffix, dir=target.parent)
     os.close(fd)
     os.unlink(tmp)  # OGR drivers want to create the file themselves
@@ -47,7 +61,7 @@ def write_layers(target: str | Path, layers: dict[str, pd.DataFrame]) -> Path:
     with atomic_path(target) as tmp:
         for name, frame in layers.items():
             if isinstance(frame, gpd.GeoDataFrame):
-                frame.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio", use_arrow=True)
+                frame.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio", use_arrow=True, promote_to_multi=True)
             else:
                 pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG", use_arrow=True)
     return Path(target)
@@ -75,7 +89,7 @@ def about_table(result, source: str, schematic: bool = False) -> pd.DataFrame:
 
 
 def write_result(result, target: str | Path, source: str = "", schematic: bool = False) -> Path:
-    """Write a MergeResult as a GeoPackage with layers units, lineage, repairs, about.
+    """Write a MergeResult as a GeoPackage with layers units, lineage, repairs, features, about.
 
     >>> write_result(geoplan.merge(old, plan), "merged.gpkg", source="old.gpkg")  # doctest: +SKIP
     """
@@ -84,5 +98,6 @@ def write_result(result, target: str | Path, source: str = "", schematic: bool =
         "units": result.units,
         "lineage": result.lineage,
         "repairs": repairs,
+        **({"features": result.features} if result.features is not None else {}),
         "about": about_table(result, source, schematic),
     })

@@ -117,3 +117,50 @@ def test_unreadable_declared_figure(capsys, tmp_path, toy_files):
     assert code == 2 and one_line_error(err) == (
         f"geoplan merge: error: {declared}, column area_km2: 'n/a km2' in row 3 is not a number")
     assert not (tmp_path / "o.gpkg").exists()
+
+
+def test_mistakes_caught_before_any_work(capsys, tmp_path, toy_files):
+    """Arguments in the wrong order, a folder for a file, a text field as population,
+    a gap width that is not a number: each one line, exit 2."""
+    layer, plan = toy_files
+    out = str(tmp_path / "o.gpkg")
+    folder = tmp_path / "folder.gpkg"
+    folder.mkdir()
+    cases = [
+        (("merge", str(plan), str(layer), "-o", out), "a table without geometry"),  # PLAN and OLD swapped
+        (("merge", str(layer), str(plan), "-o", str(folder)), "is a folder"),
+        (("merge", str(layer), str(tmp_path), "-o", out), "Is a directory"),
+        (("merge", str(layer), str(plan), "-o", out, "--aliases", str(tmp_path)), "Is a directory"),
+        (("merge", str(layer), str(plan), "-o", out, "--pop-field", "name"), "'name' (--pop-field) must hold counts"),
+        (("merge", str(layer), str(plan), "-o", out, "--gap-width", "nan"), "--gap-width must be a number"),
+        (("merge", str(layer), str(plan), "-o", out, "--gap-width", "inf"), "--gap-width must be a number"),
+        (("merge", str(layer), str(plan), "-o", str(plan.with_suffix(".gpkg"))), None),  # fine: a new file beside
+    ]
+    for argv, message in cases:
+        code, err = run(capsys, *argv, "--quiet")
+        if message is None:
+            assert code == 0, err
+            continue
+        assert code == 2 and message in one_line_error(err), (argv, err)
+    assert not (tmp_path / "o.gpkg").exists()
+
+
+def test_zip_of_a_folder_and_zip_of_two_layers(capsys, tmp_path, toy_layer, toy_files):
+    """"Compress folder" keeps the folder inside the zip; two Shapefiles in one zip need --layer."""
+    import zipfile
+
+    _, plan = toy_files
+    folder = tmp_path / "communes"
+    folder.mkdir()
+    toy_layer.to_file(folder / "a.shp")
+    toy_layer.to_file(folder / "b.shp")
+    one, two = tmp_path / "one.zip", tmp_path / "two.zip"
+    with zipfile.ZipFile(one, "w") as z1, zipfile.ZipFile(two, "w") as z2:
+        for part in folder.iterdir():
+            z2.write(part, f"communes/{part.name}")
+            if part.stem == "a":
+                z1.write(part, f"communes/{part.name}")
+    assert run(capsys, "merge", str(one), str(plan), "-o", str(tmp_path / "o.gpkg"), "--quiet")[0] == 0
+    code, err = run(capsys, "merge", str(two), str(plan), "-o", str(tmp_path / "o.gpkg"), "--quiet")
+    assert code == 2 and "has layers a, b; choose one with --layer" in one_line_error(err)
+    assert run(capsys, "merge", str(two), str(plan), "--layer", "b", "-o", str(tmp_path / "o.gpkg"), "--quiet")[0] == 0

@@ -82,3 +82,15 @@ def test_codes_that_lost_their_leading_zeros_are_linked_and_said_so(toy_layer, t
     assert link_features(pd.DataFrame({"code": [1]}), twins, "code").table["old_code"].isna().all()
     provinces = plan_of({"old_code": ["01"], "old_name": ["A"], "old_parent": [""], "new_code": ["9"]})
     assert link_features(pd.DataFrame({"code": ["001"]}), provinces, "code").table["old_code"].isna().all()
+
+
+def test_a_province_code_repeated_on_every_commune_is_not_taken_for_a_commune_code(toy_layer, toy_plan_frame):
+    """In a one-province extract the province code (here 4, which a commune code "004"
+    also reads as) repeats on every feature: it identifies no commune, so it is not
+    chosen as the code field, and the communes are linked by name."""
+    layer = toy_layer.assign(province_id=4).drop(columns="code")
+    plan = Plan.from_frame(toy_plan_frame)
+    found = detect_fields(layer, plan)
+    assert found["code"] is None and found["name"] == "name"
+    assert link_features(layer, plan, found["code"], found["name"], found["parent"]).table["old_code"].tolist() == \
+        ["001", "002", "003", "004"]

@@ -4,12 +4,14 @@ import hashlib
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pyogrio
 import pytest
 import shapely
 
 import geoplan
 from geoplan.cli import main
+from geoplan.errors import InputError
 
 
 def digest(path):
@@ -22,7 +24,10 @@ def test_merge_writes_all_layers_and_leaves_input_alone(tmp_path, toy_files, cap
     out = tmp_path / "merged.gpkg"
     assert main(["merge", str(layer), str(plan), "-o", str(out), "--pop-field", "pop", "--quiet"]) == 0
     assert digest(layer) == before
-    assert {name for name, _ in pyogrio.list_layers(out)} == {"units", "lineage", "repairs", "about"}
+    assert {name for name, _ in pyogrio.list_layers(out)} == {"units", "lineage", "repairs", "features", "about"}
+    assert pyogrio.read_info(out, layer="units")["geometry_type"] == "MultiPolygon"  # as the contract says
+    features = pyogrio.read_dataframe(out, layer="features")
+    assert features["new_code"].tolist() == ["10", "10", "20", "20"] and features["feature"].tolist() == [0, 1, 2, 3]
     assert not list(tmp_path.glob(".merged.gpkg*"))  # no temporary file left behind
     units = gpd.read_file(out, layer="units").set_index("code")
     assert units.loc["10", "population"] == 300 and units.loc["20", "population"] == 700
@@ -43,6 +48,9 @@ def test_python_api_matches_and_conserves(toy_layer, toy_plan_frame):
     filled = shapely.Polygon(union.exterior)
     low, high = geoplan.area_km2([union, filled])
     assert low * (1 - 1e-9) <= result.units["area_km2"].sum() <= high * (1 + 1e-9)
+    repeated = pd.concat([toy_layer.iloc[:2], toy_layer.iloc[2:].reset_index(drop=True)])  # index 0, 1, 0, 1
+    again = geoplan.merge(repeated, plan, code_field="code", pop_field="pop")
+    assert again.units["population"].tolist() == result.units["population"].tolist()
 
 
 def test_dissolve_by_field(tmp_path, toy_layer):
@@ -88,6 +96,7 @@ def test_area_is_geodesic_whatever_the_crs(toy_layer):
     utm = toy_layer.to_crs(32648)
     projected = geoplan.area_km2(utm.geometry.to_numpy(), utm.crs)
     assert np.allclose(lonlat, projected, rtol=1e-6)
+    assert np.allclose(geoplan.area_km2(utm.geometry), lonlat, rtol=1e-6)  # a GeoSeries brings its own CRS
     # 0.01 x 0.01 degree at 10.015 N: 1.1058 km along the meridian x 1.0963 km along the parallel
     assert np.isclose(lonlat[0], 1.1058 * 1.0963, rtol=1e-3)
 
@@ -110,12 +119,25 @@ def test_projected_input_gives_the_same_units(toy_layer, toy_plan_frame):
     assert utm.units["population"].tolist() == lonlat.units["population"].tolist()
 
 
+def test_vn2000_lon_lat_is_shifted_to_wgs84(toy_layer, toy_plan_frame):
+    """VN-2000 lon/lat (EPSG:4756) shares WGS 84's ellipsoid but not its datum:
+    the units must land where the same data in EPSG:4326 lands, not ~200 m off."""
+    plan = geoplan.Plan.from_frame(toy_plan_frame)
+    wgs84 = geoplan.merge(toy_layer, plan, code_field="code")
+    vn2000 = geoplan.merge(toy_layer.to_crs(4756), plan, code_field="code")
+    shift = shapely.distance(shapely.centroid(wgs84.units.geometry.to_numpy()), shapely.centroid(vn2000.units.geometry.to_numpy()))
+    assert (shift * 111_000 < 1).all()
+    assert np.allclose(vn2000.units["area_km2"], wgs84.units["area_km2"], rtol=1e-6)
+
+
 def test_legacy_code_page_shapefile(tmp_path, toy_layer):
     path = tmp_path / "old.shp"
     toy_layer.to_file(path, encoding="cp1258")
     path.with_suffix(".cpg").unlink(missing_ok=True)
     layer = geoplan.read_layer(path, encoding="cp1258")
     assert layer["name"].tolist()[0] == "Xã An Hòa"
+    with pytest.raises(InputError, match="'name' is not UTF-8 text.*--encoding"):
+        geoplan.read_layer(path)  # without the encoding: refused, never garbled
 
 
 def test_output_over_the_input_is_refused(tmp_path, toy_files, capsys):
@@ -146,3 +168,12 @@ def test_tcvn3_and_vni_shapefiles_are_decoded_and_linked_by_name(tmp_path, toy_l
     lineage = pyogrio.read_dataframe(out, layer="lineage")
     assert len(lineage) == 4 and lineage["linked_by"].str.contains("name").all()
     assert sorted(gpd.read_file(out, layer="units")["code"]) == ["10", "20"]
+
+
+def test_features_without_geometry_are_counted_and_said(toy_layer, toy_plan_frame):
+    layer = toy_layer.copy()
+    layer.loc[1, "geometry"] = None
+    result = geoplan.merge(layer, geoplan.Plan.from_frame(toy_plan_frame), code_field="code", pop_field="pop")
+    assert result.report["features_without_geometry"] == 1
+    assert "1 features have no geometry" in result.link_report()
+    assert result.units["population"].sum() == layer["pop"].sum()

@@ -17,7 +17,7 @@ def write(tmp_path, rows, name="plan.csv"):
 def test_reads_csv_and_json_with_codes_as_text(tmp_path, toy_plan_frame):
     csv = write(tmp_path, toy_plan_frame)
     as_json = tmp_path / "plan.json"
-    as_json.write_text(json.dumps(toy_plan_frame.to_dict("records")), encoding="utf-8")
+    as_json.write_text(json.dumps(toy_plan_frame.to_dict("records")), encoding="utf-8-sig")  # with a BOM
     for path in (csv, as_json):
         plan = read_plan(path)
         assert plan.n_new == 2 and plan.n_old == 4
@@ -33,6 +33,8 @@ def test_reads_csv_and_json_with_codes_as_text(tmp_path, toy_plan_frame):
      "old unit 1 has two 'full' links (row(s) 2, 3)"),
     ({"old_code": ["1", "2"], "new_code": ["8", "9"], "new_name": ["A", "B"], "link": ["partial", "full"]},
      "old unit 1 has a single 'partial' link (row(s) 2)"),
+    ({"old_code": ["1", "1"], "new_code": ["8", "9"], "new_name": ["A", "B"], "link": ["partial", "partial"],
+      "default": ["", "maybe"]}, "default must be 1/0 (or true/false, yes/no, x), got 'maybe' on row(s) 3"),
     ({"old_code": ["1"], "new_code": ["9"], "link": ["full"]}, "missing column(s) new_name"),
 ])
 def test_malformed_plans_name_the_offending_rows(tmp_path, rows, message):
@@ -47,6 +49,14 @@ def test_divided_unit_goes_whole_to_its_default_and_is_approximate():
     assignment = plan.assignment().set_index("old_code")
     assert assignment.loc["1", "new_code"] == "9" and assignment.loc["1", "approximate"]
     assert not assignment.loc["2", "approximate"]
+
+
+def test_excel_true_marks_the_default():
+    """Excel writes booleans as TRUE/FALSE: TRUE is the default, as 1 is."""
+    plan = Plan.from_frame(pd.DataFrame({
+        "old_code": ["1", "1"], "new_code": ["8", "9"], "new_name": ["A", "B"],
+        "link": ["partial", "partial"], "default": ["FALSE", "TRUE"]}))
+    assert plan.assignment().set_index("old_code").loc["1", "new_code"] == "9"
 
 
 def test_levels_must_be_chosen_when_several(tmp_path):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
+import pandas as pd
 import pytest
 import shapely
 
@@ -64,6 +66,16 @@ def test_province_level_all_linked_clean_and_conserved(province_run):
     assert units["population"].sum() == int(old["population"].round().sum())
 
 
+def test_known_renames_apply_to_the_official_plan_file_too():
+    """The dvhcvn plan calls Huế by its 2025 name: without any alias file the
+    c.2013 "Thừa Thiên Huế" is linked by the shipped rename, not inferred into a neighbour."""
+    old = geoplan.read_layer(SHARED / "old_provinces_c2013.gpkg")
+    result = geoplan.merge(old, geoplan.read_plan(SHARED_PLAN, level="province"), name_field="province_vn")
+    assert result.report["inferred_features"] == 0 and len(result.units) == 34
+    hue = result.features[old["province_vn"].eq("Thừa Thiên Huế").to_numpy()]
+    assert hue["linked_by"].tolist() == ["alias"]
+
+
 @pytest.fixture(scope="module")
 def commune_result():
     old = geoplan.read_layer(SHARED / "old_communes_c2013.gpkg")
@@ -100,6 +112,19 @@ def test_reference_cases(commune_result):
     assert units.loc["30502", "population"] == 24_705
     assert units.loc["30112", "area_km2"] == pytest.approx(79.1, abs=0.4)
     assert units.loc["30112", "population"] == 41_813
+
+
+def test_every_old_feature_says_where_it_went(commune_result):
+    """The features table follows the old layer row by row, codeless polygons included."""
+    old, result = commune_result
+    features = result.features
+    assert len(features) == len(old) and features["feature"].tolist() == list(range(len(old)))
+    nha_bang = np.flatnonzero((old["commune_vn"] == "Thị trấn Nhà Bàng").to_numpy())
+    assert len(nha_bang) == 1 and pd.isna(old["gso_code_c2016"].iloc[nha_bang[0]])
+    row = features.iloc[nha_bang[0]]
+    assert (row["old_code"], row["new_code"], row["linked_by"]) == ("30502", "30502", "name")
+    assert (features["new_code"] != "").sum() == len(old) - result.report["unplaced_features"]
+    assert (features["linked_by"] == "inferred").sum() == result.report["inferred_features"]
 
 
 def test_divided_units_are_flagged_approximate(commune_result):
