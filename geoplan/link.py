@@ -242,14 +242,19 @@ def _lost_zeros(code: str) -> bool:
 
 def _by_code_value(codes: pd.Series, member_codes: set[str]) -> dict:
     """Features whose numeric code lost the leading zeros of one plan member's ("4" for
-    "00004"): {feature index: member code}; never a guess between two members. Codes that
-    still have leading zeros ("001") are not matched to codes of another width ("01")."""
+    "00004"), or whose plan lost them (a plan saved from Excel): {feature index: member
+    code}; never a guess between two members. Codes that both keep leading zeros ("001",
+    "01") are not matched across widths."""
     by_value: dict[str, list[str]] = {}
     for code in member_codes:
         by_value.setdefault(zero_free(code), []).append(code)
     found = {}
     for i, code in codes.dropna().items():
-        candidates = by_value.get(code, []) if _lost_zeros(code) else []
+        if not code.isdigit():
+            continue
+        candidates = by_value.get(zero_free(code), [])
+        if not _lost_zeros(code):  # the feature keeps its zeros: only a plan code without them
+            candidates = [c for c in candidates if _lost_zeros(c)]
         if len(candidates) == 1:
             found[i] = candidates[0]
     return found
@@ -290,7 +295,7 @@ def detect_fields(layer: pd.DataFrame, plan: Plan, min_share: float = 0.3) -> di
         if values.empty:
             continue
         texts = {str(code) for code in as_code(values).tolist()}
-        linkable = [t in codes or (_lost_zeros(t) and t in codes_by_value) for t in texts]
+        linkable = [t in codes or (t.isdigit() and zero_free(t) in codes_by_value) for t in texts]
         shares = {"code": sum(linkable) / len(values)}
         if values.dtype.kind not in "ifb":
             keys = [exact_key(str(value)) for value in values.tolist()]

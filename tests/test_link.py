@@ -82,6 +82,10 @@ def test_codes_that_lost_their_leading_zeros_are_linked_and_said_so(toy_layer, t
     assert link_features(pd.DataFrame({"code": [1]}), twins, "code").table["old_code"].isna().all()
     provinces = plan_of({"old_code": ["01"], "old_name": ["A"], "old_parent": [""], "new_code": ["9"]})
     assert link_features(pd.DataFrame({"code": ["001"]}), provinces, "code").table["old_code"].isna().all()
+    excel_plan = Plan.from_frame(toy_plan_frame.assign(old_code=["1", "2", "3", "4"]))  # the plan lost them
+    result = link_features(toy_layer, excel_plan, "code")
+    assert result.table["old_code"].tolist() == ["1", "2", "3", "4"]
+    assert set(result.table["linked_by"]) == {"code without leading zeros"}
 
 
 def test_a_province_code_repeated_on_every_commune_is_not_taken_for_a_commune_code(toy_layer, toy_plan_frame):
