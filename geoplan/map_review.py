@@ -9,11 +9,15 @@ except, with ``basemap="osm"``, OpenStreetMap tiles.
 What the map shows: new units coloured by population, density or the
 difference between computed and declared area (switchable, with a legend);
 province outlines above communes; old units as an optional layer, also used
-by a before/after swipe (the same layer objects, not a second copy); tooltips
-with name, code, province, computed and declared area and population; a
-lineage popup; markers for approximate or inferred links; repairs as their
-own layer; a search box over old and new names that ignores diacritics and
-tone marks; layer control, scale bar and fullscreen.
+by a before/after swipe (the same layer objects, not a second copy), each
+showing the new unit it went into (from the result's ``features`` layer, so
+also when it was linked by name); tooltips with name, code, province,
+computed and declared area and population; a lineage popup; markers for
+approximate or inferred links, drawn where their unit is large enough on
+screen; the repairs to review (:func:`repairs_to_review`) from the start and
+the others from zoom 11, where the map looks; a search box over old and new
+names that ignores diacritics and tone marks; layer control, scale bar and
+fullscreen. Invalid polygons are repaired for display, never a crash.
 
 Examples
 --------
@@ -45,10 +49,11 @@ from branca.element import Element, MacroElement
 from geoplan.dissolve import union_group
 from geoplan.errors import InputError
 from geoplan.measure import fast_area_km2
-from geoplan.write import atomic_path
+from geoplan.write import about_table, atomic_path
 from geoplan.map_topology import encode_topology
 
-__all__ = ["review_map", "write_review_map", "render_html", "title_and_footer", "MEASURES", "BASEMAPS"]
+__all__ = ["review_map", "write_review_map", "render_html", "title_and_footer", "repairs_to_review",
+           "MEASURES", "BASEMAPS"]
 
 ASSETS = Path(__file__).with_name("map_assets")
 MEASURES = ("population", "density", "area_diff")
@@ -237,6 +242,28 @@ def _polygonal(geoms: np.ndarray) -> np.ndarray:
     return ((kind == 3) | (kind == 6)) & ~shapely.is_empty(geoms)
 
 
+def _repair_invalid(geoms) -> np.ndarray:
+    """Invalid polygons made valid (their polygonal part); the others as they are.
+
+    A bow-tie becomes its two triangles, so dissolving and simplifying never
+    meet an invalid ring.
+
+    Examples
+    --------
+    >>> bow = shapely.Polygon([(0, 0), (1, 1), (1, 0), (0, 1)])
+    >>> _repair_invalid(np.array([bow]))[0].area
+    0.5
+    """
+    geoms = np.array(geoms, dtype=object)
+    bad = _polygonal(geoms)
+    bad[bad] = ~shapely.is_valid(geoms[bad])
+    for k in np.flatnonzero(bad):
+        parts = shapely.get_parts(shapely.make_valid(geoms[k]))
+        parts = parts[_polygonal(parts)]
+        geoms[k] = shapely.union_all(parts) if len(parts) else None
+    return geoms
+
+
 def _simplify_coverage(geoms: np.ndarray, tolerance: float) -> np.ndarray:
     """Coverage-preserving simplification; other geometries become None."""
     out = np.full(len(geoms), None, dtype=object)
@@ -263,7 +290,12 @@ def _simplify_each(geoms: np.ndarray, tolerance: float) -> np.ndarray:
 
 
 def _dissolve(geoms: np.ndarray):
-    """Union of a group of units (a clean coverage when they come from geoplan merge)."""
+    """Union of a group of simplified units (a clean coverage when they come from geoplan merge).
+
+    Simplifying a layer that is not a clean coverage can leave a ring
+    crossing itself: such rings are repaired first, so the union never fails.
+    """
+    geoms = _repair_invalid(geoms[_polygonal(geoms)])
     geoms = geoms[_polygonal(geoms)]
     return union_group(geoms) if len(geoms) else None
 
@@ -338,6 +370,75 @@ def _spread(palette: list, n: int) -> list:
     return [palette[i] for i in idx]
 
 
+# ------------------------------------------------------------------ repairs
+REPAIRS_ALL = 1_000  # up to this many repairs, all are drawn from the start
+REVIEW_MIN_KM2 = 0.2
+REVIEW_MIN_SHARE = 0.01  # of the unit that received the piece
+SMALL_REPAIRS_ZOOM = 11  # the other repairs are drawn from this zoom, in view only
+REVIEW_RULE = (f"wide gaps, invalid rings, pieces \u2265 {REVIEW_MIN_KM2:g} km\u00b2 "
+               f"or \u2265 {REVIEW_MIN_SHARE * 100:g} % of their unit")
+
+
+def repairs_to_review(kind, rule, area_km2, unit_area_km2) -> np.ndarray:
+    """Mask of the repairs a planner should look at first.
+
+    All of them when there are at most ``REPAIRS_ALL``; else the gaps wider
+    than the gap width (rule ``wide gap``), invalid-geometry repairs, and
+    pieces of at least ``REVIEW_MIN_KM2`` or ``REVIEW_MIN_SHARE`` of the
+    area of the unit that received them. The national commune merge logs
+    about 60,000 repairs, of which some 600 are selected.
+
+    Examples
+    --------
+    >>> int(repairs_to_review(["gap"] * 1001, ["wide gap"] + ["longest border"] * 1000,
+    ...                       [0.01] * 1001, [10.0] * 1001).sum())
+    1
+    """
+    n = len(kind)
+    if n <= REPAIRS_ALL:
+        return np.ones(n, dtype=bool)
+    area = np.asarray(area_km2, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = area / np.asarray(unit_area_km2, dtype=float)
+    return (
+        (np.asarray(rule, dtype=object) == "wide gap")
+        | (np.asarray(kind, dtype=object) == "invalid")
+        | (area >= REVIEW_MIN_KM2)
+        | (share >= REVIEW_MIN_SHARE)
+    )
+
+
+def _placement(features: pd.DataFrame | None, own_codes: list, unit_codes: list) -> dict:
+    """Where each old polygon went, from the result's ``features`` table.
+
+    The table (docs/CONTRACTS.md) has one row per feature of the old layer;
+    it is used only when its ``feature`` column numbers exactly the old
+    layer's rows, else ``{}`` and the map joins old units to the lineage by
+    their own code. ``member`` is the plan's old code the polygon linked to
+    (``None`` when it is the polygon's own code, ``""`` when none), ``unit``
+    the index of the new unit it went into (-1 when unplaced).
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"feature": [0, 1], "old_code": ["7", ""], "new_code": ["B", "A"],
+    ...                   "linked_by": ["name", "inferred"]})
+    >>> _placement(f, [None, "9"], ["A", "B"])
+    {'member': ['7', ''], 'unit': [1, 0], 'linkedBy': ['name', 'inferred']}
+    """
+    if features is None or len(features) != len(own_codes) or "feature" not in features.columns:
+        return {}
+    features = features.sort_values("feature", kind="stable")
+    if not np.array_equal(pd.to_numeric(features["feature"], errors="coerce"), np.arange(len(own_codes))):
+        return {}
+    index = {c: i for i, c in enumerate(unit_codes)}
+    members = [m or "" for m in _codes(_column(features, "old_code"))]
+    return {
+        "member": [None if m and m == own else m for m, own in zip(members, own_codes)],
+        "unit": [index.get(c, -1) for c in _codes(_column(features, "new_code"))],
+        "linkedBy": _strs(_column(features, "linked_by")),
+    }
+
+
 # ------------------------------------------------------------------- build
 def _check_choice(value: str, choices, what: str) -> str:
     if value not in choices:
@@ -353,6 +454,7 @@ def _build_data(
     provinces: gpd.GeoDataFrame | None,
     tolerance: float,
     precision: int,
+    features: pd.DataFrame | None = None,
 ) -> dict:
     for col in ("code", "name"):
         if col not in units.columns:
@@ -360,13 +462,13 @@ def _build_data(
     if len(units) == 0:
         raise InputError("units: layer is empty")
     units = _to_wgs84(units, "units").reset_index(drop=True)
-    ug = _simplify_coverage(np.asarray(units.geometry.values, dtype=object), tolerance)
+    ug = _simplify_coverage(_repair_invalid(units.geometry.values), tolerance)
 
     # provinces: given, or dissolved from communes by parent_code
     prov_geoms, prov_codes, prov_names = [], [], []
     if provinces is not None and len(provinces):
         provinces = _to_wgs84(provinces, "provinces").reset_index(drop=True)
-        prov_geoms = list(_simplify_coverage(np.asarray(provinces.geometry.values, dtype=object), tolerance))
+        prov_geoms = list(_simplify_coverage(_repair_invalid(provinces.geometry.values), tolerance))
         prov_codes = _codes(_column(provinces, "code"))
         prov_names = _strs(_column(provinces, "name"))
     elif "parent_code" in units.columns and units["parent_code"].notna().any():
@@ -378,16 +480,18 @@ def _build_data(
             prov_codes.append(code)
             prov_names.append(parents[idx[0]])
 
-    old_geoms = []
+    old_geoms = old_full = []
     if old is not None:
         old = _to_wgs84(old, "old").reset_index(drop=True)
         if "name" not in old.columns:
             raise InputError("old: missing field 'name'")
-        old_geoms = _simplify_each(np.asarray(old.geometry.values, dtype=object), tolerance)
-    rep_geoms = []
+        old_full = _repair_invalid(old.geometry.values)
+        old_geoms = _simplify_each(old_full, tolerance)
+    rep_geoms = rep_full = []
     if repairs is not None:
         repairs = _to_wgs84(repairs, "repairs").reset_index(drop=True)
-        rep_geoms = _simplify_each(np.asarray(repairs.geometry.values, dtype=object), tolerance / 5)
+        rep_full = _repair_invalid(repairs.geometry.values)
+        rep_geoms = _simplify_each(rep_full, tolerance / 5)
 
     # one arc set per layer: units and their provinces share boundaries; the
     # old layer and the repairs do not line up with them (sharing one set
@@ -450,11 +554,12 @@ def _build_data(
             "parent": _strs(_column(old, "parent")),
             "district": _strs(_column(old, "district")),
             "pop": _nums(_column(old, "population"), 0),
-            "area": _nums(fast_area_km2(old.geometry.to_numpy()), 3),
+            "area": _nums(fast_area_km2(old_full), 3),
             "pt": _rep_points(np.asarray(old_geoms, dtype=object)),
             "geom": g_old,
             "topo": 1,
         }
+        data["old"].update(_placement(features, data["old"]["code"], data["units"]["code"]))
     if lineage is not None:
         index = {c: i for i, c in enumerate(data["units"]["code"])}
         new_codes = _codes(_column(lineage, "new_code"))
@@ -473,9 +578,23 @@ def _build_data(
             "pop": _nums(_column(lineage, "population"), 0),
         }
     if repairs is not None:
+        rep_area = pd.to_numeric(_column(repairs, "area_km2"), errors="coerce").to_numpy(dtype=float)
+        if "area_km2" not in repairs.columns:
+            rep_area = fast_area_km2(rep_full)
+        unit_area = dict(zip(data["units"]["code"], fast_area_km2(ug)))
+        review = repairs_to_review(
+            _strs(_column(repairs, "kind")), _strs(_column(repairs, "rule")), rep_area,
+            [unit_area.get(c, np.nan) for c in _codes(_column(repairs, "receiving_code"))],
+        )
+        data["repairView"] = {
+            "review": np.flatnonzero(review).tolist(),
+            "all": bool(review.all()),
+            "rule": REVIEW_RULE,
+            "minZoom": SMALL_REPAIRS_ZOOM,
+        }
         data["repairs"] = {
             "kind": [s or "repair" for s in _strs(_column(repairs, "kind"))],
-            "areaM2": _nums(pd.to_numeric(_column(repairs, "area_km2"), errors="coerce") * 1e6, 0),
+            "areaM2": _nums(rep_area * 1e6, 0),
             "width": _nums(_column(repairs, "width_m"), 0),
             "receiving": _codes(_column(repairs, "receiving_code")),
             "other": _strs(_column(repairs, "other_codes")),
@@ -495,7 +614,7 @@ def _build_data(
 _DICT_COLUMNS = {
     "units": ("parent", "parentCode"),
     "provinces": (),
-    "old": ("parent", "district"),
+    "old": ("parent", "district", "linkedBy"),
     "lineage": ("oldParent", "newCode", "newName", "link", "linkedBy"),
     "repairs": ("kind", "rule", "receiving", "other"),
 }
@@ -554,11 +673,13 @@ def review_map(
     repairs: gpd.GeoDataFrame | None = None,
     old: gpd.GeoDataFrame | None = None,
     provinces: gpd.GeoDataFrame | None = None,
-    title: str = "geoplan review map",
-    footer: str = "",
+    title: str | None = None,
+    footer: str | None = None,
     basemap: str = "none",
     color_by: str = "population",
     *,
+    features: pd.DataFrame | None = None,
+    source: str = "",
     schematic: bool = False,
     tolerance: float = DEFAULT_TOLERANCE,
     precision: int = DEFAULT_PRECISION,
@@ -571,8 +692,10 @@ def review_map(
         New units with the ``units`` columns of docs/CONTRACTS.md (``code`` and
         ``name`` required; the others are shown when present). Communes (with
         ``parent_code``) also get province outlines, dissolved per parent.
-        A MergeResult (from ``geoplan.merge``) brings its units, lineage and
-        repairs, and the fields its old layer was linked by.
+        A MergeResult (from ``geoplan.merge``) brings its units, lineage,
+        repairs and features, the fields its old layer was linked by, and
+        the title and footer the CLI would write (plan, data, geoplan
+        version, population field).
     lineage, repairs : DataFrame, GeoDataFrame, optional
         The ``lineage`` and ``repairs`` layers of the result.
     old : GeoDataFrame, optional
@@ -581,8 +704,17 @@ def review_map(
         side of the before/after swipe.
     provinces : GeoDataFrame, optional
         Outlines to draw instead of dissolving ``units`` by ``parent_code``.
-    title, footer : str
-        Plain text (escaped). ``schematic=True`` adds a "schematic" badge.
+    title, footer : str, optional
+        Plain text (escaped). By default "geoplan review map" and no footer,
+        or for a MergeResult what produced it. ``schematic=True`` adds a
+        "schematic" badge.
+    features : DataFrame, optional
+        The ``features`` layer of the result: where each old feature went,
+        in the old layer's row order. With ``old`` of the same length, each
+        old polygon shows the new unit it went into, also when it was linked
+        by name; otherwise old units are joined to the lineage by code.
+    source : str
+        For a MergeResult: the data it was merged from, named in the footer.
     basemap : {"none", "osm"}
         ``"none"`` draws a plain background and makes no request at all.
     color_by : {"population", "density", "area_diff"}
@@ -613,10 +745,18 @@ def review_map(
     if hasattr(units, "lineage"):  # a MergeResult
         result = units
         units, lineage, repairs = result.units, result.lineage, result.repairs
+        features = getattr(result, "features", None) if features is None else features
         if old is not None and "name" not in old.columns:
             fields = result.links.fields
             old = _read_old(old, None, fields.get("code"), fields.get("name"), fields.get("parent"))
-    data = _compact(_build_data(units, lineage, repairs, old, provinces, tolerance, precision))
+        n_old = result.report.get("n_old_features")
+        source = source or (f"old layer of {n_old:,} features" if n_old else "")
+        about = dict(about_table(result, source, schematic).itertuples(index=False))
+        title, about_footer, schematic = title_and_footer(about, title, "merge result")
+        footer = about_footer if footer is None else footer
+    title = "geoplan review map" if title is None else title
+    footer = "" if footer is None else footer
+    data = _compact(_build_data(units, lineage, repairs, old, provinces, tolerance, precision, features))
     measures = data["measures"]
     if measures[color_by]["nMissing"] == len(data["units"]["code"]):
         color_by = next(
@@ -707,6 +847,9 @@ def _read_old(
             raise InputError(f"{path}: cannot read old layer: {str(exc).splitlines()[0]}") from None
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.isna().all():
         raise InputError(f"{path}: old layer has no geometry")
+    if not _polygonal(np.asarray(gdf.geometry.values, dtype=object)).any():
+        kinds = ", ".join(sorted(set(gdf.geometry.dropna().geom_type)))
+        raise InputError(f"{path}: the old layer must hold polygons, it holds {kinds}")
     cols = [c for c in gdf.columns if c != gdf.geometry.name]
     fields = {
         "code": _pick(cols, code_field, "code", str(path)),
@@ -744,12 +887,13 @@ def _read_result(path: Path) -> tuple:
     repairs = pyogrio.read_dataframe(path, layer="repairs") if "repairs" in layers else None
     if repairs is not None and not isinstance(repairs, gpd.GeoDataFrame):
         repairs = None
+    features = pyogrio.read_dataframe(path, layer="features", read_geometry=False) if "features" in layers else None
     about = {}
     if "about" in layers:
         df = pyogrio.read_dataframe(path, layer="about", read_geometry=False)
         if {"key", "value"} <= set(df.columns):
             about = {str(k): ("" if v is None else str(v)) for k, v in zip(df["key"], df["value"])}
-    return units, lineage, repairs, about
+    return units, lineage, repairs, features, about
 
 
 def _geoplan_version() -> str:
@@ -757,6 +901,17 @@ def _geoplan_version() -> str:
         return metadata.version("geoplan")
     except metadata.PackageNotFoundError:
         return "unknown"
+
+
+def _file_names(text: str) -> str:
+    """Paths in a text reduced to their file names: a map names no local folder.
+
+    >>> _file_names("/work/data/old_communes.gpkg")
+    'old_communes.gpkg'
+    >>> _file_names(r"cells around C:\\data\\points.csv")
+    'cells around points.csv'
+    """
+    return re.sub(r"\S*[/\\](?=[^\s/\\])", "", text)
 
 
 def title_and_footer(about: Mapping[str, str], title: str | None, source_name: str) -> tuple[str, str, bool]:
@@ -776,8 +931,8 @@ def title_and_footer(about: Mapping[str, str], title: str | None, source_name: s
     if schematic and "schematic" not in title.lower():
         title = f"{title} (schematic)"
     bits = [
-        f"Data: {about.get('source') or 'unknown source'}",
-        f"Plan: {plan or 'unknown plan'}",
+        f"Data: {_file_names(about.get('source') or 'unknown source')}",
+        f"Plan: {_file_names(plan or 'unknown plan')}",
         f"geoplan {about.get('geoplan_version') or _geoplan_version()}",
     ]
     if about.get("created"):
@@ -847,7 +1002,7 @@ def write_review_map(
     _check_choice(basemap, tuple(BASEMAPS), "basemap")
     _check_choice(color_by, MEASURES, "color_by")
     path = Path(result_gpkg)
-    units, lineage, repairs, about = _read_result(path)
+    units, lineage, repairs, features, about = _read_result(path)
     old_gdf = None
     if old is not None:
         # the fields the merge linked by, recorded in the about layer, unless given here
@@ -862,6 +1017,7 @@ def write_review_map(
         old=old_gdf,
         title=title,
         footer=footer,
+        features=features,
         basemap=basemap,
         color_by=color_by,
         schematic=schematic,

@@ -22,7 +22,8 @@ from shapely import box
 
 from geoplan.errors import InputError
 from geoplan.map_topology import decode_topology, encode_topology
-from geoplan.map_review import render_html, review_map, title_and_footer, write_review_map
+from geoplan.measure import fast_area_km2
+from geoplan.map_review import render_html, repairs_to_review, review_map, title_and_footer, write_review_map
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -123,6 +124,14 @@ def _old() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(df, geometry="geometry", crs=4326)
 
 
+def _embedded(html: Path) -> dict:
+    """The data embedded in a review map."""
+    import json
+
+    text = html.read_text("utf-8")
+    return json.loads(re.search(r'<script type="application/json" id="[^"]+">(.*?)</script>', text, re.S).group(1))
+
+
 @pytest.fixture(scope="module")
 def small(tmp_path_factory) -> dict:
     d = tmp_path_factory.mktemp("small")
@@ -135,6 +144,79 @@ def small(tmp_path_factory) -> dict:
     _old().to_file(old, layer="old", driver="GPKG")
     html = write_review_map(result, d / "maps" / "small.html", old=old, color_by="population")
     return {"dir": d, "result": result, "old": old, "html": html}
+
+
+def _features(old: gpd.GeoDataFrame) -> pd.DataFrame:
+    """The ``features`` layer of a merge of ``_old()``: where each old polygon went."""
+    rows = [  # old_code (plan member), new_code, linked_by; in the old layer's order
+        ("30502", "30502", "name+district"), ("30511", "30502", "name+district"), ("30517", "30502", "code"),
+        ("99991", "99001", "name"), ("30112", "30112", "code"), ("30115", "30112", "code"),
+        ("30127", "30112", "alias"), ("28270", "28270", "code"), ("", "99002", "inferred"),
+    ]
+    assert len(rows) == len(old)
+    return pd.DataFrame(rows, columns=["old_code", "new_code", "linked_by"]).assign(
+        feature=range(len(rows)))[["feature", "old_code", "new_code", "linked_by"]]
+
+
+@pytest.fixture(scope="module")
+def placed(tmp_path_factory) -> dict:
+    """Like the national data: Nhà Bàng has no code in the old layer, the merge linked it by name."""
+    d = tmp_path_factory.mktemp("placed")
+    old = _old()
+    old.loc[0, "old_code"] = None
+    result = d / "result.gpkg"
+    _units().to_file(result, layer="units", driver="GPKG")
+    pyogrio.write_dataframe(_lineage(), result, layer="lineage")
+    pyogrio.write_dataframe(_features(old), result, layer="features")
+    pyogrio.write_dataframe(_about(), result, layer="about")
+    old_path = d / "old.gpkg"
+    old.to_file(old_path, layer="old", driver="GPKG")
+    # the same old layer with one feature more: the features table does not fit it
+    longer = d / "longer.gpkg"
+    pd.concat([old, old.iloc[[1]]]).to_file(longer, layer="old", driver="GPKG")
+    return {
+        "html": write_review_map(result, d / "placed.html", old=old_path),
+        "by_code": write_review_map(result, d / "by_code.html", old=longer),
+    }
+
+
+GRID = 50  # units per side, 0.05 degrees each: at the initial zoom a unit is a few pixels
+
+
+@pytest.fixture(scope="module")
+def national_scale(tmp_path_factory) -> dict:
+    """2,500 small units, 553 of them with approximate or inferred links, and 1,500
+    repairs of which 11 to review; the footer is as long as the national one."""
+    rng = np.random.default_rng(3)
+    d = tmp_path_factory.mktemp("scale")
+    k = np.arange(GRID * GRID)
+    x0, y0 = 104 + (k % GRID) * 0.05, 10 + (k // GRID) * 0.05
+    cells = shapely.box(x0, y0, x0 + 0.05, y0 + 0.05)
+    pop = rng.integers(2_000, 60_000, len(k))
+    units = gpd.GeoDataFrame({
+        "code": [f"{i:05d}" for i in k], "name": [f"Xã Ô {i}" for i in k],
+        "parent_code": [f"{(i // GRID) // 10 * 5 + (i % GRID) // 10:02d}" for i in k],
+        "area_km2": 30.0, "area_declared_km2": 30.3, "population": pop, "density": pop / 30.0,
+        "n_members": 2, "n_approximate": (k % 7 == 0).astype(int), "n_inferred": (k % 11 == 0).astype(int),
+    }, geometry=list(cells), crs=4326)
+    units["parent"] = "Tỉnh " + units["parent_code"]
+    units.loc[1, "name"] = "Phường Đồng Xoài"
+    units["approximate"] = (units["n_approximate"] + units["n_inferred"]) > 0
+    cx, cy = 104 + rng.random(1500) * 2.5, 10 + rng.random(1500) * 2.5
+    size = np.where(np.arange(1500) < 10, 0.006, 0.0004)  # 10 pieces of 0.44 km2, the rest 0.002 km2
+    repairs = gpd.GeoDataFrame({
+        "kind": "gap", "rule": ["longest border"] * 10 + ["wide gap"] + ["longest border"] * 1489,
+        "receiving_code": [f"{int((y - 10) / 0.05) * GRID + int((x - 104) / 0.05):05d}" for x, y in zip(cx, cy)],
+        "other_codes": "", "width_m": 20.0,
+    }, geometry=list(shapely.box(cx, cy, cx + size, cy + size)), crs=4326)
+    repairs["area_km2"] = fast_area_km2(repairs.geometry)
+    result = d / "scale.gpkg"
+    units.to_file(result, layer="units", driver="GPKG")
+    repairs.to_file(result, layer="repairs", driver="GPKG")
+    about = _about(plan="vn-2025-commune", source="/work/shared/data/vn/old_communes_c2013.gpkg",
+                   pop_field="pop2019_vn_demographic", created="2026-11-25T04:29:33+00:00")
+    pyogrio.write_dataframe(about, result, layer="about")
+    return {"html": write_review_map(result, d / "scale.html"), "units": units, "repairs": repairs}
 
 
 # ------------------------------------------------------------- no browser
@@ -253,11 +335,64 @@ def test_title_and_footer_from_about():
              "geoplan_version": "0.1.0", "schematic": "yes"}
     title, footer, schematic = title_and_footer(about, None, "result.gpkg")
     assert schematic and title == "Review map: plan_2025.json (schematic)"
-    assert "old_communes_c2013.gpkg" in footer and "plans/plan_2025.json" in footer
+    assert "Data: old_communes_c2013.gpkg" in footer and "Plan: plan_2025.json" in footer
     assert "geoplan 0.1.0" in footer and "SCHEMATIC" in footer
     title, footer, schematic = title_and_footer({**about, "schematic": "no"}, "My map", "r.gpkg")
     assert (title, schematic) == ("My map", False) and "schematic" not in footer.lower()
     assert title_and_footer(about, "My map", "r")[0] == "My map (schematic)"
+
+
+def test_footer_names_files_not_local_folders():
+    about = {"plan": "/home/planner/plans/plan_2025.json", "source": "/work/shared/data/vn/old_communes_c2013.gpkg",
+             "geoplan_version": "0.1.0", "pop_field": "pop2019_vn_demographic"}
+    _, footer, _ = title_and_footer(about, None, "result.gpkg")
+    assert "Data: old_communes_c2013.gpkg \u00b7 Plan: plan_2025.json" in footer
+    assert "/work" not in footer and "/home" not in footer
+    about["source"] = r"C:\Users\planner\old.shp"
+    assert "Data: old.shp \u00b7" in title_and_footer(about, None, "r.gpkg")[1]
+
+
+def test_invalid_polygons_are_repaired_not_a_crash(tmp_path):
+    bow_tie = shapely.Polygon([(105.1, 10.0), (105.2, 10.1), (105.2, 10.0), (105.1, 10.1)])
+    units = _units()
+    units.loc[2, "geometry"] = shapely.MultiPolygon([bow_tie])
+    assert not units.geometry.is_valid.all()
+    result = tmp_path / "bow.gpkg"
+    units.to_file(result, layer="units", driver="GPKG")
+    old = _old()
+    old.loc[4, "geometry"] = bow_tie
+    out = write_review_map(result, tmp_path / "bow.html", old=old)
+    data = _embedded(out)
+    assert len(data["units"]["code"]) == 5 and len(data["provinces"]["geom"]) == 2
+    assert data["units"]["geom"][2] and data["old"]["geom"][4]  # both triangles drawn
+    assert data["old"]["area"][4] > 0
+
+
+def test_old_layer_of_points_is_one_clear_error(small, tmp_path, capsys):
+    from geoplan.cli import main
+
+    points = tmp_path / "points.gpkg"
+    gpd.GeoDataFrame({"name": ["A", "B"]}, geometry=[shapely.Point(105, 10), shapely.Point(105.1, 10)],
+                     crs=4326).to_file(points)
+    with pytest.raises(InputError, match="points.gpkg: the old layer must hold polygons, it holds Point"):
+        write_review_map(small["result"], tmp_path / "p.html", old=points)
+    code = main(["map", str(small["result"]), "--old", str(points), "-o", str(tmp_path / "p.html")])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1 and "Traceback" not in err
+    assert str(points) in err and not (tmp_path / "p.html").exists()
+
+
+def test_repairs_to_review_at_national_scale():
+    n = 5000
+    kind, rule = ["gap"] * n, ["longest border"] * n
+    area, unit_area = np.full(n, 0.01), np.full(n, 50.0)
+    rule[0] = "wide gap"
+    kind[1] = "invalid"
+    area[2] = 0.25  # >= 0.2 km2
+    area[3], unit_area[3] = 0.05, 2.0  # 2.5 % of its unit
+    review = repairs_to_review(kind, rule, area, unit_area)
+    assert np.flatnonzero(review).tolist() == [0, 1, 2, 3]
+    assert repairs_to_review(kind[:1000], rule[:1000], area[:1000], unit_area[:1000]).all()  # few: all of them
 
 
 def test_review_map_returns_folium_map_without_cdn():
@@ -521,6 +656,152 @@ def test_browser_old_layer_and_before_after_swipe(small_page):
     p.assert_clean()
 
 
+@needs_chromium
+def test_browser_old_units_linked_by_name_show_where_they_went(browser, placed):
+    p = Page(browser, placed["html"])
+    try:
+        # one hit: the polygon, not also a lineage row "no polygon for this old unit"
+        assert p.search("nha bang") == [
+            {"name": "Thị trấn Nhà Bàng", "sub": "Huyện Tịnh Biên, An Giang", "kind": "old 30502", "imgs": 0}]
+        p.page.locator(".gp-result").first.click()
+        p.page.wait_for_function("geoplanReview.selected && geoplanReview.selected.code === '30502'")
+        popup = p.page.locator(".leaflet-popup-content").inner_text()
+        assert "Went to: Phường Thới Sơn (30502, full)" in popup and "No lineage row" not in popup
+        assert "linked by name+district" in popup and "No polygon" not in popup
+        p.page.wait_for_timeout(500)  # zoom animation
+        p.js("geoplanReview.map.closePopup()")
+        p.js("geoplanReview.setCompare(true)")
+        p.js("geoplanReview.setSwipe(0.95)")
+        tip = p.hover_unit("old", "30502")
+        assert "Went to\tPhường Thới Sơn (30502, full)" in tip
+        assert "Linked by\tname+district (plan code 30502)" in tip and "not linked" not in tip
+        # a polygon that matched no plan member went where the longest border took it
+        p.search("khong ma")
+        p.page.locator(".gp-result").first.click()
+        p.page.locator(".leaflet-popup-content").wait_for(state="visible")
+        popup = p.page.locator(".leaflet-popup-content").inner_text()
+        assert f"Went to: {SSTI} (99002, inferred)" in popup and "longest shared border" in popup
+        p.assert_clean()
+    finally:
+        p.close()
+    # a features table that does not fit the old layer is not used: join by code, as before
+    p = Page(browser, placed["by_code"])
+    try:
+        assert sorted(h["kind"] for h in p.search("nha bang")) == ["old", "old 30502"]
+        p.js("geoplanReview.setCompare(true)")
+        p.js("geoplanReview.setSwipe(0.95)")
+        assert "Went to\tPhường Thới Sơn (30502, full)" in p.hover_unit("old", "30511")
+        p.assert_clean()
+    finally:
+        p.close()
+
+
+@needs_chromium
+def test_browser_search_folds_eth_like_d_with_stroke(browser, national_scale):
+    p = Page(browser, national_scale["html"])
+    try:
+        assert p.js("geoplanReview.fold('\u00d0\u1ed3ng Th\u00e1p \u00f0')") == "dong thap d"  # Ð (U+00D0), ð
+        hits = p.search("\u00d0\u1ed3ng Xo\u00e0i")  # typed with Ð, the look-alike of Đ
+        assert [h["name"] for h in hits] == ["Phường Đồng Xoài"] and hits == p.search("dong xoai")
+        p.assert_clean()
+    finally:
+        p.close()
+
+
+def _legend(p) -> str:
+    return p.page.locator(".gp-legend-items").inner_text()
+
+
+def _layer_box(p, label: str):
+    return p.page.locator(".leaflet-control-layers-overlays label", has_text=label).locator("input")
+
+
+@needs_chromium
+def test_browser_repairs_at_national_scale(browser, national_scale):
+    p = Page(browser, national_scale["html"])
+    try:
+        stats = p.js("geoplanReview.stats()")
+        assert stats["zoom"] <= 9 and stats["repairs"] == 11 and stats["smallRepairs"] == 0
+        labels = p.page.locator(".leaflet-control-layers-overlays").inner_text()
+        assert "Repairs to review (11 of 1,500)" in labels and "Smaller repairs (1,489; from zoom 11)" in labels
+        legend = _legend(p)
+        assert "repair to review: wide gaps, invalid rings, pieces \u2265 0.2 km\u00b2 or \u2265 1 % of their unit" in legend
+        assert "smaller repair: zoom in to see (from zoom 11)" in legend
+        # zoomed in, the small repairs in view are drawn, quickly
+        x, y = national_scale["repairs"].geometry.iloc[100].centroid.coords[0]
+        ms = p.js(
+            """async ([lat, lng]) => { const t0 = performance.now();
+                geoplanReview.map.setView([lat, lng], 12, { animate: false });
+                await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+                return performance.now() - t0; }""",
+            [y, x],
+        )
+        assert ms < 1000
+        stats = p.js("geoplanReview.stats()")
+        assert 1 <= stats["smallRepairs"] < 200 and stats["repairs"] == 11
+        assert "zoom in" not in _legend(p)
+        p.page.locator(".gp-legend").wait_for(state="visible")
+        # a layer switched off leaves the legend
+        _layer_box(p, "Repairs to review").uncheck()
+        assert "repair to review" not in _legend(p) and p.js("geoplanReview.stats().repairs") == 0
+        _layer_box(p, "Smaller repairs").uncheck()
+        assert "smaller repair" not in _legend(p) and p.js("geoplanReview.stats().smallRepairs") == 0
+        _layer_box(p, "Approximate").uncheck()
+        assert "approximate link" not in _legend(p)
+        _layer_box(p, "Smaller repairs").check()
+        assert p.js("geoplanReview.stats().smallRepairs") == stats["smallRepairs"]
+        p.assert_clean()
+    finally:
+        p.close()
+
+
+@needs_chromium
+def test_browser_flags_leave_the_colours_visible(browser, national_scale):
+    p = Page(browser, national_scale["html"])
+    try:
+        assert p.js("geoplanReview.stats().flags") == 0  # units of a few pixels: no marker on them
+        assert "553 flagged units too small to mark at this zoom: zoom in" in _legend(p)
+        unit = national_scale["units"].set_index("code").loc["01274"]  # 1 approximate link
+        x, y = unit.geometry.centroid.coords[0]
+        p.js("([lat, lng]) => { geoplanReview.map.setView([lat, lng], 10, { animate: false }); }", [y, x])
+        p.page.wait_for_timeout(200)
+        assert p.js("geoplanReview.stats().flags") > 0
+        # the marker sits on the unit's point; hovering it shows the unit's tooltip
+        tip = p.hover_unit("new", "01274")
+        assert "Xã Ô 1274" in tip and "Area computed" in tip and "Population" in tip
+        assert "1 approximate" in tip
+        p.assert_clean()
+    finally:
+        p.close()
+
+
+@needs_chromium
+@pytest.mark.parametrize("viewport", [(1280, 800), (860, 640), (420, 800)])
+def test_browser_text_does_not_overlap(browser, national_scale, viewport):
+    p = Page(browser, national_scale["html"], viewport=viewport)
+    try:
+        boxes = p.js(
+            """sels => sels.map(s => { const e = document.querySelector(s); if (!e) return null;
+                const r = e.getBoundingClientRect();
+                return r.width && r.height ? [s, r.left, r.top, r.right, r.bottom] : null; }).filter(Boolean)""",
+            [".gp-title", ".gp-footer", ".gp-legend", ".leaflet-control-layers", ".gp-search",
+             ".leaflet-control-zoom", ".gp-toolbar", ".leaflet-control-scale", ".leaflet-control-attribution"],
+        )
+        assert {".gp-title", ".gp-footer", ".gp-legend"} <= {b[0] for b in boxes}
+        w, h = viewport
+        for name, left, top, right, bottom in boxes:
+            assert left >= 0 and top >= 0 and right <= w and bottom <= h, (name, left, top, right, bottom)
+        for k, a in enumerate(boxes):
+            for b in boxes[k + 1:]:
+                apart = a[3] <= b[1] or b[3] <= a[1] or a[4] <= b[2] or b[4] <= a[2]
+                assert apart, f"{a[0]} overlaps {b[0]} at {w}x{h}: {a[1:]} {b[1:]}"
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        p.page.screenshot(path=str(ARTIFACTS / f"review_map_layout_{w}x{h}.png"))
+        p.assert_clean()
+    finally:
+        p.close()
+
+
 # --------------------------------------------------------------- national
 def national_units() -> gpd.GeoDataFrame:
     """The 3,321 new communes as a ``units`` layer per docs/CONTRACTS.md."""
@@ -610,3 +891,13 @@ def test_review_map_from_a_merge_result(toy_layer, toy_plan_frame):
     m = geoplan.review_map(result, old=toy_layer)
     html = render_html(m)
     assert "Phường X" in html and "Xã An Hòa" in html  # a new unit and an old one
+    # it says what produced it, like the map of the CLI
+    assert "<title>Review map: plan</title>" in html
+    footer = re.search(r'"footer":"([^"]*)"', html).group(1)
+    assert footer.startswith("Data: old layer of 4 features \u00b7 Plan: plan \u00b7 ")
+    assert f"geoplan {geoplan.__version__}" in footer and "population field pop" in footer
+    html = render_html(geoplan.review_map(result, old=toy_layer, source="/data/old.gpkg", schematic=True))
+    assert "<title>Review map: plan (schematic)</title>" in html
+    assert "Data: old.gpkg" in html and "SCHEMATIC: boundaries are indicative" in html
+    # each old polygon knows the new unit it went into (MergeResult.features)
+    assert '"member":[null,null,null,null]' in html and '"unit":[0,0,1,1]' in html

@@ -15,7 +15,7 @@
     return String(s === null || s === undefined ? '' : s)
       .normalize('NFD')
       .replace(/[\u0300-\u036f]/g, '')
-      .replace(/[\u0111\u0110]/g, 'd')
+      .replace(/[\u0111\u0110\u00f0\u00d0]/g, 'd')  // đ Đ, and their look-alikes ð Ð
       .toLowerCase()
       .replace(/\s+/g, ' ')
       .trim();
@@ -113,6 +113,17 @@
     return {
       length: nArcs,
       points: p / 2,
+      // [west, south, east, north] of arc i, in degrees
+      bbox: function (i) {
+        var w = Infinity, s = Infinity, e = -Infinity, n = -Infinity;
+        for (var q = start[i]; q < start[i + 1]; q += 2) {
+          if (xy[q] < w) w = xy[q];
+          if (xy[q] > e) e = xy[q];
+          if (xy[q + 1] < s) s = xy[q + 1];
+          if (xy[q + 1] > n) n = xy[q + 1];
+        }
+        return [w / scale, s / scale, e / scale, n / scale];
+      },
       get: function (i) {
         var arc = cache[i];
         if (arc) return arc;
@@ -230,10 +241,12 @@
     // one arc set per layer, decoded the first time one of its arcs is needed
     var arcSets = data.topo.map(function (t) {
       var set = null;
+      function decoded() { return set || (set = decodeArcs(t.arcs, t.precision)); }
       return {
         nArcs: t.n_arcs,
         nPoints: t.n_points,
-        get: function (i) { return (set || (set = decodeArcs(t.arcs, t.precision))).get(i); }
+        get: function (i) { return decoded().get(i); },
+        bbox: function (i) { return decoded().bbox(i); }
       };
     });
     var U = unpack(data.units), nU = U.code.length;
@@ -249,10 +262,12 @@
       return p;
     }
     makePane('gp-units', 410, true);
+    makePane('gp-flags', 415, false);
     makePane('gp-old', 420, false);
     makePane('gp-prov', 430, false);
     makePane('gp-hl', 440, false);
     var rUnits = L.canvas({ pane: 'gp-units', padding: 0.2, tolerance: 3 });
+    var rFlags = L.canvas({ pane: 'gp-flags', padding: 0.2 });
     var rOld = L.canvas({ pane: 'gp-old', padding: 0.2 });
     var rProv = L.canvas({ pane: 'gp-prov', padding: 0.2 });
     var rHl = L.canvas({ pane: 'gp-hl', padding: 0.2 });
@@ -278,6 +293,19 @@
     }
     var unitByCode = Object.create(null);
     for (var i0 = 0; i0 < nU; i0++) unitByCode[U.code[i0]] = i0;
+
+    // Where each old polygon went: with the result's features table (O.unit,
+    // O.member, O.linkedBy, by row) also for polygons linked by name; without
+    // it, by joining the polygon's own code to the lineage.
+    var placed = !!(O && O.unit);
+    function memberOf(j) {
+      if (!O.member) return O.code[j];
+      return O.member[j] === null ? O.code[j] : O.member[j];
+    }
+    function oldRows(j) {
+      var member = memberOf(j);
+      return (G && member && linByOld[member]) || [];
+    }
 
     // -------------------------------------------------------------- colour
     var measures = data.measures, current = data.colorBy;
@@ -376,30 +404,50 @@
       el('div', 'gp-tt-sub', sub.join(' \u00b7 '), d);
     }
 
-    function oldTargets(code) {
-      var rows = (code && linByOld[code]) || [];
-      return rows.map(function (g) {
-        return (G.newName[g] || '') + ' (' + G.newCode[g] + ', ' + G.link[g] + ')';
-      });
+    function target(g) {
+      return (G.newName[g] || '') + ' (' + G.newCode[g] + ', ' + G.link[g] + ')';
+    }
+
+    // the new unit the polygon went into first, then the other new units its
+    // old unit is divided among
+    function wentTo(j) {
+      var rows = oldRows(j);
+      if (!placed) return rows.length ? rows.map(target).join('; ') : 'not linked by code';
+      var u = O.unit[j], out = [];
+      if (u >= 0) {
+        var own = rows.filter(function (g) { return G.unit[g] === u; })[0];
+        out.push(own !== undefined ? target(own) : U.name[u] + ' (' + U.code[u] + ', ' + (O.linkedBy[j] || 'placed') + ')');
+      } else {
+        out.push('not placed in a new unit');
+      }
+      rows.forEach(function (g) { if (G.unit[g] !== u) out.push('also ' + target(g)); });
+      return out.join('; ');
+    }
+
+    function linkedBy(j) {
+      var how = O.linkedBy[j], member = memberOf(j);
+      if (!how || how === 'none') return 'not linked to the plan';
+      if (how === 'inferred') return 'inferred (longest shared border)';
+      return how + (member && member !== O.code[j] ? ' (plan code ' + member + ')' : '');
     }
 
     function oldTooltip(layer) {
       var j = layer.gpIndex, d = el('div', 'gp-tt');
-      oldInfo(O.name[j], O.code[j], O.district[j], O.parent[j], d);
+      oldInfo(O.name[j], O.code[j] || memberOf(j), O.district[j], O.parent[j], d);
       var t = el('table', 'gp-kv', null, d);
       if (isNum(O.area[j])) kvRow(t, 'Area', km2(O.area[j]));
       if (isNum(O.pop[j])) kvRow(t, 'Population', fmt(O.pop[j]));
-      var targets = oldTargets(O.code[j]);
-      if (G) kvRow(t, 'Went to', targets.length ? targets.join('; ') : 'not linked by code', 'gp-wrap');
+      if (G) kvRow(t, 'Went to', wentTo(j), 'gp-wrap');
+      if (placed) kvRow(t, 'Linked by', linkedBy(j), 'gp-wrap');
       return d;
     }
 
     function oldPopup(layer) {
-      var j = layer.gpIndex, d = el('div', 'gp-popup');
-      oldInfo(O.name[j], O.code[j], O.district[j], O.parent[j], d);
-      var rows = (O.code[j] && linByOld[O.code[j]]) || [];
+      var j = layer.gpIndex, d = el('div', 'gp-popup'), rows = oldRows(j);
+      oldInfo(O.name[j], O.code[j] || memberOf(j), O.district[j], O.parent[j], d);
+      if (placed) el('p', null, 'Went to: ' + wentTo(j) + '. Linked by ' + linkedBy(j) + '.', d);
       if (rows.length) lineageTable(rows, d, true);
-      else el('p', null, G ? 'No lineage row has this old code.' : 'No lineage in this result.', d);
+      else if (!placed) el('p', null, G ? 'No lineage row has this old code.' : 'No lineage in this result.', d);
       return d;
     }
 
@@ -413,17 +461,6 @@
       kvRow(t, 'Given to', rc ? rc + (ri !== undefined ? ' ' + U.name[ri] : '') : '\u2013');
       kvRow(t, 'Other units', R.other[k] || '\u2013');
       kvRow(t, 'Rule', R.rule[k] || '\u2013');
-      return d;
-    }
-
-    function flagTooltip(layer) {
-      var i = layer.gpIndex, d = el('div', 'gp-tt');
-      el('div', 'gp-tt-name', U.name[i], d);
-      var parts = [];
-      if (U.nApprox[i] > 0) parts.push(U.nApprox[i] + ' approximate link' + (U.nApprox[i] > 1 ? 's' : ''));
-      if (U.nInferred[i] > 0) parts.push(U.nInferred[i] + ' inferred link' + (U.nInferred[i] > 1 ? 's' : ''));
-      if (!parts.length) parts.push('approximate');
-      el('div', 'gp-tt-sub', parts.join(', '), d);
       return d;
     }
 
@@ -455,49 +492,140 @@
       provLayers.push(pl);
     }
 
-    var flagGroup = L.featureGroup(), flagLayers = [];
+    // Markers of units with approximate or inferred links. A thousand of them
+    // would hide the colours at national zoom, so a marker is drawn only where
+    // its unit spans FLAG_MIN_PX on screen (zooming in shows the others; the
+    // legend counts those not marked), smaller at low zoom. They do not catch
+    // the mouse: hovering one shows the tooltip of its unit (areas,
+    // population, and the flagged links).
+    var FLAG_MIN_PX = 16;
+    var flagGroup = L.featureGroup(), flagLayers = [], nFlagsHidden = 0;
     for (var f = 0; f < nU; f++) {
       if (!(U.nApprox[f] > 0 || U.nInferred[f] > 0 || U.approx[f]) || !U.pt[f]) continue;
       var inferred = U.nInferred[f] > 0;
       var cm = L.circleMarker(U.pt[f], {
-        pane: 'gp-units', renderer: rUnits, radius: 5, weight: 1.5, color: '#222',
+        pane: 'gp-flags', renderer: rFlags, interactive: false, radius: 5, weight: 1.5, color: '#222',
         fillColor: inferred ? '#7b3294' : '#f1a340', fillOpacity: 0.95
       });
       cm.gpIndex = f;
-      cm.bindTooltip(flagTooltip, { direction: 'top', className: 'gp-tooltip' });
-      cm.bindPopup(unitPopup, { maxWidth: 520, className: 'gp-leaflet-popup' });
-      flagGroup.addLayer(cm);
       flagLayers.push(cm);
     }
-
-    // repairs: drawn at once when few, else built when their layer is switched on
-    var REPAIRS_AT_START = 3000;
-    var repairGroup = L.featureGroup(), repairLayers = [], repairsBuilt = false;
-    function ensureRepairs() {
-      if (repairsBuilt || !R) return;
-      repairsBuilt = true;
-      for (var r = 0; r < R.kind.length; r++) {
-        var at = R.pt[r];
-        if (R.geom[r] && R.geom[r].length) {
-          var rp = gpPolygon(geomLatLngs(R.geom[r], arcSets[R.topo]), {
-            pane: 'gp-units', renderer: rUnits, color: '#d7191c', weight: 1.5, fillColor: '#d7191c', fillOpacity: 0.35
-          });
-          rp.gpIndex = r;
-          rp.bindPopup(repairPopup, { className: 'gp-leaflet-popup' });
-          repairGroup.addLayer(rp);
-          at = at || rp.getBounds().getCenter();
+    function flagStyle() {
+      var z = map.getZoom();
+      return z < 8 ? { radius: 2.5, weight: 0.5 } : z < 10 ? { radius: 4, weight: 1 } : { radius: 6, weight: 1.5 };
+    }
+    function placeFlags() {
+      var st = flagStyle(), z = map.getZoom();
+      nFlagsHidden = 0;
+      flagLayers.forEach(function (m) {
+        var unit = unitLayers[m.gpIndex];
+        if (!unit) return;
+        var b = unit.getBounds();
+        var size = map.project(b.getNorthEast(), z).subtract(map.project(b.getSouthWest(), z));
+        if (Math.min(Math.abs(size.x), Math.abs(size.y)) >= FLAG_MIN_PX) {
+          m.setStyle(st);
+          if (!flagGroup.hasLayer(m)) flagGroup.addLayer(m);
+        } else {
+          nFlagsHidden++;
+          if (flagGroup.hasLayer(m)) flagGroup.removeLayer(m);
         }
-        if (!at) continue;
+      });
+    }
+
+    // Repairs. The ones to review (all of them when there are few; else wide
+    // gaps and large pieces, chosen by review_map.py) are drawn from the
+    // start, each with a marker so that tiny ones show at national zoom. The
+    // other ones, tens of thousands in a national merge, are drawn only from
+    // zoom RV.minZoom and only where the map looks, so panning stays fast.
+    var RV = data.repairView, nR = R ? R.kind.length : 0;
+    var isReview = new Uint8Array(nR);
+    if (RV) RV.review.forEach(function (k) { isReview[k] = 1; });
+    var nReview = RV ? RV.review.length : 0;
+    var reviewGroup = L.featureGroup(), reviewLayers = [], reviewBuilt = false;
+    var smallGroup = L.featureGroup(), smallLayers = Object.create(null), smallShown = Object.create(null);
+    var smallBoxes = null, nSmallShown = 0;
+
+    function repairLayers(r, review) {
+      var out = [], at = R.pt[r];
+      if (R.geom[r] && R.geom[r].length) {
+        var rp = gpPolygon(geomLatLngs(R.geom[r], arcSets[R.topo]), {
+          pane: 'gp-units', renderer: rUnits, color: review ? '#d7191c' : '#ef6548', weight: review ? 1.5 : 0.8,
+          fillColor: review ? '#d7191c' : '#fc9272', fillOpacity: review ? 0.35 : 0.5
+        });
+        rp.gpIndex = r;
+        rp.bindPopup(repairPopup, { className: 'gp-leaflet-popup' });
+        out.push(rp);
+        at = review ? at || rp.getBounds().getCenter() : null;
+      }
+      if (at) {
         var rm = L.circleMarker(at, {
-          pane: 'gp-units', renderer: rUnits, radius: 4, weight: 1, color: '#fff', fillColor: '#d7191c', fillOpacity: 1
+          pane: 'gp-units', renderer: rUnits, radius: markerRadius(review ? 4.5 : 3), weight: 1, color: '#fff',
+          fillColor: review ? '#d7191c' : '#fc9272', fillOpacity: 1
         });
         rm.gpIndex = r;
         rm.bindPopup(repairPopup, { className: 'gp-leaflet-popup' });
-        repairGroup.addLayer(rm);
-        repairLayers.push(rm);
+        out.push(rm);
       }
+      return out;
     }
-    repairGroup.on('add', ensureRepairs);
+    reviewGroup.on('add', function () {
+      if (reviewBuilt) return;
+      reviewBuilt = true;
+      RV.review.forEach(function (r) {
+        var ls = repairLayers(r, true);
+        ls.forEach(function (l) { reviewGroup.addLayer(l); });
+        if (ls.length) reviewLayers.push(ls[ls.length - 1]);
+      });
+    });
+
+    // [west, south, east, north] of every repair not to review, from its arcs
+    function smallRepairBoxes() {
+      var boxes = new Float64Array(4 * nR), arcs = arcSets[R.topo];
+      for (var r = 0; r < nR; r++) {
+        var w = Infinity, s = Infinity, e = -Infinity, n = -Infinity, geom = R.geom[r];
+        if (!isReview[r] && geom && geom.length) {
+          geom.forEach(function (poly) {
+            poly[0].forEach(function (ref) {
+              var b = arcs.bbox(ref >= 0 ? ref : -ref - 1);
+              w = Math.min(w, b[0]); s = Math.min(s, b[1]); e = Math.max(e, b[2]); n = Math.max(n, b[3]);
+            });
+          });
+        } else if (!isReview[r] && R.pt[r]) {
+          w = e = R.pt[r][1];
+          s = n = R.pt[r][0];
+        }
+        boxes[4 * r] = w; boxes[4 * r + 1] = s; boxes[4 * r + 2] = e; boxes[4 * r + 3] = n;
+      }
+      return boxes;
+    }
+    function syncSmall() {
+      if (!map.hasLayer(smallGroup)) return;
+      var next = Object.create(null), n = 0, r;
+      if (map.getZoom() >= RV.minZoom) {
+        smallBoxes = smallBoxes || smallRepairBoxes();
+        var v = map.getBounds().pad(0.3), w = v.getWest(), s = v.getSouth(), e = v.getEast(), nn = v.getNorth();
+        for (r = 0; r < nR; r++) {
+          if (isReview[r] || smallBoxes[4 * r] > e || smallBoxes[4 * r + 2] < w ||
+              smallBoxes[4 * r + 1] > nn || smallBoxes[4 * r + 3] < s) continue;
+          next[r] = true;
+          n++;
+          if (smallShown[r]) continue;
+          (smallLayers[r] = smallLayers[r] || repairLayers(r, false)).forEach(function (l) { smallGroup.addLayer(l); });
+        }
+      }
+      for (r in smallShown) {
+        if (!next[r]) smallLayers[r].forEach(function (l) { smallGroup.removeLayer(l); });
+      }
+      smallShown = next;
+      nSmallShown = n;
+    }
+    smallGroup.on('add', syncSmall);
+    smallGroup.on('remove', function () {
+      smallGroup.clearLayers();
+      smallShown = Object.create(null);
+      nSmallShown = 0;
+    });
+    map.on('moveend', syncSmall);
 
     // old units: built on first use, one object for overlay and swipe
     var oldGroup = L.featureGroup(), oldLayers = null, oldMode = 'overlay';
@@ -538,17 +666,20 @@
       return z < 8 ? base * 0.5 : z < 10 ? base * 0.75 : base;
     }
     function resizeMarkers() {
-      if (map.hasLayer(flagGroup)) flagLayers.forEach(function (m) { m.setRadius(markerRadius(6)); });
-      if (map.hasLayer(repairGroup)) repairLayers.forEach(function (m) { m.setRadius(markerRadius(4.5)); });
+      placeFlags();
+      if (map.hasLayer(reviewGroup)) {
+        reviewGroup.eachLayer(function (m) { if (m instanceof L.CircleMarker) m.setRadius(markerRadius(4.5)); });
+      }
     }
     map.on('zoomend', resizeMarkers);
     flagGroup.on('add', resizeMarkers);
-    repairGroup.on('add', resizeMarkers);
+    reviewGroup.on('add', resizeMarkers);
 
     unitsGroup.addTo(map);
     provGroup.addTo(map);
     flagGroup.addTo(map);
-    if (R && R.kind.length <= REPAIRS_AT_START) repairGroup.addTo(map);
+    if (nReview) reviewGroup.addTo(map);
+    if (RV && !RV.all) smallGroup.addTo(map);
 
     // --------------------------------------------------------- highlight
     var hlGroup = L.featureGroup().addTo(map);
@@ -568,8 +699,16 @@
     if (provLayers.length) overlays['Province outlines (' + fmt(provLayers.length) + ')'] = provGroup;
     if (O) overlays['Old units (' + fmt(O.name.length) + ')'] = oldGroup;
     if (flagLayers.length) overlays['Approximate / inferred links (' + fmt(flagLayers.length) + ')'] = flagGroup;
-    if (R) overlays['Repairs (' + fmt(R.kind.length) + ')'] = repairGroup;
-    var layerControl = L.control.layers(null, overlays, { collapsed: false, position: 'topright' }).addTo(map);
+    if (RV && RV.all) {
+      overlays['Repairs (' + fmt(nR) + ')'] = reviewGroup;
+    } else if (RV) {
+      overlays['Repairs to review (' + fmt(nReview) + ' of ' + fmt(nR) + ')'] = reviewGroup;
+      overlays['Smaller repairs (' + fmt(nR - nReview) + '; from zoom ' + RV.minZoom + ')'] = smallGroup;
+    }
+    // a narrow map folds the layer list into Leaflet's layers button
+    var layerControl = L.control.layers(null, overlays, {
+      collapsed: container.clientWidth < 640, position: 'topright'
+    }).addTo(map);
     L.DomUtil.addClass(layerControl.getContainer(), 'gp-layers');
     L.control.scale({ imperial: false, position: 'bottomleft' }).addTo(map);
 
@@ -582,6 +721,20 @@
     if (!data.footer) footer.style.display = 'none';
     L.DomEvent.disableClickPropagation(footer);
     L.DomEvent.disableScrollPropagation(footer);
+
+    // On a wide map the title and footer sit centred between the control
+    // corners (review.css keeps them narrower than the gap). On a narrow one
+    // they become bars across the top and bottom, and the corners move in
+    // by their heights, so no text lies on another.
+    function placeBars() {
+      var narrow = container.clientWidth <= 900;
+      L.DomUtil[narrow ? 'addClass' : 'removeClass'](container, 'gp-narrow');
+      var top = narrow ? titleBar.offsetHeight : 0, bottom = narrow && data.footer ? footer.offsetHeight : 0;
+      Array.prototype.forEach.call(container.querySelectorAll('.leaflet-top'), function (c) { c.style.top = top + 'px'; });
+      Array.prototype.forEach.call(container.querySelectorAll('.leaflet-bottom'), function (c) { c.style.bottom = bottom + 'px'; });
+    }
+    placeBars();
+    map.on('resize', placeBars);
 
     // toolbar: fullscreen and before/after
     var swipe = { on: false, x: 0.5, oldWasOn: false, el: null };
@@ -629,6 +782,7 @@
       var right = 'rect(' + nw.y + 'px,' + se.x + 'px,' + se.y + 'px,' + mid + 'px)';
       map.getPane('gp-old').style.clip = left;
       map.getPane('gp-units').style.clip = right;
+      map.getPane('gp-flags').style.clip = right;
       map.getPane('gp-prov').style.clip = right;
       swipe.el.style.left = cx + 'px';
     }
@@ -678,7 +832,7 @@
         L.DomUtil.addClass(api.compareButton, 'gp-active');
       } else {
         map.off('move zoom viewreset resize', updateClip);
-        ['gp-old', 'gp-units', 'gp-prov'].forEach(function (n) { map.getPane(n).style.clip = ''; });
+        ['gp-old', 'gp-units', 'gp-flags', 'gp-prov'].forEach(function (n) { map.getPane(n).style.clip = ''; });
         swipe.el.style.display = 'none';
         setOldMode('overlay');
         if (!swipe.oldWasOn) map.removeLayer(oldGroup);
@@ -711,11 +865,24 @@
           el('span', 'gp-swatch', null, miss).style.background = m.missing;
           el('span', null, 'no data (' + fmt(m.nMissing) + ')', miss);
           if (m.note) el('div', 'gp-legend-note', m.note, list);
+          // only the marks of the layers shown
           var marks = [];
-          if (flagLayers.some(function (l) { return !(U.nInferred[l.gpIndex] > 0); })) marks.push(['#f1a340', 'approximate link']);
-          if (flagLayers.some(function (l) { return U.nInferred[l.gpIndex] > 0; })) marks.push(['#7b3294', 'inferred link']);
-          if (R && R.kind.length) marks.push(['#d7191c', 'repair (gap, overlap, invalid)']);
+          if (map.hasLayer(flagGroup)) {
+            if (flagLayers.some(function (l) { return !(U.nInferred[l.gpIndex] > 0); })) marks.push(['#f1a340', 'approximate link']);
+            if (flagLayers.some(function (l) { return U.nInferred[l.gpIndex] > 0; })) marks.push(['#7b3294', 'inferred link']);
+            if (nFlagsHidden) marks.push([null, fmt(nFlagsHidden) + ' flagged units too small to mark at this zoom: zoom in']);
+          }
+          if (nReview && map.hasLayer(reviewGroup)) {
+            marks.push(['#d7191c', RV.all ? 'repair (gap, overlap, invalid)' : 'repair to review: ' + RV.rule]);
+          }
+          if (RV && !RV.all && map.hasLayer(smallGroup)) {
+            marks.push(['#fc9272', 'smaller repair' + (map.getZoom() < RV.minZoom ? ': zoom in to see (from zoom ' + RV.minZoom + ')' : '')]);
+          }
           marks.forEach(function (mk) {
+            if (!mk[0]) {
+              el('div', 'gp-legend-note', mk[1], list);
+              return;
+            }
             var row = el('div', 'gp-legend-row', null, list);
             el('span', 'gp-dot', null, row).style.background = mk[0];
             el('span', null, mk[1], row);
@@ -727,6 +894,7 @@
           render();
         });
         render();
+        map.on('overlayadd overlayremove zoomend', render);
         L.DomEvent.disableClickPropagation(box);
         L.DomEvent.disableScrollPropagation(box);
         return box;
@@ -744,9 +912,9 @@
       var oldCodesWithPolygon = Object.create(null);
       if (O) {
         for (var b = 0; b < O.name.length; b++) {
-          var sub = [O.district[b], O.parent[b]].filter(Boolean).join(', ');
-          index.push({ kind: 'old', j: b, name: O.name[b], sub: sub, code: O.code[b] || '' });
-          if (O.code[b] && O.geom[b] && O.geom[b].length) oldCodesWithPolygon[O.code[b]] = true;
+          var sub = [O.district[b], O.parent[b]].filter(Boolean).join(', '), member = memberOf(b);
+          index.push({ kind: 'old', j: b, name: O.name[b], sub: sub, code: O.code[b] || member || '' });
+          if (member && O.geom[b] && O.geom[b].length) oldCodesWithPolygon[member] = true;
         }
       }
       if (G) {
@@ -897,8 +1065,9 @@
         units: renderedIn(rUnits, unitLayers),
         provinces: renderedIn(rProv, provLayers),
         old: oldLayers ? renderedIn(rOld, oldLayers) : 0,
-        flags: renderedIn(rUnits, flagLayers),
-        repairs: R ? renderedIn(rUnits, repairLayers) : 0,
+        flags: renderedIn(rFlags, flagLayers),
+        repairs: renderedIn(rUnits, reviewLayers),
+        smallRepairs: map.hasLayer(smallGroup) ? nSmallShown : 0,
         arcs: arcSets.reduce(function (n, a) { return n + a.nArcs; }, 0),
         points: arcSets.reduce(function (n, a) { return n + a.nPoints; }, 0),
         compare: swipe.on,
@@ -911,7 +1080,7 @@
         var i = unitByCode[code];
         if (i !== undefined) pt = U.pt[i];
       } else if (O) {
-        for (var j = 0; j < O.code.length; j++) if (O.code[j] === code) { pt = O.pt[j]; break; }
+        for (var j = 0; j < O.code.length; j++) if (O.code[j] === code || memberOf(j) === code) { pt = O.pt[j]; break; }
       }
       if (!pt) return null;
       var cp = map.latLngToContainerPoint(pt), rect = container.getBoundingClientRect();
