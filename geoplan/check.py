@@ -4,7 +4,8 @@ For every unit: computed and declared area and population side by side, the
 absolute and relative differences and a verdict against a tolerance. The
 declared table is checked too: two units with identical declared figures
 are a known upstream copy error, and an area a hundred times the computed
-one was probably entered in hectares.
+one was probably entered in hectares. Units of the plan without a polygon,
+and declared codes that match no unit, are listed.
 
 >>> table = compare(units, declared, tolerance_pct=2.0)  # doctest: +SKIP
 >>> print(run_check("merged.gpkg"))  # doctest: +SKIP
@@ -12,6 +13,7 @@ one was probably entered in hectares.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +26,11 @@ from .names import folded_key
 HECTARE_RATIO = (50.0, 200.0)  # declared / computed area in this range: hectares entered as km2
 PRINT_ALL_UP_TO = 100  # units: up to this many, the whole table is printed too
 IMPLAUSIBLE_RATIO = 3.0  # declared and computed areas further apart than this: check both
+LIST_UP_TO = 10  # units named in one summary line
+SAME_AREA_KM2 = 0.005  # declared areas are given to 0.01 km2
+ABSENT = {"no polygon": "new units of the plan have no polygon",
+          "not in result": "declared codes match no unit of the result"}
+SCHEMATIC_VERDICT = "schematic: not compared"
 
 
 def read_result_layer(path: str | Path, layer: str) -> pd.DataFrame:
@@ -35,36 +42,139 @@ def read_result_layer(path: str | Path, layer: str) -> pd.DataFrame:
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: file not found")
-    layers = [name for name, _ in pyogrio.list_layers(path)] if path.suffix.lower() == ".gpkg" else []
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder; give the GeoPackage written by geoplan merge")
+    try:
+        layers = [name for name, _ in pyogrio.list_layers(path)]
+    except pyogrio.errors.DataSourceError as exc:
+        raise InputError(f"{path}: not a GeoPackage (GDAL cannot read it); give the GeoPackage written by geoplan merge") from exc
     if layer not in layers:
         raise InputError(f"{path}: no layer {layer!r}; is it a GeoPackage written by geoplan merge?")
     return pyogrio.read_dataframe(path, layer=layer, read_geometry=False)
 
 
-def suspect_copies(declared: pd.DataFrame) -> pd.Series:
-    """For each code whose declared figures look copied from another unit's, the other codes.
+def report_paths(result: str | Path, output: str | Path | None, inputs=()) -> tuple[Path, Path]:
+    """The CSV and Markdown reports of a check: ``output`` names the CSV (it must
+    end in .csv), the Markdown goes beside it with .md; by default
+    RESULT-check.csv. Neither may be an input or a folder.
 
-    Identical declared area and population on two units is a known upstream
-    copy error; where no population is declared, an identical area on two
-    units of the same name (homonyms in different provinces) is taken as one.
+    >>> [str(p) for p in report_paths("communes.gpkg", None)]
+    ['communes-check.csv', 'communes-check.md']
+    """
+    result = Path(result)
+    csv = Path(output) if output else result.with_name(result.stem + "-check.csv")
+    md = csv.with_suffix(".md")
+    for path in (csv, md):
+        if path.is_dir():
+            raise InputError(f"{path}: is a folder; -o names the CSV report to write")
+        for given in (result, *inputs):
+            if given is not None and path.exists() and Path(given).exists() and path.samefile(given):
+                raise InputError(f"{path}: is an input ({given}); inputs are never overwritten, choose another -o")
+        if path == csv and csv.suffix.lower() != ".csv":
+            raise InputError(f"{csv}: -o names the CSV report and must end in .csv "
+                             f"(the Markdown report is written beside it, with .md)")
+        if not path.parent.is_dir():
+            raise InputError(f"{path}: output folder {path.parent} "
+                             + ("is a file" if path.parent.exists() else "does not exist"))
+    return csv, md
+
+
+def declared_figures(source: str | Path) -> pd.DataFrame:
+    """Declared figures by code from a CSV or a built-in plan's table.
+
+    Columns ``area_declared_km2`` (more than 0), ``population_declared``
+    (whole, 0 or more), ``name`` and ``note`` when the file has them;
+    ``attrs["warnings"]`` says what was skipped or collapsed. The reading
+    rules are those of :func:`geoplan.tables.read_figures`.
+
+    >>> float(declared_figures("vn-2025-province").loc["91", "area_declared_km2"])
+    9888.91
+    """
+    from .builtin import BOUNDARIES, BUILTIN, CODE_COLUMNS
+    from .tables import read_figures
+
+    builtin = BUILTIN.get(str(source))
+    path = BOUNDARIES / builtin.declared_file if builtin else Path(source)
+    figures = read_figures(path, "declared figures", CODE_COLUMNS, {"area_km2": "area", "population": "count"})
+    return figures.rename(columns={"area_km2": "area_declared_km2", "population": "population_declared"})
+
+
+def align_codes(declared: pd.DataFrame, codes) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """Declared figures indexed by the result's ``codes``, with the declared codes
+    matched by value (lost leading zeros: "1" for "01", as Excel leaves them)
+    and those matching no code.
+
+    Only a code without any leading zero is matched by value, and only to
+    one code, as :func:`geoplan.link.link_features` does.
+
+    >>> d = pd.DataFrame({"area_declared_km2": [1.0, 2.0, 3.0]}, index=["1", "04", "99"])
+    >>> aligned, by_value, unmatched = align_codes(d, ["01", "04"])
+    >>> aligned.index.tolist(), by_value, unmatched
+    (['01', '04'], ['1'], ['99'])
+    """
+    from .link import zero_free
+
+    codes = set(codes)
+    taken = codes & set(declared.index)
+    by_zero_free: dict[str, list[str]] = {}
+    for code in codes - taken:
+        by_zero_free.setdefault(zero_free(code), []).append(code)
+    target, by_value, unmatched = {}, [], []
+    for code in declared.index:
+        candidates = by_zero_free.get(code, []) if zero_free(code) == code else []
+        if code in taken:
+            target[code] = code
+        elif len(candidates) == 1:
+            target[code] = candidates[0]
+            by_value.append(code)
+        else:
+            unmatched.append(code)
+    aligned = declared.loc[list(target)].rename(index=target)
+    aligned.attrs = dict(declared.attrs)
+    return aligned, by_value, unmatched
+
+
+def known_reasons(figures: pd.DataFrame, units: pd.DataFrame) -> pd.Series:
+    """Known reasons for large differences, by code, whatever file the figures came from.
+
+    The built-in declared tables carry reasons (``boundaries/vn-2025-known-differences.csv``);
+    a reason applies here when the unit has the same code and name and the
+    declared area is the same as in the built-in table the reason was written for.
+
+    >>> units = pd.DataFrame({"code": ["56"], "name": ["Tỉnh Khánh Hòa"]})
+    >>> known_reasons(pd.DataFrame({"area_declared_km2": [8555.86]}, index=["56"]), units)["56"][:25]
+    'known for the c.2013 laye'
+    """
+    from .builtin import BUILTIN, read_declared
+
+    known = pd.concat([read_declared(name) for name in BUILTIN])
+    known = known[known["note"].fillna("") != ""]
+    names = units.set_index("code")["name"].fillna("").astype(str)
+    out = {}
+    for code in known.index.intersection(figures.index).intersection(names.index):
+        same_unit = folded_key(names[code]) == folded_key(known.at[code, "name"])
+        same_area = abs(figures.at[code, "area_declared_km2"] - known.at[code, "area_declared_km2"]) <= SAME_AREA_KM2
+        if same_unit and same_area:
+            out[code] = known.at[code, "note"]
+    return pd.Series(out, dtype=object)
+
+
+def copy_groups(declared: pd.DataFrame) -> list[list[str]]:
+    """Groups of codes whose declared figures are identical: the same declared
+    area and population, or, where no population is declared, the same area
+    and the same name (homonyms in different provinces).
 
     >>> d = pd.DataFrame({"area_declared_km2": [49.36, 49.36, 5.0], "population_declared": [33045, 33045, 10]},
     ...                  index=["30502", "28270", "1"])
-    >>> suspect_copies(d).to_dict()
-    {'30502': '28270', '28270': '30502'}
-    >>> d = pd.DataFrame({"area_declared_km2": [49.36, 49.36], "population_declared": [None, None],
-    ...                   "name": ["Phường Thới Sơn", "Phường Thới Sơn"]}, index=["30502", "28270"])
-    >>> suspect_copies(d).to_dict()
-    {'30502': '28270', '28270': '30502'}
+    >>> copy_groups(d)
+    [['30502', '28270']]
+    >>> copy_groups(pd.DataFrame({"area_declared_km2": [49.36, 49.36], "population_declared": [None, None],
+    ...                           "name": ["Phường Thới Sơn", "Phường Thới Sơn"]}, index=["30502", "28270"]))
+    [['30502', '28270']]
     """
     known = _copy_key(declared.dropna(subset=["area_declared_km2"]))
-    groups = known[(known["population"] > 0) | (known["name"] != "")].groupby(list(known.columns)).groups.values()
-    out = {}
-    for codes in groups:
-        if len(codes) > 1:
-            for code in codes:
-                out[code] = ",".join(str(c) for c in codes if c != code)
-    return pd.Series(out, dtype=object)
+    known = known[(known["population"] > 0) | (known["name"] != "")]
+    return [list(codes) for codes in known.groupby(list(known.columns), sort=False).groups.values() if len(codes) > 1]
 
 
 def _copy_key(frame: pd.DataFrame) -> pd.DataFrame:
@@ -79,45 +189,49 @@ def _copy_key(frame: pd.DataFrame) -> pd.DataFrame:
                          "name": names.where(~counted, "")}, index=frame.index)
 
 
+def side_by_side(units: pd.DataFrame, declared: pd.DataFrame) -> pd.DataFrame:
+    """Computed and declared figures of every unit, without comparing them.
+
+    >>> side_by_side(pd.DataFrame({"code": ["a"], "name": ["A"], "area_km2": [50.2]}),
+    ...              pd.DataFrame({"area_declared_km2": [49.36]}, index=["a"])).columns.tolist()
+    ['code', 'name', 'area_km2', 'area_declared_km2', 'note']
+    """
+    table = units[[c for c in ("code", "name", "parent", "area_km2", "population") if c in units]].copy()
+    table = table.join(declared.drop(columns=["name"], errors="ignore"), on="code")
+    for column in ("area_declared_km2", "note"):
+        if column not in table:
+            table[column] = np.nan if column == "area_declared_km2" else ""
+    table["note"] = table["note"].fillna("").astype(str)
+    return table
+
+
 def compare(units: pd.DataFrame, declared: pd.DataFrame, tolerance_pct: float = 2.0,
             pop_tolerance_pct: float = 35.0) -> pd.DataFrame:
     """One row per unit: computed, declared, differences, verdict and notes.
 
     Verdicts: ``ok`` (area within tolerance), ``differs``, ``suspect declared``
-    (the declared figure looks wrong), ``no declared``.
+    (the declared figure looks wrong), ``no declared``. Where units share
+    identical declared figures, those whose computed area disagrees with them
+    are the suspected copies when another's agrees; when all agree or all
+    disagree, each is noted as sharing identical figures.
 
     >>> units = pd.DataFrame({"code": ["a"], "name": ["A"], "area_km2": [50.2]})
     >>> declared = pd.DataFrame({"area_declared_km2": [49.36], "population_declared": [None]}, index=["a"])
     >>> compare(units, declared)[["area_diff_pct", "verdict"]].round(2).values.tolist()
     [[1.7, 'ok']]
     """
-    table = units[[c for c in ("code", "name", "parent", "area_km2", "population") if c in units]].copy()
-    table = table.drop(columns=[c for c in ("area_declared_km2", "population_declared") if c in table])
-    table = table.join(declared.drop(columns=["name"], errors="ignore"), on="code")
-    if "note" not in table:
-        table["note"] = ""
-    table["note"] = table["note"].fillna("").astype(str)
+    table = side_by_side(units, declared)
     table["area_diff_km2"] = table["area_km2"] - table["area_declared_km2"]
     table["area_diff_pct"] = 100 * table["area_diff_km2"] / table["area_declared_km2"]
-    if "population" in table:
+    if "population" in table and "population_declared" in table:
         table["population_diff"] = table["population"] - table["population_declared"]
         table["population_diff_pct"] = 100 * table["population_diff"] / table["population_declared"].where(table["population_declared"] > 0)
-    verdict = np.where(table["area_declared_km2"].isna(), "no declared",
-                       np.where(table["area_diff_pct"].abs() <= tolerance_pct, "ok", "differs"))
-    table["verdict"] = verdict
+    table["verdict"] = np.where(table["area_declared_km2"].isna(), "no declared",
+                                np.where(table["area_diff_pct"].abs() <= tolerance_pct, "ok", "differs"))
     if "population_diff_pct" in table:
         table["population_verdict"] = np.where(table["population_diff_pct"].isna(), "no declared",
                                                np.where(table["population_diff_pct"].abs() <= pop_tolerance_pct, "ok", "differs"))
-    copies = suspect_copies(declared)
-    copied = table["code"].isin(copies.index)
-    names = declared.get("name", pd.Series(dtype=object))
-    for i in table.index[copied]:
-        others = copies[table.at[i, "code"]].split(",")
-        label = ", ".join(f"{c} {names.get(c, '')}".strip() for c in others)
-        same = "area and population" if table.at[i, "population_declared"] > 0 else "area and name"
-        table.at[i, "note"] = _join(table.at[i, "note"], f"declared {same} identical to {label}: suspected copy")
-        if table.at[i, "verdict"] != "ok":
-            table.at[i, "verdict"] = "suspect declared"
+    copied = _note_copies(table, declared)
     ratio = table["area_declared_km2"] / table["area_km2"]
     hectares = ratio.between(*HECTARE_RATIO)
     for i in table.index[hectares]:
@@ -129,23 +243,88 @@ def compare(units: pd.DataFrame, declared: pd.DataFrame, tolerance_pct: float = 
     return table
 
 
+def _note_copies(table: pd.DataFrame, declared: pd.DataFrame) -> pd.Series:
+    """Note the groups of identical declared figures in ``table``; the mask of their members.
+
+    Within a group, the units whose computed area disagrees are the suspected
+    copies when another's agrees; otherwise no member is singled out."""
+    names = declared.get("name", pd.Series(dtype=object)).fillna("")
+    row_of = pd.Series(table.index, index=table["code"])
+    members = []
+    for codes in copy_groups(declared):
+        here = [code for code in codes if code in row_of.index]
+        agree = {code for code in here if table.at[row_of[code], "verdict"] == "ok"}
+        mixed = 0 < len(agree) < len(here)
+        agreeing = ", ".join(code for code in here if code in agree)
+        disagreeing = ", ".join(code for code in here if code not in agree)
+        for code in here:
+            i = row_of[code]
+            others = ", ".join(f"{c} {names.get(c, '')}".strip() for c in codes if c != code)
+            counted = "population_declared" in table and table.at[i, "population_declared"] > 0
+            same = f"declared {'area and population' if counted else 'area and name'} identical to {others}"
+            if mixed and code in agree:
+                note = (f"{same}: this unit's computed area agrees with them, that of {disagreeing} does not "
+                        f"(the copies are probably there)")
+            elif mixed:
+                note = f"{same}: this unit's computed area disagrees with them, that of {agreeing} agrees: suspected copy"
+            else:
+                note = f"{same}: identical figures on different units, check which are right"
+            table.at[i, "note"] = _join(table.at[i, "note"], note)
+            if code not in agree:
+                table.at[i, "verdict"] = "suspect declared"
+            members.append(i)
+    return table.index.isin(members)
+
+
+def absent_rows(codes: list[str], verdict: str, names: pd.Series, parents: pd.Series | None,
+                declared: pd.DataFrame) -> pd.DataFrame:
+    """Rows of the check table for units that have no polygon in the result.
+
+    >>> absent_rows(["00340"], "no polygon", pd.Series({"00340": "Phường Yên Sở"}), None,
+    ...             pd.DataFrame({"area_declared_km2": [1.0]}, index=["00340"]))[["code", "verdict"]].values.tolist()
+    [['00340', 'no polygon']]
+    """
+    rows = pd.DataFrame({"code": codes, "name": [names.get(c, "") for c in codes]})
+    if parents is not None:
+        rows["parent"] = [parents.get(c, "") for c in codes]
+    rows = rows.join(declared.drop(columns=["name"], errors="ignore"), on="code")
+    rows["verdict"] = verdict
+    return rows
+
+
+def _plan_units(plan: str) -> pd.DataFrame | None:
+    """New units of a built-in plan (code, name, parent), or None for any other plan."""
+    from .builtin import BUILTIN, resolve_plan
+
+    if plan not in BUILTIN:
+        return None
+    links = resolve_plan(plan).links.drop_duplicates("new_code")
+    return pd.DataFrame({"name": links["new_name"].to_numpy(), "parent": links["new_parent"].to_numpy()},
+                        index=links["new_code"].to_numpy())
+
+
 def _label(row) -> str:
     parent = getattr(row, "parent", "")
     return f"{row.code} {row.name}" + (f" ({parent})" if isinstance(parent, str) and parent else "")
 
 
 def _join(a: str, b: str) -> str:
-    return f"{a}; {b}" if a else b
+    return "; ".join(text for text in (a, b) if text)
+
+
+def _some(labels: list[str], limit: int = LIST_UP_TO) -> str:
+    return ", ".join(labels[:limit]) + (f" and {len(labels) - limit:,} more" if len(labels) > limit else "")
 
 
 def summarize(table: pd.DataFrame, tolerance_pct: float, worst: int = 10) -> str:
-    """Median and worst differences, counts per verdict, and the declared figures that look wrong.
+    """Median and worst differences, counts per verdict, absent units and the declared figures that look wrong.
 
     >>> print(summarize(compare(units, declared), 2.0).splitlines()[0])  # doctest: +SKIP
     Checked 34 units against declared figures (34 with a declared area).
     """
-    have = table.dropna(subset=["area_diff_pct"])
-    lines = [f"Checked {len(table):,} units against declared figures ({len(have):,} with a declared area).",
+    present = table[~table["verdict"].isin(list(ABSENT))]
+    have = present.dropna(subset=["area_diff_pct"])
+    lines = [f"Checked {len(present):,} units against declared figures ({len(have):,} with a declared area).",
              "Verdicts: " + ", ".join(f"{v} {n:,}" for v, n in table["verdict"].value_counts().items())]
     if len(have):
         lines.append(f"Area: median absolute difference {have['area_diff_pct'].abs().median():.2f}%, "
@@ -160,15 +339,30 @@ def summarize(table: pd.DataFrame, tolerance_pct: float, worst: int = 10) -> str
         for row in outliers.itertuples():
             note = f"  [{row.note}]" if row.note else ""
             lines.append(f"  {_label(row)}: computed {row.area_km2:,.2f} km2, declared "
-                         f"{row.area_declared_km2:,.2f} km2 ({row.area_diff_pct:+.2f}%){note}")
-    lines += _copy_lines(table) + _odd_lines(table, worst * 3)
-    return "\n".join(lines)
+                         f"{row.area_declared_km2:,.2f} km2 ({row.area_diff_km2:+,.2f} km2, {row.area_diff_pct:+.2f}%){note}")
+    return "\n".join(lines + absent_lines(table) + _copy_lines(table) + _odd_lines(table, worst * 3))
+
+
+def absent_lines(table: pd.DataFrame) -> list[str]:
+    """One warning line per kind of absent unit: plan units without polygon, declared codes matching no unit.
+
+    >>> absent_lines(pd.DataFrame({"code": ["00340"], "name": ["Phường Yên Sở"], "verdict": ["no polygon"]}))
+    ['Warnings: 1 new units of the plan have no polygon: 00340 Phường Yên Sở (all in the CSV)']
+    """
+    lines = []
+    for verdict, what in ABSENT.items():
+        rows = table[table["verdict"] == verdict]
+        if len(rows):
+            labels = [f"{row.code} {row.name}".strip() for row in rows.itertuples()]
+            lines.append(f"Warnings: {len(rows):,} {what}: {_some(labels)} (all in the CSV)")
+    return lines
 
 
 def _printable(table: pd.DataFrame) -> str:
     """The per-unit table for the terminal: computed beside declared, differences, verdict."""
-    columns = {"code": "code", "name": "name", "area_km2": "area km2", "area_declared_km2": "declared km2",
-               "area_diff_pct": "diff %", "population": "population", "population_declared": "declared pop",
+    columns = {"code": "code", "name": "name", "area_km2": "area km2", "schematic_area_km2": "schematic km2",
+               "area_declared_km2": "declared km2", "area_diff_km2": "diff km2", "area_diff_pct": "diff %",
+               "population": "population", "population_declared": "declared pop",
                "population_diff_pct": "pop diff %", "verdict": "verdict"}
     shown = table[[c for c in columns if c in table]].copy()
     for count in ("population", "population_declared"):  # people are whole numbers
@@ -179,13 +373,14 @@ def _printable(table: pd.DataFrame) -> str:
 
 def _copy_lines(table: pd.DataFrame) -> list[str]:
     """One line per group of units sharing identical declared figures (a known upstream copy error)."""
-    copies = table[table["note"].str.contains("suspected copy")]
+    copies = table[table["note"].str.contains("identical to", regex=False)]
     if copies.empty:
         return []
     key = _copy_key(copies)
     groups = list(copies.groupby([key[column] for column in key.columns]))
     lines = [f"Warnings: {len(copies):,} units share identical declared figures with another unit: area and "
-             f"population, or area and name where no population is declared (suspected copies, {len(groups):,} groups):"]
+             f"population, or area and name where no population is declared ({len(groups):,} groups); where the "
+             f"computed area of some members agrees and of others not, the others are the suspected copies:"]
     for (area, pop, _), group in groups:
         members = "; ".join(f"{_label(row)} [computed {row.area_km2:,.2f} km2, {row.verdict}]" for row in group.itertuples())
         lines.append(f"  {area:,.2f} km2 / {f'{pop:,.0f}' if pop > 0 else 'no population declared'}: {members}")
@@ -194,7 +389,7 @@ def _copy_lines(table: pd.DataFrame) -> list[str]:
 
 def _odd_lines(table: pd.DataFrame, limit: int) -> list[str]:
     """Declared areas that look like hectares or are far from the computed ones."""
-    odd = table[table["note"].str.contains("hectares|-fold", regex=True) & ~table["note"].str.contains("suspected copy")]
+    odd = table[table["note"].str.contains("hectares|-fold", regex=True) & ~table["note"].str.contains("identical to")]
     if odd.empty:
         return []
     lines = [f"Warnings: {len(odd):,} declared areas look wrong or far off (all in the CSV):"]
@@ -203,44 +398,117 @@ def _odd_lines(table: pd.DataFrame, limit: int) -> list[str]:
     return lines
 
 
+def schematic_listing(units: pd.DataFrame, declared: pd.DataFrame) -> pd.DataFrame:
+    """The check table of schematic data: declared figures beside the schematic
+    cells' areas, not compared (those areas are not measurements).
+
+    >>> schematic_listing(pd.DataFrame({"code": ["a"], "name": ["A"], "area_km2": [50.2]}),
+    ...                   pd.DataFrame({"area_declared_km2": [49.36]}, index=["a"]))["verdict"].tolist()
+    ['schematic: not compared']
+    """
+    table = side_by_side(units, declared.drop(columns=["note"], errors="ignore"))
+    return table.rename(columns={"area_km2": "schematic_area_km2"}).assign(verdict=SCHEMATIC_VERDICT)
+
+
+def _declared_lines(source: str, n_declared: int, n_units: int, n_matched: int, by_value: list[str]) -> list[str]:
+    """How the declared codes matched the result's units."""
+    line = f"Declared figures ({source}): {n_declared:,} codes; figures for {n_matched:,} of {n_units:,} units"
+    if by_value:
+        line += f", {len(by_value):,} matched without their leading zeros ({_some(by_value, 5)})"
+    return [line + "."]
+
+
+def _require_tolerance(tolerance_pct) -> None:
+    if not (isinstance(tolerance_pct, (int, float)) and math.isfinite(tolerance_pct) and tolerance_pct >= 0):
+        raise InputError(f"the tolerance (--tolerance) is a percentage of 0 or more; got {tolerance_pct}")
+
+
 def run_check(result: str | Path, declared: str | Path | None = None, tolerance_pct: float = 2.0,
               output: str | Path | None = None) -> str:
     """Compare a merge result with declared figures; write CSV and Markdown; return the summary.
 
-    ``declared`` is a CSV (see :func:`geoplan.builtin.read_declared`) or a
-    built-in plan name; by default the result's own declared columns, or
-    those of the built-in plan that produced it.
+    ``declared`` is a CSV (see :func:`declared_figures`) or a built-in plan
+    name; by default the result's own declared columns, or those of the
+    built-in plan that produced it. ``output`` names the CSV report (see
+    :func:`report_paths`). Nothing is written when a declared file matches
+    no unit. A schematic result (demo) gets a listing, not verdicts.
 
     >>> print(run_check("maps/demo/communes.gpkg"))  # doctest: +SKIP
     """
-    from .builtin import BUILTIN, read_declared
-    from .write import atomic_path
-
+    _require_tolerance(tolerance_pct)
     units = read_result_layer(result, "units")
+    lacking = [c for c in ("code", "name", "area_km2") if c not in units]
+    if lacking:
+        raise InputError(f"{result}: layer units has no column {', '.join(lacking)}; "
+                         f"is it a GeoPackage written by geoplan merge?")
     about = read_result_layer(result, "about").set_index("key")["value"]
-    plan = about.get("plan", "")
-    if declared is not None:
-        figures = read_declared(declared)
-    elif plan in BUILTIN:
-        figures = read_declared(plan)
-    elif "area_declared_km2" in units:
-        figures = units.set_index("code")[["area_declared_km2", "population_declared"]]
+    csv_path, md_path = report_paths(result, output, inputs=(declared,))
+    plan, schematic = about.get("plan", ""), about.get("schematic") == "yes"
+    figures, source = _figures(result, units, plan, declared)
+    aligned, by_value, unmatched = align_codes(figures, units["code"])
+    if aligned.empty:
+        raise InputError(f"{source}: none of its {len(figures):,} declared codes ({_some(list(figures.index), 3)}) "
+                         f"matches a unit of {result} ({_some(units['code'].tolist(), 3)}): figures of another level or plan?")
+    lines = _declared_lines(source, len(figures), len(units), len(aligned), by_value)
+    lines += [f"Warnings: {warning}" for warning in figures.attrs.get("warnings", [])]
+    if schematic:
+        table = schematic_listing(units, aligned)
     else:
-        raise InputError(f"{result}: no declared figures known for plan {plan!r}; give them with --declared CSV")
-    schematic = about.get("schematic") == "yes"
-    if schematic and "note" in figures:  # reasons known for real layers say nothing about schematic cells
-        figures = figures.assign(note="")
-    table = compare(units, figures, tolerance_pct)
-    text = summarize(table, tolerance_pct)
+        reasons = known_reasons(aligned, units)
+        given = aligned["note"].fillna("") if "note" in aligned else pd.Series("", index=aligned.index)
+        table = compare(units, aligned.assign(note=[_join(note, reasons.get(code, "")) for code, note in given.items()]),
+                        tolerance_pct)
+    table = pd.concat([table, *_absent(plan, units, figures.loc[unmatched])], ignore_index=True)
+    table["note"] = table["note"].fillna("")
+    if schematic:
+        lines = [f"SCHEMATIC DATA: {len(units):,} units whose areas are those of schematic cells, not measurements; "
+                 f"declared figures are listed beside them, not compared."] + lines + absent_lines(table)
+    else:
+        lines.append(summarize(table, tolerance_pct))
+    text = "\n".join(lines)
     if len(table) <= PRINT_ALL_UP_TO:
         text = _printable(table) + "\n\n" + text
-    if schematic:
-        text = "SCHEMATIC DATA: computed areas are not measurements.\n" + text
-    csv_path = Path(output) if output else Path(result).with_name(Path(result).stem + "-check.csv")
+    title = f"# Check of {Path(result).name} (plan {plan})" + (": SCHEMATIC data, areas not measured" if schematic else "")
+    _write_reports(table, f"{title}\n\n```\n{text}\n```\n\n", csv_path, md_path)
+    return text + f"\nWrote {csv_path} and {md_path}"
+
+
+def _figures(result, units: pd.DataFrame, plan: str, declared) -> tuple[pd.DataFrame, str]:
+    """The declared figures a check uses, and where they come from (for the report)."""
+    from .builtin import BUILTIN
+
+    if declared is not None:
+        return declared_figures(declared), str(declared)
+    if plan in BUILTIN:
+        return declared_figures(plan), f"built-in {plan}"
+    if "area_declared_km2" in units:
+        figures = units.set_index("code")[[c for c in ("area_declared_km2", "population_declared") if c in units]]
+        return figures, f"the declared columns of {Path(result).name}"
+    raise InputError(f"{result}: no declared figures known for plan {plan!r}; give them with --declared CSV")
+
+
+def _write_reports(table: pd.DataFrame, header: str, csv_path: Path, md_path: Path) -> None:
+    """The check table as CSV, and as Markdown after ``header``; each written atomically."""
+    from .write import atomic_path
+
     with atomic_path(csv_path) as tmp:
         table.to_csv(tmp, index=False)
-    md_path = csv_path.with_suffix(".md")
     with atomic_path(md_path) as tmp:
-        Path(tmp).write_text(f"# Check of {Path(result).name} (plan {plan})\n\n```\n{text}\n```\n\n"
-                             + table.to_markdown(index=False, floatfmt=".2f") + "\n", encoding="utf-8")
-    return text + f"\nWrote {csv_path} and {md_path}"
+        Path(tmp).write_text(header + table.to_markdown(index=False, floatfmt=".2f") + "\n", encoding="utf-8")
+
+
+def _absent(plan: str, units: pd.DataFrame, unmatched: pd.DataFrame) -> list[pd.DataFrame]:
+    """Rows for the new units of a built-in plan without polygon, with the declared
+    figures of ``unmatched`` that belong to them, and for the other unmatched declared codes."""
+    plan_units = _plan_units(plan)
+    frames = []
+    if plan_units is not None:
+        no_polygon = sorted(set(plan_units.index) - set(units["code"]))
+        if no_polygon:
+            theirs, _, left = align_codes(unmatched, no_polygon)
+            frames.append(absent_rows(no_polygon, "no polygon", plan_units["name"], plan_units["parent"], theirs))
+            unmatched = unmatched.loc[left]
+    if len(unmatched):
+        names = unmatched["name"] if "name" in unmatched else pd.Series(dtype=object)
+        frames.append(absent_rows(list(unmatched.index), "not in result", names, None, unmatched))
+    return frames

@@ -109,8 +109,9 @@ def _add_check(sub) -> None:
     p = sub.add_parser("check", help="compare computed area and population with the declared figures")
     p.add_argument("result", help="GeoPackage written by geoplan merge")
     p.add_argument("--declared", metavar="CSV", help="declared figures (code, area_km2, population); default: those of the built-in plan")
-    p.add_argument("--tolerance", type=float, default=2.0, help="area difference in %% accepted as OK (default 2)")
-    p.add_argument("-o", "--output", help="CSV report to write (default: RESULT-check.csv, plus .md)")
+    p.add_argument("--tolerance", type=float, default=2.0, help="area difference in %% accepted as OK, 0 or more (default 2)")
+    p.add_argument("-o", "--output", help="CSV report to write, ending in .csv; the Markdown report goes beside it "
+                                          "with .md (default: RESULT-check.csv and RESULT-check.md)")
     p.set_defaults(run=_run_check)
 
 
@@ -126,20 +127,18 @@ def _add_find(sub) -> None:
     p.add_argument("name", help='name to look for, e.g. "thoi son"')
     p.add_argument("--province", help="keep only units in this province")
     p.add_argument("--plan", default="vn-2025-commune", help="plan to search (default vn-2025-commune)")
+    p.add_argument("--level", help="plan level to search when the plan has several (province, commune)")
     p.add_argument("--old", action="store_true", help="search the old units instead of the new ones")
     p.set_defaults(run=_run_find)
 
 
 def _run_find(args) -> int:
-    from .find import find_units
+    from .find import find_units, hit_lines, no_match
 
-    hits = find_units(args.name, plan=args.plan, province=args.province, old=args.old)
+    hits = find_units(args.name, plan=args.plan, province=args.province, old=args.old, level=args.level)
     if hits.empty:
-        raise GeoplanError(f"no unit named {args.name!r}" + (f" in {args.province}" if args.province else ""))
-    for row in hits.itertuples():
-        print(f"{row.code}  {row.name}  ({row.parent})")
-    if len(hits) > 1:
-        print(f"{len(hits)} units match; add --province to pick one")
+        raise GeoplanError(no_match(args.name, plan=args.plan, province=args.province, old=args.old, level=args.level))
+    print("\n".join(hit_lines(hits, province=args.province, old=args.old)))
     return 0
 
 

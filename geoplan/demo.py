@@ -3,8 +3,12 @@
 Without real polygons on the machine the demo builds SCHEMATIC old communes:
 Voronoi cells around each old commune's registry point, clipped to an
 outline drawn around all points (islands stay apart). Everything made from
-them says "schematic": file names, layer names, report header, map title.
-Their areas are not measurements.
+them says "schematic": file names, the old cells' layer name, a ``schematic``
+column in the ``units`` and ``lineage`` layers (the layer names stay those of
+every result, so that ``geoplan map`` and ``geoplan check`` read them), the
+``about`` layer, the check report (which lists the declared figures beside the
+cells' areas without comparing them) and the map title. Their areas are not
+measurements.
 
 >>> run_demo("maps/demo")  # doctest: +SKIP
 >>> run_demo("maps/demo", data="../shared/data/vn")  # doctest: +SKIP
@@ -115,6 +119,9 @@ def run_demo(output: str | Path = "maps/demo", data: str | None = None, quiet: b
         result = merge(layers[level], plan, **fields, aliases=builtin_aliases(plan_name),
                        declared=read_declared(plan_name), progress=say, label=f"{level} layer")
         path = out / f"{prefix}{level}s.gpkg"
+        if schematic:
+            result.units["schematic"] = True
+            result.lineage["schematic"] = True
         write_result(result, path, source=source, schematic=schematic)
         print(("SCHEMATIC: " if schematic else "") + result.summary())
         print(run_check(path))
@@ -148,6 +155,5 @@ def _maps(out: Path, prefix: str, layers, schematic: bool, data: str | None, say
     old = str(out / "schematic-old-communes.gpkg") if schematic else str(Path(data) / REAL_LAYERS["commune"][0])
     path = out / f"{prefix}review-map.html"
     say(f"writing the review map {path}")
-    write_review_map(out / f"{prefix}communes.gpkg", path, old=old,
-                     color_by="area_diff" if schematic else "population")
+    write_review_map(out / f"{prefix}communes.gpkg", path, old=old)
     return [path]

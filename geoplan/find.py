@@ -1,39 +1,167 @@
-"""Find units by name, insensitive to diacritics and tone marks.
+"""Find units by name, insensitive to diacritics, tone marks, hyphens and how the type is written.
 
 Homonyms are never resolved silently: every match is listed with its
-province, and ``province`` narrows the list.
+province (and, for old units, its district and the new unit it went to),
+and ``province`` narrows the list. Names are compared by
+:func:`geoplan.names.search_key`, so "thoi son", "Thới-Sơn", "phuong thoi
+son" and "P. Thới Sơn" find the same units; the aliases shipped with a
+built-in plan count too ("Thừa Thiên Huế" finds Thành phố Huế).
 
 >>> find_units("thoi son")[["code", "parent"]].values.tolist()
 [['28270', 'Tỉnh Đồng Tháp'], ['30502', 'Tỉnh An Giang']]
->>> find_units("thoi son", province="An Giang")["code"].tolist()
+>>> find_units("thoi son", province="tinh an giang")["code"].tolist()
 ['30502']
 """
 
 from __future__ import annotations
 
+import difflib
+
 import pandas as pd
 
-from .names import folded_key
+from .errors import InputError
+from .names import search_key
+
+SHOWN = 3  # candidates named in a hint
 
 
-def find_units(name: str, plan: str = "vn-2025-commune", province: str | None = None, old: bool = False) -> pd.DataFrame:
-    """Units of a plan whose name matches ``name``: ``code, name, parent``.
+def find_units(name: str, plan: str = "vn-2025-commune", province: str | None = None, old: bool = False,
+               level: str | None = None) -> pd.DataFrame:
+    """Units of a plan whose name matches ``name``: ``code, name, parent, district, became``.
 
-    The search key drops diacritics and the unit type, so "thoi son",
-    "Thới Sơn" and "Phường Thới Sơn" find the same units.
+    ``old`` searches the old units; for them ``district`` is the old district
+    and ``became`` the new unit(s) they went to. ``province`` must be a
+    province of the units searched (an unknown or other-vintage province is
+    an error that says which one to use). ``level`` picks a level of a plan
+    file that has several.
 
-    >>> sorted(find_units("thoi son")["code"])
-    ['28270', '30502']
+    >>> find_units("Phường 1", old=True, province="Tiền Giang")[["code", "district"]].values.tolist()
+    [['28261', 'Thành phố Mỹ Tho'], ['28300', 'Thành phố Gò Công'], ['28435', 'Thị xã Cai Lậy']]
     """
-    from .builtin import resolve_plan
-
-    links = resolve_plan(plan).links
-    if old:
-        units = links.drop_duplicates("old_code").rename(columns={"old_code": "code", "old_name": "name", "old_parent": "parent"})
-    else:
-        units = links.drop_duplicates("new_code").rename(columns={"new_code": "code", "new_name": "name", "new_parent": "parent"})
-    units = units[["code", "name", "parent"]]
-    hits = units[units["name"].map(folded_key) == folded_key(name)]
+    links, aliases = _plan(plan, level)
+    units = _units(links, old)
     if province:
-        hits = hits[hits["parent"].map(folded_key) == folded_key(province)]
-    return hits.sort_values(["code"]).reset_index(drop=True)
+        units = units[_in_province(units, links, province, old, aliases, plan)]
+    hits = units[_matching(units["name"], name, aliases)].sort_values("code")
+    return _with_became(hits, links, old).reset_index(drop=True)
+
+
+def hit_lines(hits: pd.DataFrame, province: str | None = None, old: bool = False) -> list[str]:
+    """The lines ``geoplan find`` prints for ``hits``.
+
+    >>> hit_lines(find_units("thoi son", province="An Giang"))
+    ['30502  Phường Thới Sơn  (Tỉnh An Giang)']
+    """
+    lines = [_line(row, old) for row in hits.itertuples()]
+    if len(hits) > 1:
+        lines.append(f"{len(hits)} units match in {province}" + (", told apart by district" if old else "")
+                     if province else f"{len(hits)} units match; add --province to pick one")
+    return lines
+
+
+def _line(row, old: bool) -> str:
+    where = ", ".join(part for part in (row.district, row.parent) if part)
+    return f"{row.code}  {row.name}" + (f"  ({where})" if where else "") + (f"  -> {row.became}" if old else "")
+
+
+def no_match(name: str, plan: str = "vn-2025-commune", province: str | None = None, old: bool = False,
+             level: str | None = None) -> str:
+    """Why nothing matched, with what would: the other vintage, other provinces, close names.
+
+    >>> no_match("Nhà Bàng")
+    "no new unit named 'Nhà Bàng'; 1 old unit has that name (add --old): 30502  Phường Nhà Bàng  (Thị xã Tịnh Biên, Tỉnh An Giang)  -> 30502 Phường Thới Sơn"
+    """
+    links, aliases = _plan(plan, level)
+    message = f"no {'old' if old else 'new'} unit named {name!r}" + (f" in {province}" if province else "")
+    units = _units(links, old)
+    elsewhere = units[_matching(units["name"], name, aliases)]
+    if province and len(elsewhere):
+        provinces = sorted(set(elsewhere["parent"]))
+        more = f" and {len(provinces) - SHOWN} more" if len(provinces) > SHOWN else ""
+        return f"{message}; found in {', '.join(provinces[:SHOWN])}{more}"
+    other = _units(links, not old)
+    other = _with_became(other[_matching(other["name"], name, aliases)], links, not old)
+    if len(other):
+        found = f"{len(other)} {'new' if old else 'old'} unit{'s have' if len(other) > 1 else ' has'} that name"
+        shown = "; ".join(_line(row, not old) for row in other.head(SHOWN).itertuples())
+        return f"{message}; {found} ({'drop' if old else 'add'} --old): {shown}" + ("; ..." if len(other) > SHOWN else "")
+    close = _closest(name, units["name"])
+    return message + (f"; closest: {', '.join(close)}" if close else "")
+
+
+def _plan(plan: str, level: str | None) -> tuple[pd.DataFrame, dict[str, str]]:
+    from .builtin import builtin_aliases, resolve_plan
+
+    return resolve_plan(plan, level).links, builtin_aliases(plan)
+
+
+def _units(links: pd.DataFrame, old: bool) -> pd.DataFrame:
+    """One row per old or new unit: code, name, parent, district."""
+    prefix = "old" if old else "new"
+    units = links.drop_duplicates(f"{prefix}_code")
+    return pd.DataFrame({"code": units[f"{prefix}_code"], "name": units[f"{prefix}_name"].fillna(""),
+                         "parent": units[f"{prefix}_parent"].fillna(""),
+                         "district": units["old_district"].fillna("") if old else ""})
+
+
+def _with_became(units: pd.DataFrame, links: pd.DataFrame, old: bool) -> pd.DataFrame:
+    """Old units with the new unit(s) each went to, in ``became`` ("" for new units)."""
+    if not old:
+        return units.assign(became="")
+    mine = links[links["old_code"].isin(units["code"])]
+    target = mine["new_code"] + " " + mine["new_name"] + mine["link"].map({"partial": " (part)"}).fillna("")
+    became = target.groupby(mine["old_code"], sort=False).agg(", ".join)
+    return units.assign(became=units["code"].map(became).fillna(""))
+
+
+def _matching(names: pd.Series, query: str, aliases: dict[str, str]) -> pd.Series:
+    """Mask of ``names`` matching ``query`` or a name it is an alias of.
+
+    The type counts when the query has one ("phuong thoi son" finds wards
+    only), unless no unit of that type matches: then any type does
+    ("Phường Nhà Bàng" finds "Thị trấn Nhà Bàng")."""
+    keys = names.map(search_key)
+    mask = pd.Series(False, index=names.index)
+    for wanted in [query] + _aliased(query, aliases):
+        kind, rest = search_key(wanted)
+        whole = f"{kind} {rest}".strip()  # "quan hoa" may be Quan Hóa, not Quận Hòa
+        typed = keys.map(lambda key: key[1] == rest and (not kind or key[0] == kind) or key[1] == whole)
+        mask |= typed if typed.any() else keys.map(lambda key: key[1] == rest)
+    return mask
+
+
+def _aliased(query: str, aliases: dict[str, str]) -> list[str]:
+    """Names ``query`` is an alias of ("Thừa Thiên Huế" -> "Thành phố Huế")."""
+    wanted = search_key(query)
+    return [target for alias, target in aliases.items() if search_key(alias)[1] in (wanted[1], " ".join(wanted).strip())]
+
+
+def _in_province(units: pd.DataFrame, links: pd.DataFrame, province: str, old: bool,
+                 aliases: dict[str, str], plan: str) -> pd.Series:
+    """Mask of ``units`` in ``province``; an error saying which province to use when it is none of theirs."""
+    if not (units["parent"] != "").any():
+        raise InputError(f"{plan}: its {'old' if old else 'new'} units have no province above them; drop --province")
+    inside = _matching(units["parent"], province, aliases)
+    if inside.any():
+        return inside
+    other, became = ("new", "old") if old else ("old", "new")
+    pairs = links[[f"{other}_parent", f"{became}_parent"]].drop_duplicates()
+    pairs = pairs[_matching(pairs[f"{other}_parent"], province, aliases)]
+    if len(pairs) and not old:
+        raise InputError(f"{province!r} is an old province: it became {', '.join(sorted(set(pairs['new_parent'])))}; "
+                       f"give that with --province, or add --old to search its old units")
+    if len(pairs):
+        raise InputError(f"{province!r} is a new province: old units are listed by their old province "
+                       f"({', '.join(sorted(set(pairs['old_parent'])))}); give one with --province, or drop --old")
+    close = _closest(province, pd.Series(units["parent"].unique()))
+    raise InputError(f"unknown province {province!r} for the {'old' if old else 'new'} units of {plan}"
+                   + (f"; closest: {', '.join(close)}" if close else ""))
+
+
+def _closest(query: str, names: pd.Series) -> list[str]:
+    """Up to ``SHOWN`` names close to ``query`` (diacritic-free comparison)."""
+    by_key: dict[str, list[str]] = {}
+    for full in names.dropna().unique():
+        by_key.setdefault(search_key(full)[1], []).append(full)
+    close = difflib.get_close_matches(search_key(query)[1], list(by_key), n=SHOWN, cutoff=0.75)
+    return [full for key in close for full in by_key[key]][:SHOWN]

@@ -12,6 +12,10 @@ Two keys per name, both lower-case and free of type prefixes:
 True
 >>> folded_key("Tỉnh Bà Rịa - Vũng Tàu")
 'ba ria-vung tau'
+
+A look-up typed by a person (``geoplan find``) compares ``search_key`` pairs
+instead: hyphens count as spaces and the type may be written without
+diacritics or abbreviated ("phuong thoi son", "P. Thới Sơn").
 """
 
 from __future__ import annotations
@@ -36,6 +40,11 @@ UNIT_TYPES = (
     "tp",
 )
 
+# Abbreviated types as people type them: one letter needs its dot ("P. Thới Sơn"), two don't ("TP Huế").
+ABBREVIATIONS = {"p": "phường", "x": "xã", "q": "quận", "h": "huyện", "t": "tỉnh",
+                 "tt": "thị trấn", "tx": "thị xã", "tp": "thành phố", "đk": "đặc khu"}
+_ABBREVIATED = re.compile(r"(p|x|q|h|t|tt|tx|tp|đk)\.\s*|(tt|tx|tp)\s+")
+
 # Old-style ("hoà") and new-style ("hòa") tone placement: map both to old style.
 _TONES = "\u0300\u0301\u0303\u0309\u0323"  # grave, acute, tilde, hook, dot below
 _TONE_MOVE = re.compile(r"([ou])([" + _TONES + r"])([aey])")
@@ -47,7 +56,8 @@ _LEADING_ZEROS = re.compile(r"\b0+(\d)")
 @lru_cache(maxsize=1 << 16)  # both keys and the unit type start from it
 def _canonical(text: str) -> str:
     """NFC, lower case, single spaces, no spaces around hyphens, tone on the last vowel."""
-    text = unicodedata.normalize("NFD", str(text).strip().lower())
+    text = str(text).strip().lower().replace("ð", "đ")  # U+00F0 eth, a look-alike of đ in typed names
+    text = unicodedata.normalize("NFD", text)
     text = _TONE_MOVE.sub(r"\1\3\2", text)  # "o" + tone + "a" -> "o" + "a" + tone
     text = unicodedata.normalize("NFC", text)
     return _SPACES.sub(" ", _HYPHEN.sub("-", text))
@@ -95,10 +105,10 @@ def exact_key(name: str) -> str:
 def fold(text: str) -> str:
     """Remove every diacritic, including đ -> d; lower case.
 
-    >>> fold("Đồng Tháp")
-    'dong thap'
+    >>> fold("Đồng Tháp"), fold("Ðồng Tháp")  # the second starts with U+00D0 (eth), a look-alike
+    ('dong thap', 'dong thap')
     """
-    text = unicodedata.normalize("NFD", str(text).lower().replace("đ", "d").replace("Đ", "d"))
+    text = unicodedata.normalize("NFD", str(text).lower().replace("đ", "d").replace("ð", "d"))
     return "".join(c for c in text if not unicodedata.combining(c))
 
 
@@ -110,3 +120,33 @@ def folded_key(name: str) -> str:
     'thoi son'
     """
     return fold(exact_key(name))
+
+
+# The full types as typed without diacritics ("phuong", "thi tran"), longest first; "tp" is an abbreviation.
+_FOLDED_TYPES = sorted({fold(t): t for t in UNIT_TYPES if not t.startswith("tp")}.items(), key=lambda kv: -len(kv[0]))
+
+
+@lru_cache(maxsize=1 << 16)
+def search_key(name: str) -> tuple[str, str]:
+    """(unit type, rest of the name), both diacritic-free, hyphens as spaces.
+
+    The type is spelled out however it was written: with diacritics, without
+    them when the whole name has none ("phuong thoi son"), or abbreviated
+    ("P.", "X.", "TT", "TP", "Q."); "" when the name has no type.
+
+    >>> search_key("P. Thới Sơn"), search_key("phuong thoi-son"), search_key("Thới - Sơn")
+    (('phuong', 'thoi son'), ('phuong', 'thoi son'), ('', 'thoi son'))
+    >>> search_key("Tịnh Biên")  # a name, not "Tỉnh Biên"
+    ('', 'tinh bien')
+    """
+    canonical = _canonical(name)
+    kind, rest = unit_type(name), strip_type(canonical)
+    abbreviated = _ABBREVIATED.match(canonical)
+    if not kind and abbreviated:
+        kind, rest = ABBREVIATIONS[abbreviated.group(1) or abbreviated.group(2)], canonical[abbreviated.end():]
+    kind = ABBREVIATIONS.get(kind.rstrip("."), kind)
+    if not kind and fold(canonical) == canonical:  # typed without diacritics: "phuong thoi son"
+        kind, rest = next(((full, canonical[len(bare) + 1:]) for bare, full in _FOLDED_TYPES
+                           if canonical.startswith(bare + " ")), ("", canonical))
+    words = _SPACES.sub(" ", _drop_leading_zeros(fold(rest)).replace("-", " ")).strip()
+    return fold(kind), words

@@ -6,11 +6,32 @@ import sys
 import geopandas as gpd
 import pandas as pd
 import pytest
+import shapely
 
-from geoplan.check import compare, suspect_copies
+from geoplan.check import compare, copy_groups, known_reasons
 from geoplan.cli import main
 from geoplan.find import find_units
+from geoplan.names import exact_key, fold, search_key
+from geoplan.write import write_layers
 from vn_data import SHARED, needs_shared
+
+# Two provinces of the built-in province plan, about 1 km2 each: a result GeoPackage made by hand.
+TOY_UNITS = {"code": ["01", "04"], "name": ["Thành phố Hà Nội", "Tỉnh Cao Bằng"], "area_km2": [3373.1, 6732.7]}
+
+
+def toy_result(tmp_path, plan: str = "vn-2025-province", schematic: str = "no", units: dict = TOY_UNITS):
+    """A result GeoPackage with layers units and about, as geoplan merge writes them."""
+    frame = gpd.GeoDataFrame({**units, "parent": "", "level": "province"},
+                             geometry=[shapely.box(i, 0, i + 0.01, 0.01) for i in range(len(units["code"]))],
+                             crs="EPSG:4326")
+    about = pd.DataFrame({"key": ["plan", "schematic"], "value": [plan, schematic]})
+    return write_layers(tmp_path / "result.gpkg", {"units": frame, "about": about})
+
+
+def check(capsys, *args) -> tuple[int, str, str]:
+    code = main(["check", *map(str, args)])
+    out, err = capsys.readouterr()
+    return code, out, err
 
 
 def test_plans_lists_both_with_counts(capsys):
@@ -30,17 +51,79 @@ def test_find_lists_homonyms_with_their_province_and_narrows(capsys):
     assert main(["find", "no such place"]) == 2
 
 
+@pytest.mark.parametrize("query, options", [
+    ("Thoi-Son", []), ("Thới - Sơn", []), ("phuong thoi son", []), ("P. Thới Sơn", []), ("P.Thới Sơn", []),
+    ("thoi son", ["--province", "tinh an giang"]), ("Thới Sơn", ["--province", "Tỉnh  An Giang"]),
+])
+def test_find_ignores_hyphens_and_how_the_type_is_written(capsys, query, options):
+    assert main(["find", query, *options]) == 0
+    out = capsys.readouterr().out
+    assert "30502  Phường Thới Sơn  (Tỉnh An Giang)" in out
+    assert ("28270" in out) == (not options)
+
+
+def test_find_other_spellings_plans_and_levels(capsys):
+    assert find_units("Hoàn Kiếm", province="Thanh pho Ha Noi")["code"].tolist() == ["00070"]
+    assert find_units("Ba Ria Vung Tau", plan="vn-2025-province", old=True)["code"].tolist() == ["77"]
+    assert find_units("Thừa Thiên Huế", plan="vn-2025-province", old=True)["code"].tolist() == ["46"]  # built-in alias
+    assert find_units("Ðồng Tháp", plan="vn-2025-province")["code"].tolist() == ["82"]  # U+00D0, a look-alike of Đ
+    assert find_units("tinh bien")["name"].tolist() == ["Phường Tịnh Biên"]  # a name, not "Tỉnh Biên"
+    assert main(["find", "An Giang", "--plan", "vn-2025-province"]) == 0
+    assert capsys.readouterr().out == "91  Tỉnh An Giang\n"  # no empty "()"
+
+
+def test_find_explains_what_would_match(capsys):
+    def error(*args):
+        assert main(["find", *args]) == 2
+        return capsys.readouterr().err
+    assert "'Kiên Giang' is an old province: it became Tỉnh An Giang" in error("thoi son", "--province", "Kiên Giang")
+    assert "unknown province 'An Gaing'" in error("thoi son", "--province", "An Gaing") and "closest: Tỉnh An Giang" in error(
+        "thoi son", "--province", "An Gaing")
+    assert "no new unit named 'Nhà Bàng'; 1 old unit has that name (add --old): 30502  Phường Nhà Bàng" in error("Nhà Bàng")
+    assert "its new units have no province above them" in error("An Giang", "--plan", "vn-2025-province", "--province", "X")
+    assert main(["find", "Phường 1", "--old", "--province", "Tiền Giang"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == ["28261  Phường 1  (Thành phố Mỹ Tho, Tỉnh Tiền Giang)  -> 28261 Phường Mỹ Tho",
+                     "28300  Phường 1  (Thành phố Gò Công, Tỉnh Tiền Giang)  -> 28306 Phường Gò Công",
+                     "28435  Phường 1  (Thị xã Cai Lậy, Tỉnh Tiền Giang)  -> 28435 Phường Mỹ Phước Tây",
+                     "3 units match in Tiền Giang, told apart by district"]
+
+
+def test_eth_folds_like_d_with_stroke():
+    assert fold("Ðð") == "dd" and exact_key("Ðồng Tháp") == exact_key("Đồng Tháp")
+    assert search_key("TT. Nhà Bàng") == ("thi tran", "nha bang") and search_key("Quan Hoa") == ("quan", "hoa")
+
+
+@needs_shared
+def test_find_level_of_a_plan_file_with_several(capsys):
+    plan = str(SHARED / "plan_2025_new_to_old.json")
+    assert main(["find", "thoi son", "--plan", plan]) == 2 and "--level" in capsys.readouterr().err
+    assert main(["find", "thoi son", "--plan", plan, "--level", "commune", "--province", "An Giang"]) == 0
+    assert "30502" in capsys.readouterr().out
+
+
 def test_compare_flags_copies_hectares_and_gives_verdicts():
     units = pd.DataFrame({"code": ["a", "b", "c", "d"], "name": ["A", "B", "C", "D"], "parent": "P",
                           "area_km2": [50.2, 16.5, 1.0, 10.0], "population": [24705, 27502, 10, 100]})
     declared = pd.DataFrame({"area_declared_km2": [49.36, 49.36, 100.0, 10.1],
                              "population_declared": [33045, 33045, 50, 120]}, index=["a", "b", "c", "d"])
-    assert suspect_copies(declared).to_dict() == {"a": "b", "b": "a"}
+    assert copy_groups(declared) == [["a", "b"]]
     table = compare(units, declared, tolerance_pct=2.0).set_index("code")
-    assert table.loc["a", "verdict"] == "ok" and "suspected copy" in table.loc["a", "note"]
-    assert table.loc["b", "verdict"] == "suspect declared"
+    assert table.loc["a", "verdict"] == "ok" and "suspected copy" not in table.loc["a", "note"]  # the original
+    assert "this unit's computed area agrees with them, that of b does not" in table.loc["a", "note"]
+    assert table.loc["b", "verdict"] == "suspect declared" and table.loc["b", "note"].endswith("suspected copy")
     assert table.loc["c", "verdict"] == "suspect declared" and "hectares" in table.loc["c", "note"]
     assert table.loc["d", "verdict"] == "ok" and table.loc["d", "area_diff_pct"] == pytest.approx(-0.99, abs=0.01)
+
+
+def test_identical_figures_that_all_agree_or_all_disagree_single_out_no_copy():
+    units = pd.DataFrame({"code": ["a", "b", "c", "d"], "name": list("ABCD"), "area_km2": [49.5, 49.2, 20.0, 90.0]})
+    declared = pd.DataFrame({"area_declared_km2": [49.36, 49.36, 49.36, 49.36], "population_declared": [5, 5, 7, 7]},
+                            index=["a", "b", "c", "d"])
+    table = compare(units, declared).set_index("code")
+    assert table["verdict"].tolist() == ["ok", "ok", "suspect declared", "suspect declared"]
+    assert table["note"].str.contains("identical figures on different units").all()
+    assert not table["note"].str.contains("copy").any()
 
 
 def test_schematic_demo_runs_without_shared_data(tmp_path):
@@ -56,6 +139,99 @@ def test_schematic_demo_runs_without_shared_data(tmp_path):
     assert len(gpd.read_file(out / "schematic-provinces.gpkg", layer="units")) == 34
     assert (out / "schematic-communes-check.md").read_text(encoding="utf-8").count("SCHEMATIC") >= 1
     assert gpd.list_layers(out / "schematic-old-communes.gpkg")["name"].tolist() == ["schematic_old_communes"]
+    assert units["schematic"].all()
+    assert gpd.read_file(out / "schematic-communes.gpkg", layer="lineage")["schematic"].all()
+    table = pd.read_csv(out / "schematic-communes-check.csv", dtype={"code": str})
+    assert "schematic_area_km2" in table and "area_km2" not in table
+    assert set(table["verdict"]) <= {"schematic: not compared", "no polygon"}
+    assert "suspect" not in done.stdout and "Verdicts" not in done.stdout
+
+
+def test_check_output_names_the_csv_and_never_an_input(tmp_path, capsys):
+    result = toy_result(tmp_path)
+    before = result.read_bytes()
+    code, out, err = check(capsys, result, "-o", result)
+    assert code == 2 and "is an input" in err and result.read_bytes() == before
+    declared = tmp_path / "declared.csv"
+    declared.write_text("code,area_km2\n01,3359.8\n", encoding="utf-8")
+    assert check(capsys, result, "--declared", declared, "-o", declared)[0] == 2
+    assert declared.read_text(encoding="utf-8") == "code,area_km2\n01,3359.8\n"
+    for output in ("report.md", "noext"):
+        code, _, err = check(capsys, result, "-o", tmp_path / output)
+        assert code == 2 and "must end in .csv" in err and not (tmp_path / output).exists()
+    (tmp_path / "folder").mkdir()
+    assert "is a folder" in check(capsys, result, "-o", tmp_path / "folder")[2]
+    assert "output folder" in check(capsys, result, "-o", result / "x.csv")[2]
+    code, out, _ = check(capsys, result, "-o", tmp_path / "report.csv")
+    assert code == 0 and f"Wrote {tmp_path / 'report.csv'} and {tmp_path / 'report.md'}" in out
+    assert (tmp_path / "report.csv").read_text(encoding="utf-8").startswith("code,")
+    assert (tmp_path / "report.md").read_text(encoding="utf-8").startswith("# Check of result.gpkg")
+
+
+@pytest.mark.parametrize("text, message", [
+    ("code,area_km2\n00004,2.97\n00008,2.68\n", "none of its 2 declared codes (00004, 00008) matches a unit"),
+    ("code,area_km2\n", "has a header but no rows"),
+    ("code,area_km2\n,3359.8\n", "no row of the declared figures file has a code"),
+    ("code,area_km2\n01,3359.8\n01,3400\n", "code 01 is on 2 rows with different figures (row 2: area_km2 3359.8; row 3"),
+    ("code,area_km2\n01,-3359.8\n", "column area_km2: '-3359.8' in row 2: an area must be more than 0"),
+])
+def test_declared_files_that_cannot_be_used_are_one_line_errors(tmp_path, capsys, text, message):
+    declared = tmp_path / "declared.csv"
+    declared.write_text(text, encoding="utf-8")
+    code, _, err = check(capsys, toy_result(tmp_path), "--declared", declared)
+    assert code == 2 and message in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "result-check.csv").exists()
+
+
+def test_declared_codes_match_without_leading_zeros_and_partial_matches_are_listed(tmp_path, capsys):
+    declared = tmp_path / "declared.csv"  # as Excel leaves it: codes as numbers, headers capitalised
+    declared.write_text("Code;Name;Area_km2\n1;Thành phố Hà Nội;3359,8\n99;Nowhere;10\n99;Nowhere;10\n", encoding="utf-8")
+    code, out, _ = check(capsys, toy_result(tmp_path), "--declared", declared)
+    assert code == 0
+    assert "2 codes; figures for 1 of 2 units, 1 matched without their leading zeros (1)" in out
+    assert "Warnings: code 99 is on rows 3, 4 with the same figures: counted once" in out
+    assert "Warnings: 1 declared codes match no unit of the result: 99 Nowhere" in out
+    table = pd.read_csv(tmp_path / "result-check.csv", dtype={"code": str}).set_index("code")
+    assert table.loc["01", "area_declared_km2"] == 3359.8 and table.loc["04", "verdict"] == "no declared"
+
+
+def test_new_units_of_the_plan_without_polygon_are_listed(tmp_path, capsys):
+    code, out, _ = check(capsys, toy_result(tmp_path))
+    assert code == 0 and "Warnings: 32 new units of the plan have no polygon: 08 Tỉnh Tuyên Quang, 11 Tỉnh Điện Biên" in out
+    table = pd.read_csv(tmp_path / "result-check.csv", dtype={"code": str})
+    assert (table["verdict"] == "no polygon").sum() == 32
+    assert "no polygon 32" in (tmp_path / "result-check.md").read_text(encoding="utf-8")
+    assert "diff km2" in out.splitlines()[0]  # the printed table has the difference in km2 beside the %
+
+
+def test_result_that_is_no_geopackage_and_bad_tolerances_are_one_line_errors(tmp_path, capsys):
+    fake = tmp_path / "fake.gpkg"
+    fake.write_text("not a GeoPackage", encoding="utf-8")
+    assert "fake.gpkg: not a GeoPackage" in check(capsys, fake)[2]
+    result = toy_result(tmp_path)
+    assert "is a folder" in check(capsys, result, "--declared", tmp_path)[2]
+    for tolerance in ("-5", "nan", "inf"):
+        code, _, err = check(capsys, result, "--tolerance", tolerance)
+        assert code == 2 and "tolerance (--tolerance) is a percentage of 0 or more" in err
+
+
+def test_known_reasons_follow_the_unit_and_its_figure_whatever_the_file():
+    units = pd.DataFrame({"code": ["56", "22"], "name": ["Tỉnh Khánh Hòa", "Tỉnh Quảng Ninh"]})
+    declared = pd.DataFrame({"area_declared_km2": [8555.86, 6000.0]}, index=["56", "22"])
+    reasons = known_reasons(declared, units)
+    assert list(reasons.index) == ["56"] and "Trường Sa" in reasons["56"]  # 22: another figure, the reason may not hold
+    assert known_reasons(declared, units.assign(name=["Xã Khác", "X"])).empty
+
+
+def test_schematic_results_are_listed_not_judged(tmp_path, capsys):
+    declared = tmp_path / "declared.csv"
+    declared.write_text("code,name,area_km2\n01,Thành phố Hà Nội,10\n04,Tỉnh Cao Bằng,10\n", encoding="utf-8")
+    code, out, _ = check(capsys, toy_result(tmp_path, schematic="yes"), "--declared", declared)
+    assert code == 0 and "SCHEMATIC DATA" in out and "suspect" not in out and "differs" not in out
+    table = pd.read_csv(tmp_path / "result-check.csv", dtype={"code": str})
+    assert "schematic_area_km2" in table and "area_km2" not in table and "area_diff_pct" not in table
+    assert set(table["verdict"]) == {"schematic: not compared", "no polygon"}
+    assert "SCHEMATIC" in (tmp_path / "result-check.md").read_text(encoding="utf-8").splitlines()[0]
 
 
 def merged(tmp_path, capsys, layer: str, plan: str, pop_field: str):
@@ -82,6 +258,10 @@ def test_province_check_on_real_data(tmp_path, capsys):
     outliers = table[table["verdict"] == "differs"]
     assert outliers["note"].notna().sum() >= len(outliers) - 1  # every outlier but one has a known reason
 
+    # The official table has the same figures: the known reasons stay.
+    text, official = checked(capsys, out, "--declared", str(SHARED / "official_provinces_2025.csv"))
+    assert official.set_index("code")["note"].fillna("").equals(table.set_index("code")["note"].fillna(""))
+
 
 @needs_shared
 def test_commune_check_flags_the_thoi_son_copy(tmp_path, capsys):
@@ -95,7 +275,11 @@ def test_commune_check_flags_the_thoi_son_copy(tmp_path, capsys):
     copy_line = next(line for line in text.splitlines() if line.startswith("  49.36 km2 / 33,045:"))
     assert "30502 Phường Thới Sơn (Tỉnh An Giang) [computed 50.24 km2, ok]" in copy_line
     assert "28270 Phường Thới Sơn (Tỉnh Đồng Tháp) [computed" in copy_line and "suspect declared]" in copy_line
-    assert 280 <= table["note"].fillna("").str.contains("suspected copy").sum() <= 330
+    assert 280 <= table["note"].fillna("").str.contains("identical to").sum() <= 330
+    assert 60 <= table["note"].fillna("").str.contains("suspected copy").sum() <= 150  # only where another member agrees
+    assert "suspected copy" not in table.loc["30502", "note"]
+    assert "18 new units of the plan have no polygon: 00340 Phường Yên Sở" in text
+    assert "1 declared codes match no unit of the result: 23938 Xã Ia Mơ" in text
 
     # The built-in declared figures (registry areas, no population) carry the same copy: same area, same name.
     text, table = checked(capsys, out)
