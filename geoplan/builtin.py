@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import InputError, PlanError
-from .tables import numbers, read_table
+from .errors import PlanError
+from .tables import read_figures
 
 _HERE = Path(__file__).resolve().parent
 # inside an installed wheel, else the repository's top-level folder (editable install)
@@ -111,20 +111,8 @@ def read_declared(source: str | Path) -> pd.DataFrame:
     """
     builtin = BUILTIN.get(str(source))
     path = BOUNDARIES / builtin.declared_file if builtin else Path(source)
-    table = read_table(path, "declared figures")
-    code = next((c for c in table.columns if c.lower() in CODE_COLUMNS), None)
-    if code is None or not {"area_km2", "population"} & set(table.columns):
-        raise InputError(f"{path}: declared figures need a code column ({', '.join(CODE_COLUMNS)}) and "
-                         f"area_km2 and/or population; found {', '.join(table.columns)}")
-    table = table.rename(columns={code: "code"})
-    out = pd.DataFrame(index=pd.Index(table["code"].str.strip(), name="code"))
-    for source, target in (("area_km2", "area_declared_km2"), ("population", "population_declared")):
-        out[target] = (numbers(table[source], table.attrs["decimal"], f"{path}, column {source}").to_numpy()
-                       if source in table else float("nan"))
-    for column in ("name", "note"):
-        if column in table:
-            out[column] = table[column].to_numpy()
-    out = out[~out.index.duplicated()]
+    figures = read_figures(path, "declared figures", CODE_COLUMNS, {"area_km2": "area", "population": "count"})
+    out = figures.rename(columns={"area_km2": "area_declared_km2", "population": "population_declared"})
     known = BOUNDARIES / "vn-2025-known-differences.csv"
     if builtin and known.exists():
         reasons = pd.read_csv(known, dtype=str).set_index("code")["known_difference"]

@@ -148,7 +148,7 @@ def _add_map(sub) -> None:
     p.add_argument("--old", help="old units layer to show as a switchable layer")
     p.add_argument("-o", "--output", help="HTML file (default maps/<result name>.html)")
     p.add_argument("--basemap", default="none", help="none (default, works offline) or osm")
-    p.add_argument("--color-by", default="population", help="population, density or area_diff")
+    p.add_argument("--color-by", default="population", help="population, density, area_diff (computed vs declared area) or members (old units merged)")
     p.set_defaults(run=_run_map)
 
 

@@ -287,6 +287,7 @@ def detect_fields(layer: pd.DataFrame, plan: Plan, min_share: float = 0.3) -> di
     }
     codes = set(members["old_code"])
     codes_by_value = {zero_free(code) for code in codes}
+    zero_less = {code for code in codes if _lost_zeros(code)}
     geometry = layer.geometry.name if hasattr(layer, "geometry") else None
     sample = layer[[c for c in layer.columns if c != geometry]].head(5000)
     best: dict[str, tuple[str | None, float]] = {role: (None, min_share) for role in ("code", *wanted)}
@@ -295,7 +296,8 @@ def detect_fields(layer: pd.DataFrame, plan: Plan, min_share: float = 0.3) -> di
         if values.empty:
             continue
         texts = {str(code) for code in as_code(values).tolist()}
-        linkable = [t in codes or (t.isdigit() and zero_free(t) in codes_by_value) for t in texts]
+        linkable = [t in codes or (_lost_zeros(t) and t in codes_by_value) or (t.isdigit() and zero_free(t) in zero_less)
+                    for t in texts]  # as _by_code_value links them
         shares = {"code": sum(linkable) / len(values)}
         if values.dtype.kind not in "ifb":
             keys = [exact_key(str(value)) for value in values.tolist()]

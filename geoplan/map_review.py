@@ -56,7 +56,7 @@ __all__ = ["review_map", "write_review_map", "render_html", "title_and_footer", 
            "MEASURES", "BASEMAPS"]
 
 ASSETS = Path(__file__).with_name("map_assets")
-MEASURES = ("population", "density", "area_diff")
+MEASURES = ("population", "density", "area_diff", "members")
 BASEMAPS = {
     "none": None,
     "osm": {
@@ -69,6 +69,7 @@ DEFAULT_TOLERANCE = 0.0003  # degrees (~33 m): display simplification
 DEFAULT_PRECISION = 5  # decimals kept (~1 m)
 
 _SEQ_POP = ["#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#1d91c0", "#225ea8", "#0c2c84"]
+_SEQ_MEMBERS = ["#f2f0f7", "#dadaeb", "#bcbddc", "#9e9ac8", "#807dba", "#6a51a3", "#4a1486"]
 _SEQ_DENS = ["#fef0d9", "#fdd49e", "#fdbb84", "#fc8d59", "#ef6548", "#d7301f", "#990000"]
 _DIV = ["#b2182b", "#d6604d", "#f4a582", "#fddbc7", "#f7f7f7",
         "#d1e5f0", "#92c5de", "#4393c3", "#2166ac"]  # fmt: skip
@@ -340,11 +341,12 @@ def _quantile_breaks(values: list, k: int) -> list:
     return nice
 
 
-def _measures(pop: list, density: list, area_diff: list) -> dict:
+def _measures(pop: list, density: list, area_diff: list, members: list) -> dict:
     out = {}
     for key, label, field, values, palette in (
         ("population", "Population", "pop", pop, _SEQ_POP),
         ("density", "Density (per km\u00b2)", "density", density, _SEQ_DENS),
+        ("members", "Old units merged", "nMembers", members, _SEQ_MEMBERS),
     ):
         breaks = _quantile_breaks(values, len(palette))
         colors = palette if len(breaks) == len(palette) - 1 else _spread(palette, len(breaks) + 1)
@@ -545,7 +547,7 @@ def _build_data(
         "old": None,
         "lineage": None,
         "repairs": None,
-        "measures": _measures(pop, density, area_diff),
+        "measures": _measures(pop, density, area_diff, _nums(_column(units, "n_members"), 0)),
     }
     if old is not None:
         data["old"] = {
@@ -758,10 +760,11 @@ def review_map(
     footer = "" if footer is None else footer
     data = _compact(_build_data(units, lineage, repairs, old, provinces, tolerance, precision, features))
     measures = data["measures"]
-    if measures[color_by]["nMissing"] == len(data["units"]["code"]):
-        color_by = next(
-            (k for k in MEASURES if measures[k]["nMissing"] < len(data["units"]["code"])), color_by
-        )
+    if schematic:  # schematic areas are not measurements: no colouring by their difference to the declared ones
+        measures.pop("area_diff")
+    if color_by not in measures or measures[color_by]["nMissing"] == len(data["units"]["code"]):
+        color_by = next((k for k in MEASURES if k in measures and measures[k]["nMissing"] < len(data["units"]["code"])),
+                        "members")
     data.update(
         title=str(title),
         footer=str(footer),

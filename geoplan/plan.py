@@ -19,6 +19,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .errors import InputError, PlanError
@@ -125,6 +126,7 @@ def read_plan(source: str | Path, level: str | None = None) -> Plan:
             frame = read_table(path, "plan")
         except InputError as exc:
             raise PlanError(str(exc)) from exc
+        frame.attrs["index_is_line"] = True  # read_table numbers rows by their line in the file
         return Plan.from_frame(frame, str(path)).at_level(level)
     try:
         frame = _read_json(path, level)
@@ -147,10 +149,11 @@ def _read_json(path: Path, level: str | None) -> pd.DataFrame:
     return pd.DataFrame(rows, dtype=str).fillna("")
 
 
-def _rows(index, limit: int = 5) -> str:
-    """Human row numbers (header is line 1, first link line 2)."""
-    numbers = [str(i + 2) for i in list(index)[:limit]]
-    more = len(index) - limit
+def _rows(lines, limit: int = 5) -> str:
+    """Row numbers for people: the lines of the file (or, for a table built in
+    Python, the lines a CSV of it would have: header 1, first link 2)."""
+    numbers = [str(line) for line in list(lines)[:limit]]
+    more = len(lines) - limit
     return ", ".join(numbers) + (f" and {more} more" if more > 0 else "")
 
 
@@ -160,6 +163,7 @@ def _validate(frame: pd.DataFrame, name: str) -> pd.DataFrame:
         raise PlanError(f"{name}: missing column(s) {', '.join(missing)}; a plan needs {', '.join(REQUIRED)}")
     if frame.empty:
         raise PlanError(f"{name}: the plan has no links")
+    line = frame.index.to_numpy() if frame.attrs.get("index_is_line") else np.arange(len(frame)) + 2
     links = frame.reset_index(drop=True).copy()
     for column in OPTIONAL:
         if column not in links.columns:
@@ -170,38 +174,38 @@ def _validate(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     bad = links.index[~flag.isin(TRUE | FALSE)]
     if len(bad):
         raise PlanError(f"{name}: default must be 1/0 (or true/false, yes/no, x), got {links.loc[bad[0], 'default']!r} "
-                        f"on row(s) {_rows(bad)}")
+                        f"on row(s) {_rows(line[bad])}")
     links["default"] = flag.isin(TRUE)
 
     empty = links.index[(links["old_code"] == "") | (links["new_code"] == "")]
     if len(empty):
-        raise PlanError(f"{name}: empty old_code or new_code on row(s) {_rows(empty)}")
+        raise PlanError(f"{name}: empty old_code or new_code on row(s) {_rows(line[empty])}")
     bad = links.index[~links["link"].isin(LINKS)]
     if len(bad):
-        raise PlanError(f"{name}: unknown link type {links.loc[bad[0], 'link']!r} on row(s) {_rows(bad)}; use full or partial")
+        raise PlanError(f"{name}: unknown link type {links.loc[bad[0], 'link']!r} on row(s) {_rows(line[bad])}; use full or partial")
     dup = links.index[links.duplicated(["level", "old_code", "new_code"], keep="first")]
     if len(dup):
-        raise PlanError(f"{name}: duplicate link {links.loc[dup[0], 'old_code']} -> {links.loc[dup[0], 'new_code']} on row(s) {_rows(dup)}")
+        raise PlanError(f"{name}: duplicate link {links.loc[dup[0], 'old_code']} -> {links.loc[dup[0], 'new_code']} on row(s) {_rows(line[dup])}")
     for level, group in links.groupby("level"):
-        _validate_level(group, name)
+        _validate_level(group, name, line)
     return links
 
 
-def _validate_level(links: pd.DataFrame, name: str) -> None:
+def _validate_level(links: pd.DataFrame, name: str, line: np.ndarray) -> None:
     full = links[links["link"] == "full"]
     n_links = links.groupby("old_code").size()
     twice_full = full[full["old_code"].map(full.groupby("old_code").size()) > 1]
     if len(twice_full):
         code = twice_full["old_code"].iloc[0]
-        raise PlanError(f"{name}: old unit {code} has two 'full' links (row(s) {_rows(twice_full.index)}); a divided unit takes 'partial' links")
+        raise PlanError(f"{name}: old unit {code} has two 'full' links (row(s) {_rows(line[twice_full.index])}); a divided unit takes 'partial' links")
     mixed = links[(links["link"] == "full") & (links["old_code"].map(n_links) > 1)]
     if len(mixed):
         code = mixed["old_code"].iloc[0]
-        raise PlanError(f"{name}: old unit {code} has a 'full' link and other links (row(s) {_rows(mixed.index)}); use 'partial' for each part")
+        raise PlanError(f"{name}: old unit {code} has a 'full' link and other links (row(s) {_rows(line[mixed.index])}); use 'partial' for each part")
     lone = links[(links["link"] == "partial") & (links["old_code"].map(n_links) == 1)]
     if len(lone):
         code = lone["old_code"].iloc[0]
-        raise PlanError(f"{name}: old unit {code} has a single 'partial' link (row(s) {_rows(lone.index)}); a unit that goes whole is 'full'")
+        raise PlanError(f"{name}: old unit {code} has a single 'partial' link (row(s) {_rows(line[lone.index])}); a unit that goes whole is 'full'")
     names = links.groupby("new_code")["new_name"].nunique()
     if (names > 1).any():
         code = names[names > 1].index[0]

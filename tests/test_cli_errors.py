@@ -129,8 +129,8 @@ def test_mistakes_caught_before_any_work(capsys, tmp_path, toy_files):
     cases = [
         (("merge", str(plan), str(layer), "-o", out), "a table without geometry"),  # PLAN and OLD swapped
         (("merge", str(layer), str(plan), "-o", str(folder)), "is a folder"),
-        (("merge", str(layer), str(tmp_path), "-o", out), "Is a directory"),
-        (("merge", str(layer), str(plan), "-o", out, "--aliases", str(tmp_path)), "Is a directory"),
+        (("merge", str(layer), str(tmp_path), "-o", out), "is a folder"),
+        (("merge", str(layer), str(plan), "-o", out, "--aliases", str(tmp_path)), "is a folder"),
         (("merge", str(layer), str(plan), "-o", out, "--pop-field", "name"), "'name' (--pop-field) must hold counts"),
         (("merge", str(layer), str(plan), "-o", out, "--gap-width", "nan"), "--gap-width must be a number"),
         (("merge", str(layer), str(plan), "-o", out, "--gap-width", "inf"), "--gap-width must be a number"),

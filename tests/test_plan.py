@@ -107,3 +107,11 @@ def test_declared_figures_with_decimal_commas_and_unreadable_numbers(tmp_path):
     path.write_text("code,area_km2\n30502,49.36\n28270,about 50\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"column area_km2: 'about 50' in row 3 is not a number"):
         read_declared(path)
+
+
+def test_errors_name_the_line_of_the_file(tmp_path):
+    """A blank line in the CSV does not shift the row named in an error."""
+    path = tmp_path / "plan.csv"
+    path.write_text("old_code,new_code,new_name,link\n1,9,A,full\n\n2,9,A,whole\n", encoding="utf-8")
+    with pytest.raises(PlanError, match=r"unknown link type 'whole' on row\(s\) 4;"):
+        read_plan(path)

@@ -328,6 +328,9 @@ def test_schematic_result_says_so(tmp_path):
     text = write_review_map(result, tmp_path / "s.html").read_text("utf-8")
     assert "<title>Review map: plan.json (schematic)</title>" in text
     assert '"schematic":true' in text and "SCHEMATIC: boundaries are indicative" in text
+    # schematic areas are not measurements: never coloured by their difference to the declared ones
+    text = write_review_map(result, tmp_path / "d.html", color_by="area_diff").read_text("utf-8")
+    assert '"area_diff"' not in text and '"colorBy":"population"' in text.replace(" ", "")
 
 
 def test_title_and_footer_from_about():

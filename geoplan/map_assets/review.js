@@ -323,9 +323,9 @@
       el('div', 'gp-tt-name', U.name[i], d);
       el('div', 'gp-tt-sub', 'code ' + U.code[i] + (U.parent[i] ? ' \u00b7 ' + U.parent[i] : ''), d);
       var t = el('table', 'gp-kv', null, d);
-      kvRow(t, 'Area computed', km2(U.area[i]), 'gp-area-computed');
+      kvRow(t, data.schematic ? 'Area (schematic, not measured)' : 'Area computed', km2(U.area[i]), 'gp-area-computed');
       kvRow(t, 'Area declared', isNum(U.areaDeclared[i]) ? km2(U.areaDeclared[i]) : '\u2013', 'gp-area-declared');
-      if (isNum(U.areaDiff[i])) kvRow(t, 'Computed \u2212 declared', pct(U.areaDiff[i]));
+      if (isNum(U.areaDiff[i]) && !data.schematic) kvRow(t, 'Computed \u2212 declared', pct(U.areaDiff[i]));
       kvRow(t, 'Population', fmt(U.pop[i]));
       if (isNum(U.popDeclared[i])) kvRow(t, 'Population declared', fmt(U.popDeclared[i]));
       kvRow(t, 'Density', isNum(U.density[i]) ? fmt(U.density[i]) + ' /km\u00b2' : '\u2013');
