@@ -99,12 +99,13 @@ CODE_COLUMNS = ("code", "new_code", "gso_code", "ma", "mã")  # the new unit's c
 
 
 def read_declared(source: str | Path) -> pd.DataFrame:
-    """Declared figures indexed by new code: ``area_declared_km2``, ``population_declared``.
+    """Declared figures indexed by new code: ``area_declared_km2`` (more than 0),
+    ``population_declared`` (whole, 0 or more), and ``name`` and ``note`` when
+    the file has them; ``attrs["warnings"]`` says what was skipped or collapsed.
 
     ``source`` is a built-in plan name or a CSV with a code column (``code``,
     ``new_code``, ``gso_code`` or ``ma``) and ``area_km2`` and/or
-    ``population``. A built-in plan's figures carry the known reasons for
-    large differences in ``note``.
+    ``population``, read by the rules of :func:`geoplan.tables.read_figures`.
 
     >>> float(read_declared("vn-2025-province").loc["91", "area_declared_km2"])
     9888.91
@@ -112,12 +113,20 @@ def read_declared(source: str | Path) -> pd.DataFrame:
     builtin = BUILTIN.get(str(source))
     path = BOUNDARIES / builtin.declared_file if builtin else Path(source)
     figures = read_figures(path, "declared figures", CODE_COLUMNS, {"area_km2": "area", "population": "count"})
-    out = figures.rename(columns={"area_km2": "area_declared_km2", "population": "population_declared"})
-    known = BOUNDARIES / "vn-2025-known-differences.csv"
-    if builtin and known.exists():
-        reasons = pd.read_csv(known, dtype=str).set_index("code")["known_difference"]
-        out["note"] = out.index.map(reasons).fillna("")
-    return out
+    return figures.rename(columns={"area_km2": "area_declared_km2", "population": "population_declared"})
+
+
+def known_differences() -> pd.DataFrame:
+    """The known reasons for large computed-vs-declared differences, by code, with
+    the unit's name and the declared area the reason was written for.
+
+    >>> known_differences().loc["56", "name"]
+    'Tỉnh Khánh Hòa'
+    """
+    reasons = pd.read_csv(BOUNDARIES / "vn-2025-known-differences.csv", dtype=str).set_index("code")["known_difference"]
+    declared = pd.concat([read_declared(name) for name in BUILTIN])
+    declared = declared[~declared.index.duplicated()]
+    return declared.loc[reasons.index.intersection(declared.index), ["name", "area_declared_km2"]].assign(note=reasons)
 
 
 def plan_summary() -> pd.DataFrame:

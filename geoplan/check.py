@@ -79,26 +79,6 @@ def report_paths(result: str | Path, output: str | Path | None, inputs=()) -> tu
     return csv, md
 
 
-def declared_figures(source: str | Path) -> pd.DataFrame:
-    """Declared figures by code from a CSV or a built-in plan's table.
-
-    Columns ``area_declared_km2`` (more than 0), ``population_declared``
-    (whole, 0 or more), ``name`` and ``note`` when the file has them;
-    ``attrs["warnings"]`` says what was skipped or collapsed. The reading
-    rules are those of :func:`geoplan.tables.read_figures`.
-
-    >>> float(declared_figures("vn-2025-province").loc["91", "area_declared_km2"])
-    9888.91
-    """
-    from .builtin import BOUNDARIES, BUILTIN, CODE_COLUMNS
-    from .tables import read_figures
-
-    builtin = BUILTIN.get(str(source))
-    path = BOUNDARIES / builtin.declared_file if builtin else Path(source)
-    figures = read_figures(path, "declared figures", CODE_COLUMNS, {"area_km2": "area", "population": "count"})
-    return figures.rename(columns={"area_km2": "area_declared_km2", "population": "population_declared"})
-
-
 def align_codes(declared: pd.DataFrame, codes) -> tuple[pd.DataFrame, list[str], list[str]]:
     """Declared figures indexed by the result's ``codes``, with the declared codes
     matched by value (lost leading zeros: "1" for "01", as Excel leaves them)
@@ -145,10 +125,9 @@ def known_reasons(figures: pd.DataFrame, units: pd.DataFrame) -> pd.Series:
     >>> known_reasons(pd.DataFrame({"area_declared_km2": [8555.86]}, index=["56"]), units)["56"][:25]
     'known for the c.2013 laye'
     """
-    from .builtin import BUILTIN, read_declared
+    from .builtin import known_differences
 
-    known = pd.concat([read_declared(name) for name in BUILTIN])
-    known = known[known["note"].fillna("") != ""]
+    known = known_differences()
     names = units.set_index("code")["name"].fillna("").astype(str)
     out = {}
     for code in known.index.intersection(figures.index).intersection(names.index):
@@ -427,7 +406,7 @@ def run_check(result: str | Path, declared: str | Path | None = None, tolerance_
               output: str | Path | None = None) -> str:
     """Compare a merge result with declared figures; write CSV and Markdown; return the summary.
 
-    ``declared`` is a CSV (see :func:`declared_figures`) or a built-in plan
+    ``declared`` is a CSV (see :func:`geoplan.builtin.read_declared`) or a built-in plan
     name; by default the result's own declared columns, or those of the
     built-in plan that produced it. ``output`` names the CSV report (see
     :func:`report_paths`). Nothing is written when a declared file matches
@@ -475,12 +454,12 @@ def run_check(result: str | Path, declared: str | Path | None = None, tolerance_
 
 def _figures(result, units: pd.DataFrame, plan: str, declared) -> tuple[pd.DataFrame, str]:
     """The declared figures a check uses, and where they come from (for the report)."""
-    from .builtin import BUILTIN
+    from .builtin import BUILTIN, read_declared
 
     if declared is not None:
-        return declared_figures(declared), str(declared)
+        return read_declared(declared), str(declared)
     if plan in BUILTIN:
-        return declared_figures(plan), f"built-in {plan}"
+        return read_declared(plan), f"built-in {plan}"
     if "area_declared_km2" in units:
         figures = units.set_index("code")[[c for c in ("area_declared_km2", "population_declared") if c in units]]
         return figures, f"the declared columns of {Path(result).name}"

@@ -231,3 +231,21 @@ def test_build_script_reproduces_shipped_files(tmp_path):
                    check=True, capture_output=True)
     for name in OUTPUTS:
         assert (tmp_path / name).read_bytes() == (BOUNDARIES / name).read_bytes(), name
+
+
+def test_the_wheel_carries_every_shipped_file():
+    """A normal (non-editable) install gets boundaries/ as package data under
+    geoplan/boundaries: every file the built-ins read must match its patterns."""
+    import fnmatch
+    import tomllib
+
+    from geoplan.builtin import BOUNDARIES, BUILTIN
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]
+    assert config["package-dir"]["geoplan.boundaries"] == "boundaries" and "geoplan.boundaries" in config["packages"]
+    patterns = config["package-data"]["geoplan.boundaries"]
+    read = {name for plan in BUILTIN.values() for name in (plan.plan_file, plan.declared_file, plan.aliases_file)}
+    read |= {"vn-2025-known-differences.csv", "README.md"}
+    for name in sorted(read):
+        assert (BOUNDARIES / name).exists(), name
+        assert any(fnmatch.fnmatch(name, pattern) for pattern in patterns), f"{name} would be left out of the wheel"
