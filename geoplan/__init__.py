@@ -30,7 +30,12 @@ _EXPORTS = {
     "write_result": "write",
     "review_map": "map_review",
     "write_review_map": "map_review",
+    "read_declared": "builtin",
     "GeoplanError": "errors",
+    "InputError": "errors",
+    "PlanError": "errors",
+    "LinkError": "errors",
+    "ConservationError": "errors",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]

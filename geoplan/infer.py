@@ -2,11 +2,13 @@
 
 The c.2013 layer holds units merged away before 2025: they match nothing in
 a 2025 plan but their land must not vanish. Rule (``longest border``): such a
-polygon joins the new unit with which it shares the longest boundary among
-its neighbours in the same old parent (neighbours within ``tolerance``, since
-dirty layers do not touch exactly). Polygons whose neighbours are themselves
-unplaced are placed in later rounds; an island with no neighbour joins the
-nearest placed polygon of its parent; what is left is reported.
+polygon joins the new unit with which it shares the longest boundary, summed
+over that unit's polygons in the same old parent (neighbours within
+``tolerance``, since dirty layers do not touch exactly), measured in metres
+on lon/lat coordinates so that the choice does not depend on the layer's
+CRS. Polygons whose neighbours are themselves unplaced are placed in later
+rounds; an island with no neighbour joins the nearest placed polygon of its
+parent; what is left is reported.
 
 >>> new_code = infer_units(geoms, new_code, parents, tolerance=0.001)  # doctest: +SKIP
 """
@@ -17,18 +19,38 @@ import numpy as np
 import pandas as pd
 import shapely
 
+METRES_PER_DEGREE = 111_320.0  # along a meridian, and along the equator
+
 
 def shared_border(geoms, neighbours, tolerance: float) -> np.ndarray:
-    """Length of each geometry's boundary lying within ``tolerance`` of its neighbour (element-wise).
+    """Length in metres of each lon/lat geometry's boundary lying within
+    ``tolerance`` (degrees) of its neighbour (element-wise).
 
-    >>> shared_border([shapely.box(0, 0, 1, 1)], [shapely.box(1.001, 0, 2, 1)], 0.01).round(3).tolist()  # side + corners
-    [1.018]
+    >>> shared_border([shapely.box(0, 0, 1, 1)], [shapely.box(1.001, 0, 2, 1)], 0.01).round(-2).tolist()  # side + corners
+    [113300.0]
     """
-    return shapely.length(shapely.intersection(shapely.boundary(geoms), shapely.buffer(neighbours, tolerance, quad_segs=2)))
+    pieces = shapely.intersection(shapely.boundary(geoms), shapely.buffer(neighbours, tolerance, quad_segs=2))
+    return metres_along(pieces)
+
+
+def metres_along(lines) -> np.ndarray:
+    """Length in metres of lon/lat lines: each segment scaled by the cosine of
+    its latitude (exact enough for borders, which are made of short segments).
+
+    >>> metres_along([shapely.LineString([(105, 10), (105, 11)]), shapely.LineString([(105, 60), (106, 60)])]).round(-2).tolist()
+    [111300.0, 55700.0]
+    """
+    parts, owner = shapely.get_parts(np.asarray(lines, dtype=object), return_index=True)
+    xy, part = shapely.get_coordinates(parts, return_index=True)
+    same = part[1:] == part[:-1]
+    dx, dy = np.diff(xy[:, 0])[same], np.diff(xy[:, 1])[same]
+    dx *= np.cos(np.radians((xy[1:, 1] + xy[:-1, 1])[same] / 2))
+    return np.bincount(owner[part[1:][same]], weights=np.hypot(dx, dy) * METRES_PER_DEGREE, minlength=len(lines))
 
 
 def infer_units(geoms: np.ndarray, new_code: np.ndarray, parents: np.ndarray, tolerance: float) -> np.ndarray:
-    """Fill missing ``new_code`` entries from the longest-border neighbour.
+    """Fill missing ``new_code`` entries with the new unit of the longest border
+    (``geoms`` in lon/lat, ``tolerance`` in degrees).
 
     An island with no neighbour within ``tolerance`` joins the nearest placed
     polygon of the same parent. Returns a new array; entries with no placed
@@ -48,9 +70,11 @@ def infer_units(geoms: np.ndarray, new_code: np.ndarray, parents: np.ndarray, to
         mine = np.asarray(todo)[mine]
         keep = (other != mine) & (new_code[other] != None) & (parents[other] == parents[mine])  # noqa: E711
         mine, other = mine[keep], other[keep]
-        best = pd.DataFrame({"mine": mine, "other": other, "length": shared_border(geoms[mine], geoms[other], tolerance)})
+        border = pd.DataFrame({"mine": mine, "unit": new_code[other].astype(str),
+                               "length": shared_border(geoms[mine], geoms[other], tolerance)})
+        best = border.groupby(["mine", "unit"], sort=True)["length"].sum().reset_index()
         best = best.sort_values(["mine", "length"], ascending=[True, False], kind="stable").drop_duplicates("mine")
-        placed = dict(zip(best["mine"].tolist(), new_code[best["other"].to_numpy()]))
+        placed = dict(zip(best["mine"].tolist(), best["unit"].tolist()))
         if not placed:
             placed = _nearest(geoms, new_code, parents, todo, tree)
         if not placed:

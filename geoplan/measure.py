@@ -17,7 +17,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Geod, Transformer
 
-from .errors import ConservationError
+from .errors import ConservationError, InputError
 
 WGS84 = Geod(ellps="WGS84")
 
@@ -66,21 +66,41 @@ def ring_table(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, n
     return xy, ring, owner[part], np.where(shell, 1.0, -1.0)
 
 
-def _crs_of(geoms, crs):
-    """The CRS given, else the one a GeoSeries carries, else lon/lat on WGS 84."""
-    return crs if crs is not None else getattr(geoms, "crs", None) or "EPSG:4326"
+def lonlat_array(geoms, crs=None) -> np.ndarray:
+    """Geometries (array, GeoSeries or GeoDataFrame) in lon/lat: ``crs`` if given,
+    else the one the GeoSeries carries, else taken as lon/lat already, which
+    coordinates beyond +-360 / +-90 refute.
+
+    >>> lonlat_array([shapely.Point(500000, 1100000)])  # doctest: +SKIP
+    Traceback (most recent call last):
+    geoplan.errors.InputError: coordinates are not longitudes and latitudes (up to 500000, 1100000): give their CRS
+    """
+    if hasattr(geoms, "columns") and hasattr(geoms, "geometry"):  # a GeoDataFrame: its active geometry
+        geoms = geoms.geometry
+    given = crs if crs is not None else getattr(geoms, "crs", None)
+    geoms = np.asarray(geoms, dtype=object)
+    if given is not None:
+        return to_lonlat(geoms, given)
+    if not len(geoms) or shapely.is_empty(geoms).all() or shapely.is_missing(geoms).all():
+        return geoms
+    x0, y0, x1, y1 = shapely.total_bounds(geoms)
+    if max(abs(x0), abs(x1)) > 360 or max(abs(y0), abs(y1)) > 90:
+        raise InputError(f"coordinates are not longitudes and latitudes (up to {max(abs(x0), abs(x1)):.0f}, "
+                         f"{max(abs(y0), abs(y1)):.0f}): give their CRS")
+    return geoms
 
 
 def area_km2(geoms, crs=None) -> np.ndarray:
     """Geodesic area of each polygon in km2 (holes subtracted), with pyproj's Geod.
 
-    This is the figure geoplan publishes for units. ``crs``: the CRS of
-    ``geoms``; by default a GeoSeries' own, else EPSG:4326.
+    This is the figure geoplan publishes for units. ``geoms``: an array, a
+    GeoSeries or a GeoDataFrame; ``crs``: their CRS, by default a GeoSeries'
+    own, else lon/lat.
 
     >>> area_km2([shapely.box(0, 0, 1, 1)]).round(0).tolist()
     [12309.0]
     """
-    geoms = np.asarray(to_lonlat(geoms, _crs_of(geoms, crs)), dtype=object)
+    geoms = lonlat_array(geoms, crs)
     xy, ring, geometry, sign = ring_table(geoms)
     starts = np.searchsorted(ring, np.arange(len(sign) + 1))
     lon, lat = np.ascontiguousarray(xy[:, 0]), np.ascontiguousarray(xy[:, 1])
@@ -100,7 +120,7 @@ def fast_area_km2(geoms, crs=None) -> np.ndarray:
     >>> float(fast_area_km2([shapely.box(0, 0, 1, 1)])[0].round(0))
     12309.0
     """
-    geoms = np.asarray(to_lonlat(geoms, _crs_of(geoms, crs)), dtype=object)
+    geoms = lonlat_array(geoms, crs)
     xy, ring, geometry, sign = ring_table(geoms)
     lon = np.radians(xy[:, 0])
     t = np.tan(np.arcsin(np.clip(_q(np.sin(np.radians(xy[:, 1]))) / _QP, -1, 1)) / 2)

@@ -8,8 +8,9 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -20,15 +21,15 @@ from pyproj import CRS
 
 from .dissolve import dissolve_clean
 from .errors import InputError, LinkError
-from .infer import infer_units
+from .infer import METRES_PER_DEGREE, infer_units
 from .link import LinkResult, detect_fields, link_features
 from .measure import area_km2, check_conserved, density, fast_area_km2, sum_counts, to_lonlat
+from .names import exact_key
 from .plan import Plan
 from .read import check_layer, require_fields
 
 DEFAULT_GAP_WIDTH_M = 200.0
 AREA_TOLERANCE = 1e-4  # 0.01 %
-METRES_PER_DEGREE = 111_320.0
 
 
 @dataclass
@@ -65,10 +66,11 @@ class MergeResult:
         """Area and count totals before and after, as checked.
 
         >>> print(result.conservation())  # doctest: +SKIP
-        Area: old units 328,380.12 km2 - overlaps resolved 683.10 + gaps filled 1,274.00 = new units ... (difference +0.0000%)
+        Area: old polygons united per new unit 329,063.26 km2 - overlaps resolved 683.10 + gaps filled 1,274.00 = new units ... (difference +0.0000%)
         """
         r = self.report
-        lines = [f"Area: old units {r['area_united_km2']:,.2f} km2 - overlaps resolved {r['overlaps_repaired_km2']:,.2f} "
+        lines = [f"Area: old polygons united per new unit (an overlap between two of them counted once) "
+                 f"{r['area_united_km2']:,.2f} km2 - overlaps resolved {r['overlaps_repaired_km2']:,.2f} "
                  f"+ gaps filled {r['gaps_repaired_km2']:,.2f} = new units {r['area_units_km2']:,.2f} km2 "
                  f"(difference {r['area_check']:+.4%}, tolerance {AREA_TOLERANCE:.2%})"]
         for key in r:
@@ -128,8 +130,41 @@ def check_gap_width(metres: float) -> None:
     Traceback (most recent call last):
     geoplan.errors.InputError: --gap-width must be a number of metres, 0 or more, got nan
     """
-    if not np.isfinite(metres) or metres < 0:
-        raise InputError(f"--gap-width must be a number of metres, 0 or more, got {metres}")
+    if isinstance(metres, bool) or not isinstance(metres, (int, float)) or not np.isfinite(metres) or metres < 0:
+        raise InputError(f"--gap-width must be a number of metres, 0 or more, got {metres!r}")
+
+
+def _check_arguments(old, plan, count_fields, aliases, workers, progress) -> None:
+    """Python callers get a clear InputError for an argument of the wrong kind."""
+    if not isinstance(old, gpd.GeoDataFrame):
+        raise InputError(f"old must be a GeoDataFrame (read one with geoplan.read_layer), got {type(old).__name__}")
+    if not isinstance(plan, (Plan, str, os.PathLike)):
+        raise InputError(f"plan must be a Plan, a plan file or a built-in plan name, got {type(plan).__name__}")
+    if isinstance(count_fields, str) or not all(isinstance(f, str) for f in count_fields):
+        raise InputError(f"count_fields must be a list of field names, got {count_fields!r}")
+    if aliases is not None and not isinstance(aliases, Mapping):
+        raise InputError("aliases must be a dict {name as the layer writes it: name the plan uses}; "
+                         "read a CSV with geoplan.read_aliases")
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise InputError(f"workers must be a whole number, 1 or more, got {workers!r}")
+    if progress is not None and not callable(progress):
+        raise InputError("progress must be a function that takes a message")
+
+
+def _declared_figures(declared, plan_name) -> pd.DataFrame | None:
+    """Declared figures from a CSV path, a built-in plan name or a table indexed by
+    new code; by default those of a built-in plan."""
+    from .builtin import BUILTIN, read_declared
+
+    if declared is None:
+        return read_declared(plan_name) if plan_name in BUILTIN else None
+    if isinstance(declared, (str, os.PathLike)):
+        return read_declared(declared)
+    wanted = ["area_declared_km2", "population_declared"]
+    if not isinstance(declared, pd.DataFrame) or not set(wanted) & set(declared.columns):
+        raise InputError("declared must be a CSV path, a built-in plan name or a table indexed by new code with "
+                         "area_declared_km2 and/or population_declared (read a CSV with geoplan.read_declared)")
+    return declared.reindex(columns=wanted).set_axis(declared.index.astype(str))
 
 
 def _degrees(metres: float, crs: CRS) -> float:
@@ -148,29 +183,58 @@ def merge(
     count_fields: tuple[str, ...] = (),
     aliases: dict[str, str] | None = None,
     gap_width_m: float = DEFAULT_GAP_WIDTH_M,
-    declared: pd.DataFrame | None = None,
+    declared=None,
     progress=None,
     workers: int | None = None,
     label: str = "old layer",
     detect: bool = True,
+    level: str | None = None,
 ) -> MergeResult:
     """Merge old polygons into the new units of ``plan`` and measure them.
 
-    ``plan`` is a Plan or a built-in plan name (``"vn-2025-commune"``). Fields
-    not given (codes, names, parents, districts) are detected by content
-    unless ``detect=False``. ``old`` is never modified. Raises LinkError when
-    the layer and the plan do not match at all, InputError for unknown
-    fields, ConservationError when totals are not conserved.
+    Parameters
+    ----------
+    old : GeoDataFrame of the old units' polygons, any CRS; never modified.
+    plan : a Plan, a plan file (CSV, JSON, dvhcvn JSON: give ``level``) or a
+        built-in plan name (``"vn-2025-commune"``, see ``geoplan plans``).
+    code_field, name_field, parent_field, district_field : fields of ``old``
+        to link by; those not given are detected by content unless
+        ``detect=False``.
+    pop_field, count_fields : counts summed into the new units (population
+        is reported as ``population``).
+    aliases : {name as the layer writes it: name the plan uses}; the shipped
+        renames (Thừa Thiên Huế -> Thành phố Huế) are added.
+    gap_width_m : gaps wider than this are filled but flagged ``wide gap``;
+        also how far apart polygons may lie and still count as neighbours
+        when unmatched polygons are placed by the longest border.
+    declared : declared figures to set beside the computed ones: a CSV path,
+        a built-in plan name or a table indexed by new code (default: the
+        built-in plan's own figures).
+    progress : function called with a message as each step starts.
+    workers : threads for the engine (default: all cores, at most 2).
+    level : the level of a plan file that holds several.
 
-    >>> merge(old, "vn-2025-commune", pop_field="pop2019_vn_demographic").units  # doctest: +SKIP
+    Raises InputError for arguments, fields or data that cannot be used,
+    PlanError for a malformed plan, LinkError when the layer and the plan do
+    not match at all, ConservationError when totals are not conserved (all
+    are GeoplanError).
+
+    >>> result = merge(old, "vn-2025-commune", pop_field="pop2019_vn_demographic")  # doctest: +SKIP
+    >>> result.units.set_index("code").loc["30502", ["area_km2", "population"]].round(1).tolist()  # doctest: +SKIP
+    [50.2, 24705.0]
     """
     from .builtin import known_renames, resolve_plan
 
+    _check_arguments(old, plan, count_fields, aliases, workers, progress)
     say = progress or (lambda message: None)
     check_gap_width(gap_width_m)
-    if isinstance(plan, str):
-        plan = resolve_plan(plan)
-    aliases = {**known_renames(plan), **(aliases or {})}
+    plan_name = str(plan) if isinstance(plan, (str, os.PathLike)) else None
+    if plan_name is not None:
+        plan = resolve_plan(plan_name, level)
+    elif level is not None:
+        plan = plan.at_level(level)
+    declared = _declared_figures(declared, plan_name)
+    aliases = {**known_renames(plan), **{exact_key(k): v for k, v in (aliases or {}).items()}}
     old = old.reset_index(drop=True)  # rows by position: a concatenation may repeat index labels
     check_layer(old, label)
     if detect and None in (code_field, name_field, parent_field, district_field):
@@ -178,11 +242,12 @@ def merge(
         code_field, name_field = code_field or found["code"], name_field or found["name"]
         parent_field, district_field = parent_field or found["parent"], district_field or found["district"]
     require_fields(old, {"--old-code": code_field, "--old-name": name_field, "--old-parent": parent_field,
-                         "--old-district": district_field, "--pop-field": pop_field,
-                         **{"--count-field": f for f in count_fields}}, label)
+                         "--old-district": district_field, "--pop-field": pop_field}, label)
+    for f in count_fields:
+        require_fields(old, {"--count-field": f}, label)
     if code_field is None and name_field is None:
         raise InputError(f"{label}: no field with the plan's old codes or names found; name it with --old-code or --old-name")
-    counts = [f for f in ((pop_field,) if pop_field else ()) + tuple(count_fields)]
+    counts = list(dict.fromkeys(((pop_field,) if pop_field else ()) + tuple(count_fields)))  # each field once
     for f in counts:
         _require_counts(old[f], f, "--pop-field" if f == pop_field else "--count-field", label)
 
@@ -202,7 +267,8 @@ def merge(
     geoms = old.geometry.to_numpy()
     parents = old[parent_field].fillna("").astype(str).to_numpy() if parent_field else np.full(len(old), "")
     say(f"placing {int((~linked).sum()):,} features that match no plan member")
-    placed = infer_units(geoms, new_code, parents, tolerance=_degrees(gap_width_m, crs))
+    # on lon/lat whatever the layer's CRS, so that the same polygons are placed alike
+    placed = infer_units(to_lonlat(geoms, crs), new_code, parents, tolerance=gap_width_m / METRES_PER_DEGREE)
     inferred = (new_code == None) & (placed != None)  # noqa: E711 (element-wise)
     unplaced = placed == None  # noqa: E711
 
@@ -292,6 +358,10 @@ def _lineage(old, geoms, crs, plan, links, assigned_to, placed, inferred, counts
     lineage.loc[lineage["linked_by"] == "none", "assigned"] = False
     for f in counts:
         lineage["population" if f == pop_field else f] = members[f].to_numpy()
+    # the other parts of a divided unit received nothing (it went whole to one); no polygon: unknown
+    elsewhere = (~lineage["assigned"] & (lineage["linked_by"] != "none")).to_numpy()
+    for column in ["area_km2"] + ["population" if f == pop_field else f for f in counts]:
+        lineage.loc[elsewhere, column] = 0
     extra = table[table["_inferred"]]
     if len(extra):
         rows = pd.DataFrame({
@@ -306,6 +376,9 @@ def _lineage(old, geoms, crs, plan, links, assigned_to, placed, inferred, counts
         if links.fields.get("parent"):
             rows["old_parent"] = old.loc[extra.index, links.fields["parent"]].fillna("").astype(str).to_numpy()
         lineage = pd.concat([lineage, rows], ignore_index=True)
+    for f in counts:  # whole numbers, missing where the old unit has no polygon
+        column = "population" if f == pop_field else f
+        lineage[column] = lineage[column].round().astype("Int64")
     return lineage.reset_index(drop=True)
 
 

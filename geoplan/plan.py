@@ -113,14 +113,19 @@ class Plan:
 
 def read_plan(source: str | Path, level: str | None = None) -> Plan:
     """Read and validate a plan from CSV or JSON (a list of link objects, or
-    the dvhcvn new -> old format, see :mod:`geoplan.plan_dvhcvn`).
+    the dvhcvn new -> old format, see :mod:`geoplan.plan_dvhcvn`), or a
+    built-in plan by name.
 
     >>> read_plan("plan.csv", level="commune").n_new  # doctest: +SKIP
     3321
     """
     path = Path(source)
     if not path.exists():
-        raise PlanError(f"{path}: plan file not found")
+        from .builtin import BUILTIN, resolve_plan
+
+        if str(source) in BUILTIN:  # a built-in plan's name stands for its file
+            return resolve_plan(str(source), level)
+        raise PlanError(f"{path}: plan file not found (built-in plans: {', '.join(BUILTIN)})")
     if path.suffix.lower() != ".json":
         try:
             frame = read_table(path, "plan")
@@ -221,6 +226,8 @@ def plan_from_field(values: pd.Series, field: str) -> Plan:
     >>> plan_from_field(pd.Series(["01", "01", "02"]), "province_code").n_new
     2
     """
-    codes = sorted(set(values.dropna().astype(str)))
+    from .read import as_code
+
+    codes = sorted(set(as_code(pd.Series(values)).dropna()))  # 805.0 read from a Shapefile is code "805"
     frame = pd.DataFrame({"old_code": codes, "new_code": codes, "new_name": codes, "link": "full"})
     return Plan.from_frame(frame, f"--by {field}")

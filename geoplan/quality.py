@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
-from .measure import area_km2, fast_area_km2
+from .measure import area_km2, fast_area_km2, lonlat_array
 
 
 def holes(geoms) -> np.ndarray:
@@ -73,8 +73,9 @@ def overlaps(geoms, min_km2: float = 1e-6) -> list[tuple[int, int, float]]:
     return list(zip(left[big].tolist(), right[big].tolist(), areas[big].tolist()))
 
 
-def coverage_quality(geoms) -> dict:
-    """Validity, holes, gaps and overlaps of a set of units (lon/lat geometries).
+def coverage_quality(geoms, crs=None) -> dict:
+    """Validity, holes, gaps and overlaps of a set of units (an array, GeoSeries
+    or GeoDataFrame; ``crs`` as for :func:`geoplan.area_km2`).
 
     - ``valid_share``: share of valid geometries (invalid ones are then
       repaired with ``make_valid`` for the other measures);
@@ -90,7 +91,7 @@ def coverage_quality(geoms) -> dict:
     >>> coverage_quality([shapely.box(0, 0, 1, 1), shapely.box(0.5, 0, 2, 1)])["overlaps"]
     1
     """
-    geoms = np.asarray(geoms, dtype=object)
+    geoms = lonlat_array(geoms, crs)
     geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
     valid = shapely.is_valid(geoms)
     fixed = np.where(valid, geoms, shapely.make_valid(geoms))

@@ -148,7 +148,11 @@ def check_layer(frame: gpd.GeoDataFrame, label: str) -> gpd.GeoDataFrame:
     Traceback (most recent call last):
     geoplan.errors.InputError: empty.gpkg: the layer is empty
     """
-    if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame.columns:
+    try:
+        geometry = frame.geometry.name
+    except AttributeError:  # a plain table, or a GeoDataFrame without an active geometry column
+        geometry = None
+    if not isinstance(frame, gpd.GeoDataFrame) or geometry not in frame.columns:
         raise InputError(f"{label}: a table without geometry, not a layer of polygons (a plan or CSV given as OLD?)")
     if len(frame) == 0:
         raise InputError(f"{label}: the layer is empty")

@@ -93,6 +93,8 @@ def write_result(result, target: str | Path, source: str = "", schematic: bool =
 
     >>> write_result(geoplan.merge(old, plan), "merged.gpkg", source="old.gpkg")  # doctest: +SKIP
     """
+    if Path(target).suffix.lower() != ".gpkg":
+        raise InputError(f"{target}: a merge result is a GeoPackage; give a file name ending in .gpkg")
     repairs = result.repairs
     return write_layers(target, {
         "units": result.units,

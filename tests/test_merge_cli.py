@@ -177,3 +177,36 @@ def test_features_without_geometry_are_counted_and_said(toy_layer, toy_plan_fram
     assert result.report["features_without_geometry"] == 1
     assert "1 features have no geometry" in result.link_report()
     assert result.units["population"].sum() == layer["pop"].sum()
+
+
+def test_python_arguments_of_the_wrong_kind_get_clear_errors(toy_layer, toy_plan_frame):
+    plan = geoplan.Plan.from_frame(toy_plan_frame)
+    for kwargs, message in [
+        ({"plan": None}, "plan must be a Plan"),
+        ({"old": "old.gpkg"}, "old must be a GeoDataFrame"),
+        ({"gap_width_m": "200"}, "--gap-width must be a number"),
+        ({"workers": 0}, "workers must be a whole number"),
+        ({"aliases": ["a"]}, "aliases must be a dict"),
+        ({"count_fields": "pop"}, "count_fields must be a list"),
+        ({"count_fields": ("nope", "pop")}, "no field 'nope'"),
+        ({"declared": pd.DataFrame({"area_km2": [1.0]})}, "declared must be"),
+    ]:
+        with pytest.raises(geoplan.InputError, match=message):
+            geoplan.merge(**{"old": toy_layer, "plan": plan, "code_field": "code", **kwargs})
+
+
+def test_api_takes_declared_figures_and_alias_names_as_written(tmp_path, toy_layer, toy_plan_frame):
+    plan = geoplan.Plan.from_frame(toy_plan_frame)
+    declared = tmp_path / "declared.csv"
+    declared.write_text("code,area_km2,population\n10,2.5,301\n", encoding="utf-8")
+    units = geoplan.merge(toy_layer, plan, code_field="code", declared=str(declared)).units.set_index("code")
+    assert units.loc["10", "area_declared_km2"] == 2.5 and pd.isna(units.loc["20", "area_declared_km2"])
+    renamed = toy_layer.drop(columns="code").assign(name=["Xã An Hòa Cũ", *toy_layer["name"][1:]])
+    result = geoplan.merge(renamed, plan, name_field="name", aliases={"Xã An Hòa Cũ": "Xã An Hoà"})
+    assert result.features["linked_by"].tolist()[0] == "alias"
+
+
+def test_dissolving_by_a_numeric_field_links_whole_number_codes(toy_layer):
+    layer = toy_layer.assign(district=[805.0, 805.0, 806.0, 806.0])
+    result = geoplan.merge(layer, geoplan.plan_from_field(layer["district"], "district"), code_field="district")
+    assert result.units["code"].tolist() == ["805", "806"]

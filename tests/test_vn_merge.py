@@ -127,6 +127,16 @@ def test_every_old_feature_says_where_it_went(commune_result):
     assert (features["linked_by"] == "inferred").sum() == result.report["inferred_features"]
 
 
+def test_lineage_adds_up_to_the_units(commune_result):
+    """Each old polygon's population and area appear once in the lineage: on the
+    row of the unit it went to (the other parts of a divided unit show 0)."""
+    _, result = commune_result
+    lineage = result.lineage
+    assert str(lineage["population"].dtype) == "Int64"
+    assert lineage["population"].sum() == result.units["population"].sum()
+    assert abs(lineage["area_km2"].sum() - result.report["area_united_km2"]) / result.report["area_united_km2"] < 0.002
+
+
 def test_divided_units_are_flagged_approximate(commune_result):
     _, result = commune_result
     lineage = result.lineage
