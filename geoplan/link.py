@@ -48,6 +48,7 @@ class LinkResult:
     unmatched_members: pd.DataFrame
     ambiguous: pd.DataFrame
     fields: dict = field(default_factory=dict)
+    refused_codes: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def counts(self) -> dict:
         """Number of features per method, plus unmatched plan members."""
@@ -103,23 +104,27 @@ def link_features(
     taken: set[str] = set()
     member_codes = set(members["old_code"])
 
+    if name_field:
+        names, renamed = _apply_aliases(layer[name_field].fillna("").astype(str), aliases)
+    parents, parent_renamed = (
+        _apply_aliases(layer[parent_field].fillna("").astype(str), aliases)
+        if parent_field else (pd.Series([""] * n, index=layer.index), pd.Series(False, index=layer.index))
+    )
     codes = as_code(layer[code_field]) if code_field else pd.Series([None] * n, index=layer.index, dtype=object)
+    refused = pd.DataFrame()
     if code_field:
         hit = codes.isin(member_codes)
         old_code[hit] = codes[hit]
         how[hit] = "code"
-        taken |= set(codes[hit])
-        for i, member in _by_code_value(codes[~hit], member_codes - taken).items():
+        for i, member in _by_code_value(codes[~hit & codes.notna()], member_codes - set(codes[hit])).items():
             old_code.loc[i], how.loc[i] = member, "code without leading zeros"
+        districts = layer[district_field].fillna("").astype(str) if district_field else pd.Series("", index=layer.index)
+        refused = _contradicted_codes(old_code, names if name_field else None, parents, districts, members)
+        old_code[refused.index], how[refused.index] = None, "none"
         taken |= set(old_code.dropna())
 
     ambiguous_rows = []
     if name_field:
-        names, renamed = _apply_aliases(layer[name_field].fillna("").astype(str), aliases)
-        parents, parent_renamed = (
-            _apply_aliases(layer[parent_field].fillna("").astype(str), aliases)
-            if parent_field else (pd.Series([""] * n, index=layer.index), pd.Series(False, index=layer.index))
-        )
         districts = layer[district_field].fillna("").astype(str) if district_field else pd.Series([""] * n, index=layer.index)
         ranges = _code_ranges(codes, districts) if code_field and district_field else {}
         use_parent = parent_field is not None and (members["old_parent"] != "").any()
@@ -149,7 +154,48 @@ def link_features(
     if name_field:
         unmatched["suggestions"] = _suggest(unmatched, layer, table, name_field, parent_field)
     fields = {"code": code_field, "name": name_field, "parent": parent_field, "district": district_field}
-    return LinkResult(table, unmatched.reset_index(drop=True), pd.DataFrame(ambiguous_rows), fields)
+    return LinkResult(table, unmatched.reset_index(drop=True), pd.DataFrame(ambiguous_rows), fields, refused)
+
+
+def _contradicted_codes(old_code: pd.Series, names: pd.Series | None, parents: pd.Series, districts: pd.Series,
+                        members: pd.DataFrame) -> pd.DataFrame:
+    """Code links that the feature's own name and place contradict, to be refused.
+
+    Codes are reused and shifted across vintages (a c.2016 code can belong to
+    another commune in 2025), so a code link is refused when the feature's
+    province is not the plan unit's, or when the plan unit with that code has
+    another name and a feature of that name of its own in the same province
+    and district (then each polygon is linked by its name instead). A rename
+    (same code, new name, no other polygon of the new name) keeps its code
+    link. Returns the refused links (index: features) with the code and both
+    names.
+
+    >>> members = pd.DataFrame({"old_code": ["1", "2"], "old_name": ["Xã A", "Xã B"], "old_parent": ["P", "P"],
+    ...                         "old_district": ["", ""]})
+    >>> names, parents, districts = pd.Series(["Xã B", "Xã A"]), pd.Series(["P", "P"]), pd.Series(["", ""])
+    >>> _contradicted_codes(pd.Series(["1", None]), names, parents, districts, members)["feature_name"].tolist()
+    ['Xã B']
+    """
+    coded = old_code.dropna()
+    member = members.drop_duplicates("old_code").set_index("old_code").loc[coded.to_numpy()]
+    place = parents[coded.index].map(folded_key).to_numpy()
+    plan_place = member["old_parent"].map(folded_key).to_numpy()
+    other_place = (place != "") & (plan_place != "") & (place != plan_place)
+    if names is None:
+        wrong = other_place
+        feature_names = pd.Series("", index=coded.index)
+    else:
+        feature_names = names[coded.index]
+        name, plan_name = feature_names.map(folded_key).to_numpy(), member["old_name"].map(folded_key).to_numpy()
+        plan_district = member["old_district"].map(folded_key).to_numpy() if districts.ne("").any() else \
+            np.full(len(member), "")
+        own_polygon = set(zip(parents.map(folded_key), names.map(folded_key)))
+        own_polygon |= set(zip(parents.map(folded_key), districts.map(folded_key), names.map(folded_key)))
+        claimed = np.array([((p, d, m) if d else (p, m)) in own_polygon
+                            for p, d, m in zip(plan_place, plan_district, plan_name)], dtype=bool)
+        wrong = other_place | ((name != plan_name) & claimed)
+    return pd.DataFrame({"code": coded.to_numpy()[wrong], "plan_name": member["old_name"].to_numpy()[wrong],
+                         "feature_name": feature_names.to_numpy()[wrong]}, index=coded.index[wrong])
 
 
 class _NameMatcher:

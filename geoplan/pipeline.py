@@ -95,6 +95,12 @@ class MergeResult:
         if r["features_without_geometry"]:
             lines.append(f"  {r['features_without_geometry']:>7,} features have no geometry: their counts go to the "
                          "unit they are linked to, their area is 0")
+        refused = links.refused_codes
+        if len(refused):
+            lines.append(f"  {len(refused):>7,} codes not trusted: the plan's unit with that code has another name and a "
+                         "polygon of its own, or lies in another province; those features were linked by name:")
+            for row in refused.head(limit).itertuples():
+                lines.append(f"      {row.feature_name} carries {row.code}, the code of {row.plan_name}")
         lines.append(f"  {len(links.unmatched_members):>7,} plan members have no polygon")
         for row in links.unmatched_members.head(limit).itertuples():
             hint = f"; closest: {row.suggestions}" if getattr(row, "suggestions", "") else ""
@@ -434,6 +440,7 @@ def _report(old, units, lineage, repairs, plan, links, inferred, unplaced, count
         "unplaced_features": int(unplaced.sum()),
         "unplaced": _describe(old, links, np.flatnonzero(unplaced)),
         "features_without_geometry": int((shapely.is_missing(geoms) | shapely.is_empty(geoms)).sum()),
+        "codes_not_trusted": len(links.refused_codes),
         "unplaced_area_km2": float(fast_area_km2(geoms[unplaced], crs).sum()) if unplaced.any() else 0.0,
         "members_without_polygon": len(links.unmatched_members),
         "missing_units": sorted(set(plan.links["new_code"]) - set(units["code"])),

@@ -127,6 +127,20 @@ def test_every_old_feature_says_where_it_went(commune_result):
     assert (features["linked_by"] == "inferred").sum() == result.report["inferred_features"]
 
 
+def test_codes_contradicted_by_name_and_place_are_not_trusted(commune_result):
+    """The c.2016 codes of the old layer are sometimes another commune's in 2025:
+    the polygon of Xã Hội An carries 30655, the plan's code of Xã Mỹ An, whose own
+    polygon is in the layer too; each is linked by its name instead."""
+    old, result = commune_result
+    features = result.features.assign(name=old["commune_vn"].to_numpy(), district=old["district_vn"].to_numpy())
+    cho_moi = features[features["district"] == "Huyện Chợ Mới"].set_index("name")
+    assert cho_moi.loc["Xã Mỹ An", "old_code"] == "30655" and cho_moi.loc["Xã Hội An", "old_code"] != "30655"
+    refused = result.links.refused_codes
+    assert "Xã Hội An" in set(refused["feature_name"]) and "codes not trusted" in result.link_report()
+    units = result.units.set_index("code")  # Phường Hà Giang 1: its old wards no longer taken by a neighbour's code
+    assert abs(units.loc["00694", "area_km2"] / 82.69 - 1) < 0.05
+
+
 def test_lineage_adds_up_to_the_units(commune_result):
     """Each old polygon's population and area appear once in the lineage: on the
     row of the unit it went to (the other parts of a divided unit show 0)."""
