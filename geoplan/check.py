@@ -188,8 +188,10 @@ def compare(units: pd.DataFrame, declared: pd.DataFrame, tolerance_pct: float = 
             pop_tolerance_pct: float = 35.0) -> pd.DataFrame:
     """One row per unit: computed, declared, differences, verdict and notes.
 
-    Verdicts: ``ok`` (area within tolerance), ``differs``, ``suspect declared``
-    (the declared figure looks wrong), ``no declared``. Where units share
+    Verdicts: ``ok`` (area within tolerance), ``differs``, ``incomplete``
+    (differs, and some of the unit's old units have no polygon: column
+    ``n_members_missing`` of the units), ``suspect declared`` (the declared
+    figure looks wrong), ``no declared``. Where units share
     identical declared figures, those whose computed area disagrees with them
     are the suspected copies when another's agrees; when all agree or all
     disagree, each is noted as sharing identical figures.
@@ -211,12 +213,19 @@ def compare(units: pd.DataFrame, declared: pd.DataFrame, tolerance_pct: float = 
         table["population_verdict"] = np.where(table["population_diff_pct"].isna(), "no declared",
                                                np.where(table["population_diff_pct"].abs() <= pop_tolerance_pct, "ok", "differs"))
     copied = _note_copies(table, declared)
+    missing = pd.Series(units["n_members_missing"].to_numpy() if "n_members_missing" in units else 0, index=table.index)
+    incomplete = missing > 0
+    for i in table.index[incomplete]:  # the merge lacks polygons here: not the declared figures' fault
+        table.at[i, "note"] = _join(table.at[i, "note"], f"{missing[i]} of its old units have no polygon in the layer: "
+                                                         "the computed unit is incomplete")
+        if table.at[i, "verdict"] == "differs":
+            table.at[i, "verdict"] = "incomplete"
     ratio = table["area_declared_km2"] / table["area_km2"]
-    hectares = ratio.between(*HECTARE_RATIO)
+    hectares = ratio.between(*HECTARE_RATIO) & ~incomplete
     for i in table.index[hectares]:
         table.at[i, "note"] = _join(table.at[i, "note"], f"declared area is {ratio[i]:.0f}x the computed one: hectares entered as km2?")
         table.at[i, "verdict"] = "suspect declared"
-    far = ~hectares & ((ratio > IMPLAUSIBLE_RATIO) | (ratio < 1 / IMPLAUSIBLE_RATIO)) & ~copied
+    far = ~hectares & ((ratio > IMPLAUSIBLE_RATIO) | (ratio < 1 / IMPLAUSIBLE_RATIO)) & ~copied & ~incomplete
     for i in table.index[far]:
         table.at[i, "note"] = _join(table.at[i, "note"], f"declared and computed areas differ {max(ratio[i], 1 / ratio[i]):.1f}-fold: check both")
     return table
@@ -437,7 +446,8 @@ def run_check(result: str | Path, declared: str | Path | None = None, tolerance_
         given = aligned["note"].fillna("") if "note" in aligned else pd.Series("", index=aligned.index)
         table = compare(units, aligned.assign(note=[_join(note, reasons.get(code, "")) for code, note in given.items()]),
                         tolerance_pct)
-    table = pd.concat([table, *_absent(plan, units, figures.loc[unmatched])], ignore_index=True)
+    lineage = read_result_layer(result, "lineage") if "lineage" in [n for n, _ in pyogrio.list_layers(result)] else None
+    table = pd.concat([table, *_absent(plan, units, figures.loc[unmatched], lineage)], ignore_index=True)
     table["note"] = table["note"].fillna("")
     if schematic:
         lines = [f"SCHEMATIC DATA: {len(units):,} units whose areas are those of schematic cells, not measurements; "
@@ -476,13 +486,22 @@ def _write_reports(table: pd.DataFrame, header: str, csv_path: Path, md_path: Pa
         Path(tmp).write_text(header + table.to_markdown(index=False, floatfmt=".2f") + "\n", encoding="utf-8")
 
 
-def _absent(plan: str, units: pd.DataFrame, unmatched: pd.DataFrame) -> list[pd.DataFrame]:
-    """Rows for the new units of a built-in plan without polygon, with the declared
-    figures of ``unmatched`` that belong to them, and for the other unmatched declared codes."""
+def _absent(plan: str, units: pd.DataFrame, unmatched: pd.DataFrame, lineage: pd.DataFrame | None) -> list[pd.DataFrame]:
+    """Rows for the new units of a built-in plan without polygon (those within the
+    provinces the layer covers, by the result's lineage), with the declared figures
+    of ``unmatched`` that belong to them, and for the other unmatched declared codes
+    (those of units outside the layer are left out)."""
+    from .plan import units_within_layer
+
     plan_units = _plan_units(plan)
     frames = []
     if plan_units is not None:
-        no_polygon = sorted(set(plan_units.index) - set(units["code"]))
+        expected = set(plan_units.index)
+        if lineage is not None and {"old_parent", "new_code", "linked_by"} <= set(lineage.columns):
+            expected &= units_within_layer(lineage, lineage["linked_by"] != "none")
+            _, _, inside = align_codes(unmatched, sorted(set(plan_units.index) - expected))
+            unmatched = unmatched.loc[inside]
+        no_polygon = sorted(expected - set(units["code"]))
         if no_polygon:
             theirs, _, left = align_codes(unmatched, no_polygon)
             frames.append(absent_rows(no_polygon, "no polygon", plan_units["name"], plan_units["parent"], theirs))

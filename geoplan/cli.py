@@ -41,7 +41,7 @@ def _add_merge(sub) -> None:
     p.add_argument("--gap-width", metavar="METRES", type=float, default=None,
                    help="gaps wider than this are flagged for review (default 200 m); every gap is filled")
     p.add_argument("--no-detect", action="store_true", help="do not detect fields that were not named")
-    p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p.add_argument("--quiet", action="store_true", help="print only the summary: no progress, link report or totals")
     p.set_defaults(run=_run_merge)
 
 
@@ -106,7 +106,11 @@ def _run_plans(args) -> int:
 
 
 def _add_check(sub) -> None:
-    p = sub.add_parser("check", help="compare computed area and population with the declared figures")
+    p = sub.add_parser("check", help="compare computed area and population with the declared figures",
+                       description="Compare each unit of a merge result with its declared area and population: "
+                                   "differences, a verdict against a tolerance, a summary, and warnings for declared "
+                                   "figures that look wrong (copied between units, hectares entered as km2). Writes a "
+                                   "CSV and a Markdown report.")
     p.add_argument("result", help="GeoPackage written by geoplan merge")
     p.add_argument("--declared", metavar="CSV", help="declared figures (code, area_km2, population); default: those of the built-in plan")
     p.add_argument("--tolerance", type=float, default=2.0, help="area difference in %% accepted as OK, 0 or more (default 2)")
@@ -225,9 +229,13 @@ def run() -> None:
 
     >>> run()  # doctest: +SKIP
     """
-    code = main()
-    sys.stdout.flush()
-    sys.stderr.flush()
+    try:
+        code = main()
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except KeyboardInterrupt:  # after the outputs were written: still one line
+        print("geoplan: interrupted", file=sys.stderr)
+        code = 130
     os._exit(code)
 
 

@@ -112,14 +112,19 @@ def fold(text: str) -> str:
     return "".join(c for c in text if not unicodedata.combining(c))
 
 
+# A syllable of consonants + "y" is spelt with "i" as well (Vỹ / Vĩ, Lý / Lí, Kỳ / Kì, Quy / Qui).
+_FINAL_Y = re.compile(r"\b([bcdghklmnpqrstvx]+)y\b")
+
+
 @lru_cache(maxsize=1 << 16)
 def folded_key(name: str) -> str:
-    """Diacritic-free key without type prefix: "Thới Sơn" and "Thoi Son" match.
+    """Diacritic-free key without type prefix, "i" for the "y" of a consonant + y
+    syllable: "Thới Sơn" and "Thoi Son" match, "Ô Long Vỹ" and "Ô Long Vĩ" too.
 
-    >>> folded_key("Phường Thới Sơn")
-    'thoi son'
+    >>> folded_key("Phường Thới Sơn"), folded_key("Xã Ô Long Vỹ"), folded_key("Xã Tây Yên")
+    ('thoi son', 'o long vi', 'tay yen')
     """
-    return fold(exact_key(name))
+    return _FINAL_Y.sub(r"\1i", fold(exact_key(name)))
 
 
 # The full types as typed without diacritics ("phuong", "thi tran"), longest first; "tp" is an abbreviation.

@@ -25,7 +25,7 @@ from .infer import METRES_PER_DEGREE, infer_units
 from .link import LinkResult, detect_fields, link_features
 from .measure import area_km2, check_conserved, density, fast_area_km2, sum_counts, to_lonlat
 from .names import exact_key
-from .plan import Plan
+from .plan import Plan, units_within_layer
 from .read import check_layer, require_fields
 
 DEFAULT_GAP_WIDTH_M = 200.0
@@ -59,7 +59,8 @@ class MergeResult:
             f"{r['gaps_left']} gaps left; {r['gaps_repaired_km2']:,.0f} km2 of gaps repaired "
             f"({r['wide_gaps']} wide); {r['overlaps_repaired_km2']:,.0f} km2 of overlaps resolved; "
             f"{r['approximate_links']:,} approximate links; {r['inferred_features']:,} inferred; "
-            f"{r['unplaced_features']:,} unplaced; {len(r['missing_units'])} new units missing"
+            f"{r['unplaced_features']:,} unplaced; {len(r['missing_units']):,} new units missing"
+            + (f" ({r['units_outside_layer']:,} outside the layer)" if r.get("units_outside_layer") else "")
         )
 
     def conservation(self) -> str:
@@ -101,17 +102,26 @@ class MergeResult:
                          "polygon of its own, or lies in another province; those features were linked by name:")
             for row in refused.head(limit).itertuples():
                 lines.append(f"      {row.feature_name} carries {row.code}, the code of {row.plan_name}")
-        lines.append(f"  {len(links.unmatched_members):>7,} plan members have no polygon")
-        for row in links.unmatched_members.head(limit).itertuples():
+        unmatched = links.unmatched_members
+        inside = unmatched[unmatched["old_parent"].isin(set(self.lineage.loc[self.lineage["linked_by"] != "none", "old_parent"]))]
+        outside = len(unmatched) - len(inside)
+        lines.append(f"  {len(inside):>7,} plan members have no polygon" + (
+            f" (and {outside:,} in provinces the layer does not cover)" if outside else ""))
+        for row in inside.head(limit).itertuples():
             hint = f"; closest: {row.suggestions}" if getattr(row, "suggestions", "") else ""
             lines.append(f"      {row.old_code} {row.old_name} ({row.old_parent}){hint}")
+        if len(inside) > limit:
+            lines.append(f"      ... and {len(inside) - limit:,} more (layer lineage, linked_by none)")
         if len(links.ambiguous):
             lines.append(f"  {len(links.ambiguous):>7,} features with several candidates (not guessed):")
             for row in links.ambiguous.head(limit).itertuples():
                 lines.append(f"      {row.name} ({row.parent}): {row.candidates}")
         if r["missing_units"]:
-            lines.append(f"  {len(r['missing_units']):>7,} new units have no polygon at all (not invented): "
-                         + ", ".join(r["missing_units"][:limit]))
+            more = f" and {len(r['missing_units']) - limit:,} more" if len(r["missing_units"]) > limit else ""
+            lines.append(f"  {len(r['missing_units']):>7,} new units have no polygon at all (none is made up): "
+                         + ", ".join(r["missing_units"][:limit]) + more)
+        if r.get("units_outside_layer"):
+            lines.append(f"  {r['units_outside_layer']:>7,} new units lie in provinces the layer does not cover: not expected")
         if r["wide_gaps"]:
             lines.append(f"  {r['wide_gaps']:>7,} gaps wider than the gap width were filled: review them in layer repairs (rule 'wide gap')")
         return "\n".join(lines)
@@ -338,6 +348,9 @@ def _units(units_geom, crs, plan, old, placed, counts, pop_field, links, assignm
     frame["n_approximate"] = approx.reindex(codes).fillna(0).astype(int).to_numpy()
     frame["n_inferred"] = n_inferred.reindex(codes).fillna(0).astype(int).to_numpy()
     frame["approximate"] = frame["n_approximate"] > 0
+    without_polygon = assignment.index.difference(pd.Index(links.table["old_code"].dropna().unique()))
+    missing = assignment.loc[without_polygon, "new_code"].value_counts()
+    frame["n_members_missing"] = missing.reindex(codes).fillna(0).astype(int).to_numpy()  # old units with no polygon
     if declared is not None:
         figures = declared[["area_declared_km2", "population_declared"]]
         frame = frame.merge(figures, how="left", left_on="code", right_index=True)
@@ -418,6 +431,7 @@ def _repairs(repairs, crs):
 
 def _report(old, units, lineage, repairs, plan, links, inferred, unplaced, counts, pop_field, geoms, crs, placed, united_km2):
     """Totals, conservation checks and lists a planner needs to review."""
+    within = units_within_layer(plan.links, plan.links["old_code"].isin(set(links.table["old_code"].dropna())))
     gaps = repairs[repairs["kind"] == "gap"]
     overlaps = repairs[repairs["kind"] == "overlap"]
     area_out = float(units["area_km2"].sum())
@@ -443,7 +457,8 @@ def _report(old, units, lineage, repairs, plan, links, inferred, unplaced, count
         "codes_not_trusted": len(links.refused_codes),
         "unplaced_area_km2": float(fast_area_km2(geoms[unplaced], crs).sum()) if unplaced.any() else 0.0,
         "members_without_polygon": len(links.unmatched_members),
-        "missing_units": sorted(set(plan.links["new_code"]) - set(units["code"])),
+        "missing_units": sorted(within - set(units["code"])),
+        "units_outside_layer": plan.n_new - len(within),
         "area_united_km2": united_km2,
         "area_units_km2": area_out,
         "area_check": check_conserved("area (old units - overlaps resolved + gaps filled)", expected, area_out, AREA_TOLERANCE),

@@ -98,3 +98,12 @@ def test_a_province_code_repeated_on_every_commune_is_not_taken_for_a_commune_co
     assert found["code"] is None and found["name"] == "name"
     assert link_features(layer, plan, found["code"], found["name"], found["parent"]).table["old_code"].tolist() == \
         ["001", "002", "003", "004"]
+
+
+def test_i_and_y_spellings_of_one_syllable_link():
+    """Vỹ and Vĩ, Lý and Lí are the same syllable spelt two ways; Tây and Yên stay as they are."""
+    plan = plan_of({"old_code": ["1", "2"], "old_name": ["Xã Ô Long Vĩ", "Xã Tây Yên"], "old_parent": ["P", "P"],
+                    "new_code": ["9", "9"]})
+    layer = pd.DataFrame({"name": ["Xã Ô Long Vỹ", "Xã Tay Yen"], "province": ["P", "P"]})
+    result = link_features(layer, plan, None, "name", "province")
+    assert result.table["old_code"].tolist() == ["1", "2"]

@@ -210,3 +210,16 @@ def test_dissolving_by_a_numeric_field_links_whole_number_codes(toy_layer):
     layer = toy_layer.assign(district=[805.0, 805.0, 806.0, 806.0])
     result = geoplan.merge(layer, geoplan.plan_from_field(layer["district"], "district"), code_field="district")
     assert result.units["code"].tolist() == ["805", "806"]
+
+
+def test_a_layer_of_one_province_expects_only_that_province(toy_layer, toy_plan_frame):
+    """Units of provinces the layer does not cover are counted apart, not listed as missing."""
+    other = toy_plan_frame.assign(old_code=["101", "102", "103", "104"], old_parent="Tỉnh Khác",
+                                  new_code=["30", "30", "40", "40"], new_name=["Xã Z", "Xã Z", "Xã W", "Xã W"])
+    missing_here = toy_plan_frame.iloc[:1].assign(old_code="005", old_name="Xã Mất", new_code="50", new_name="Xã V")
+    plan = geoplan.Plan.from_frame(pd.concat([toy_plan_frame, other, missing_here], ignore_index=True))
+    result = geoplan.merge(toy_layer, plan, code_field="code", name_field="name", parent_field="province")
+    assert result.report["missing_units"] == ["50"] and result.report["units_outside_layer"] == 2
+    report = result.link_report()
+    assert "1 plan members have no polygon (and 4 in provinces the layer does not cover)" in report
+    assert "2 new units lie in provinces the layer does not cover" in report
