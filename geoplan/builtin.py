@@ -100,8 +100,8 @@ CODE_COLUMNS = ("code", "new_code", "gso_code", "ma", "mã")  # the new unit's c
 
 def read_declared(source: str | Path) -> pd.DataFrame:
     """Declared figures indexed by new code: ``area_declared_km2`` (more than 0),
-    ``population_declared`` (whole, 0 or more), and ``name`` and ``note`` when
-    the file has them; ``attrs["warnings"]`` says what was skipped or collapsed.
+    ``population_declared`` (whole, 0 or more), and ``name``, ``note`` and
+    ``flags`` (an upstream table's own warnings) when the file has them; ``attrs["warnings"]`` says what was skipped or collapsed.
 
     ``source`` is a built-in plan name or a CSV with a code column (``code``,
     ``new_code``, ``gso_code`` or ``ma``) and ``area_km2`` and/or
@@ -112,7 +112,8 @@ def read_declared(source: str | Path) -> pd.DataFrame:
     """
     builtin = BUILTIN.get(str(source))
     path = BOUNDARIES / builtin.declared_file if builtin else Path(source)
-    figures = read_figures(path, "declared figures", CODE_COLUMNS, {"area_km2": "area", "population": "count"})
+    figures = read_figures(path, "declared figures", CODE_COLUMNS, {"area_km2": "area", "population": "count"},
+                           keep=("name", "note", "flags"))
     return figures.rename(columns={"area_km2": "area_declared_km2", "population": "population_declared"})
 
 

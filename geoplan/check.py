@@ -444,6 +444,10 @@ def run_check(result: str | Path, declared: str | Path | None = None, tolerance_
     else:
         reasons = known_reasons(aligned, units)
         given = aligned["note"].fillna("") if "note" in aligned else pd.Series("", index=aligned.index)
+        if "flags" in aligned:  # the declared table's own warnings on a row
+            flags = aligned["flags"].fillna("")
+            given = pd.Series([_join(note, f"flagged in the declared table: {flag}" if flag else "")
+                               for note, flag in zip(given, flags)], index=aligned.index)
         table = compare(units, aligned.assign(note=[_join(note, reasons.get(code, "")) for code, note in given.items()]),
                         tolerance_pct)
     lineage = read_result_layer(result, "lineage") if "lineage" in [n for n, _ in pyogrio.list_layers(result)] else None
@@ -473,6 +477,10 @@ def _figures(result, units: pd.DataFrame, plan: str, declared) -> tuple[pd.DataF
     if "area_declared_km2" in units:
         figures = units.set_index("code")[[c for c in ("area_declared_km2", "population_declared") if c in units]]
         return figures, f"the declared columns of {Path(result).name}"
+    for name in BUILTIN:  # a plan file of the same reform (the dvhcvn plan): the built-in figures of its level
+        figures = read_declared(name)
+        if units["code"].isin(figures.index).mean() >= 0.9:
+            return figures, f"built-in {name} (its codes are this result's)"
     raise InputError(f"{result}: no declared figures known for plan {plan!r}; give them with --declared CSV")
 
 

@@ -86,6 +86,9 @@ def _run_merge(args) -> int:
     if not args.quiet:
         print(result.link_report())
         print(result.conservation())
+        counts = [str(c) for c in old.columns if not args.pop_field and any(k in str(c).lower() for k in ("pop", "dan_so", "danso"))]
+        if counts:
+            print(f"No population summed: give --pop-field (fields that look like one: {', '.join(counts)})")
     print(result.summary())
     print(f"Wrote {args.output} (layers units, lineage, repairs, features, about)")
     return 0

@@ -85,6 +85,11 @@ def no_match(name: str, plan: str = "vn-2025-commune", province: str | None = No
         found = f"{len(other)} {'new' if old else 'old'} unit{'s have' if len(other) > 1 else ' has'} that name"
         shown = "; ".join(_line(row, not old) for row in other.head(SHOWN).itertuples())
         return f"{message}; {found} ({'drop' if old else 'add'} --old): {shown}" + ("; ..." if len(other) > SHOWN else "")
+    parents = units["parent"] if "parent" in units else pd.Series(dtype=object)
+    province = parents[_matching(parents, name, aliases)]
+    if len(province):  # a province's name asked of the commune units
+        return f"{message}; {province.iloc[0]} is a province: look it up with --plan vn-2025-province" + (
+            " --old" if old else "")
     close = _closest(name, units["name"])
     return message + (f"; closest: {', '.join(close)}" if close else "")
 

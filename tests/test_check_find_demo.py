@@ -319,3 +319,9 @@ def test_a_unit_missing_old_polygons_is_incomplete_not_a_suspect_declared_figure
     assert table.loc["00694", "verdict"] == "incomplete"
     assert "3 of its old units have no polygon" in table.loc["00694", "note"] and "fold" not in table.loc["00694", "note"]
     assert "10.0-fold: check both" in table.loc["00700", "note"]
+
+
+def test_find_a_province_among_communes_says_where_to_look():
+    from geoplan.find import no_match
+
+    assert "Tỉnh An Giang is a province: look it up with --plan vn-2025-province" in no_match("an giang")

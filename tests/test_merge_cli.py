@@ -223,3 +223,20 @@ def test_a_layer_of_one_province_expects_only_that_province(toy_layer, toy_plan_
     report = result.link_report()
     assert "1 plan members have no polygon (and 4 in provinces the layer does not cover)" in report
     assert "2 new units lie in provinces the layer does not cover" in report
+
+
+def test_a_population_field_left_out_is_pointed_at(tmp_path, toy_files, capsys):
+    layer, plan = toy_files
+    assert main(["merge", str(layer), str(plan), "-o", str(tmp_path / "o.gpkg")]) == 0
+    assert "No population summed: give --pop-field (fields that look like one: pop)" in capsys.readouterr().out
+
+
+def test_check_carries_the_declared_tables_own_flags(tmp_path, toy_files, capsys):
+    layer, plan = toy_files
+    out = tmp_path / "o.gpkg"
+    assert main(["merge", str(layer), str(plan), "-o", str(out), "--quiet"]) == 0
+    declared = tmp_path / "declared.csv"
+    declared.write_text("code,area_km2,flags\n10,2.4,suspect_name_collision_duplicate\n20,2.4,\n", encoding="utf-8")
+    assert main(["check", str(out), "--declared", str(declared), "-o", str(tmp_path / "c.csv")]) == 0
+    notes = pd.read_csv(tmp_path / "c.csv", dtype=str).set_index("code")["note"].fillna("")
+    assert "flagged in the declared table: suspect_name_collision_duplicate" in notes["10"] and "flagged" not in notes["20"]

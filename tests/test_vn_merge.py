@@ -66,6 +66,14 @@ def test_province_level_all_linked_clean_and_conserved(province_run):
     assert units["population"].sum() == int(old["population"].round().sum())
 
 
+def test_check_of_a_result_of_the_official_plan_file_uses_the_built_in_figures(tmp_path, capsys):
+    out = tmp_path / "provinces.gpkg"
+    assert main(["merge", str(SHARED / "old_provinces_c2013.gpkg"), str(SHARED_PLAN), "--level", "province",
+                 "-o", str(out), "--quiet"]) == 0
+    assert main(["check", str(out)]) == 0
+    assert "built-in vn-2025-province (its codes are this result's)" in capsys.readouterr().out
+
+
 def test_known_renames_apply_to_the_official_plan_file_too():
     """The dvhcvn plan calls Huế by its 2025 name: without any alias file the
     c.2013 "Thừa Thiên Huế" is linked by the shipped rename, not inferred into a neighbour."""
