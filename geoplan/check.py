@@ -280,6 +280,20 @@ def absent_rows(codes: list[str], verdict: str, names: pd.Series, parents: pd.Se
     return rows
 
 
+def _same_name_elsewhere(rows: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
+    """For declared codes that match no unit: the result's unit of the same name, if one (a code changed).
+
+    >>> rows = pd.DataFrame({"code": ["23938"], "name": ["Xã Ia Mơ"], "note": [""]})
+    >>> _same_name_elsewhere(rows, pd.DataFrame({"code": ["23737"], "name": ["Xã Ia Mơ"]}))["note"].tolist()
+    ['the result has a unit of that name: 23737']
+    """
+    by_name = units.groupby(units["name"].map(folded_key))["code"].agg(", ".join)
+    found = rows["name"].fillna("").map(folded_key).map(by_name).fillna("")
+    notes = rows["note"] if "note" in rows else pd.Series("", index=rows.index)
+    return rows.assign(note=[_join(note, f"the result has a unit of that name: {codes}" if codes else "")
+                             for note, codes in zip(notes.fillna(""), found)])
+
+
 def _plan_units(plan: str) -> pd.DataFrame | None:
     """New units of a built-in plan (code, name, parent), or None for any other plan."""
     from .builtin import BUILTIN, resolve_plan
@@ -341,7 +355,9 @@ def absent_lines(table: pd.DataFrame) -> list[str]:
     for verdict, what in ABSENT.items():
         rows = table[table["verdict"] == verdict]
         if len(rows):
-            labels = [f"{row.code} {row.name}".strip() for row in rows.itertuples()]
+            notes = rows["note"].fillna("") if "note" in rows else pd.Series("", index=rows.index)
+            labels = [f"{code} {name}".strip() + (f" ({note})" if "the result has" in note else "")
+                      for code, name, note in zip(rows["code"], rows["name"], notes)]
             lines.append(f"Warnings: {len(rows):,} {what}: {_some(labels)} (all in the CSV)")
     return lines
 
@@ -359,19 +375,23 @@ def _printable(table: pd.DataFrame) -> str:
     return shown.rename(columns=columns).to_string(index=False, float_format=lambda v: f"{v:,.2f}", na_rep="-")
 
 
-def _copy_lines(table: pd.DataFrame) -> list[str]:
-    """One line per group of units sharing identical declared figures (a known upstream copy error)."""
+def _copy_lines(table: pd.DataFrame, limit: int = 30) -> list[str]:
+    """One line per group of units sharing identical declared figures (a known upstream copy
+    error), the groups with a suspected copy first, at most ``limit`` (all are in the reports)."""
     copies = table[table["note"].str.contains("identical to", regex=False)]
     if copies.empty:
         return []
     key = _copy_key(copies)
     groups = list(copies.groupby([key[column] for column in key.columns]))
+    groups.sort(key=lambda item: not item[1]["note"].str.contains("suspected copy", regex=False).any())
     lines = [f"Warnings: {len(copies):,} units share identical declared figures with another unit: area and "
              f"population, or area and name where no population is declared ({len(groups):,} groups); where the "
              f"computed area of some members agrees and of others not, the others are the suspected copies:"]
-    for (area, pop, _), group in groups:
+    for (area, pop, _), group in groups[:limit]:
         members = "; ".join(f"{_label(row)} [computed {row.area_km2:,.2f} km2, {row.verdict}]" for row in group.itertuples())
         lines.append(f"  {area:,.2f} km2 / {f'{pop:,.0f}' if pop > 0 else 'no population declared'}: {members}")
+    if len(groups) > limit:
+        lines.append(f"  ... and {len(groups) - limit:,} more groups (all in the CSV and Markdown reports)")
     return lines
 
 
@@ -490,8 +510,12 @@ def _write_reports(table: pd.DataFrame, header: str, csv_path: Path, md_path: Pa
 
     with atomic_path(csv_path) as tmp:
         table.to_csv(tmp, index=False)
+    shown = table.copy()
+    for column in shown.columns[shown.dtypes.map(lambda t: t.kind == "f")]:  # counts whole, others 2 decimals, gaps blank
+        digits = 0 if column.startswith("population") and not column.endswith("pct") else 2
+        shown[column] = shown[column].map(lambda v, d=digits: "" if pd.isna(v) else f"{v:,.{d}f}")
     with atomic_path(md_path) as tmp:
-        Path(tmp).write_text(header + table.to_markdown(index=False, floatfmt=".2f") + "\n", encoding="utf-8")
+        Path(tmp).write_text(header + shown.fillna("").to_markdown(index=False) + "\n", encoding="utf-8")
 
 
 def _absent(plan: str, units: pd.DataFrame, unmatched: pd.DataFrame, lineage: pd.DataFrame | None) -> list[pd.DataFrame]:
@@ -516,5 +540,5 @@ def _absent(plan: str, units: pd.DataFrame, unmatched: pd.DataFrame, lineage: pd
             unmatched = unmatched.loc[left]
     if len(unmatched):
         names = unmatched["name"] if "name" in unmatched else pd.Series(dtype=object)
-        frames.append(absent_rows(list(unmatched.index), "not in result", names, None, unmatched))
+        frames.append(_same_name_elsewhere(absent_rows(list(unmatched.index), "not in result", names, None, unmatched), units))
     return frames
