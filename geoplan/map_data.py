@@ -14,7 +14,7 @@ Examples
 >>> from shapely import box
 >>> units = gpd.GeoDataFrame({"code": ["1"], "name": ["A"]},
 ...                          geometry=[box(105, 10, 105.1, 10.1)], crs=4326)
->>> data = _compact(_build_data(units, None, None, None, None, DEFAULT_TOLERANCE, DEFAULT_PRECISION))
+>>> data = compact_map_data(build_map_data(units, None, None, None, None, DEFAULT_TOLERANCE, DEFAULT_PRECISION))
 >>> data["units"]["code"], data["units"]["name"], data["old"]
 (['1'], ['A'], None)
 """
@@ -87,7 +87,7 @@ def _codes(values) -> list:
     return [re.sub(r"\.0$", "", s) if s is not None else None for s in _strs(values)]
 
 
-_TRUE = {"1", "true", "t", "yes", "y"}
+TRUE_WORDS = {"1", "true", "t", "yes", "y"}
 _FALSE = {"0", "false", "f", "no", "n"}
 
 
@@ -96,7 +96,7 @@ def _bools(values) -> list:
     for v in _strs(values):
         if v is None:
             out.append(None)
-        elif v.lower() in _TRUE:
+        elif v.lower() in TRUE_WORDS:
             out.append(True)
         elif v.lower() in _FALSE:
             out.append(False)
@@ -325,7 +325,7 @@ def _placement(features: pd.DataFrame | None, own_codes: list, unit_codes: list)
 
 
 # ------------------------------------------------------------------- build
-def _build_data(
+def build_map_data(
     units: gpd.GeoDataFrame,
     lineage: pd.DataFrame | None,
     repairs: gpd.GeoDataFrame | None,
@@ -508,7 +508,7 @@ def _dict_encode(values: list):
     return {"d": list(table), "i": idx}
 
 
-def _compact(data: dict) -> dict:
+def compact_map_data(data: dict) -> dict:
     """Shrink the embedded data; ``review.js`` (``unpack``) restores it.
 
     String columns with few distinct values become dictionaries, flags
@@ -517,7 +517,7 @@ def _compact(data: dict) -> dict:
 
     Examples
     --------
-    >>> _compact({"units": {"geom": [[[[3]]], [[[1, -2]]]], "approx": [True, None]}})["units"]
+    >>> compact_map_data({"units": {"geom": [[[[3]]], [[[1, -2]]]], "approx": [True, None]}})["units"]
     {'geom': [3, [[[1, -2]]]], 'approx': [1, None]}
     """
     lin, units = data.get("lineage"), data.get("units")

@@ -7,8 +7,8 @@ layer's fields are guessed from common names unless given, and renamed to
 
 Examples
 --------
->>> units, lineage, repairs, features, about = _read_result(Path("result.gpkg"))  # doctest: +SKIP
->>> old = _read_old("old_communes.gpkg", None, None, None, None)  # doctest: +SKIP
+>>> units, lineage, repairs, features, about = read_result(Path("result.gpkg"))  # doctest: +SKIP
+>>> old = read_old_layer("old_communes.gpkg", None, None, None, None)  # doctest: +SKIP
 >>> list(old.columns)  # doctest: +SKIP
 ['code', 'name', 'parent', 'district', 'population', 'geometry']
 """
@@ -43,7 +43,7 @@ def _pick(columns, given: str | None, role: str, source: str) -> str | None:
     return next((lower[c] for c in _OLD_FIELDS[role] if c in lower), None)
 
 
-def _read_old(
+def read_old_layer(
     path, layer, code_field, name_field, parent_field
 ) -> gpd.GeoDataFrame:
     if isinstance(path, gpd.GeoDataFrame):
@@ -79,7 +79,7 @@ def _read_old(
     return out
 
 
-def _read_result(path: Path) -> tuple:
+def read_result(path: Path) -> tuple:
     if not path.exists():
         raise InputError(f"{path}: result GeoPackage not found")
     try:

@@ -44,9 +44,9 @@ from branca.element import Element, MacroElement
 
 from geoplan.errors import InputError
 from geoplan.map_data import (
-    _TRUE, DEFAULT_PRECISION, DEFAULT_TOLERANCE, MEASURES, _build_data, _compact, repairs_to_review,
+    TRUE_WORDS, DEFAULT_PRECISION, DEFAULT_TOLERANCE, MEASURES, build_map_data, compact_map_data, repairs_to_review,
 )
-from geoplan.map_read import _read_old, _read_result
+from geoplan.map_read import read_old_layer, read_result
 from geoplan.write import about_table, atomic_path
 
 __all__ = ["review_map", "write_review_map", "render_html", "title_and_footer", "repairs_to_review",
@@ -240,7 +240,7 @@ def review_map(
         features = getattr(result, "features", None) if features is None else features
         if old is not None and "name" not in old.columns:
             fields = result.links.fields
-            old = _read_old(old, None, fields.get("code"), fields.get("name"), fields.get("parent"))
+            old = read_old_layer(old, None, fields.get("code"), fields.get("name"), fields.get("parent"))
         n_old = result.report.get("n_old_features")
         source = source or (f"old layer of {n_old:,} features" if n_old else "")
         about = dict(about_table(result, source, schematic).itertuples(index=False))
@@ -248,7 +248,7 @@ def review_map(
         footer = about_footer if footer is None else footer
     title = "geoplan review map" if title is None else title
     footer = "" if footer is None else footer
-    data = _compact(_build_data(units, lineage, repairs, old, provinces, tolerance, precision, features))
+    data = compact_map_data(build_map_data(units, lineage, repairs, old, provinces, tolerance, precision, features))
     measures = data["measures"]
     if schematic:  # schematic areas are not measurements: no colouring by their difference to the declared ones
         measures.pop("area_diff")
@@ -333,7 +333,7 @@ def title_and_footer(about: Mapping[str, str], title: str | None, source_name: s
     ...                   "schematic": "yes"}, None, "r.gpkg")[0]
     'Review map: plan.json (schematic)'
     """
-    schematic = str(about.get("schematic", "")).strip().lower() in _TRUE
+    schematic = str(about.get("schematic", "")).strip().lower() in TRUE_WORDS
     plan = about.get("plan") or ""
     plan_name = Path(plan).name if plan else source_name
     if title is None:
@@ -412,11 +412,11 @@ def write_review_map(
     _check_choice(basemap, tuple(BASEMAPS), "basemap")
     _check_choice(color_by, MEASURES, "color_by")
     path = Path(result_gpkg)
-    units, lineage, repairs, features, about = _read_result(path)
+    units, lineage, repairs, features, about = read_result(path)
     old_gdf = None
     if old is not None:
         # the fields the merge linked by, recorded in the about layer, unless given here
-        old_gdf = _read_old(old, old_layer, old_code_field or about.get("old_code_field") or None,
+        old_gdf = read_old_layer(old, old_layer, old_code_field or about.get("old_code_field") or None,
                             old_name_field or about.get("old_name_field") or None,
                             old_parent_field or about.get("old_parent_field") or None)
     title, footer, schematic = title_and_footer(about, title, path.name)

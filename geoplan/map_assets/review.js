@@ -212,7 +212,7 @@
     });
   }
 
-  // Undo review_map.py's _compact(): dictionary columns, compact geometries.
+  // Undo map_data.py's compact_map_data(): dictionary columns, compact geometries.
   function unpack(section) {
     if (!section) return section;
     Object.keys(section).forEach(function (k) {
