@@ -1,13 +1,14 @@
-"""Check computed figures against declared ones, and the declared ones themselves.
+"""Check a merge result against declared figures: read, align, summarise, write the reports.
 
-For every unit: computed and declared area and population side by side, the
-absolute and relative differences and a verdict against a tolerance. The
-declared table is checked too: two units with identical declared figures
-are a known upstream copy error, and an area a hundred times the computed
-one was probably entered in hectares. Units of the plan without a polygon,
-and declared codes that match no unit, are listed.
+Reads the result's units and the declared figures (a CSV, a built-in plan's,
+or the result's own columns), aligns the declared codes with the units'
+(lost leading zeros too), has :mod:`geoplan.check_compare` compare them,
+adds the units of the plan without a polygon and the declared codes that
+match no unit, and writes the table as CSV and Markdown beside a text
+summary: verdicts, largest differences, suspected copies, odd declared areas.
 
->>> table = compare(units, declared, tolerance_pct=2.0)  # doctest: +SKIP
+>>> [str(p) for p in report_paths("communes.gpkg", None)]
+['communes-check.csv', 'communes-check.md']
 >>> print(run_check("merged.gpkg"))  # doctest: +SKIP
 """
 
@@ -16,18 +17,15 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pyogrio
 
+from .check_compare import compare, copy_key, join_notes, known_reasons, side_by_side
 from .errors import InputError
 from .names import folded_key
 
-HECTARE_RATIO = (50.0, 200.0)  # declared / computed area in this range: hectares entered as km2
 PRINT_ALL_UP_TO = 100  # units: up to this many, the whole table is printed too
-IMPLAUSIBLE_RATIO = 3.0  # declared and computed areas further apart than this: check both
 LIST_UP_TO = 10  # units named in one summary line
-SAME_AREA_KM2 = 0.005  # declared areas are given to 0.01 km2
 ABSENT = {"no polygon": "new units of the plan have no polygon",
           "not in result": "declared codes match no unit of the result"}
 SCHEMATIC_VERDICT = "schematic: not compared"
@@ -114,156 +112,6 @@ def align_codes(declared: pd.DataFrame, codes) -> tuple[pd.DataFrame, list[str],
     return aligned, by_value, unmatched
 
 
-def known_reasons(figures: pd.DataFrame, units: pd.DataFrame) -> pd.Series:
-    """Known reasons for large differences, by code, whatever file the figures came from.
-
-    The built-in declared tables carry reasons (``boundaries/vn-2025-known-differences.csv``);
-    a reason applies here when the unit has the same code and name and the
-    declared area is the same as in the built-in table the reason was written for.
-
-    >>> units = pd.DataFrame({"code": ["56"], "name": ["Tỉnh Khánh Hòa"]})
-    >>> known_reasons(pd.DataFrame({"area_declared_km2": [8555.86]}, index=["56"]), units)["56"][:25]
-    'known for the c.2013 laye'
-    """
-    from .builtin import known_differences
-
-    known = known_differences()
-    names = units.set_index("code")["name"].fillna("").astype(str)
-    out = {}
-    for code in known.index.intersection(figures.index).intersection(names.index):
-        same_unit = folded_key(names[code]) == folded_key(known.at[code, "name"])
-        same_area = abs(figures.at[code, "area_declared_km2"] - known.at[code, "area_declared_km2"]) <= SAME_AREA_KM2
-        if same_unit and same_area:
-            out[code] = known.at[code, "note"]
-    return pd.Series(out, dtype=object)
-
-
-def copy_groups(declared: pd.DataFrame) -> list[list[str]]:
-    """Groups of codes whose declared figures are identical: the same declared
-    area and population, or, where no population is declared, the same area
-    and the same name (homonyms in different provinces).
-
-    >>> d = pd.DataFrame({"area_declared_km2": [49.36, 49.36, 5.0], "population_declared": [33045, 33045, 10]},
-    ...                  index=["30502", "28270", "1"])
-    >>> copy_groups(d)
-    [['30502', '28270']]
-    >>> copy_groups(pd.DataFrame({"area_declared_km2": [49.36, 49.36], "population_declared": [None, None],
-    ...                           "name": ["Phường Thới Sơn", "Phường Thới Sơn"]}, index=["30502", "28270"]))
-    [['30502', '28270']]
-    """
-    known = _copy_key(declared.dropna(subset=["area_declared_km2"]))
-    known = known[(known["population"] > 0) | (known["name"] != "")]
-    return [list(codes) for codes in known.groupby(list(known.columns), sort=False).groups.values() if len(codes) > 1]
-
-
-def _copy_key(frame: pd.DataFrame) -> pd.DataFrame:
-    """What two units share when one's declared figures look copied from the other's:
-    the declared area and population, or, where no population is declared
-    (population -1), the diacritic-folded name ("" when there is none)."""
-    population = pd.to_numeric(frame["population_declared"], errors="coerce") if "population_declared" in frame \
-        else pd.Series(np.nan, index=frame.index)
-    counted = population > 0
-    names = frame["name"].fillna("").astype(str).map(folded_key) if "name" in frame else pd.Series("", index=frame.index)
-    return pd.DataFrame({"area": frame["area_declared_km2"], "population": population.where(counted, -1),
-                         "name": names.where(~counted, "")}, index=frame.index)
-
-
-def side_by_side(units: pd.DataFrame, declared: pd.DataFrame) -> pd.DataFrame:
-    """Computed and declared figures of every unit, without comparing them.
-
-    >>> side_by_side(pd.DataFrame({"code": ["a"], "name": ["A"], "area_km2": [50.2]}),
-    ...              pd.DataFrame({"area_declared_km2": [49.36]}, index=["a"])).columns.tolist()
-    ['code', 'name', 'area_km2', 'area_declared_km2', 'note']
-    """
-    table = units[[c for c in ("code", "name", "parent", "area_km2", "population") if c in units]].copy()
-    table = table.join(declared.drop(columns=["name"], errors="ignore"), on="code")
-    for column in ("area_declared_km2", "note"):
-        if column not in table:
-            table[column] = np.nan if column == "area_declared_km2" else ""
-    table["note"] = table["note"].fillna("").astype(str)
-    return table
-
-
-def compare(units: pd.DataFrame, declared: pd.DataFrame, tolerance_pct: float = 2.0,
-            pop_tolerance_pct: float = 35.0) -> pd.DataFrame:
-    """One row per unit: computed, declared, differences, verdict and notes.
-
-    Verdicts: ``ok`` (area within tolerance), ``differs``, ``incomplete``
-    (differs, and some of the unit's old units have no polygon: column
-    ``n_members_missing`` of the units), ``suspect declared`` (the declared
-    figure looks wrong), ``no declared``. Where units share
-    identical declared figures, those whose computed area disagrees with them
-    are the suspected copies when another's agrees; when all agree or all
-    disagree, each is noted as sharing identical figures.
-
-    >>> units = pd.DataFrame({"code": ["a"], "name": ["A"], "area_km2": [50.2]})
-    >>> declared = pd.DataFrame({"area_declared_km2": [49.36], "population_declared": [None]}, index=["a"])
-    >>> compare(units, declared)[["area_diff_pct", "verdict"]].round(2).values.tolist()
-    [[1.7, 'ok']]
-    """
-    table = side_by_side(units, declared)
-    table["area_diff_km2"] = table["area_km2"] - table["area_declared_km2"]
-    table["area_diff_pct"] = 100 * table["area_diff_km2"] / table["area_declared_km2"]
-    if "population" in table and "population_declared" in table:
-        table["population_diff"] = table["population"] - table["population_declared"]
-        table["population_diff_pct"] = 100 * table["population_diff"] / table["population_declared"].where(table["population_declared"] > 0)
-    table["verdict"] = np.where(table["area_declared_km2"].isna(), "no declared",
-                                np.where(table["area_diff_pct"].abs() <= tolerance_pct, "ok", "differs"))
-    if "population_diff_pct" in table:
-        table["population_verdict"] = np.where(table["population_diff_pct"].isna(), "no declared",
-                                               np.where(table["population_diff_pct"].abs() <= pop_tolerance_pct, "ok", "differs"))
-    copied = _note_copies(table, declared)
-    missing = pd.Series(units["n_members_missing"].to_numpy() if "n_members_missing" in units else 0, index=table.index)
-    incomplete = missing > 0
-    for i in table.index[incomplete]:  # the merge lacks polygons here: not the declared figures' fault
-        table.at[i, "note"] = _join(table.at[i, "note"], f"{missing[i]} of its old units have no polygon in the layer: "
-                                                         "the computed unit is incomplete")
-        if table.at[i, "verdict"] == "differs":
-            table.at[i, "verdict"] = "incomplete"
-    ratio = table["area_declared_km2"] / table["area_km2"]
-    hectares = ratio.between(*HECTARE_RATIO) & ~incomplete
-    for i in table.index[hectares]:
-        table.at[i, "note"] = _join(table.at[i, "note"], f"declared area is {ratio[i]:.0f}x the computed one: hectares entered as km2?")
-        table.at[i, "verdict"] = "suspect declared"
-    far = ~hectares & ((ratio > IMPLAUSIBLE_RATIO) | (ratio < 1 / IMPLAUSIBLE_RATIO)) & ~copied & ~incomplete
-    for i in table.index[far]:
-        table.at[i, "note"] = _join(table.at[i, "note"], f"declared and computed areas differ {max(ratio[i], 1 / ratio[i]):.1f}-fold: check both")
-    return table
-
-
-def _note_copies(table: pd.DataFrame, declared: pd.DataFrame) -> pd.Series:
-    """Note the groups of identical declared figures in ``table``; the mask of their members.
-
-    Within a group, the units whose computed area disagrees are the suspected
-    copies when another's agrees; otherwise no member is singled out."""
-    names = declared.get("name", pd.Series(dtype=object)).fillna("")
-    row_of = pd.Series(table.index, index=table["code"])
-    members = []
-    for codes in copy_groups(declared):
-        here = [code for code in codes if code in row_of.index]
-        agree = {code for code in here if table.at[row_of[code], "verdict"] == "ok"}
-        mixed = 0 < len(agree) < len(here)
-        agreeing = ", ".join(code for code in here if code in agree)
-        disagreeing = ", ".join(code for code in here if code not in agree)
-        for code in here:
-            i = row_of[code]
-            others = ", ".join(f"{c} {names.get(c, '')}".strip() for c in codes if c != code)
-            counted = "population_declared" in table and table.at[i, "population_declared"] > 0
-            same = f"declared {'area and population' if counted else 'area and name'} identical to {others}"
-            if mixed and code in agree:
-                note = (f"{same}: this unit's computed area agrees with them, that of {disagreeing} does not "
-                        f"(the copies are probably there)")
-            elif mixed:
-                note = f"{same}: this unit's computed area disagrees with them, that of {agreeing} agrees: suspected copy"
-            else:
-                note = f"{same}: identical figures on different units, check which are right"
-            table.at[i, "note"] = _join(table.at[i, "note"], note)
-            if code not in agree:
-                table.at[i, "verdict"] = "suspect declared"
-            members.append(i)
-    return table.index.isin(members)
-
-
 def absent_rows(codes: list[str], verdict: str, names: pd.Series, parents: pd.Series | None,
                 declared: pd.DataFrame) -> pd.DataFrame:
     """Rows of the check table for units that have no polygon in the result.
@@ -290,7 +138,7 @@ def _same_name_elsewhere(rows: pd.DataFrame, units: pd.DataFrame) -> pd.DataFram
     by_name = units.groupby(units["name"].map(folded_key))["code"].agg(", ".join)
     found = rows["name"].fillna("").map(folded_key).map(by_name).fillna("")
     notes = rows["note"] if "note" in rows else pd.Series("", index=rows.index)
-    return rows.assign(note=[_join(note, f"the result has a unit of that name: {codes}" if codes else "")
+    return rows.assign(note=[join_notes(note, f"the result has a unit of that name: {codes}" if codes else "")
                              for note, codes in zip(notes.fillna(""), found)])
 
 
@@ -308,10 +156,6 @@ def _plan_units(plan: str) -> pd.DataFrame | None:
 def _label(row) -> str:
     parent = getattr(row, "parent", "")
     return f"{row.code} {row.name}" + (f" ({parent})" if isinstance(parent, str) and parent else "")
-
-
-def _join(a: str, b: str) -> str:
-    return "; ".join(text for text in (a, b) if text)
 
 
 def _some(labels: list[str], limit: int = LIST_UP_TO) -> str:
@@ -381,7 +225,7 @@ def _copy_lines(table: pd.DataFrame, limit: int = 30) -> list[str]:
     copies = table[table["note"].str.contains("identical to", regex=False)]
     if copies.empty:
         return []
-    key = _copy_key(copies)
+    key = copy_key(copies)
     groups = list(copies.groupby([key[column] for column in key.columns]))
     groups.sort(key=lambda item: not item[1]["note"].str.contains("suspected copy", regex=False).any())
     lines = [f"Warnings: {len(copies):,} units share identical declared figures with another unit: area and "
@@ -466,9 +310,9 @@ def run_check(result: str | Path, declared: str | Path | None = None, tolerance_
         given = aligned["note"].fillna("") if "note" in aligned else pd.Series("", index=aligned.index)
         if "flags" in aligned:  # the declared table's own warnings on a row
             flags = aligned["flags"].fillna("")
-            given = pd.Series([_join(note, f"flagged in the declared table: {flag}" if flag else "")
+            given = pd.Series([join_notes(note, f"flagged in the declared table: {flag}" if flag else "")
                                for note, flag in zip(given, flags)], index=aligned.index)
-        table = compare(units, aligned.assign(note=[_join(note, reasons.get(code, "")) for code, note in given.items()]),
+        table = compare(units, aligned.assign(note=[join_notes(note, reasons.get(code, "")) for code, note in given.items()]),
                         tolerance_pct)
     lineage = read_result_layer(result, "lineage") if "lineage" in [n for n, _ in pyogrio.list_layers(result)] else None
     table = pd.concat([table, *_absent(plan, units, figures.loc[unmatched], lineage)], ignore_index=True)
