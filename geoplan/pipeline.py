@@ -29,6 +29,7 @@ from .plan import Plan, units_within_layer
 from .read import check_layer, require_fields
 
 DEFAULT_GAP_WIDTH_M = 200.0
+MIN_LINKED_SHARE = 0.25  # below this share of features linked, the layer is not the plan's (another level, country)
 AREA_TOLERANCE = 1e-4  # 0.01 %
 
 
@@ -91,6 +92,12 @@ class MergeResult:
                   if how not in ("none", "members without feature")]
         lines.append(f"  {r['link_counts'].get('none', 0):>7,} features matched no plan member: "
                      f"{r['inferred_features']:,} placed by the longest-border rule (inferred), {r['unplaced_features']:,} unplaced")
+        inferred = self.lineage[self.lineage["link"] == "inferred"]
+        for row in inferred.head(limit).itertuples():
+            parent = f" ({row.old_parent})" if row.old_parent else ""
+            lines.append(f"      inferred: {row.old_name}{parent} -> {row.new_code} {row.new_name}")
+        if len(inferred) > limit:
+            lines.append(f"      ... and {len(inferred) - limit:,} more inferred (layer lineage, link inferred)")
         for row in r["unplaced"][:limit]:
             lines.append(f"      unplaced: {row}")
         if r["features_without_geometry"]:
@@ -272,9 +279,11 @@ def merge(
                     (("code", code_field), ("name", name_field), ("parent", parent_field), ("district", district_field)) if field))
     links = link_features(old, plan, code_field, name_field, parent_field, district_field, aliases)
     linked = links.table["old_code"].notna()
-    if not linked.any():
-        raise LinkError(f"{label} and plan {plan.name} do not match: no feature linked by "
-                        f"{' or '.join(f for f in (code_field, name_field) if f)}")
+    if linked.mean() < MIN_LINKED_SHARE:
+        raise LinkError(f"{label} and plan {plan.name} do not match: {int(linked.sum()):,} of {len(linked):,} features "
+                        f"linked by {' or '.join(f for f in (code_field, name_field) if f)}"
+                        + (f" (a layer of another level than the plan's {', '.join(sorted(set(plan.links['level']) - {''}))}?)"
+                           if (plan.links["level"] != "").any() else ""))
 
     assignment = plan.assignment().set_index("old_code")
     new_code = links.table["old_code"].map(assignment["new_code"]).to_numpy(dtype=object)

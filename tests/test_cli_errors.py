@@ -51,7 +51,7 @@ def test_plan_and_layer_that_do_not_match(capsys, tmp_path, toy_layer, toy_plan_
     toy_plan_frame.assign(old_code=["901", "902", "903", "904"], old_name=["A", "B", "C", "D"]).to_csv(plan, index=False)
     code, err = run(capsys, "merge", str(layer), str(plan), "-o", str(tmp_path / "o.gpkg"),
                     "--old-code", "code", "--old-name", "name", "--quiet")
-    assert code == 2 and "do not match: no feature linked by code or name" in one_line_error(err)
+    assert code == 2 and "do not match: 0 of 4 features linked by code or name" in one_line_error(err)
 
 
 def test_non_polygon_geometry(capsys, tmp_path, toy_files):

@@ -74,6 +74,14 @@ def test_check_of_a_result_of_the_official_plan_file_uses_the_built_in_figures(t
     assert "built-in vn-2025-province (its codes are this result's)" in capsys.readouterr().out
 
 
+def test_a_layer_of_another_level_than_the_plan_is_refused(tmp_path, capsys):
+    """The 63 old provinces against the commune plan: a handful of names meet by chance, not a merge."""
+    code = main(["merge", str(SHARED / "old_provinces_c2013.gpkg"), "vn-2025-commune", "-o", str(tmp_path / "x.gpkg"), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2 and "do not match" in err and "of 63 features linked" in err and "another level" in err
+    assert not (tmp_path / "x.gpkg").exists()
+
+
 def test_known_renames_apply_to_the_official_plan_file_too():
     """The dvhcvn plan calls Huế by its 2025 name: without any alias file the
     c.2013 "Thừa Thiên Huế" is linked by the shipped rename, not inferred into a neighbour."""
