@@ -151,10 +151,10 @@ def check_gap_width(metres: float) -> None:
 
     >>> check_gap_width(float("nan"))  # doctest: +SKIP
     Traceback (most recent call last):
-    geoplan.errors.InputError: --gap-width must be a number of metres, 0 or more, got nan
+    geoplan.errors.InputError: the gap width (--gap-width / gap_width_m) must be a number of metres, 0 or more, got nan
     """
     if isinstance(metres, bool) or not isinstance(metres, (int, float)) or not np.isfinite(metres) or metres < 0:
-        raise InputError(f"--gap-width must be a number of metres, 0 or more, got {metres!r}")
+        raise InputError(f"the gap width (--gap-width / gap_width_m) must be a number of metres, 0 or more, got {metres!r}")
 
 
 def _check_arguments(old, plan, count_fields, aliases, workers, progress) -> None:
@@ -264,15 +264,16 @@ def merge(
         found = detect_fields(old, plan)
         code_field, name_field = code_field or found["code"], name_field or found["name"]
         parent_field, district_field = parent_field or found["parent"], district_field or found["district"]
-    require_fields(old, {"--old-code": code_field, "--old-name": name_field, "--old-parent": parent_field,
-                         "--old-district": district_field, "--pop-field": pop_field}, label)
+    require_fields(old, {"--old-code / code_field": code_field, "--old-name / name_field": name_field,
+                         "--old-parent / parent_field": parent_field, "--old-district / district_field": district_field,
+                         "--pop-field / pop_field": pop_field}, label)
     for f in count_fields:
-        require_fields(old, {"--count-field": f}, label)
+        require_fields(old, {"--count-field / count_fields": f}, label)
     if code_field is None and name_field is None:
-        raise InputError(f"{label}: no field with the plan's old codes or names found; name it with --old-code or --old-name")
+        raise InputError(f"{label}: no field with the plan's old codes or names found; name it with --old-code or --old-name (code_field, name_field)")
     counts = list(dict.fromkeys(((pop_field,) if pop_field else ()) + tuple(count_fields)))  # each field once
     for f in counts:
-        _require_counts(old[f], f, "--pop-field" if f == pop_field else "--count-field", label)
+        _require_counts(old[f], f, "--pop-field / pop_field" if f == pop_field else "--count-field / count_fields", label)
 
     say(f"linking {len(old):,} features to {plan.n_old:,} old units of the plan by "
         + ", ".join(f"{role} field {field}" for role, field in

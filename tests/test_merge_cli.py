@@ -184,7 +184,7 @@ def test_python_arguments_of_the_wrong_kind_get_clear_errors(toy_layer, toy_plan
     for kwargs, message in [
         ({"plan": None}, "plan must be a Plan"),
         ({"old": "old.gpkg"}, "old must be a GeoDataFrame"),
-        ({"gap_width_m": "200"}, "--gap-width must be a number"),
+        ({"gap_width_m": "200"}, "gap_width_m\\) must be a number"),
         ({"workers": 0}, "workers must be a whole number"),
         ({"aliases": ["a"]}, "aliases must be a dict"),
         ({"count_fields": "pop"}, "count_fields must be a list"),
