@@ -66,18 +66,6 @@ def resolve_plan(name_or_path: str, level: str | None = None):
     return type(plan)(plan.links, builtin.name)
 
 
-def builtin_aliases(name: str) -> dict[str, str]:
-    """Aliases shipped with a built-in plan ({} for a plan file).
-
-    >>> builtin_aliases("vn-2025-province")
-    {'thừa thiên huế': 'Thành phố Huế'}
-    """
-    from .link import read_aliases
-
-    builtin = BUILTIN.get(name)
-    return read_aliases(BOUNDARIES / builtin.aliases_file) if builtin else {}
-
-
 def known_renames(plan) -> dict[str, str]:
     """The shipped renames that apply to ``plan``, whatever file it came from:
     those whose new name the plan's old units or their parents carry
@@ -91,7 +79,9 @@ def known_renames(plan) -> dict[str, str]:
 
     members = plan.members()
     used = {exact_key(name) for name in pd.concat([members["old_name"], members["old_parent"]]).dropna()}
-    renames = read_aliases(BOUNDARIES / "vn-2025-aliases.csv")
+    renames = {}
+    for aliases_file in sorted({builtin.aliases_file for builtin in BUILTIN.values()}):
+        renames.update(read_aliases(BOUNDARIES / aliases_file))
     return {old: new for old, new in renames.items() if exact_key(new) in used}
 
 

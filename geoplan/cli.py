@@ -46,7 +46,6 @@ def _add_merge(sub) -> None:
 
 
 def _run_merge(args) -> int:
-    from .builtin import BUILTIN, read_declared, resolve_plan
     from .link import read_aliases
     from .pipeline import DEFAULT_GAP_WIDTH_M, check_gap_width, merge
     from .plan import plan_from_field
@@ -59,28 +58,23 @@ def _run_merge(args) -> int:
         check_gap_width(args.gap_width)
     if bool(args.by) == bool(args.plan):
         raise GeoplanError("give either a PLAN or --by FIELD")
-    if Path(args.output).suffix.lower() != ".gpkg":
-        raise GeoplanError(f"{args.output}: the result is a GeoPackage; give -o a file name ending in .gpkg")
+    check_target(args.output, ".gpkg", "the result is a GeoPackage")
     if Path(args.output).resolve() in {Path(p).resolve() for p in (args.old, args.plan, args.aliases, args.declared) if p}:
         raise GeoplanError(f"{args.output}: is an input; inputs are never overwritten, choose another -o")
-    check_target(args.output)
     say(f"reading {args.old}")
     old = read_layer(args.old, args.layer, args.encoding)
     fields = {"code": args.old_code, "name": args.old_name, "parent": args.old_parent, "district": args.old_district}
+    plan = args.plan  # merge resolves it, adds the shipped renames and a built-in plan's declared figures
     if args.by:
         require_fields(old, {"--by": args.by}, args.old)
         plan = plan_from_field(as_code(old[args.by]), args.by)
         fields = {"code": args.by, "name": None, "parent": None, "district": None}
-    else:
-        plan = resolve_plan(args.plan, args.level)
-    aliases = read_aliases(args.aliases) if args.aliases else {}  # the shipped renames are added by merge
-    declared = read_declared(args.declared) if args.declared else (
-        read_declared(args.plan) if args.plan in BUILTIN else None)
     result = merge(
         old, plan, code_field=fields["code"], name_field=fields["name"], parent_field=fields["parent"],
         district_field=fields["district"], pop_field=args.pop_field, count_fields=tuple(args.count_field),
-        aliases=aliases, gap_width_m=DEFAULT_GAP_WIDTH_M if args.gap_width is None else args.gap_width,
-        declared=declared, progress=say, label=args.old, detect=not (args.no_detect or args.by))
+        aliases=read_aliases(args.aliases) if args.aliases else None,
+        gap_width_m=DEFAULT_GAP_WIDTH_M if args.gap_width is None else args.gap_width, declared=args.declared,
+        progress=say, label=args.old, detect=not (args.no_detect or args.by), level=None if args.by else args.level)
     say(f"writing {args.output}")
     write_result(result, args.output, source=str(args.old))
     if not args.quiet:

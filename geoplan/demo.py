@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .builtin import BOUNDARIES, builtin_aliases, read_declared, resolve_plan
+from .builtin import BOUNDARIES
 from .errors import InputError
 from .progress import Progress
 
@@ -113,11 +113,9 @@ def run_demo(output: str | Path = "maps/demo", data: str | None = None, quiet: b
         written.append(path)
     for level in ("commune", "province"):
         plan_name = f"vn-2025-{level}"
-        plan = resolve_plan(plan_name)
         fields = _fields(level, schematic)
-        say(f"merging {level}s with the built-in plan {plan_name}")
-        result = merge(layers[level], plan, **fields, aliases=builtin_aliases(plan_name),
-                       declared=read_declared(plan_name), progress=say, label=f"{level} layer")
+        say(f"merging {level}s with the built-in plan {plan_name}")  # merge adds its renames and declared figures
+        result = merge(layers[level], plan_name, **fields, progress=say, label=f"{level} layer")
         path = out / f"{prefix}{level}s.gpkg"
         if schematic:
             result.units["schematic"] = True

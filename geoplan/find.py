@@ -95,9 +95,10 @@ def no_match(name: str, plan: str = "vn-2025-commune", province: str | None = No
 
 
 def _plan(plan: str, level: str | None) -> tuple[pd.DataFrame, dict[str, str]]:
-    from .builtin import builtin_aliases, resolve_plan
+    from .builtin import known_renames, resolve_plan
 
-    return resolve_plan(plan, level).links, builtin_aliases(plan)
+    resolved = resolve_plan(plan, level)
+    return resolved.links, known_renames(resolved)
 
 
 def _units(links: pd.DataFrame, old: bool) -> pd.DataFrame:

@@ -189,8 +189,8 @@ def _contradicted_codes(old_code: pd.Series, names: pd.Series | None, parents: p
         name, plan_name = feature_names.map(folded_key).to_numpy(), member["old_name"].map(folded_key).to_numpy()
         plan_district = member["old_district"].map(folded_key).to_numpy() if districts.ne("").any() else \
             np.full(len(member), "")
-        own_polygon = set(zip(parents.map(folded_key), names.map(folded_key)))
-        own_polygon |= set(zip(parents.map(folded_key), districts.map(folded_key), names.map(folded_key)))
+        layer_place, layer_name = parents.map(folded_key), names.map(folded_key)
+        own_polygon = set(zip(layer_place, layer_name)) | set(zip(layer_place, districts.map(folded_key), layer_name))
         claimed = np.array([((p, d, m) if d else (p, m)) in own_polygon
                             for p, d, m in zip(plan_place, plan_district, plan_name)], dtype=bool)
         wrong = other_place | ((name != plan_name) & claimed)

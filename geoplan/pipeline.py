@@ -25,7 +25,7 @@ from .infer import METRES_PER_DEGREE, infer_units
 from .link import LinkResult, detect_fields, link_features
 from .measure import area_km2, check_conserved, density, fast_area_km2, sum_counts, to_lonlat
 from .names import exact_key
-from .plan import Plan, units_within_layer
+from .plan import Plan, parents_in_layer, units_within_layer
 from .read import check_layer, require_fields
 
 DEFAULT_GAP_WIDTH_M = 200.0
@@ -110,7 +110,7 @@ class MergeResult:
             for row in refused.head(limit).itertuples():
                 lines.append(f"      {row.feature_name} carries {row.code}, the code of {row.plan_name}")
         unmatched = links.unmatched_members
-        inside = unmatched[unmatched["old_parent"].isin(set(self.lineage.loc[self.lineage["linked_by"] != "none", "old_parent"]))]
+        inside = unmatched[unmatched["old_parent"].isin(r["parents_in_layer"])]
         outside = len(unmatched) - len(inside)
         lines.append(f"  {len(inside):>7,} plan members have no polygon" + (
             f" (and {outside:,} in provinces the layer does not cover)" if outside else ""))
@@ -441,7 +441,8 @@ def _repairs(repairs, crs):
 
 def _report(old, units, lineage, repairs, plan, links, inferred, unplaced, counts, pop_field, geoms, crs, placed, united_km2):
     """Totals, conservation checks and lists a planner needs to review."""
-    within = units_within_layer(plan.links, plan.links["old_code"].isin(set(links.table["old_code"].dropna())))
+    has_polygon = plan.links["old_code"].isin(set(links.table["old_code"].dropna()))
+    within = units_within_layer(plan.links, has_polygon)
     gaps = repairs[repairs["kind"] == "gap"]
     overlaps = repairs[repairs["kind"] == "overlap"]
     area_out = float(units["area_km2"].sum())
@@ -469,6 +470,7 @@ def _report(old, units, lineage, repairs, plan, links, inferred, unplaced, count
         "members_without_polygon": len(links.unmatched_members),
         "missing_units": sorted(within - set(units["code"])),
         "units_outside_layer": plan.n_new - len(within),
+        "parents_in_layer": sorted(parents_in_layer(plan.links, has_polygon)),
         "area_united_km2": united_km2,
         "area_units_km2": area_out,
         "area_check": check_conserved("area (old units - overlaps resolved + gaps filled)", expected, area_out, AREA_TOLERANCE),

@@ -220,18 +220,28 @@ def _validate_level(links: pd.DataFrame, name: str, line: np.ndarray) -> None:
         raise PlanError(f"{name}: old unit {defaults[defaults > 1].index[0]} has more than one default link")
 
 
+def parents_in_layer(links: pd.DataFrame, has_polygon: pd.Series) -> set:
+    """The parents (old provinces) a layer covers: those where at least one old
+    unit has a polygon, and "" (no parent given). ``links``: rows with
+    ``old_parent``; ``has_polygon``: a mask over them.
+
+    >>> sorted(parents_in_layer(pd.DataFrame({"old_parent": ["P", "Q"]}), pd.Series([True, False])))
+    ['', 'P']
+    """
+    return set(links.loc[has_polygon.to_numpy(), "old_parent"]) | {""}
+
+
 def units_within_layer(links: pd.DataFrame, has_polygon: pd.Series) -> set:
     """New units a layer is expected to cover: those with an old unit in a parent
-    (old province) where at least one old unit has a polygon, or with no parent
-    given. A one-province extract expects that province's new units only; a
-    layer without parents, all of them. ``links``: rows with ``old_parent`` and
-    ``new_code``.
+    the layer covers (:func:`parents_in_layer`). A one-province extract expects
+    that province's new units only; a layer without parents, all of them.
+    ``links``: rows with ``old_parent`` and ``new_code``.
 
     >>> links = pd.DataFrame({"old_parent": ["P", "P", "Q", ""], "new_code": ["1", "2", "3", "4"]})
     >>> sorted(units_within_layer(links, pd.Series([True, False, False, False])))
     ['1', '2', '4']
     """
-    covered = set(links.loc[has_polygon.to_numpy(), "old_parent"]) | {""}
+    covered = parents_in_layer(links, has_polygon)
     return set(links.loc[links["old_parent"].isin(covered), "new_code"])
 
 

@@ -18,15 +18,18 @@ import pyogrio
 from .errors import InputError
 
 
-def check_target(target: str | Path) -> Path:
+def check_target(target: str | Path, suffix: str | None = None, what: str = "") -> Path:
     """Refuse an output path whose folder is missing or that is a folder itself,
-    before any work is done.
+    or (with ``suffix``) that does not end in it, before any work is done;
+    ``what`` says what the file is.
 
     >>> check_target("/no/such/folder/out.gpkg")  # doctest: +SKIP
     Traceback (most recent call last):
     geoplan.errors.InputError: /no/such/folder/out.gpkg: output folder /no/such/folder does not exist
     """
     target = Path(target)
+    if suffix and target.suffix.lower() != suffix:
+        raise InputError(f"{target}: {what}; give a file name ending in {suffix}")
     if not target.parent.is_dir():
         raise InputError(f"{target}: output folder {target.parent} does not exist")
     if target.is_dir():
@@ -93,8 +96,7 @@ def write_result(result, target: str | Path, source: str = "", schematic: bool =
 
     >>> write_result(geoplan.merge(old, plan), "merged.gpkg", source="old.gpkg")  # doctest: +SKIP
     """
-    if Path(target).suffix.lower() != ".gpkg":
-        raise InputError(f"{target}: a merge result is a GeoPackage; give a file name ending in .gpkg")
+    check_target(target, ".gpkg", "a merge result is a GeoPackage")
     repairs = result.repairs
     return write_layers(target, {
         "units": result.units,
