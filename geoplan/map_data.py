@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geoplan.dissolve import union_group
+from geoplan.dissolve import dissolve_clean
 from geoplan.errors import InputError
 from geoplan.measure import fast_area_km2
 from geoplan.map_topology import encode_topology
@@ -172,15 +172,19 @@ def _simplify_each(geoms: np.ndarray, tolerance: float) -> np.ndarray:
     return out
 
 
-def _dissolve(geoms: np.ndarray):
-    """Union of a group of simplified units (a clean coverage when they come from geoplan merge).
+def _dissolve(geoms: np.ndarray, keys: np.ndarray) -> dict:
+    """Union of simplified units per key (the province outlines), by the clean dissolve.
 
     Simplifying a layer that is not a clean coverage can leave a ring
-    crossing itself: such rings are repaired first, so the union never fails.
+    crossing itself: the dissolve repairs such polygons itself.
+
+    >>> _dissolve(np.array([shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)]), np.array(["a", "a"]))["a"].area
+    2.0
     """
-    geoms = _repair_invalid(geoms[_polygonal(geoms)])
-    geoms = geoms[_polygonal(geoms)]
-    return union_group(geoms) if len(geoms) else None
+    ok = _polygonal(geoms)
+    if not ok.any():
+        return {}
+    return dissolve_clean(geoms[ok], keys[ok], gap_width=0.0, workers=1).units.to_dict()
 
 
 def _rep_points(geoms: np.ndarray) -> list:
@@ -353,9 +357,10 @@ def build_map_data(
     elif "parent_code" in units.columns and units["parent_code"].notna().any():
         pcodes = pd.Series(_codes(units["parent_code"]), dtype=object)
         parents = _strs(_column(units, "parent"))
+        outlines = _dissolve(ug, pcodes.to_numpy())
         for code, idx in pcodes.dropna().groupby(pcodes.dropna()).groups.items():
             idx = np.asarray(idx)
-            prov_geoms.append(_dissolve(ug[idx]))
+            prov_geoms.append(outlines.get(code))
             prov_codes.append(code)
             prov_names.append(parents[idx[0]])
 

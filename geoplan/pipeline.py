@@ -68,12 +68,12 @@ class MergeResult:
         """Area and count totals before and after, as checked.
 
         >>> print(result.conservation())  # doctest: +SKIP
-        Area: old polygons united per new unit 329,063.26 km2 - overlaps resolved 683.10 + gaps filled 1,274.00 = new units ... (difference +0.0000%)
+        Area: old polygons 330,xxx.xx km2 - counted twice where they overlap ... + gaps filled 1,274.00 = new units ... (difference +0.0000%)
         """
         r = self.report
-        lines = [f"Area: old polygons united per new unit (an overlap between two of them counted once) "
-                 f"{r['area_united_km2']:,.2f} km2 - overlaps resolved {r['overlaps_repaired_km2']:,.2f} "
-                 f"+ gaps filled {r['gaps_repaired_km2']:,.2f} = new units {r['area_units_km2']:,.2f} km2 "
+        lines = [f"Area: old polygons {r['area_old_km2']:,.2f} km2 - counted twice where they overlap "
+                 f"{r['area_overlaps_km2']:,.2f} (of which {r['overlaps_repaired_km2']:,.2f} between new units, "
+                 f"resolved by rule) + gaps filled {r['gaps_repaired_km2']:,.2f} = new units {r['area_units_km2']:,.2f} km2 "
                  f"(difference {r['area_check']:+.4%}, tolerance {AREA_TOLERANCE:.2%})"]
         for key in r:
             if key.endswith("_total"):
@@ -298,19 +298,20 @@ def merge(
     inferred = (new_code == None) & (placed != None)  # noqa: E711 (element-wise)
     unplaced = placed == None  # noqa: E711
 
-    def bookkeeping(united):  # runs while the engine cleans: GEOS and numpy release the GIL
-        return (_lineage(old, geoms, crs, plan, links, assignment, placed, inferred, counts, pop_field),
-                float(fast_area_km2(united.to_numpy(), crs).sum()))
+    def bookkeeping():  # runs while the engine works: it releases the GIL
+        areas = fast_area_km2(geoms, crs)
+        return _lineage(old, areas, plan, links, assignment, placed, inferred, counts, pop_field), areas
 
     dissolved = dissolve_clean(geoms, placed, gap_width=_degrees(gap_width_m, crs), progress=say, workers=workers,
-                               beside=bookkeeping)
-    lineage, united_km2 = dissolved.beside
+                               beside=bookkeeping, geographic=crs.is_geographic)
+    lineage, old_km2 = dissolved.beside
     say("measuring areas and counts")
     with ThreadPoolExecutor(1) as background:
         repairs = background.submit(_repairs, dissolved.repairs, crs)
         units = _units(dissolved.units, crs, plan, old, placed, counts, pop_field, links, assignment, inferred, declared)
         repairs = repairs.result()
-    report = _report(old, units, lineage, repairs, plan, links, inferred, unplaced, counts, pop_field, geoms, crs, placed, united_km2)
+    area = _area_accounting(old_km2[placed != None], dissolved.overlaps, repairs, crs)  # noqa: E711 (element-wise)
+    report = _report(old, units, lineage, repairs, plan, links, inferred, unplaced, counts, pop_field, geoms, crs, placed, area)
     report["gaps_left"] = dissolved.gaps_left
     return MergeResult(units, lineage, repairs, report, links, _features(links, placed, inferred))
 
@@ -367,9 +368,9 @@ def _units(units_geom, crs, plan, old, placed, counts, pop_field, links, assignm
     return gpd.GeoDataFrame(frame, geometry=list(lonlat), crs="EPSG:4326")
 
 
-def _lineage(old, geoms, crs, plan, links, assigned_to, placed, inferred, counts, pop_field):
-    """One row per plan link plus one per inferred feature; areas of the old polygons."""
-    table = links.table.assign(_new=placed, _area=fast_area_km2(geoms, crs), _inferred=inferred)
+def _lineage(old, areas, plan, links, assigned_to, placed, inferred, counts, pop_field):
+    """One row per plan link plus one per inferred feature; ``areas``: of the old polygons, in km2."""
+    table = links.table.assign(_new=placed, _area=areas, _inferred=inferred)
     if counts:
         table = table.join(old[counts].apply(pd.to_numeric, errors="coerce"))
     per_old = table.dropna(subset=["old_code"]).groupby("old_code").agg(
@@ -439,14 +440,29 @@ def _repairs(repairs, crs):
     return out
 
 
-def _report(old, units, lineage, repairs, plan, links, inferred, unplaced, counts, pop_field, geoms, crs, placed, united_km2):
+def _area_accounting(old_km2: np.ndarray, overlaps: gpd.GeoDataFrame, repairs: gpd.GeoDataFrame, crs) -> dict:
+    """The area of the old polygons, what they count more than once where they
+    overlap (a piece covered by n polygons counts n - 1 times too many), and
+    the gaps filled: together they must give the new units' area.
+
+    >>> _area_accounting(np.array([1.0, 1.0]), overlaps, repairs, crs)["overlaps_km2"]  # doctest: +SKIP
+    0.1
+    """
+    pieces = fast_area_km2(to_lonlat(overlaps.geometry.to_numpy(), crs)) if len(overlaps) else np.zeros(0)
+    extra = (overlaps["n_polygons"].to_numpy() - 1) * pieces if len(overlaps) else pieces
+    gaps = repairs[repairs["kind"] == "gap"]
+    return {"old_km2": float(old_km2.sum()), "overlaps_km2": float(extra.sum()),
+            "gaps_km2": float(gaps["area_km2"].sum())}
+
+
+def _report(old, units, lineage, repairs, plan, links, inferred, unplaced, counts, pop_field, geoms, crs, placed, area):
     """Totals, conservation checks and lists a planner needs to review."""
     has_polygon = plan.links["old_code"].isin(set(links.table["old_code"].dropna()))
     within = units_within_layer(plan.links, has_polygon)
     gaps = repairs[repairs["kind"] == "gap"]
     overlaps = repairs[repairs["kind"] == "overlap"]
     area_out = float(units["area_km2"].sum())
-    expected = united_km2 - float(overlaps["area_km2"].sum()) + float(gaps["area_km2"].sum())
+    expected = area["old_km2"] - area["overlaps_km2"] + area["gaps_km2"]
     report = {
         "plan": plan.name,
         "pop_field": pop_field,
@@ -471,9 +487,11 @@ def _report(old, units, lineage, repairs, plan, links, inferred, unplaced, count
         "missing_units": sorted(within - set(units["code"])),
         "units_outside_layer": plan.n_new - len(within),
         "parents_in_layer": sorted(parents_in_layer(plan.links, has_polygon)),
-        "area_united_km2": united_km2,
+        "area_old_km2": area["old_km2"],
+        "area_overlaps_km2": area["overlaps_km2"],
         "area_units_km2": area_out,
-        "area_check": check_conserved("area (old units - overlaps resolved + gaps filled)", expected, area_out, AREA_TOLERANCE),
+        "area_check": check_conserved("area (old polygons - overlaps counted twice + gaps filled)", expected, area_out,
+                                      AREA_TOLERANCE),
     }
     for f in counts:
         column = "population" if f == pop_field else f

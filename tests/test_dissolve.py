@@ -1,9 +1,10 @@
-"""The geometry engine on small hand-made geometries."""
+"""The geometry engine on small hand-made geometries, and against GEOS on random ones."""
 
 import numpy as np
+import pytest
 import shapely
 
-from geoplan.dissolve import clean_coverage, dissolve_clean, union_group
+from geoplan.dissolve import arrange, dissolve_clean, grid_unit
 from geoplan.quality import coverage_quality
 
 
@@ -66,49 +67,109 @@ def test_invalid_source_is_repaired_and_logged():
     assert "invalid" in set(out.repairs["kind"])
 
 
-def test_group_unions_in_worker_processes_match_serial():
+def test_beside_work_alongside_gives_the_same_result():
     boxes = [shapely.box(i, j, i + 1.001, j + 1) for i in range(60) for j in range(40)]
     keys = [f"{i // 6}" for i in range(60) for j in range(40)]
-    serial = dissolve_clean(boxes, keys, gap_width=0.01, workers=1).units
-    parallel = dissolve_clean(boxes, keys, gap_width=0.01, workers=2).units
-    assert serial.index.tolist() == parallel.index.tolist()
-    assert np.allclose(serial.area.to_numpy(), parallel.area.to_numpy())
+    serial = dissolve_clean(boxes, keys, gap_width=0.01, workers=1, beside=lambda: "done")
+    parallel = dissolve_clean(boxes, keys, gap_width=0.01, workers=2, beside=lambda: "done")
+    assert serial.beside == parallel.beside == "done"
+    assert serial.units.index.tolist() == parallel.units.index.tolist()
+    assert shapely.equals_exact(serial.units.to_numpy(), parallel.units.to_numpy(), tolerance=0).all()
 
 
-def test_group_with_a_few_crossing_sources_overlays_only_those(monkeypatch):
-    """A 20 x 20 grid of which two cells overlap: edge cancellation fails on the
-    group, only the two mismatched cells go through the overlay union, and the
-    result is the plain union of all cells."""
-    cells = [shapely.box(i, j, i + 1, j + 1) for i in range(20) for j in range(20)]
-    cells[41] = shapely.Polygon([(2, 1), (3, 1), (3.2, 1.5), (3, 2), (2, 2)])  # a bulge into its right-hand neighbour
-    cells = np.array(cells, dtype=object)
-    overlaid = []
-    union_all = shapely.union_all
-    monkeypatch.setattr(shapely, "union_all", lambda geoms, **kw: overlaid.append(len(geoms)) or union_all(geoms, **kw))
-    merged = union_group(cells)
-    assert merged.is_valid and merged.equals(union_all(cells))
-    assert overlaid == [2]
+def test_crossing_borders_are_noded_and_overlaps_counted():
+    """Two squares whose shared border is digitised twice, crossing in the middle:
+    one overlap and one gap face, each logged, the areas adding up."""
+    a = shapely.Polygon([(0, 0), (1.1, 0), (0.9, 1), (0, 1)])
+    b = shapely.Polygon([(0.9, 0), (2, 0), (2, 1), (1.1, 1)])
+    out = dissolve_clean([a, b], ["a", "b"], gap_width=1.0)
+    assert sorted(out.repairs["kind"]) == ["overlap"] and out.stats["crossings"] == 1
+    assert out.overlaps["n_polygons"].tolist() == [2]
+    assert abs(out.units.area.sum() - shapely.union_all([a, b]).area) < 1e-12
+    assert quality(out.units)["overlaps"] == 0 and out.gaps_left == 0
 
 
-def test_many_units_are_cleaned_in_halves_like_all_at_once():
-    """1,200 overlapping boxes: cleaning north and south apart, then along the cut,
-    gives a valid coverage, the same on one or two workers and as a single cleaning."""
-    rng = np.random.default_rng(7)
-    boxes = np.array([shapely.box(i, j, i + 1 + rng.uniform(0, 0.02), j + 1 + rng.uniform(0, 0.02))
-                      for i in range(30) for j in range(40)], dtype=object)
-    one, two = clean_coverage(boxes, workers=1), clean_coverage(boxes, workers=2)
-    assert shapely.coverage_is_valid(two) and shapely.equals(one, two).all()
-    whole = shapely.coverage_clean(boxes, gap_width=0.0)
-    assert abs(shapely.area(two).sum() - shapely.area(whole).sum()) < 1e-9
-    assert abs(shapely.area(two).sum() - shapely.area(shapely.union_all(boxes))) < 1e-9
+def test_vertex_on_a_neighbours_edge_is_noded():
+    """A T-junction (a vertex of one polygon inside an edge of another) and a
+    collinear partial overlap: both become shared nodes, the coverage is valid."""
+    big = shapely.box(0, 0, 2, 1)
+    top = [shapely.box(0, 1, 0.5, 2), shapely.Polygon([(0.5, 1), (1.5, 1), (1.5, 2), (0.5, 2)]), shapely.box(1.5, 1, 2.5, 2)]
+    out = dissolve_clean([big, *top], ["a", "b", "c", "d"], gap_width=0.1)
+    assert bool(shapely.coverage_is_valid(out.units.to_numpy()))
+    assert len(out.repairs) == 0 and abs(out.units.area.sum() - 2 - 2.5) < 1e-12
 
 
-def test_cleaning_in_halves_falls_back_to_one_cleaning_when_the_cut_does_not_check(monkeypatch):
-    boxes = np.array([shapely.box(i, j, i + 1.01, j + 1.01) for i in range(30) for j in range(40)], dtype=object)
-    calls = []
-    clean = shapely.coverage_clean
-    monkeypatch.setattr(shapely, "coverage_clean", lambda units, **kw: calls.append(len(units)) or clean(units, **kw))
-    monkeypatch.setattr(shapely, "coverage_is_valid", lambda units: False)
-    out = clean_coverage(boxes, workers=2)
-    assert calls[-1] == len(boxes) and sorted(calls[:2]) == [600, 600]
-    assert abs(shapely.area(out).sum() - shapely.area(shapely.union_all(boxes))) < 1e-9
+def test_gap_between_parts_touching_at_points_is_filled():
+    """Four squares touching corner to corner enclose a square that no polygon
+    covers: GEOS's union leaves it outside four separate parts, but it is a
+    bounded face, hence a gap, given to one of them."""
+    squares = [shapely.box(x - 0.5, y - 0.5, x + 0.5, y + 0.5) for x, y in [(1, 0), (2, 1), (1, 2), (0, 1)]]
+    assert shapely.get_num_interior_rings(shapely.get_parts(shapely.union_all(squares))).sum() == 0
+    out = dissolve_clean(squares, list("abcd"), gap_width=10)
+    gaps = out.repairs[out.repairs["kind"] == "gap"]
+    assert len(gaps) == 1 and abs(gaps["area"].iloc[0] - 1) < 1e-12 and gaps["rule"].iloc[0] == "longest border"
+    assert abs(out.units.area.sum() - 5) < 1e-12 and out.gaps_left == 0
+
+
+def test_polygon_touching_itself_comes_out_valid():
+    """A unit whose parts enclose a pocket touching at one vertex: the ring is
+    split there into a shell and a hole (valid), not one self-touching ring."""
+    c = shapely.Polygon([(0, 0), (3, 0), (3, 3), (1, 3), (2, 2), (2, 1), (1, 1), (1, 2), (2, 2), (1, 3), (0, 3)])
+    c = shapely.make_valid(c)
+    parts = [p for p in shapely.get_parts(c) if p.geom_type == "Polygon"]
+    pocket = shapely.Polygon([(1, 1), (2, 1), (2, 2), (1, 2)])
+    out = dissolve_clean(parts + [pocket], ["a"] * len(parts) + ["b"], gap_width=0.1)
+    assert shapely.is_valid(out.units.to_numpy()).all() and bool(shapely.coverage_is_valid(out.units.to_numpy()))
+    assert abs(out.units["a"].area - 8) < 1e-12 and abs(out.units["b"].area - 1) < 1e-12
+
+
+def test_grid_unit_is_a_power_of_two_about_a_micrometre_on_a_national_layer():
+    unit = grid_unit(np.array([shapely.box(102, 8, 117, 23.5)]))
+    assert unit == 2.0**-36 and unit * 111_320 < 2e-6  # metres per grid step
+
+
+def _random_layer(rng, kind):
+    if kind == "boxes":  # integer corners: shared, collinear and touching edges everywhere
+        return [shapely.box(*xy, *(xy + rng.integers(1, 5, 2))) for xy in rng.integers(0, 10, (rng.integers(2, 12), 2))]
+    if kind == "convex":  # crossings in general position
+        return [shapely.convex_hull(shapely.multipoints(c + r * rng.normal(size=(8, 2))))
+                for c, r in zip(rng.uniform(0, 10, (rng.integers(2, 10), 2)), rng.uniform(0.5, 3, 10))]
+    # a grid of cells digitised independently: every shared edge jittered
+    k, jitter = rng.integers(2, 6), rng.choice([0.05, 1e-9])
+    cells = []
+    for i in range(k):
+        for j in range(k):
+            pts = [(i + a + rng.normal() * jitter, j + b + rng.normal() * jitter)
+                   for a, b in [(0, 0), (0.5, 0), (1, 0), (1, 0.5), (1, 1), (0.5, 1), (0, 1), (0, 0.5)]]
+            cells.append(shapely.make_valid(shapely.Polygon(pts)))
+    return cells
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("kind", ["boxes", "convex", "jittered grid"])
+def test_random_layers_against_geos(seed, kind):
+    """On random dirty layers: valid units forming a valid coverage; their union
+    is the polygons' union with every enclosed gap filled (computed by GEOS); each
+    unit holds all of its polygons' area that no other unit's polygons cover."""
+    rng = np.random.default_rng(seed)
+    geoms = np.array([g for g in _random_layer(rng, kind) if not g.is_empty], dtype=object)
+    geoms = np.array([shapely.union_all([p for p in shapely.get_parts(g) if p.geom_type == "Polygon"]) for g in geoms])
+    keys = rng.integers(0, max(1, len(geoms) // 2), len(geoms))
+    out = dissolve_clean(geoms, keys, gap_width=1.0)
+    units = out.units.to_numpy()
+    assert shapely.is_valid(units).all() and bool(shapely.coverage_is_valid(units))
+    union = shapely.union_all(geoms)
+    lines = shapely.get_parts(shapely.union_all(shapely.boundary(geoms)))  # noded
+    enclosed = [f for f in shapely.get_parts(shapely.polygonize(lines)) if not union.contains(f.point_on_surface())]
+    filled = shapely.union_all([union, *enclosed])
+    assert shapely.symmetric_difference(shapely.union_all(units), filled).area < 1e-9 * filled.area
+    for key, unit in out.units.items():
+        mine, others = geoms[keys == key], geoms[keys != key]
+        own = shapely.difference(shapely.union_all(mine), shapely.union_all(others)) if len(others) else shapely.union_all(mine)
+        assert shapely.difference(own, unit).area < 1e-9 * max(own.area, 1)
+    assert out.gaps_left == 0
+
+
+def test_arrangement_stats_report_its_work():
+    out = arrange(np.array([shapely.box(0, 0, 1, 1), shapely.Polygon([(0.5, -0.5), (1.5, 0.5), (0.5, 1.5)])]), np.array([0, 1]), 2)
+    assert out["stats"]["crossings"] == 2 and out["stats"]["winding_mismatches"] == 0

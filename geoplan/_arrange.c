@@ -1,0 +1,1788 @@
+/* geoplan._arrange: the planar arrangement behind geoplan's clean dissolve.
+ *
+ * Input: the rings of many source polygons (a dirty coverage: neighbours
+ * overlap and leave gaps), each source with a group.  Output: one polygon
+ * per group forming a clean coverage, and the pieces that were repaired.
+ *
+ * How (each step exact, in integers):
+ *  1. Coordinates go to a grid whose unit is a power of two (about a
+ *     micrometre on real layers), so that grid points are exact doubles.
+ *  2. Snap rounding: every vertex and every crossing of two segments is a
+ *     "hot pixel"; every segment passing through a hot pixel is bent through
+ *     its centre, repeatedly until no fragment passes through a hot pixel it
+ *     does not end in (iterated snap rounding).  The fragments then meet
+ *     only at their ends: a planar graph.  Each fragment carries, for each
+ *     source whose ring runs along it, the change of that source's winding
+ *     number across it.
+ *  3. Faces of the graph (half-edge structure, components located by a
+ *     horizontal ray), and for each face the sources covering it, found by
+ *     walking from the outside face and applying the winding changes.
+ *  4. Each face goes to a group: the group of its sources; an overlap of
+ *     several groups to the one among them with the longest border with it;
+ *     a gap (a bounded face nobody covers) to the neighbouring group with the
+ *     longest border ("enclosed" when only one group borders it).
+ *  5. The boundary of each group (and of each repaired piece) is traced into
+ *     rings, split where a ring touches itself, shells and holes matched by
+ *     the face regions they bound.
+ *
+ * The module has one function, ``dissolve``; see its docstring.
+ */
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef int64_t i64;
+typedef int32_t i32;
+typedef uint64_t u64;
+typedef __int128 i128;
+
+#define FAIL_OOM (-1)
+#define FAIL_LIMIT (-2)
+
+/* ------------------------------------------------------------------ memory */
+
+/* Arrays of several megabytes are mapped with huge pages where the system
+ * allows it: first touching memory page by page costs more here than the
+ * work done on it.  Every block carries a header with its size. */
+#include <sys/mman.h>
+#define HEADER 64
+#define BIG_BLOCK ((size_t)4 << 20)
+#define HUGE_PAGE ((size_t)2 << 20)
+
+typedef struct { size_t size; int mapped; } BlockHeader;
+
+/* Mapped blocks freed during a run are kept for reuse (their pages are
+ * already there) and unmapped at the end of the run (mem_release). */
+#define CACHE_SLOTS 32
+typedef struct { char *base[CACHE_SLOTS]; size_t size[CACHE_SLOTS]; int n; } BlockCache;
+static _Thread_local BlockCache cache;
+
+static void mem_release(void) {
+    for (int i = 0; i < cache.n; i++) munmap(cache.base[i], cache.size[i]);
+    cache.n = 0;
+}
+
+static void *mem_alloc(size_t n) {
+    size_t total = n + HEADER;
+    char *base = NULL;
+    int mapped = 0;
+    if (total >= BIG_BLOCK) {
+        total = (total + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+        int best = -1;
+        for (int i = 0; i < cache.n; i++)
+            if (cache.size[i] >= total && (best < 0 || cache.size[i] < cache.size[best])) best = i;
+        if (best >= 0) {
+            base = cache.base[best];
+            total = cache.size[best];
+            cache.base[best] = cache.base[--cache.n];
+            cache.size[best] = cache.size[cache.n];
+        } else {
+            base = (char *)mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            if (base == MAP_FAILED) return NULL;
+#ifdef MADV_HUGEPAGE
+            madvise(base, total, MADV_HUGEPAGE);
+#endif
+        }
+        mapped = 1;
+    } else {
+        base = (char *)malloc(total);
+        if (!base) return NULL;
+    }
+    BlockHeader *h = (BlockHeader *)base;
+    h->size = total;
+    h->mapped = mapped;
+    return base + HEADER;
+}
+
+static void mem_free(void *p) {
+    if (!p) return;
+    char *base = (char *)p - HEADER;
+    BlockHeader *h = (BlockHeader *)base;
+    if (!h->mapped) { free(base); return; }
+    if (cache.n == CACHE_SLOTS) { /* evict the smallest */
+        int small = 0;
+        for (int i = 1; i < cache.n; i++) if (cache.size[i] < cache.size[small]) small = i;
+        if (cache.size[small] >= h->size) { munmap(base, h->size); return; }
+        munmap(cache.base[small], cache.size[small]);
+        cache.base[small] = cache.base[--cache.n];
+        cache.size[small] = cache.size[cache.n];
+    }
+    cache.base[cache.n] = base;
+    cache.size[cache.n++] = h->size;
+}
+
+static void *mem_calloc(size_t n, size_t size) {
+    void *p = mem_alloc(n * size);
+    if (p) memset(p, 0, n * size);
+    return p;
+}
+
+/* grow (or shrink) to n bytes, keeping the first `keep` bytes */
+static void *mem_realloc(void *p, size_t keep, size_t n) {
+    if (p && !((BlockHeader *)((char *)p - HEADER))->mapped && n + HEADER < BIG_BLOCK) {
+        char *base = (char *)realloc((char *)p - HEADER, n + HEADER);
+        if (!base) return NULL;
+        ((BlockHeader *)base)->size = n + HEADER;
+        return base + HEADER;
+    }
+    void *q = mem_alloc(n);
+    if (!q) return NULL;
+    if (p) { memcpy(q, p, keep < n ? keep : n); mem_free(p); }
+    return q;
+}
+
+/* ------------------------------------------------------------------ growable arrays */
+
+#define VEC(T, name)                                                              \
+    typedef struct { T *a; size_t n, cap; } name;                                 \
+    static int name##_grow(name *v, size_t need) {                                \
+        if (need <= v->cap) return 0;                                             \
+        size_t cap = v->cap ? v->cap : 256;                                       \
+        while (cap < need) cap *= 2;                                              \
+        T *p = (T *)mem_realloc(v->a, v->n * sizeof(T), cap * sizeof(T));         \
+        if (!p) return FAIL_OOM;                                                  \
+        v->a = p; v->cap = cap; return 0;                                         \
+    }                                                                             \
+    static inline int name##_push(name *v, T x) {                                 \
+        if (v->n == v->cap && name##_grow(v, v->n + 1)) return FAIL_OOM;          \
+        v->a[v->n++] = x; return 0;                                               \
+    }
+
+VEC(i32, VecI32)
+VEC(i64, VecI64)
+VEC(double, VecF64)
+
+typedef struct { i32 seg, node; } Hit;
+VEC(Hit, VecHit)
+
+typedef struct { i32 u, v, parent; } Piece; /* a piece of a segment, in the segment's direction */
+VEC(Piece, VecPiece)
+
+#define CHECK(expr) do { int _r = (expr); if (_r) return _r; } while (0)
+
+#include <time.h>
+static double now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static void *xcalloc(size_t n, size_t size) { return mem_calloc(n ? n : 1, size); }
+static void *xmalloc(size_t n, size_t size) { return mem_alloc((n ? n : 1) * size); }
+
+/* ------------------------------------------------------------------ exact predicates */
+
+static inline int sign128(i128 v) { return (v > 0) - (v < 0); }
+
+/* orientation of c relative to the line a->b: +1 left, -1 right, 0 on it */
+static inline int orient(i64 ax, i64 ay, i64 bx, i64 by, i64 cx, i64 cy) {
+    i128 v = (i128)(bx - ax) * (cy - ay) - (i128)(by - ay) * (cx - ax);
+    return sign128(v);
+}
+
+/* floor(n / d) for d > 0 */
+static inline i128 floordiv128(i128 n, i128 d) {
+    i128 q = n / d;
+    if ((n % d) != 0 && n < 0) q -= 1;
+    return q;
+}
+
+/* Does segment a-b pass through the hot pixel of (cx, cy), the half-open
+ * square [cx - 1/2, cx + 1/2) x [cy - 1/2, cy + 1/2)?  Worked in doubled
+ * coordinates (pixel corners odd, segment ends even, so no ties on the
+ * axes) with the pixel taken as the closed square shifted by an
+ * infinitesimal (-e, -e): the same set of segments meets both. */
+static int hot_pixel_hit(i64 ax, i64 ay, i64 bx, i64 by, i64 cx, i64 cy) {
+    i64 px = 2 * ax, py = 2 * ay, qx = 2 * bx, qy = 2 * by;
+    i64 x0 = 2 * cx - 1, x1 = 2 * cx + 1, y0 = 2 * cy - 1, y1 = 2 * cy + 1;
+    i64 sxmin = px < qx ? px : qx, sxmax = px < qx ? qx : px;
+    i64 symin = py < qy ? py : qy, symax = py < qy ? qy : py;
+    if (sxmax < x0 || sxmin > x1 || symax < y0 || symin > y1) return 0; /* quick */
+    if (!(sxmax > x0 && sxmin < x1 && symax > y0 && symin < y1)) return 0;
+    i64 dx = qx - px, dy = qy - py;
+    int tie = (dy > dx) - (dy < dx); /* sign of the shift's effect: -(dx - dy) */
+    i64 cornx[4] = {x0, x1, x1, x0}, corny[4] = {y0, y0, y1, y1};
+    int pos = 0, neg = 0;
+    for (int k = 0; k < 4; k++) {
+        i128 o = (i128)dx * (corny[k] - py) - (i128)dy * (cornx[k] - px);
+        int s = o > 0 ? 1 : (o < 0 ? -1 : tie);
+        if (s > 0) pos++;
+        else if (s < 0) neg++;
+    }
+    return !(pos == 4 || neg == 4);
+}
+
+/* ------------------------------------------------------------------ radix sort of 64-bit keys */
+
+/* Sort keys[0..n) ascending, permuting idx alike (stable); keys below 2^bits.
+ * Digits of 11 bits: the buckets of a pass stay in the cache. */
+#define RADIX 11
+static int radix_sort(u64 *keys, i32 *idx, size_t n, int bits) {
+    u64 *k2 = (u64 *)xmalloc(n, sizeof(u64));
+    i32 *i2 = (i32 *)xmalloc(n, sizeof(i32));
+    if (!k2 || !i2) { mem_free(k2); mem_free(i2); return FAIL_OOM; }
+    size_t count[1 << RADIX];
+    u64 *ks = keys, *kd = k2;
+    i32 *is = idx, *id = i2;
+    for (int shift = 0; shift < bits; shift += RADIX) {
+        memset(count, 0, sizeof count);
+        for (size_t i = 0; i < n; i++) count[(ks[i] >> shift) & ((1 << RADIX) - 1)]++;
+        size_t sum = 0;
+        for (size_t d = 0; d < (1 << RADIX); d++) { size_t c = count[d]; count[d] = sum; sum += c; }
+        for (size_t i = 0; i < n; i++) {
+            size_t pos = count[(ks[i] >> shift) & ((1 << RADIX) - 1)]++;
+            kd[pos] = ks[i];
+            id[pos] = is[i];
+        }
+        u64 *kt = ks; ks = kd; kd = kt;
+        i32 *it = is; is = id; id = it;
+    }
+    if (ks != keys) { memcpy(keys, ks, n * sizeof(u64)); memcpy(idx, is, n * sizeof(i32)); }
+    mem_free(k2); mem_free(i2);
+    return 0;
+}
+
+static int bits_for(u64 maxkey) {
+    int bits = 0;
+    while (bits < 64 && (maxkey >> bits)) bits++;
+    return bits ? bits : 1;
+}
+
+/* ------------------------------------------------------------------ the grid index */
+
+typedef struct {
+    i64 minx, miny;
+    int shift;      /* cell size 2^shift grid units */
+    i64 ncols, nrows;
+} Grid;
+
+static inline i64 clampi(i64 v, i64 lo, i64 hi) { return v < lo ? lo : (v > hi ? hi : v); }
+
+static inline i64 cell_col(const Grid *G, i64 x) { return clampi((x - G->minx) >> G->shift, 0, G->ncols - 1); }
+static inline i64 cell_row(const Grid *G, i64 y) { return clampi((y - G->miny) >> G->shift, 0, G->nrows - 1); }
+static inline i64 cell_of(const Grid *G, i64 x, i64 y) { return cell_row(G, y) * G->ncols + cell_col(G, x); }
+
+/* Sort key of a point inside the grid: its cell, then x. */
+static inline u64 point_key(const Grid *G, i64 x, i64 y) {
+    i64 col = cell_col(G, x);
+    return ((u64)(cell_row(G, y) * G->ncols + col) << G->shift) | (u64)(x - G->minx - (col << G->shift));
+}
+
+/* Cells (row * ncols + col) that segment a-b comes within `margin` units of
+ * (conservative: may list a few more). */
+static int raster(const Grid *G, i64 ax, i64 ay, i64 bx, i64 by, i64 margin, VecI64 *out) {
+    out->n = 0;
+    i64 xmin = ax < bx ? ax : bx, xmax = ax < bx ? bx : ax;
+    i64 ymin = ay < by ? ay : by, ymax = ay < by ? by : ay;
+    i64 c0 = cell_col(G, xmin - margin), c1 = cell_col(G, xmax + margin);
+    if (c0 == c1 || ax == bx) {
+        i64 r0 = cell_row(G, ymin - margin), r1 = cell_row(G, ymax + margin);
+        for (i64 r = r0; r <= r1; r++)
+            for (i64 c = c0; c <= c1; c++) CHECK(VecI64_push(out, r * G->ncols + c));
+        return 0;
+    }
+    double slope = (double)(by - ay) / (double)(bx - ax);
+    for (i64 c = c0; c <= c1; c++) {
+        i64 cx0 = G->minx + (c << G->shift), cx1 = cx0 + ((i64)1 << G->shift);
+        i64 xa = cx0 > xmin ? cx0 : xmin, xb = cx1 < xmax ? cx1 : xmax;
+        if (xa > xb) { xa = xb = (cx0 > xmax ? xmax : xmin); }
+        double ya = (double)ay + (double)(xa - ax) * slope, yb = (double)ay + (double)(xb - ax) * slope;
+        double lo = (ya < yb ? ya : yb) - (double)margin - 1.0, hi = (ya < yb ? yb : ya) + (double)margin + 1.0;
+        if (lo < (double)(ymin - margin)) lo = (double)(ymin - margin);
+        if (hi > (double)(ymax + margin)) hi = (double)(ymax + margin);
+        i64 r0 = cell_row(G, (i64)floor(lo)), r1 = cell_row(G, (i64)ceil(hi));
+        for (i64 r = r0; r <= r1; r++) CHECK(VecI64_push(out, r * G->ncols + c));
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ the engine state */
+
+/* Nodes (hot pixels), sorted by point_key then y: the nodes of a cell are
+ * contiguous and ordered by x. */
+typedef struct { VecI64 x, y; } Nodes;
+
+typedef struct {
+    /* input */
+    const double *xy; const i64 *ring_off; const i64 *ring_src; const uint8_t *ring_hole;
+    const i64 *src_group;
+    i64 n_rings, n_src, n_groups;
+    double unit, inv_unit;
+    int geographic;
+
+    Nodes N;
+    Grid G;
+    i32 *ncell_start;  /* first node of each cell, ncells + 1 */
+    /* unique segments (a < b node ids), contributions for the direction a->b */
+    VecI32 seg_a, seg_b, seg_c0;   /* seg_c0 has n+1 entries */
+    VecI32 c_src, c_w;
+    i32 *cell_start;  /* segments per cell (CSR), ncells + 1, each cell's sorted by xmin */
+    i32 *cell_seg;
+    /* edges of the planar graph: u < v, contributions for u->v */
+    VecI32 e_u, e_v, e_c0, ec_src, ec_w;
+    /* half-edges: 2e is u->v, 2e+1 is v->u */
+    i32 *next;               /* the next half-edge around the face on the left */
+    i32 *he_cycle;
+    i32 n_cycles;
+    i32 *cycle_first;        /* a half-edge of each cycle */
+    i32 *cycle_face;         /* face of each cycle */
+    i32 n_faces;             /* face 0 is the unbounded one */
+    i32 *fc_start, *fc;      /* cycles of each face (CSR) */
+    /* coverage: per face, sources with a nonzero winding number */
+    i32 *cov_start; VecI32 cov_src, cov_w;
+    /* classification */
+    int8_t *face_kind;       /* 0 outside, 1 single group, 2 gap, 3 overlap of groups, 4 overlap in one group */
+    i32 *face_group;         /* assigned group */
+    int8_t *face_rule;       /* 0 none, 1 enclosed, 2 longest border, 3 first candidate */
+    i32 *face_ncov;
+    i32 *face_region;        /* overlap faces: the region (a face) they were assigned with */
+    double *edge_len;
+    uint8_t *src_flag;       /* 1: rings cross each other or wind twice (invalid) */
+    /* stats */
+    i64 n_crossings, n_hits, n_rounds, n_winding_mismatch, n_bad_components, n_bad_rings;
+    double ms[8]; /* time per step: segments, grid, crossings, snapping, faces, coverage, assignment, rings */
+} Engine;
+
+static void engine_free(Engine *E) {
+    mem_free(E->N.x.a); mem_free(E->N.y.a); mem_free(E->ncell_start);
+    mem_free(E->seg_a.a); mem_free(E->seg_b.a); mem_free(E->seg_c0.a); mem_free(E->c_src.a); mem_free(E->c_w.a);
+    mem_free(E->cell_start); mem_free(E->cell_seg);
+    mem_free(E->e_u.a); mem_free(E->e_v.a); mem_free(E->e_c0.a); mem_free(E->ec_src.a); mem_free(E->ec_w.a);
+    mem_free(E->next); mem_free(E->he_cycle); mem_free(E->cycle_first); mem_free(E->cycle_face);
+    mem_free(E->fc_start); mem_free(E->fc); mem_free(E->cov_start); mem_free(E->cov_src.a); mem_free(E->cov_w.a);
+    mem_free(E->face_kind); mem_free(E->face_group); mem_free(E->face_rule); mem_free(E->face_ncov); mem_free(E->face_region); mem_free(E->edge_len);
+    mem_free(E->src_flag);
+}
+
+/* ------------------------------------------------------------------ step 1: nodes and segments */
+
+static inline i64 quant(const Engine *E, size_t k, int axis) { return llrint(E->xy[2 * k + axis] * E->inv_unit); }
+
+/* The grid: cells about twice the mean segment length, at most about one
+ * cell per vertex over the bounding box (2^26 in all), and at most 2^31
+ * units wide so that a point's offset in its cell fits 32 bits. */
+static void choose_grid(Engine *E, size_t nv) {
+    i64 minx = INT64_MAX, miny = INT64_MAX, maxx = INT64_MIN, maxy = INT64_MIN;
+    double total = 0;
+    size_t nseg = 0;
+    for (i64 r = 0; r < E->n_rings; r++) {
+        i64 px = 0, py = 0;
+        for (i64 k = E->ring_off[r]; k < E->ring_off[r + 1]; k++) {
+            i64 x = quant(E, (size_t)k, 0), y = quant(E, (size_t)k, 1);
+            if (x < minx) minx = x;
+            if (x > maxx) maxx = x;
+            if (y < miny) miny = y;
+            if (y > maxy) maxy = y;
+            if (k > E->ring_off[r]) { total += (double)llabs(x - px) + (double)llabs(y - py); nseg++; }
+            px = x; py = y;
+        }
+    }
+    if (!nv) { minx = miny = 0; maxx = maxy = 1; }
+    double mean = nseg ? total / (double)nseg : 1.0;
+    int shift = 0;
+    while (shift < 31 && ldexp(1.0, shift) < 2.0 * mean) shift++;
+    double width = (double)(maxx - minx) + 1, height = (double)(maxy - miny) + 1;
+    double limit = (double)nv + 1024;
+    if (limit > (double)(1 << 26)) limit = (double)(1 << 26);
+    while (shift < 31 && (floor(width / ldexp(1.0, shift)) + 1) * (floor(height / ldexp(1.0, shift)) + 1) > limit) shift++;
+    Grid *G = &E->G;
+    G->minx = minx; G->miny = miny; G->shift = shift;
+    G->ncols = ((maxx - minx) >> shift) + 1;
+    G->nrows = ((maxy - miny) >> shift) + 1;
+}
+
+/* first node of each cell */
+static int index_nodes(Engine *E) {
+    size_t ncells = (size_t)(E->G.ncols * E->G.nrows);
+    mem_free(E->ncell_start);
+    E->ncell_start = (i32 *)xcalloc(ncells + 1, sizeof(i32));
+    if (!E->ncell_start) return FAIL_OOM;
+    for (size_t i = 0; i < E->N.x.n; i++) E->ncell_start[cell_of(&E->G, E->N.x.a[i], E->N.y.a[i]) + 1]++;
+    for (size_t c = 0; c < ncells; c++) E->ncell_start[c + 1] += E->ncell_start[c];
+    return 0;
+}
+
+typedef struct { uint32_t dx, dy; i32 vertex; } VertexRec;
+
+/* Nodes from the vertices: sorted by (cell, x, y), duplicates merged.
+ * Counting sort on the cell (vertices come ring by ring, so cells are
+ * mostly local), then insertion sort within each cell. */
+static int build_nodes(Engine *E, size_t nv, i32 *node_of) {
+    Grid *G = &E->G;
+    size_t ncells = (size_t)(G->ncols * G->nrows);
+    i32 *start = (i32 *)xcalloc(ncells + 1, sizeof(i32));
+    VertexRec *rec = (VertexRec *)xmalloc(nv, sizeof(VertexRec));
+    int err = (!start || !rec) ? FAIL_OOM : 0;
+    if (!err) err = VecI64_grow(&E->N.x, nv / 2 + 16) || VecI64_grow(&E->N.y, nv / 2 + 16);
+    if (!err) {
+        for (size_t k = 0; k < nv; k++) start[cell_of(G, quant(E, k, 0), quant(E, k, 1)) + 1]++;
+        for (size_t c = 0; c < ncells; c++) start[c + 1] += start[c];
+        for (size_t k = 0; k < nv; k++) {
+            i64 x = quant(E, k, 0), y = quant(E, k, 1);
+            i64 col = cell_col(G, x), row = cell_row(G, y);
+            VertexRec r = {(uint32_t)(x - G->minx - (col << G->shift)), (uint32_t)(y - G->miny - (row << G->shift)), (i32)k};
+            rec[start[row * G->ncols + col]++] = r;
+        }
+        size_t lo = 0;
+        for (size_t c = 0; c < ncells && !err; c++) {
+            size_t hi = (size_t)start[c];
+            if (hi == lo) continue;
+            for (size_t k = lo + 1; k < hi; k++) { /* by (x, y) */
+                VertexRec r = rec[k];
+                size_t m = k;
+                while (m > lo && (rec[m - 1].dx > r.dx || (rec[m - 1].dx == r.dx && rec[m - 1].dy > r.dy))) { rec[m] = rec[m - 1]; m--; }
+                rec[m] = r;
+            }
+            i64 x0 = G->minx + ((i64)(c % (size_t)G->ncols) << G->shift), y0 = G->miny + ((i64)(c / (size_t)G->ncols) << G->shift);
+            for (size_t k = lo; k < hi && !err; k++) {
+                if (k == lo || rec[k].dx != rec[k - 1].dx || rec[k].dy != rec[k - 1].dy)
+                    err = VecI64_push(&E->N.x, x0 + rec[k].dx) || VecI64_push(&E->N.y, y0 + rec[k].dy);
+                node_of[rec[k].vertex] = (i32)E->N.x.n - 1;
+            }
+            lo = hi;
+        }
+    }
+    mem_free(start); mem_free(rec);
+    if (!err && E->N.x.n > (size_t)INT32_MAX / 4) err = FAIL_LIMIT;
+    return err ? err : index_nodes(E);
+}
+
+/* Merge contributions (src, w) in place: one entry per source, zeros dropped. */
+static size_t merge_contributions(i32 *src, i32 *w, size_t n) {
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t j = 0;
+        while (j < m && src[j] != src[i]) j++;
+        if (j < m) w[j] += w[i];
+        else { src[m] = src[i]; w[m] = w[i]; m++; }
+    }
+    size_t k = 0;
+    for (size_t j = 0; j < m; j++)
+        if (w[j] != 0) { src[k] = src[j]; w[k] = w[j]; k++; }
+    return k;
+}
+
+/* Contributions gathered for one segment or edge, then merged and appended. */
+typedef struct { VecI32 src, w; } Gather;
+
+static int gather_flush(Gather *g, i32 a, i32 b, VecI32 *sa, VecI32 *sb, VecI32 *c0, VecI32 *csrc, VecI32 *cw) {
+    size_t m = merge_contributions(g->src.a, g->w.a, g->src.n);
+    g->src.n = g->w.n = 0;
+    if (!m) return 0;
+    CHECK(VecI32_push(sa, a) || VecI32_push(sb, b) || VecI32_push(c0, (i32)csrc->n));
+    for (size_t k = 0; k < m; k++) CHECK(VecI32_push(csrc, g->src.a[k]) || VecI32_push(cw, g->w.a[k]));
+    return 0;
+}
+
+/* The nodes of ring r (consecutive repeats dropped, open) and the sign of its
+ * contribution: +1 when the polygon's interior lies to the left of the
+ * ring's direction (a ring of no area, such as a symmetric bow tie, is taken
+ * as counter-clockwise); 0 for a ring of fewer than 3 nodes.  Returns an error code. */
+static int ring_nodes(const Engine *E, i64 r, const i32 *node_of, VecI32 *ring, int *sign) {
+    const Nodes *N = &E->N;
+    *sign = 0;
+    ring->n = 0;
+    for (i64 k = E->ring_off[r]; k < E->ring_off[r + 1]; k++) {
+        i32 id = node_of[k];
+        if ((!ring->n || ring->a[ring->n - 1] != id) && VecI32_push(ring, id)) return FAIL_OOM;
+    }
+    while (ring->n > 1 && ring->a[ring->n - 1] == ring->a[0]) ring->n--;
+    if (ring->n < 3) return 0;
+    i64 x0 = N->x.a[ring->a[0]], y0 = N->y.a[ring->a[0]];
+    i128 area = 0;
+    for (size_t k = 0; k < ring->n; k++) {
+        i32 p = ring->a[k], q = ring->a[k + 1 < ring->n ? k + 1 : 0];
+        area += (i128)(N->x.a[p] - x0) * (N->y.a[q] - y0) - (i128)(N->x.a[q] - x0) * (N->y.a[p] - y0);
+    }
+    *sign = ((area >= 0) != (E->ring_hole[r] != 0)) ? 1 : -1;
+    return 0;
+}
+
+/* Unique segments from the rings: the ring edges are bucketed by their lower
+ * node (counting sort, rings walked twice), then grouped by the upper node. */
+static int build_segments(Engine *E) {
+    size_t nv = (size_t)E->ring_off[E->n_rings];
+    E->inv_unit = 1.0 / E->unit;
+    choose_grid(E, nv);
+    i32 *node_of = (i32 *)xmalloc(nv, sizeof(i32));
+    if (!node_of) return FAIL_OOM;
+    int err = build_nodes(E, nv, node_of);
+    size_t nn = E->N.x.n;
+    i32 *start = err ? NULL : (i32 *)xcalloc(nn + 1, sizeof(i32));
+    i32 *rb = err ? NULL : (i32 *)xmalloc(nv, sizeof(i32));   /* upper node */
+    i32 *rsw = err ? NULL : (i32 *)xmalloc(nv, sizeof(i32));  /* (source + 1) * sign */
+    if (!err && (!start || !rb || !rsw)) err = FAIL_OOM;
+    VecI32 ring = {0};
+    for (int pass = 0; pass < 2 && !err; pass++) {
+        for (i64 r = 0; r < E->n_rings && !err; r++) {
+            int c;
+            if ((err = ring_nodes(E, r, node_of, &ring, &c))) break;
+            if (!c) continue;
+            i32 sw = ((i32)E->ring_src[r] + 1);
+            for (size_t k = 0; k < ring.n; k++) {
+                i32 p = ring.a[k], q = ring.a[k + 1 < ring.n ? k + 1 : 0];
+                i32 lo = p < q ? p : q;
+                if (pass == 0) start[lo + 1]++;
+                else { i32 pos = start[lo]++; rb[pos] = p < q ? q : p; rsw[pos] = (p < q ? c : -c) * sw; }
+            }
+        }
+        if (pass == 0) for (size_t v = 0; v < nn; v++) start[v + 1] += start[v];
+    }
+    mem_free(ring.a); mem_free(node_of);
+    Gather g = {{0}, {0}};
+    if (!err) err = VecI32_grow(&E->seg_a, nv / 2 + 16) || VecI32_grow(&E->seg_b, nv / 2 + 16) ||
+                    VecI32_grow(&E->seg_c0, nv / 2 + 16) || VecI32_grow(&E->c_src, nv) || VecI32_grow(&E->c_w, nv);
+    size_t lo = 0;
+    for (size_t v = 0; v < nn && !err; v++) {
+        size_t hi = (size_t)start[v];
+        for (size_t k = lo + 1; k < hi; k++) { /* by upper node */
+            i32 b = rb[k], x = rsw[k];
+            size_t m = k;
+            while (m > lo && rb[m - 1] > b) { rb[m] = rb[m - 1]; rsw[m] = rsw[m - 1]; m--; }
+            rb[m] = b; rsw[m] = x;
+        }
+        for (size_t k = lo; k < hi && !err; k++) {
+            i32 x = rsw[k];
+            err = VecI32_push(&g.src, (x > 0 ? x : -x) - 1) || VecI32_push(&g.w, x > 0 ? 1 : -1);
+            if (!err && (k + 1 == hi || rb[k + 1] != rb[k]))
+                err = gather_flush(&g, (i32)v, rb[k], &E->seg_a, &E->seg_b, &E->seg_c0, &E->c_src, &E->c_w);
+        }
+        lo = hi;
+    }
+    if (!err) err = VecI32_push(&E->seg_c0, (i32)E->c_src.n);
+    mem_free(g.src.a); mem_free(g.w.a); mem_free(start); mem_free(rb); mem_free(rsw);
+    return err;
+}
+
+/* ------------------------------------------------------------------ step 2: snap rounding */
+
+/* CSR of segments per cell, each cell's ordered by xmin (counting sort on
+ * the cell, rasterizing twice, then insertion sort within cells). */
+static int index_segments(Engine *E) {
+    Grid *G = &E->G;
+    Nodes *N = &E->N;
+    size_t ncells = (size_t)(G->ncols * G->nrows);
+    VecI64 cells = {0};
+    int err = 0;
+    E->cell_start = (i32 *)xcalloc(ncells + 1, sizeof(i32));
+    if (!E->cell_start) return FAIL_OOM;
+    for (int pass = 0; pass < 2 && !err; pass++) {
+        for (size_t s = 0; s < E->seg_a.n && !err; s++) {
+            i32 a = E->seg_a.a[s], b = E->seg_b.a[s];
+            err = raster(G, N->x.a[a], N->y.a[a], N->x.a[b], N->y.a[b], 2, &cells);
+            for (size_t k = 0; k < cells.n && !err; k++) {
+                if (pass == 0) E->cell_start[cells.a[k] + 1]++;
+                else E->cell_seg[E->cell_start[cells.a[k]]++] = (i32)s;
+            }
+        }
+        if (pass == 0 && !err) {
+            for (size_t c = 0; c < ncells; c++) {
+                if ((size_t)E->cell_start[c + 1] + (size_t)E->cell_start[c] > (size_t)INT32_MAX) { err = FAIL_LIMIT; break; }
+                E->cell_start[c + 1] += E->cell_start[c];
+            }
+            E->cell_seg = (i32 *)xmalloc((size_t)E->cell_start[ncells], sizeof(i32));
+            if (!E->cell_seg) err = FAIL_OOM;
+        }
+    }
+    mem_free(cells.a);
+    if (err) return err;
+    for (size_t c = ncells; c > 0; c--) E->cell_start[c] = E->cell_start[c - 1];
+    E->cell_start[0] = 0;
+    for (size_t c = 0; c < ncells; c++) {
+        i32 lo = E->cell_start[c], hi = E->cell_start[c + 1];
+        for (i32 k = lo + 1; k < hi; k++) {
+            i32 x = E->cell_seg[k], m = k;
+            i64 key = N->x.a[E->seg_a.a[x]] < N->x.a[E->seg_b.a[x]] ? N->x.a[E->seg_a.a[x]] : N->x.a[E->seg_b.a[x]];
+            while (m > lo) {
+                i32 y = E->cell_seg[m - 1];
+                i64 ky = N->x.a[E->seg_a.a[y]] < N->x.a[E->seg_b.a[y]] ? N->x.a[E->seg_a.a[y]] : N->x.a[E->seg_b.a[y]];
+                if (ky <= key) break;
+                E->cell_seg[m] = y; m--;
+            }
+            E->cell_seg[m] = x;
+        }
+    }
+    return 0;
+}
+
+/* node at exactly (x, y), or -1 */
+static i32 find_node(const Engine *E, i64 x, i64 y) {
+    i64 c = cell_of(&E->G, x, y);
+    i32 lo = E->ncell_start[c], hi = E->ncell_start[c + 1];
+    while (lo < hi) { i32 mid = lo + (hi - lo) / 2; if (E->N.x.a[mid] < x) lo = mid + 1; else hi = mid; }
+    for (; lo < E->ncell_start[c + 1] && E->N.x.a[lo] == x; lo++)
+        if (E->N.y.a[lo] == y) return lo;
+    return -1;
+}
+
+/* Crossings of segments (interiors crossing at one point), rounded to the grid. */
+static int find_crossings(Engine *E, VecI64 *px, VecI64 *py) {
+    Grid *G = &E->G;
+    Nodes *N = &E->N;
+    size_t ncells = (size_t)(G->ncols * G->nrows);
+    int err = 0;
+    for (size_t c = 0; c < ncells && !err; c++) {
+        i32 lo = E->cell_start[c], hi = E->cell_start[c + 1];
+        if (hi - lo < 2) continue;
+        i64 col = (i64)(c % (size_t)G->ncols), row = (i64)(c / (size_t)G->ncols);
+        for (i32 i = lo; i < hi && !err; i++) {
+            i32 s = E->cell_seg[i];
+            i32 sa = E->seg_a.a[s], sb = E->seg_b.a[s];
+            i64 ax = N->x.a[sa], ay = N->y.a[sa], bx = N->x.a[sb], by = N->y.a[sb];
+            i64 sxmax = ax < bx ? bx : ax, symin = ay < by ? ay : by, symax = ay < by ? by : ay;
+            for (i32 j = i + 1; j < hi; j++) {
+                i32 t = E->cell_seg[j];
+                i32 ta = E->seg_a.a[t], tb = E->seg_b.a[t];
+                i64 cx = N->x.a[ta], cy = N->y.a[ta], dx = N->x.a[tb], dy = N->y.a[tb];
+                if ((cx < dx ? cx : dx) > sxmax) break; /* sorted by xmin */
+                if (ta == sa || ta == sb || tb == sa || tb == sb) continue;
+                if ((cy < symin && dy < symin) || (cy > symax && dy > symax)) continue;
+                int o1 = orient(ax, ay, bx, by, cx, cy), o2 = orient(ax, ay, bx, by, dx, dy);
+                if (o1 == 0 || o2 == 0 || o1 == o2) continue;
+                i128 d3 = (i128)(dx - cx) * (ay - cy) - (i128)(dy - cy) * (ax - cx);
+                i128 d4 = (i128)(dx - cx) * (by - cy) - (i128)(dy - cy) * (bx - cx);
+                int o3 = sign128(d3), o4 = sign128(d4);
+                if (o3 == 0 || o4 == 0 || o3 == o4) continue;
+                /* point = a + (b - a) * d3 / (d3 - d4) */
+                i128 den = d3 - d4, num = d3;
+                if (den < 0) { den = -den; num = -num; }
+                i128 nx = (i128)(bx - ax) * num, ny = (i128)(by - ay) * num;
+                /* the cell of the exact point decides which cell reports it */
+                i128 ex = floordiv128((i128)(ax - G->minx) * den + nx, den) >> G->shift;
+                i128 ey = floordiv128((i128)(ay - G->miny) * den + ny, den) >> G->shift;
+                if (ex < 0) ex = 0;
+                if (ex > G->ncols - 1) ex = G->ncols - 1;
+                if (ey < 0) ey = 0;
+                if (ey > G->nrows - 1) ey = G->nrows - 1;
+                if (ex != col || ey != row) continue;
+                i64 rx = ax + (i64)floordiv128(2 * nx + den, 2 * den);
+                i64 ry = ay + (i64)floordiv128(2 * ny + den, 2 * den);
+                err = VecI64_push(px, rx) || VecI64_push(py, ry);
+                E->n_crossings++;
+                /* a source whose own rings cross is invalid */
+                for (i32 k = E->seg_c0.a[s]; k < E->seg_c0.a[s + 1]; k++)
+                    for (i32 l = E->seg_c0.a[t]; l < E->seg_c0.a[t + 1]; l++)
+                        if (E->c_src.a[k] == E->c_src.a[l]) E->src_flag[E->c_src.a[k]] = 1;
+            }
+        }
+    }
+    return err;
+}
+
+/* Add the crossing points that are not nodes yet, keeping the nodes sorted:
+ * node ids change, and the segments are renumbered alike (order kept). */
+static int add_nodes(Engine *E, const VecI64 *px, const VecI64 *py) {
+    Nodes *N = &E->N;
+    VecI64 nx = {0}, ny = {0};
+    int err = 0;
+    for (size_t k = 0; k < px->n && !err; k++)
+        if (find_node(E, px->a[k], py->a[k]) < 0) err = VecI64_push(&nx, px->a[k]) || VecI64_push(&ny, py->a[k]);
+    if (err || !nx.n) { mem_free(nx.a); mem_free(ny.a); return err; }
+    size_t m = nx.n, n = N->x.n;
+    u64 *keys = (u64 *)xmalloc(m, sizeof(u64));
+    i32 *idx = (i32 *)xmalloc(m, sizeof(i32));
+    i64 *X = (i64 *)xmalloc(n + m, sizeof(i64)), *Y = (i64 *)xmalloc(n + m, sizeof(i64));
+    i32 *map = (i32 *)xmalloc(n, sizeof(i32));
+    if (!keys || !idx || !X || !Y || !map) err = FAIL_OOM;
+    if (!err) {
+        u64 maxkey = 0;
+        for (size_t i = 0; i < m; i++) { keys[i] = point_key(&E->G, nx.a[i], ny.a[i]); idx[i] = (i32)i; if (keys[i] > maxkey) maxkey = keys[i]; }
+        err = radix_sort(keys, idx, m, bits_for(maxkey));
+    }
+    if (!err) {
+        /* y order within equal keys */
+        for (size_t i = 1; i < m; i++) {
+            u64 k = keys[i]; i32 v = idx[i]; size_t j = i;
+            while (j > 0 && keys[j - 1] == k && ny.a[idx[j - 1]] > ny.a[v]) { idx[j] = idx[j - 1]; j--; }
+            idx[j] = v;
+        }
+        /* merge the two sorted lists, dropping repeated new points */
+        size_t i = 0, j = 0, out = 0;
+        while (i < n || j < m) {
+            int take_new;
+            if (i == n) take_new = 1;
+            else if (j == m) take_new = 0;
+            else {
+                u64 ko = point_key(&E->G, N->x.a[i], N->y.a[i]);
+                take_new = keys[j] < ko || (keys[j] == ko && ny.a[idx[j]] < N->y.a[i]);
+            }
+            if (take_new) {
+                i64 x = nx.a[idx[j]], y = ny.a[idx[j]];
+                if (!(out && X[out - 1] == x && Y[out - 1] == y)) { X[out] = x; Y[out] = y; out++; }
+                j++;
+            } else {
+                X[out] = N->x.a[i]; Y[out] = N->y.a[i]; map[i] = (i32)out; out++; i++;
+            }
+        }
+        mem_free(N->x.a); mem_free(N->y.a);
+        N->x.a = X; N->y.a = Y; N->x.n = N->y.n = out; N->x.cap = N->y.cap = n + m;
+        X = Y = NULL;
+        for (size_t s = 0; s < E->seg_a.n; s++) { E->seg_a.a[s] = map[E->seg_a.a[s]]; E->seg_b.a[s] = map[E->seg_b.a[s]]; }
+        err = index_nodes(E);
+    }
+    mem_free(keys); mem_free(idx); mem_free(X); mem_free(Y); mem_free(map); mem_free(nx.a); mem_free(ny.a);
+    return err;
+}
+
+/* Does the piece u-v pass through the hot pixel of node n (not one of its ends)? */
+static inline int snaps_to(const Engine *E, i32 u, i32 v, i32 n) {
+    const Nodes *N = &E->N;
+    return n != u && n != v && hot_pixel_hit(N->x.a[u], N->y.a[u], N->x.a[v], N->y.a[v], N->x.a[n], N->y.a[n]);
+}
+
+/* Nodes of cell c with x in [x0, x1]: [*lo, *hi) */
+static inline void cell_nodes_between(const Engine *E, i64 c, i64 x0, i64 x1, i32 *lo_out, i32 *hi_out) {
+    i32 lo = E->ncell_start[c], hi = E->ncell_start[c + 1];
+    while (lo < hi) { i32 mid = lo + (hi - lo) / 2; if (E->N.x.a[mid] < x0) lo = mid + 1; else hi = mid; }
+    i32 end = lo;
+    while (end < E->ncell_start[c + 1] && E->N.x.a[end] <= x1) end++;
+    *lo_out = lo; *hi_out = end;
+}
+
+/* First round, cell by cell: the hot pixels each unique segment passes through. */
+static int snap_segments(Engine *E, VecHit *hits) {
+    Grid *G = &E->G;
+    Nodes *N = &E->N;
+    size_t ncells = (size_t)(G->ncols * G->nrows);
+    int err = 0;
+    hits->n = 0;
+    for (size_t c = 0; c < ncells && !err; c++) {
+        if (E->ncell_start[c] == E->ncell_start[c + 1]) continue;
+        for (i32 i = E->cell_start[c]; i < E->cell_start[c + 1] && !err; i++) {
+            i32 s = E->cell_seg[i], u = E->seg_a.a[s], v = E->seg_b.a[s];
+            i64 ax = N->x.a[u], ay = N->y.a[u], bx = N->x.a[v], by = N->y.a[v];
+            i64 ymin = (ay < by ? ay : by) - 1, ymax = (ay < by ? by : ay) + 1;
+            i32 lo, hi;
+            cell_nodes_between(E, (i64)c, (ax < bx ? ax : bx) - 1, (ax < bx ? bx : ax) + 1, &lo, &hi);
+            for (i32 n = lo; n < hi; n++) {
+                if (N->y.a[n] < ymin || N->y.a[n] > ymax) continue;
+                if (snaps_to(E, u, v, n)) { Hit h = {s, n}; if ((err = VecHit_push(hits, h))) break; }
+            }
+        }
+    }
+    return err;
+}
+
+/* Later rounds, piece by piece: the hot pixels each piece passes through. */
+static int snap_pieces(Engine *E, const VecPiece *pieces, VecHit *hits) {
+    Nodes *N = &E->N;
+    VecI64 cells = {0};
+    int err = 0;
+    hits->n = 0;
+    for (size_t p = 0; p < pieces->n && !err; p++) {
+        i32 u = pieces->a[p].u, v = pieces->a[p].v;
+        i64 ax = N->x.a[u], ay = N->y.a[u], bx = N->x.a[v], by = N->y.a[v];
+        i64 ymin = (ay < by ? ay : by) - 1, ymax = (ay < by ? by : ay) + 1;
+        err = raster(&E->G, ax, ay, bx, by, 2, &cells);
+        for (size_t k = 0; k < cells.n && !err; k++) {
+            i32 lo, hi;
+            cell_nodes_between(E, cells.a[k], (ax < bx ? ax : bx) - 1, (ax < bx ? bx : ax) + 1, &lo, &hi);
+            for (i32 n = lo; n < hi; n++) {
+                if (N->y.a[n] < ymin || N->y.a[n] > ymax) continue;
+                if (snaps_to(E, u, v, n)) { Hit h = {(i32)p, n}; if ((err = VecHit_push(hits, h))) break; }
+            }
+        }
+    }
+    mem_free(cells.a);
+    return err;
+}
+
+typedef struct { i128 t; i32 node; } Along;
+
+static int cmp_along(const void *a, const void *b) {
+    const Along *x = (const Along *)a, *y = (const Along *)b;
+    return (x->t > y->t) - (x->t < y->t);
+}
+
+static int cmp_hit(const void *a, const void *b) {
+    const Hit *x = (const Hit *)a, *y = (const Hit *)b;
+    if (x->seg != y->seg) return (x->seg > y->seg) - (x->seg < y->seg);
+    return (x->node > y->node) - (x->node < y->node);
+}
+
+/* Iterated snap rounding: pieces bent through the hot pixels they pass
+ * through until none passes through one.  Segments that pass through none
+ * are edges as they are (split[s] = 0); the final pieces of the others go
+ * to `done`. */
+static int snap_round(Engine *E, uint8_t *split, VecPiece *done) {
+    Nodes *N = &E->N;
+    VecPiece todo = {0}, next = {0};
+    VecHit hits = {0};
+    int err = snap_segments(E, &hits);
+    E->n_rounds = 1;
+    E->n_hits += (i64)hits.n;
+    if (hits.n) qsort(hits.a, hits.n, sizeof(Hit), cmp_hit);
+    for (size_t h = 0; h < hits.n && !err; h++) {
+        i32 s = hits.a[h].seg;
+        if (!split[s]) {
+            split[s] = 1;
+            Piece p = {E->seg_a.a[s], E->seg_b.a[s], s};
+            err = VecPiece_push(&todo, p);
+        }
+    }
+    /* hits of round 1 are by segment; later rounds by piece (pieces of round 1 = split segments in order) */
+    for (size_t h = 0, p = 0; h < hits.n; h++) {
+        while (todo.a[p].parent != hits.a[h].seg) p++;
+        hits.a[h].seg = (i32)p;
+    }
+    Along *along = NULL;
+    size_t along_cap = 0;
+    int first = 1;
+    while (todo.n && !err) {
+        if (!first) {
+            E->n_rounds++;
+            if ((err = snap_pieces(E, &todo, &hits))) break;
+            E->n_hits += (i64)hits.n;
+            if (hits.n) qsort(hits.a, hits.n, sizeof(Hit), cmp_hit);
+        }
+        first = 0;
+        next.n = 0;
+        size_t h = 0;
+        for (size_t p = 0; p < todo.n && !err; p++) {
+            Piece pc = todo.a[p];
+            size_t h0 = h;
+            while (h < hits.n && hits.a[h].seg == (i32)p) h++;
+            if (h == h0) { err = VecPiece_push(done, pc); continue; }
+            size_t k = h - h0;
+            if (k > along_cap) {
+                Along *na = (Along *)mem_realloc(along, 0, k * sizeof(Along));
+                if (!na) { err = FAIL_OOM; break; }
+                along = na; along_cap = k;
+            }
+            i64 ux = N->x.a[pc.u], uy = N->y.a[pc.u], dx = N->x.a[pc.v] - ux, dy = N->y.a[pc.v] - uy;
+            for (size_t i = 0; i < k; i++) {
+                i32 n = hits.a[h0 + i].node;
+                along[i].node = n;
+                along[i].t = (i128)(N->x.a[n] - ux) * dx + (i128)(N->y.a[n] - uy) * dy;
+            }
+            qsort(along, k, sizeof(Along), cmp_along);
+            i32 prev = pc.u;
+            for (size_t i = 0; i < k && !err; i++) {
+                if (along[i].node == prev) continue;
+                Piece q = {prev, along[i].node, pc.parent};
+                err = VecPiece_push(&next, q);
+                prev = along[i].node;
+            }
+            if (!err && prev != pc.v) {
+                Piece q = {prev, pc.v, pc.parent};
+                err = VecPiece_push(&next, q);
+            }
+        }
+        VecPiece t = todo; todo = next; next = t;
+        if (E->n_rounds > 64) { err = FAIL_LIMIT; break; }
+    }
+    mem_free(along); mem_free(todo.a); mem_free(next.a); mem_free(hits.a);
+    return err;
+}
+
+typedef struct { u64 key; i32 parent, flip; } Keyed;
+
+static int cmp_keyed(const void *a, const void *b) {
+    const Keyed *x = (const Keyed *)a, *y = (const Keyed *)b;
+    return (x->key > y->key) - (x->key < y->key);
+}
+
+/* Edges: the segments that were not split, merged in key order with the
+ * pieces of those that were; contributions of coinciding ones summed. */
+static int build_edges(Engine *E, const uint8_t *split, const VecPiece *pieces) {
+    size_t np = pieces->n, ns = E->seg_a.n;
+    Keyed *pk = (Keyed *)xmalloc(np, sizeof(Keyed));
+    if (!pk) return FAIL_OOM;
+    for (size_t i = 0; i < np; i++) {
+        const Piece *p = &pieces->a[i];
+        i32 a = p->u < p->v ? p->u : p->v, b = p->u < p->v ? p->v : p->u;
+        Keyed k = {((u64)a << 32) | (u64)b, p->parent, p->u > p->v ? -1 : 1};
+        pk[i] = k;
+    }
+    if (np) qsort(pk, np, sizeof(Keyed), cmp_keyed);
+    int err = VecI32_grow(&E->e_u, ns + np) || VecI32_grow(&E->e_v, ns + np) || VecI32_grow(&E->e_c0, ns + np + 1) ||
+              VecI32_grow(&E->ec_src, E->c_src.n + 2 * np) || VecI32_grow(&E->ec_w, E->c_src.n + 2 * np);
+    Gather g = {{0}, {0}};
+    size_t s = 0, i = 0;
+    while (!err) {
+        while (s < ns && split[s]) s++;
+        u64 ks = s < ns ? ((u64)E->seg_a.a[s] << 32) | (u64)E->seg_b.a[s] : UINT64_MAX;
+        u64 kp = i < np ? pk[i].key : UINT64_MAX;
+        u64 key = ks < kp ? ks : kp;
+        if (key == UINT64_MAX) break;
+        if (ks == key) {
+            for (i32 k = E->seg_c0.a[s]; k < E->seg_c0.a[s + 1] && !err; k++)
+                err = VecI32_push(&g.src, E->c_src.a[k]) || VecI32_push(&g.w, E->c_w.a[k]);
+            s++;
+        }
+        for (; i < np && pk[i].key == key && !err; i++)
+            for (i32 k = E->seg_c0.a[pk[i].parent]; k < E->seg_c0.a[pk[i].parent + 1] && !err; k++)
+                err = VecI32_push(&g.src, E->c_src.a[k]) || VecI32_push(&g.w, pk[i].flip * E->c_w.a[k]);
+        if (!err) err = gather_flush(&g, (i32)(key >> 32), (i32)(key & 0xffffffffu), &E->e_u, &E->e_v, &E->e_c0, &E->ec_src, &E->ec_w);
+    }
+    if (!err) err = VecI32_push(&E->e_c0, (i32)E->ec_src.n);
+    mem_free(g.src.a); mem_free(g.w.a); mem_free(pk);
+    return err;
+}
+
+/* ------------------------------------------------------------------ step 3: faces */
+
+static inline i32 he_origin(const Engine *E, i32 h) { return (h & 1) ? E->e_v.a[h >> 1] : E->e_u.a[h >> 1]; }
+static inline i32 he_dest(const Engine *E, i32 h) { return (h & 1) ? E->e_u.a[h >> 1] : E->e_v.a[h >> 1]; }
+
+static int half_plane(i64 dx, i64 dy) { return (dy > 0 || (dy == 0 && dx > 0)) ? 0 : 1; }
+
+/* order of two half-edges leaving node o, counter-clockwise from the +x axis */
+static int cmp_angle(const Engine *E, i32 o, i32 h1, i32 h2) {
+    i64 ox = E->N.x.a[o], oy = E->N.y.a[o];
+    i32 d1 = he_dest(E, h1), d2 = he_dest(E, h2);
+    i64 x1 = E->N.x.a[d1] - ox, y1 = E->N.y.a[d1] - oy, x2 = E->N.x.a[d2] - ox, y2 = E->N.y.a[d2] - oy;
+    int p1 = half_plane(x1, y1), p2 = half_plane(x2, y2);
+    if (p1 != p2) return p1 - p2;
+    i128 c = (i128)x1 * y2 - (i128)y1 * x2;
+    return c > 0 ? -1 : (c < 0 ? 1 : 0);
+}
+
+/* next[h]: the half-edge after h around the face on its left, that is, the
+ * half-edge leaving h's end just clockwise of h's twin. */
+static int build_half_edges(Engine *E) {
+    size_t ne = E->e_u.n, nn = E->N.x.n, nh = 2 * ne;
+    i32 *out_start = (i32 *)xcalloc(nn + 1, sizeof(i32));
+    i32 *out_he = (i32 *)xmalloc(nh, sizeof(i32));
+    E->next = (i32 *)xmalloc(nh, sizeof(i32));
+    if (!out_start || !out_he || !E->next) { mem_free(out_start); mem_free(out_he); return FAIL_OOM; }
+    for (size_t h = 0; h < nh; h++) out_start[he_origin(E, (i32)h) + 1]++;
+    for (size_t v = 0; v < nn; v++) out_start[v + 1] += out_start[v];
+    for (size_t h = 0; h < nh; h++) out_he[out_start[he_origin(E, (i32)h)]++] = (i32)h;
+    for (size_t v = nn; v > 0; v--) out_start[v] = out_start[v - 1];
+    out_start[0] = 0;
+    for (size_t v = 0; v < nn; v++) {
+        i32 lo = out_start[v], deg = out_start[v + 1] - lo;
+        i32 *list = out_he + lo;
+        for (i32 i = 1; i < deg; i++) { /* counter-clockwise; insertion sort: degrees are small */
+            i32 h = list[i], j = i;
+            while (j > 0 && cmp_angle(E, (i32)v, list[j - 1], h) > 0) { list[j] = list[j - 1]; j--; }
+            list[j] = h;
+        }
+        for (i32 k = 0; k < deg; k++) E->next[list[k] ^ 1] = list[(k + deg - 1) % deg];
+    }
+    mem_free(out_start); mem_free(out_he);
+    return 0;
+}
+
+/* union-find */
+static i32 uf_find(i32 *parent, i32 x) {
+    while (parent[x] != x) { parent[x] = parent[parent[x]]; x = parent[x]; }
+    return x;
+}
+
+typedef struct { i64 py; i64 px; i32 comp; i32 best; } RayQuery;
+
+static int cmp_query(const void *a, const void *b) {
+    const RayQuery *x = (const RayQuery *)a, *y = (const RayQuery *)b;
+    return (x->py > y->py) - (x->py < y->py);
+}
+
+/* Is edge e (lower end a, upper end b) crossed by the ray y = py + eps, x < px, nearer to
+ * the ray's origin than edge f?  Both must cross the line. */
+static int ray_nearer(const Engine *E, i32 e, i32 f, i64 px, i64 py) {
+    const Nodes *N = &E->N;
+    i32 a1 = E->e_u.a[e], b1 = E->e_v.a[e], a2 = E->e_u.a[f], b2 = E->e_v.a[f];
+    if (N->y.a[a1] > N->y.a[b1]) { i32 t = a1; a1 = b1; b1 = t; }
+    if (N->y.a[a2] > N->y.a[b2]) { i32 t = a2; a2 = b2; b2 = t; }
+    i128 d1 = N->y.a[b1] - N->y.a[a1], d2 = N->y.a[b2] - N->y.a[a2];
+    /* x - px of each crossing: n1/d1 and n2/d2 */
+    i128 n1 = (i128)(N->x.a[a1] - px) * d1 + (i128)(py - N->y.a[a1]) * (N->x.a[b1] - N->x.a[a1]);
+    i128 n2 = (i128)(N->x.a[a2] - px) * d2 + (i128)(py - N->y.a[a2]) * (N->x.a[b2] - N->x.a[a2]);
+    i128 l = n1 * d2, r = n2 * d1;
+    if (l != r) return l > r;
+    i128 s1 = (i128)(N->x.a[b1] - N->x.a[a1]) * d2, s2 = (i128)(N->x.a[b2] - N->x.a[a2]) * d1;
+    return s1 > s2;
+}
+
+static int build_faces(Engine *E) {
+    size_t ne = E->e_u.n, nn = E->N.x.n, nh = 2 * ne;
+    Nodes *N = &E->N;
+    E->he_cycle = (i32 *)xmalloc(nh, sizeof(i32));
+    if (!E->he_cycle) return FAIL_OOM;
+    for (size_t h = 0; h < nh; h++) E->he_cycle[h] = -1;
+    VecI32 cycle_first = {0};
+    VecI32 cycle_sign = {0};
+    uint8_t *has_edge = (uint8_t *)xcalloc(nn, 1);
+    if (!has_edge) return FAIL_OOM;
+    for (size_t e = 0; e < ne; e++) { has_edge[E->e_u.a[e]] = 1; has_edge[E->e_v.a[e]] = 1; }
+    int err = 0;
+    for (size_t h0 = 0; h0 < nh && !err; h0++) {
+        if (E->he_cycle[h0] >= 0) continue;
+        i32 c = (i32)cycle_first.n;
+        err = VecI32_push(&cycle_first, (i32)h0);
+        if (err) break;
+        i32 base = he_origin(E, (i32)h0);
+        i64 bx = N->x.a[base], by = N->y.a[base];
+        i128 area = 0;
+        i32 h = (i32)h0;
+        do {
+            E->he_cycle[h] = c;
+            i32 p = he_origin(E, h), q = he_dest(E, h);
+            area += (i128)(N->x.a[p] - bx) * (N->y.a[q] - by) - (i128)(N->x.a[q] - bx) * (N->y.a[p] - by);
+            h = E->next[h];
+        } while (h != (i32)h0);
+        err = VecI32_push(&cycle_sign, area > 0 ? 1 : -1);
+    }
+    if (err) { mem_free(cycle_first.a); mem_free(cycle_sign.a); mem_free(has_edge); return err; }
+    E->n_cycles = (i32)cycle_first.n;
+    /* components of the graph */
+    i32 *parent = (i32 *)xmalloc(nn, sizeof(i32));
+    E->cycle_face = (i32 *)xmalloc((size_t)E->n_cycles, sizeof(i32));
+    if (!parent || !E->cycle_face) { mem_free(parent); mem_free(cycle_first.a); mem_free(cycle_sign.a); mem_free(has_edge); return FAIL_OOM; }
+    for (size_t v = 0; v < nn; v++) parent[v] = (i32)v;
+    for (size_t e = 0; e < ne; e++) {
+        i32 a = uf_find(parent, E->e_u.a[e]), b = uf_find(parent, E->e_v.a[e]);
+        if (a != b) parent[a < b ? b : a] = a < b ? a : b;
+    }
+    /* faces: 0 outside, then one per positive cycle */
+    i32 nf = 1;
+    for (i32 c = 0; c < E->n_cycles; c++) E->cycle_face[c] = cycle_sign.a[c] > 0 ? nf++ : -1;
+    E->n_faces = nf;
+    /* the outer cycle of each component, and its leftmost-lowest node */
+    i32 *comp_outer = (i32 *)xmalloc(nn, sizeof(i32));
+    i32 *comp_left = (i32 *)xmalloc(nn, sizeof(i32));
+    if (!comp_outer || !comp_left) { mem_free(parent); mem_free(comp_outer); mem_free(comp_left); mem_free(cycle_first.a); mem_free(cycle_sign.a); mem_free(has_edge); return FAIL_OOM; }
+    for (size_t v = 0; v < nn; v++) { comp_outer[v] = -1; comp_left[v] = -1; }
+    for (size_t v = 0; v < nn; v++) {
+        if (!has_edge[v]) continue;
+        i32 r = uf_find(parent, (i32)v), l = comp_left[r];
+        if (l < 0 || N->x.a[v] < N->x.a[l] || (N->x.a[v] == N->x.a[l] && N->y.a[v] < N->y.a[l])) comp_left[r] = (i32)v;
+    }
+    for (i32 c = 0; c < E->n_cycles; c++) {
+        if (cycle_sign.a[c] > 0) continue;
+        i32 r = uf_find(parent, he_origin(E, cycle_first.a[c]));
+        if (comp_outer[r] >= 0) E->n_bad_components++;
+        comp_outer[r] = c;
+    }
+    /* locate each component: a ray from its leftmost node towards -x, just above it */
+    VecI32 roots = {0};
+    for (size_t v = 0; v < nn && !err; v++)
+        if (comp_left[v] >= 0 && parent[v] == (i32)v) err = VecI32_push(&roots, (i32)v);
+    RayQuery *q = (RayQuery *)xmalloc(roots.n, sizeof(RayQuery));
+    if (!q) err = FAIL_OOM;
+    size_t nq = 0;
+    if (!err) {
+        for (size_t i = 0; i < roots.n; i++) {
+            i32 p = comp_left[roots.a[i]];
+            q[nq].px = N->x.a[p]; q[nq].py = N->y.a[p]; q[nq].comp = roots.a[i]; q[nq].best = -1;
+            nq++;
+        }
+        qsort(q, nq, sizeof(RayQuery), cmp_query);
+        for (size_t e = 0; e < ne; e++) {
+            i32 a = E->e_u.a[e], b = E->e_v.a[e];
+            i64 ya = N->y.a[a], yb = N->y.a[b];
+            if (ya == yb) continue;
+            i64 ylo = ya < yb ? ya : yb, yhi = ya < yb ? yb : ya;
+            i64 xlo = N->x.a[a] < N->x.a[b] ? N->x.a[a] : N->x.a[b];
+            /* queries with ylo <= py < yhi */
+            size_t lo = 0, hi = nq;
+            while (lo < hi) { size_t mid = (lo + hi) / 2; if (q[mid].py < ylo) lo = mid + 1; else hi = mid; }
+            for (size_t k = lo; k < nq && q[k].py < yhi; k++) {
+                if (xlo >= q[k].px) continue;
+                /* x of the edge at y = py + eps, compared with px */
+                i32 l = ya < yb ? a : b, u = ya < yb ? b : a;
+                i128 d = N->y.a[u] - N->y.a[l];
+                i128 num = (i128)(N->x.a[l] - q[k].px) * d + (i128)(q[k].py - N->y.a[l]) * (N->x.a[u] - N->x.a[l]);
+                if (num > 0) continue;
+                if (num == 0 && N->x.a[u] - N->x.a[l] >= 0) continue;
+                if (q[k].best < 0 || ray_nearer(E, (i32)e, q[k].best, q[k].px, q[k].py)) q[k].best = (i32)e;
+            }
+        }
+    }
+    /* the face of a half-edge; a negative cycle's face is its component's container */
+    i32 *comp_face = (i32 *)xmalloc(nn, sizeof(i32));
+    i32 *comp_hit = (i32 *)xmalloc(nn, sizeof(i32));
+    if (!comp_face || !comp_hit) err = FAIL_OOM;
+    if (!err) {
+        for (size_t v = 0; v < nn; v++) { comp_face[v] = -1; comp_hit[v] = -2; }
+        for (size_t k = 0; k < nq; k++) comp_hit[q[k].comp] = q[k].best;
+        /* resolve containers (nesting is a tree; iterate until stable) */
+        int changed = 1;
+        while (changed) {
+            changed = 0;
+            for (size_t k = 0; k < nq; k++) {
+                i32 r = q[k].comp;
+                if (comp_face[r] >= 0) continue;
+                i32 e = comp_hit[r];
+                if (e < 0) { comp_face[r] = 0; changed = 1; continue; }
+                /* the half-edge of e going down has the ray's side on its left */
+                i32 h = N->y.a[E->e_u.a[e]] > N->y.a[E->e_v.a[e]] ? 2 * e : 2 * e + 1;
+                i32 c = E->he_cycle[h];
+                if (E->cycle_face[c] >= 0) { comp_face[r] = E->cycle_face[c]; changed = 1; continue; }
+                i32 r2 = uf_find(parent, he_origin(E, h));
+                if (comp_face[r2] >= 0) { comp_face[r] = comp_face[r2]; changed = 1; }
+            }
+        }
+        for (i32 c = 0; c < E->n_cycles; c++) {
+            if (E->cycle_face[c] >= 0) continue;
+            i32 r = uf_find(parent, he_origin(E, cycle_first.a[c]));
+            E->cycle_face[c] = comp_face[r] >= 0 ? comp_face[r] : 0;
+            if (comp_face[r] < 0) E->n_bad_components++;
+        }
+    }
+    mem_free(q); mem_free(roots.a); mem_free(comp_face); mem_free(comp_hit); mem_free(has_edge);
+    mem_free(parent); mem_free(comp_outer); mem_free(comp_left); mem_free(cycle_sign.a);
+    E->cycle_first = cycle_first.a;
+    if (err) return err;
+    /* cycles per face */
+    E->fc_start = (i32 *)xcalloc((size_t)nf + 1, sizeof(i32));
+    E->fc = (i32 *)xmalloc((size_t)E->n_cycles, sizeof(i32));
+    if (!E->fc_start || !E->fc) return FAIL_OOM;
+    for (i32 c = 0; c < E->n_cycles; c++) E->fc_start[E->cycle_face[c] + 1]++;
+    for (i32 f = 0; f < nf; f++) E->fc_start[f + 1] += E->fc_start[f];
+    for (i32 c = 0; c < E->n_cycles; c++) E->fc[E->fc_start[E->cycle_face[c]]++] = c;
+    for (i32 f = nf; f > 0; f--) E->fc_start[f] = E->fc_start[f - 1];
+    E->fc_start[0] = 0;
+    return 0;
+}
+
+/* the half-edges bounding face f (its cycles), into buf */
+static int face_half_edges(const Engine *E, i32 f, VecI32 *buf) {
+    buf->n = 0;
+    for (i32 k = E->fc_start[f]; k < E->fc_start[f + 1]; k++) {
+        i32 h0 = E->cycle_first[E->fc[k]], h = h0;
+        do { CHECK(VecI32_push(buf, h)); h = E->next[h]; } while (h != h0);
+    }
+    return 0;
+}
+
+static inline i32 he_face(const Engine *E, i32 h) { return E->cycle_face[E->he_cycle[h]]; }
+
+/* ------------------------------------------------------------------ coverage of faces */
+
+/* cov(out) = cov(face) - dir * contributions(edge) */
+static int cross_edge(const Engine *E, const i32 *src, const i32 *w, i32 n, i32 h, VecI32 *os, VecI32 *ow) {
+    os->n = ow->n = 0;
+    for (i32 i = 0; i < n; i++) CHECK(VecI32_push(os, src[i]) || VecI32_push(ow, w[i]));
+    i32 e = h >> 1, dir = (h & 1) ? -1 : 1;
+    for (i32 k = E->e_c0.a[e]; k < E->e_c0.a[e + 1]; k++) {
+        i32 s = E->ec_src.a[k], d = -dir * E->ec_w.a[k];
+        size_t j = 0;
+        while (j < os->n && os->a[j] != s) j++;
+        if (j < os->n) ow->a[j] += d;
+        else CHECK(VecI32_push(os, s) || VecI32_push(ow, d));
+    }
+    size_t m = 0;
+    for (size_t j = 0; j < os->n; j++)
+        if (ow->a[j] != 0) { os->a[m] = os->a[j]; ow->a[m] = ow->a[j]; m++; }
+    os->n = ow->n = m;
+    /* sorted by source, for comparisons */
+    for (size_t i = 1; i < m; i++) {
+        i32 s = os->a[i], x = ow->a[i];
+        size_t j = i;
+        while (j > 0 && os->a[j - 1] > s) { os->a[j] = os->a[j - 1]; ow->a[j] = ow->a[j - 1]; j--; }
+        os->a[j] = s; ow->a[j] = x;
+    }
+    return 0;
+}
+
+static int build_coverage(Engine *E) {
+    i32 nf = E->n_faces;
+    E->cov_start = (i32 *)xmalloc((size_t)nf + 1, sizeof(i32));
+    i32 *len = (i32 *)xcalloc((size_t)nf, sizeof(i32));
+    i32 *queue = (i32 *)xmalloc((size_t)nf, sizeof(i32));
+    uint8_t *seen = (uint8_t *)xcalloc((size_t)nf, 1);
+    /* coverage lists are appended in visiting order; cov_start/len index into them */
+    if (!E->cov_start || !len || !queue || !seen) { mem_free(len); mem_free(queue); mem_free(seen); return FAIL_OOM; }
+    VecI32 os = {0}, ow = {0}, hes = {0};
+    int err = 0;
+    size_t qh = 0, qt = 0;
+    queue[qt++] = 0; seen[0] = 1; E->cov_start[0] = 0; len[0] = 0;
+    while (qh < qt && !err) {
+        i32 f = queue[qh++];
+        if ((err = face_half_edges(E, f, &hes))) break;
+        for (size_t i = 0; i < hes.n && !err; i++) {
+            i32 h = hes.a[i];
+            i32 g = he_face(E, h ^ 1);
+            if (g == f) continue;
+            err = cross_edge(E, E->cov_src.a + E->cov_start[f], E->cov_w.a + E->cov_start[f], len[f], h, &os, &ow);
+            if (err) break;
+            if (seen[g]) { /* check: the same coverage from another side */
+                int same = (i32)os.n == len[g];
+                for (i32 k = 0; same && k < len[g]; k++)
+                    same = os.a[k] == E->cov_src.a[E->cov_start[g] + k] && ow.a[k] == E->cov_w.a[E->cov_start[g] + k];
+                if (!same) E->n_winding_mismatch++;
+                continue;
+            }
+            seen[g] = 1;
+            E->cov_start[g] = (i32)E->cov_src.n;
+            len[g] = (i32)os.n;
+            for (size_t k = 0; k < os.n && !err; k++) {
+                err = VecI32_push(&E->cov_src, os.a[k]) || VecI32_push(&E->cov_w, ow.a[k]);
+                if (ow.a[k] != 1) E->src_flag[os.a[k]] = 1;
+            }
+            queue[qt++] = g;
+        }
+    }
+    mem_free(os.a); mem_free(ow.a); mem_free(hes.a); mem_free(queue);
+    if (!err) {
+        for (i32 f = 0; f < nf; f++) if (!seen[f]) { E->n_bad_components++; E->cov_start[f] = (i32)E->cov_src.n; len[f] = 0; }
+        /* turn (start, len) into CSR order-independent form: keep start, store end via len */
+        E->face_ncov = len;
+        len = NULL;
+    }
+    mem_free(len); mem_free(seen);
+    return err;
+}
+
+static inline i32 cov_n(const Engine *E, i32 f) { return E->face_ncov[f]; }
+static inline const i32 *cov_s(const Engine *E, i32 f) { return E->cov_src.a + E->cov_start[f]; }
+
+/* ------------------------------------------------------------------ step 4: assign faces */
+
+enum { K_OUTSIDE = 0, K_SINGLE = 1, K_GAP = 2, K_OVERLAP = 3, K_WITHIN = 4 };
+enum { R_NONE = 0, R_ENCLOSED = 1, R_LONGEST = 2, R_FIRST = 3 };
+
+static void edge_lengths(Engine *E) {
+    Nodes *N = &E->N;
+    for (size_t e = 0; e < E->e_u.n; e++) {
+        i32 a = E->e_u.a[e], b = E->e_v.a[e];
+        double dx = (double)(N->x.a[b] - N->x.a[a]) * E->unit, dy = (double)(N->y.a[b] - N->y.a[a]) * E->unit;
+        if (E->geographic) dx *= cos(((double)(N->y.a[a] + N->y.a[b]) * 0.5 * E->unit) * (M_PI / 180.0));
+        E->edge_len[e] = sqrt(dx * dx + dy * dy);
+    }
+}
+
+/* groups of a face's sources, sorted, distinct */
+static size_t face_groups(const Engine *E, i32 f, VecI32 *out) {
+    out->n = 0;
+    const i32 *s = cov_s(E, f);
+    for (i32 k = 0; k < cov_n(E, f); k++) {
+        i32 g = (i32)E->src_group[s[k]];
+        size_t j = 0;
+        while (j < out->n && out->a[j] != g) j++;
+        if (j == out->n && VecI32_push(out, g)) return (size_t)-1;
+    }
+    for (size_t i = 1; i < out->n; i++) {
+        i32 g = out->a[i];
+        size_t j = i;
+        while (j > 0 && out->a[j - 1] > g) { out->a[j] = out->a[j - 1]; j--; }
+        out->a[j] = g;
+    }
+    return out->n;
+}
+
+/* Border length of the faces `region` (a list) with each group in `cand`
+ * (or any group if cand is NULL), through neighbouring faces outside the
+ * region that are already assigned; returns the best group, -1 if none,
+ * -2 on failure.  `in_region(g)` tells whether face g belongs to the region. */
+static i32 best_border(const Engine *E, const i32 *faces, size_t nfaces, const i32 *region_of, i32 region,
+                       const i32 *assigned, const VecI32 *cand, VecI32 *gs, VecF64 *len, int *n_groups, VecI32 *hes) {
+    gs->n = len->n = 0;
+    for (size_t r = 0; r < nfaces; r++) {
+        if (face_half_edges(E, faces[r], hes)) return -2;
+        for (size_t i = 0; i < hes->n; i++) {
+            i32 h = hes->a[i];
+            i32 g = he_face(E, h ^ 1);
+            if (g == faces[r] || (region_of && region_of[g] == region)) continue;
+            i32 grp = assigned[g];
+            if (grp < 0) continue;
+            if (cand) {
+                size_t j = 0;
+                while (j < cand->n && cand->a[j] != grp) j++;
+                if (j == cand->n) continue;
+            }
+            size_t j = 0;
+            while (j < gs->n && gs->a[j] != grp) j++;
+            if (j == gs->n) { if (VecI32_push(gs, grp) || VecF64_push(len, 0.0)) return -2; }
+            len->a[j] += E->edge_len[h >> 1];
+        }
+    }
+    *n_groups = (int)gs->n;
+    i32 best = -1;
+    double bl = -1;
+    for (size_t j = 0; j < gs->n; j++)
+        if (len->a[j] > bl || (len->a[j] == bl && gs->a[j] < best)) { bl = len->a[j]; best = gs->a[j]; }
+    return best;
+}
+
+static int same_groups(const VecI32 *x, const VecI32 *y) {
+    if (x->n != y->n) return 0;
+    for (size_t i = 0; i < x->n; i++) if (x->a[i] != y->a[i]) return 0;
+    return 1;
+}
+
+/* Each face to a group.  Overlaps of several groups are assigned region by
+ * region (overlap faces joined across edges when covered by the same
+ * groups), in rounds: the group among them with the longest border with
+ * the region, through faces already assigned; a region that borders none
+ * of its groups goes to the group whose own rings bound it longest.  Then
+ * each gap goes to the neighbouring group with the longest border. */
+static int assign_faces(Engine *E) {
+    i32 nf = E->n_faces;
+    E->face_kind = (int8_t *)xcalloc((size_t)nf, 1);
+    E->face_group = (i32 *)xmalloc((size_t)nf, sizeof(i32));
+    E->face_rule = (int8_t *)xcalloc((size_t)nf, 1);
+    E->face_region = (i32 *)xmalloc((size_t)nf, sizeof(i32));
+    E->edge_len = (double *)xmalloc(E->e_u.n, sizeof(double));
+    i32 *tent = (i32 *)xmalloc((size_t)nf, sizeof(i32));
+    if (!E->face_kind || !E->face_group || !E->face_rule || !E->face_region || !E->edge_len || !tent) { mem_free(tent); return FAIL_OOM; }
+    edge_lengths(E);
+    VecI32 groups = {0}, other = {0}, gs = {0}, overl = {0}, hes = {0}, members = {0}, regions = {0};
+    VecF64 len = {0};
+    int err = 0;
+    for (i32 f = 0; f < nf && !err; f++) {
+        E->face_group[f] = -1;
+        E->face_region[f] = f;
+        if (f == 0) { E->face_kind[f] = K_OUTSIDE; continue; }
+        size_t ng = face_groups(E, f, &groups);
+        if (ng == (size_t)-1) { err = FAIL_OOM; break; }
+        if (ng == 0) E->face_kind[f] = K_GAP;
+        else if (ng == 1) { E->face_kind[f] = cov_n(E, f) > 1 ? K_WITHIN : K_SINGLE; E->face_group[f] = groups.a[0]; }
+        else { E->face_kind[f] = K_OVERLAP; err = VecI32_push(&overl, f); }
+    }
+    /* overlap regions */
+    for (size_t i = 0; i < overl.n && !err; i++) {
+        i32 f = overl.a[i];
+        if (face_groups(E, f, &groups) == (size_t)-1 || face_half_edges(E, f, &hes)) { err = FAIL_OOM; break; }
+        for (size_t k = 0; k < hes.n && !err; k++) {
+            i32 g = he_face(E, hes.a[k] ^ 1);
+            if (E->face_kind[g] != K_OVERLAP) continue;
+            if (face_groups(E, g, &other) == (size_t)-1) { err = FAIL_OOM; break; }
+            if (!same_groups(&groups, &other)) continue;
+            i32 a = uf_find(E->face_region, f), b = uf_find(E->face_region, g);
+            if (a != b) E->face_region[a < b ? b : a] = a < b ? a : b;
+        }
+    }
+    /* members of each region, contiguous: regions sorted by root */
+    i32 *start = err ? NULL : (i32 *)xcalloc((size_t)nf + 1, sizeof(i32));
+    if (!err && !start) err = FAIL_OOM;
+    if (!err) {
+        for (size_t i = 0; i < overl.n; i++) { i32 r = uf_find(E->face_region, overl.a[i]); E->face_region[overl.a[i]] = r; start[r + 1]++; }
+        for (i32 f = 0; f < nf; f++) start[f + 1] += start[f];
+        err = VecI32_grow(&members, overl.n + 1);
+        members.n = overl.n;
+        for (size_t i = 0; i < overl.n && !err; i++) members.a[start[E->face_region[overl.a[i]]]++] = overl.a[i];
+        for (i32 f = nf; f > 0; f--) start[f] = start[f - 1];
+        start[0] = 0;
+        for (size_t i = 0; i < overl.n && !err; i++)
+            if (E->face_region[overl.a[i]] == overl.a[i]) err = VecI32_push(&regions, overl.a[i]);
+    }
+    /* rounds of longest border */
+    int progress = 1;
+    while (regions.n && progress && !err) {
+        progress = 0;
+        for (size_t i = 0; i < regions.n && !err; i++) {
+            i32 r = regions.a[i], ng;
+            if (face_groups(E, r, &groups) == (size_t)-1) { err = FAIL_OOM; break; }
+            i32 best = best_border(E, members.a + start[r], (size_t)(start[r + 1] - start[r]), E->face_region, r,
+                                   E->face_group, &groups, &gs, &len, &ng, &hes);
+            if (best == -2) { err = FAIL_OOM; break; }
+            tent[r] = best;
+        }
+        size_t keep = 0;
+        for (size_t i = 0; i < regions.n; i++) {
+            i32 r = regions.a[i];
+            if (tent[r] < 0) { regions.a[keep++] = r; continue; }
+            for (i32 k = start[r]; k < start[r + 1]; k++) { E->face_group[members.a[k]] = tent[r]; E->face_rule[members.a[k]] = R_LONGEST; }
+            progress = 1;
+        }
+        regions.n = keep;
+    }
+    /* left over (no neighbour of its groups): the group whose own rings bound it longest */
+    for (size_t i = 0; i < regions.n && !err; i++) {
+        i32 r = regions.a[i];
+        if (face_groups(E, r, &groups) == (size_t)-1) { err = FAIL_OOM; break; }
+        i32 best = groups.a[0];
+        double bl = 0;
+        for (size_t j = 0; j < groups.n && !err; j++) {
+            double l = 0;
+            for (i32 m = start[r]; m < start[r + 1] && !err; m++) {
+                if (face_half_edges(E, members.a[m], &hes)) { err = FAIL_OOM; break; }
+                for (size_t k = 0; k < hes.n; k++) {
+                    i32 e = hes.a[k] >> 1;
+                    if (E->face_region[he_face(E, hes.a[k] ^ 1)] == r) continue;
+                    for (i32 c = E->e_c0.a[e]; c < E->e_c0.a[e + 1]; c++)
+                        if (E->src_group[E->ec_src.a[c]] == groups.a[j]) { l += E->edge_len[e]; break; }
+                }
+            }
+            if (l > bl) { bl = l; best = groups.a[j]; }
+        }
+        for (i32 k = start[r]; k < start[r + 1]; k++) {
+            E->face_group[members.a[k]] = best;
+            E->face_rule[members.a[k]] = bl > 0 ? R_LONGEST : R_FIRST;
+        }
+    }
+    /* gaps: all their neighbours are assigned now (gap faces never border each other) */
+    for (i32 f = 1; f < nf && !err; f++) {
+        if (E->face_kind[f] != K_GAP) continue;
+        int ng = 0;
+        i32 best = best_border(E, &f, 1, NULL, -1, E->face_group, NULL, &gs, &len, &ng, &hes);
+        if (best == -2) { err = FAIL_OOM; break; }
+        tent[f] = best;
+        E->face_rule[f] = ng == 1 ? R_ENCLOSED : R_LONGEST;
+        if (best < 0) { E->n_bad_components++; E->face_rule[f] = R_NONE; }
+    }
+    for (i32 f = 1; f < nf; f++) if (E->face_kind[f] == K_GAP) E->face_group[f] = tent[f];
+    mem_free(tent); mem_free(start); mem_free(groups.a); mem_free(other.a); mem_free(gs.a); mem_free(overl.a);
+    mem_free(len.a); mem_free(hes.a); mem_free(members.a); mem_free(regions.a);
+    return err;
+}
+
+/* ------------------------------------------------------------------ step 5: rings of regions */
+
+typedef struct {
+    VecF64 xy;            /* coordinates */
+    VecI64 ring_off;      /* per ring: start in xy (pairs); n_rings + 1 */
+    VecI64 poly_off;      /* per polygon: first ring; n_polys + 1 */
+    VecI64 geom_off;      /* per label: first polygon; n_labels + 1 */
+} Rings;
+
+static void rings_free(Rings *R) { mem_free(R->xy.a); mem_free(R->ring_off.a); mem_free(R->poly_off.a); mem_free(R->geom_off.a); }
+
+typedef struct { i32 label, region; int shell; i64 start, end; } RingInfo;
+
+typedef struct {
+    RingInfo *a;
+    size_t n, cap;
+    VecF64 xy;  /* ring coordinates, closed */
+} RingSet;
+
+/* Append ring `nodes` (open) of region `region` with label L. */
+static int emit_ring(Engine *E, RingSet *S, const i32 *nodes, size_t n, i32 L, i32 region) {
+    if (n < 3) { E->n_bad_rings++; return 0; }
+    Nodes *N = &E->N;
+    i64 bx = N->x.a[nodes[0]], by = N->y.a[nodes[0]];
+    i128 area = 0;
+    i64 start = (i64)S->xy.n / 2;
+    for (size_t k = 0; k <= n; k++) {
+        i32 p = nodes[k % n];
+        if (k < n) {
+            i32 q = nodes[(k + 1) % n];
+            area += (i128)(N->x.a[p] - bx) * (N->y.a[q] - by) - (i128)(N->x.a[q] - bx) * (N->y.a[p] - by);
+        }
+        CHECK(VecF64_push(&S->xy, (double)N->x.a[p] * E->unit) || VecF64_push(&S->xy, (double)N->y.a[p] * E->unit));
+    }
+    if (S->n == S->cap) {
+        size_t cap = S->cap ? 2 * S->cap : 256;
+        RingInfo *a = (RingInfo *)mem_realloc(S->a, S->n * sizeof(RingInfo), cap * sizeof(RingInfo));
+        if (!a) return FAIL_OOM;
+        S->a = a; S->cap = cap;
+    }
+    RingInfo ri = {L, region, area > 0, start, (i64)S->xy.n / 2};
+    S->a[S->n++] = ri;
+    return 0;
+}
+
+static int cmp_ring(const void *a, const void *b) {
+    const RingInfo *x = (const RingInfo *)a, *y = (const RingInfo *)b;
+    if (x->label != y->label) return (x->label > y->label) - (x->label < y->label);
+    if (x->region != y->region) return (x->region > y->region) - (x->region < y->region);
+    if (x->shell != y->shell) return y->shell - x->shell; /* shell first */
+    return (x->start > y->start) - (x->start < y->start);
+}
+
+/* Trace the boundary of every region (faces joined across edges that have
+ * the same label >= 0 on both sides) into polygons: the region's shell and
+ * its holes, each ring split where it touches itself, so that every ring is
+ * simple and rings meet only at single points. */
+static int trace_regions(Engine *E, const i32 *label, i32 n_labels, Rings *R) {
+    size_t nh = 2 * E->e_u.n, nn = E->N.x.n;
+    i32 nf = E->n_faces;
+    i32 *parent = (i32 *)xmalloc((size_t)nf, sizeof(i32));
+    uint8_t *done = (uint8_t *)xcalloc(nh, 1);
+    i32 *at = (i32 *)xmalloc(nn, sizeof(i32)); /* position of a node in the current walk, or -1 */
+    RingSet S = {0};
+    VecI32 walk = {0};
+    int err = (!parent || !done || !at) ? FAIL_OOM : 0;
+    if (!err) {
+        for (i32 f = 0; f < nf; f++) parent[f] = f;
+        for (size_t e = 0; e < E->e_u.n; e++) {
+            i32 f = he_face(E, 2 * (i32)e), g = he_face(E, 2 * (i32)e + 1);
+            if (label[f] >= 0 && label[f] == label[g]) {
+                i32 a = uf_find(parent, f), b = uf_find(parent, g);
+                if (a != b) parent[a < b ? b : a] = a < b ? a : b;
+            }
+        }
+        for (size_t v = 0; v < nn; v++) at[v] = -1;
+    }
+    for (size_t h0 = 0; h0 < nh && !err; h0++) {
+        i32 L = label[he_face(E, (i32)h0)];
+        if (done[h0] || L < 0 || label[he_face(E, (i32)h0 ^ 1)] == L) continue;
+        i32 region = uf_find(parent, he_face(E, (i32)h0)); /* the walk stays in one region */
+        walk.n = 0;
+        i32 h = (i32)h0;
+        do {
+            done[h] = 1;
+            i32 v = he_origin(E, h);
+            if (at[v] >= 0) { /* back at a node of this walk: the loop since then is a ring */
+                size_t from = (size_t)at[v];
+                err = emit_ring(E, &S, walk.a + from, walk.n - from, L, region);
+                for (size_t k = from; k < walk.n; k++) at[walk.a[k]] = -1;
+                walk.n = from;
+                if (err) break;
+            }
+            at[v] = (i32)walk.n;
+            if ((err = VecI32_push(&walk, v))) break;
+            /* the next boundary half-edge: turn clockwise past the region's interior edges */
+            i32 e = E->next[h];
+            while (label[he_face(E, e ^ 1)] == L) e = E->next[e ^ 1];
+            h = e;
+        } while (h != (i32)h0);
+        if (!err) err = emit_ring(E, &S, walk.a, walk.n, L, region);
+        for (size_t k = 0; k < walk.n; k++) at[walk.a[k]] = -1;
+    }
+    mem_free(walk.a); mem_free(at); mem_free(done); mem_free(parent);
+    if (!err) {
+        /* polygons: per label, per region, the shell then its holes */
+        if (S.n) qsort(S.a, S.n, sizeof(RingInfo), cmp_ring); /* (qsort may not see NULL) */
+        R->xy.n = R->ring_off.n = R->poly_off.n = R->geom_off.n = 0;
+        size_t i = 0;
+        for (i32 l = 0; l < n_labels && !err; l++) {
+            err = VecI64_push(&R->geom_off, (i64)R->poly_off.n);
+            while (i < S.n && S.a[i].label == l && !err) {
+                size_t j = i;
+                while (j < S.n && S.a[j].label == l && S.a[j].region == S.a[i].region) j++;
+                if (!S.a[i].shell || (j > i + 1 && S.a[i + 1].shell)) E->n_bad_rings++; /* one shell per region */
+                for (size_t k = i; k < j && !err; k++) {
+                    if (S.a[k].shell) err = VecI64_push(&R->poly_off, (i64)R->ring_off.n);
+                    if (!err && k == i && !S.a[k].shell) err = VecI64_push(&R->poly_off, (i64)R->ring_off.n);
+                    if (!err) err = VecI64_push(&R->ring_off, (i64)R->xy.n / 2);
+                    for (i64 p = S.a[k].start; p < S.a[k].end && !err; p++)
+                        err = VecF64_push(&R->xy, S.xy.a[2 * p]) || VecF64_push(&R->xy, S.xy.a[2 * p + 1]);
+                }
+                i = j;
+            }
+        }
+        if (!err) err = VecI64_push(&R->geom_off, (i64)R->poly_off.n) || VecI64_push(&R->poly_off, (i64)R->ring_off.n) ||
+                        VecI64_push(&R->ring_off, (i64)R->xy.n / 2);
+    }
+    mem_free(S.a); mem_free(S.xy.a);
+    return err;
+}
+
+/* ------------------------------------------------------------------ the Python function */
+
+typedef struct {
+    Rings units, pieces, excess;
+    VecI32 rep_face, rep_other_off, rep_other;
+} Output;
+
+static int run(Engine *E, Output *O) {
+    double t = now_ms(), t2;
+#define LAP(k) (t2 = now_ms(), E->ms[k] += t2 - t, t = t2)
+    CHECK(build_segments(E));
+    LAP(0);
+    CHECK(index_segments(E));
+    LAP(1);
+    VecI64 px = {0}, py = {0};
+    int err = find_crossings(E, &px, &py);
+    if (!err) err = add_nodes(E, &px, &py);
+    mem_free(px.a); mem_free(py.a);
+    if (err) return err;
+    LAP(2);
+    VecPiece pieces = {0};
+    uint8_t *split = (uint8_t *)xcalloc(E->seg_a.n, 1);
+    err = split ? snap_round(E, split, &pieces) : FAIL_OOM;
+    if (!err) err = build_edges(E, split, &pieces);
+    mem_free(pieces.a); mem_free(split);
+    if (err) return err;
+    LAP(3);
+    CHECK(build_half_edges(E));
+    CHECK(build_faces(E));
+    LAP(4);
+    CHECK(build_coverage(E));
+    LAP(5);
+    CHECK(assign_faces(E));
+    LAP(6);
+    /* units: faces labelled by their group */
+    i32 nf = E->n_faces;
+    i32 *label = (i32 *)xmalloc((size_t)nf, sizeof(i32));
+    if (!label) return FAIL_OOM;
+    for (i32 f = 0; f < nf; f++) label[f] = E->face_kind[f] == K_OUTSIDE ? -1 : E->face_group[f];
+    err = trace_regions(E, label, (i32)E->n_groups, &O->units);
+    /* repaired pieces: one per gap face, one per overlap region */
+    VecI32 gs = {0}, cand = {0}, hes = {0};
+    VecF64 len = {0};
+    for (i32 f = 0; f < nf; f++) label[f] = -1;
+    for (i32 f = 0; f < nf && !err; f++) {
+        int k = E->face_kind[f];
+        if (k != K_GAP && !(k == K_OVERLAP && E->face_region[f] == f)) continue;
+        label[f] = (i32)O->rep_face.n;
+        err = VecI32_push(&O->rep_face, f) || VecI32_push(&O->rep_other_off, (i32)O->rep_other.n);
+        if (err) break;
+        /* the other groups: those covering an overlap, or bordering a gap (longest border first) */
+        int ng = 0;
+        if (k == K_OVERLAP) {
+            if (face_groups(E, f, &cand) == (size_t)-1) { err = FAIL_OOM; break; }
+            for (size_t j = 0; j < cand.n && !err; j++)
+                if (cand.a[j] != E->face_group[f]) err = VecI32_push(&O->rep_other, cand.a[j]);
+        } else {
+            if (best_border(E, &f, 1, NULL, -1, E->face_group, NULL, &gs, &len, &ng, &hes) == -2) { err = FAIL_OOM; break; }
+            for (size_t j = 1; j < gs.n; j++) { /* by border length, descending */
+                i32 g = gs.a[j]; double l = len.a[j]; size_t m = j;
+                while (m > 0 && len.a[m - 1] < l) { gs.a[m] = gs.a[m - 1]; len.a[m] = len.a[m - 1]; m--; }
+                gs.a[m] = g; len.a[m] = l;
+            }
+            for (size_t j = 0; j < gs.n && !err; j++)
+                if (gs.a[j] != E->face_group[f]) err = VecI32_push(&O->rep_other, gs.a[j]);
+        }
+    }
+    for (i32 f = 0; f < nf && !err; f++)
+        if (E->face_kind[f] == K_OVERLAP && E->face_region[f] != f) label[f] = label[E->face_region[f]];
+    if (!err) err = VecI32_push(&O->rep_other_off, (i32)O->rep_other.n);
+    if (!err) err = trace_regions(E, label, (i32)O->rep_face.n, &O->pieces);
+    /* multiplicity: faces covered by k + 2 polygons, labelled k (what the polygons count k + 1 times too many) */
+    i32 most = 0;
+    for (i32 f = 0; f < nf; f++) {
+        label[f] = E->face_ncov[f] >= 2 ? E->face_ncov[f] - 2 : -1;
+        if (label[f] + 1 > most) most = label[f] + 1;
+    }
+    if (!err) err = trace_regions(E, label, most, &O->excess);
+    mem_free(label); mem_free(gs.a); mem_free(cand.a); mem_free(len.a); mem_free(hes.a);
+    LAP(7);
+    return err;
+}
+
+static PyObject *as_bytes(const void *data, size_t n, size_t size) {
+    return PyBytes_FromStringAndSize((const char *)data, (Py_ssize_t)(n * size));
+}
+
+static int put(PyObject *d, const char *key, PyObject *value) {
+    if (!value) return -1;
+    int r = PyDict_SetItemString(d, key, value);
+    Py_DECREF(value);
+    return r;
+}
+
+static int put_rings(PyObject *d, const char *prefix, const Rings *R) {
+    char key[64];
+    snprintf(key, sizeof key, "%s_xy", prefix);
+    if (put(d, key, as_bytes(R->xy.a, R->xy.n, sizeof(double)))) return -1;
+    snprintf(key, sizeof key, "%s_ring_offsets", prefix);
+    if (put(d, key, as_bytes(R->ring_off.a, R->ring_off.n, sizeof(i64)))) return -1;
+    snprintf(key, sizeof key, "%s_polygon_offsets", prefix);
+    if (put(d, key, as_bytes(R->poly_off.a, R->poly_off.n, sizeof(i64)))) return -1;
+    snprintf(key, sizeof key, "%s_geometry_offsets", prefix);
+    return put(d, key, as_bytes(R->geom_off.a, R->geom_off.n, sizeof(i64)));
+}
+
+static int get_buffer(PyObject *obj, Py_buffer *view, size_t itemsize, Py_ssize_t count, const char *what) {
+    if (PyObject_GetBuffer(obj, view, PyBUF_C_CONTIGUOUS) < 0) return -1;
+    if ((size_t)view->len != itemsize * (size_t)count) {
+        PyErr_Format(PyExc_ValueError, "%s: expected %zd items of %zu bytes", what, count, itemsize);
+        PyBuffer_Release(view);
+        view->obj = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+PyDoc_STRVAR(dissolve_doc,
+"dissolve(xy, ring_offsets, ring_source, ring_hole, source_group, n_groups, unit, geographic)\n"
+"--\n\n"
+"Dissolve source polygons into one clean polygon per group.\n\n"
+"xy: float64 (x, y) pairs of every ring, each ring closed; ring_offsets: int64,\n"
+"n_rings + 1 offsets into the pairs; ring_source: int64 source of each ring;\n"
+"ring_hole: uint8, 1 for holes; source_group: int64 group of each source, in\n"
+"[0, n_groups); unit: the grid unit (a power of two, in CRS units);\n"
+"geographic: 1 when x, y are degrees (border lengths then shrink east-west).\n\n"
+"Returns a dict of bytes: units_*, pieces_* and excess_*, ragged multipolygon\n"
+"arrays (one per group; per repaired piece: each gap face and each overlap\n"
+"region of several groups; per k: the faces covered by k + 2 polygons);\n"
+"piece_kind (2 gap, 3 overlap), piece_group (receiving), piece_rule\n"
+"(1 enclosed, 2 longest border, 3 first candidate), piece_other_offsets and\n"
+"piece_other (the other groups): int32; source_flag: uint8 (1: invalid);\n"
+"and 'stats', a dict of counts and step times.");
+
+static PyObject *py_dissolve(PyObject *self, PyObject *args) {
+    PyObject *oxy, *ooff, *osrc, *ohole, *ogroup;
+    long long n_groups;
+    double unit;
+    int geographic;
+    if (!PyArg_ParseTuple(args, "OOOOOLdp", &oxy, &ooff, &osrc, &ohole, &ogroup, &n_groups, &unit, &geographic)) return NULL;
+    Py_buffer bxy = {0}, boff = {0}, bsrc = {0}, bhole = {0}, bgroup = {0};
+    PyObject *result = NULL;
+    Engine E;
+    Output O;
+    memset(&E, 0, sizeof E);
+    memset(&O, 0, sizeof O);
+    if (PyObject_GetBuffer(ooff, &boff, PyBUF_C_CONTIGUOUS) < 0) return NULL;
+    if (boff.len % 8 || boff.len < 8) { PyErr_SetString(PyExc_ValueError, "ring_offsets: int64, n_rings + 1 items"); goto done; }
+    Py_ssize_t n_rings = boff.len / 8 - 1;
+    const i64 *off = (const i64 *)boff.buf;
+    if (get_buffer(oxy, &bxy, 16, (Py_ssize_t)off[n_rings], "xy") < 0) goto done;
+    if (get_buffer(osrc, &bsrc, 8, n_rings, "ring_source") < 0) goto done;
+    if (get_buffer(ohole, &bhole, 1, n_rings, "ring_hole") < 0) goto done;
+    if (PyObject_GetBuffer(ogroup, &bgroup, PyBUF_C_CONTIGUOUS) < 0) goto done;
+    if (bgroup.len % 8) { PyErr_SetString(PyExc_ValueError, "source_group: int64"); goto done; }
+    if (!(unit > 0) || frexp(unit, &(int){0}) != 0.5) { PyErr_SetString(PyExc_ValueError, "unit: a power of two"); goto done; }
+    E.xy = (const double *)bxy.buf; E.ring_off = off; E.ring_src = (const i64 *)bsrc.buf;
+    E.ring_hole = (const uint8_t *)bhole.buf; E.src_group = (const i64 *)bgroup.buf;
+    E.n_rings = n_rings; E.n_src = bgroup.len / 8; E.n_groups = n_groups; E.unit = unit; E.geographic = geographic;
+    for (Py_ssize_t r = 0; r < n_rings; r++)
+        if (E.ring_src[r] < 0 || E.ring_src[r] >= E.n_src || off[r + 1] < off[r]) {
+            PyErr_SetString(PyExc_ValueError, "ring_source or ring_offsets out of range"); goto done;
+        }
+    for (i64 s = 0; s < E.n_src; s++)
+        if (E.src_group[s] < 0 || E.src_group[s] >= n_groups) { PyErr_SetString(PyExc_ValueError, "source_group out of range"); goto done; }
+    E.src_flag = (uint8_t *)xcalloc((size_t)E.n_src, 1);
+    if (!E.src_flag) { PyErr_NoMemory(); goto done; }
+    int err;
+    Py_BEGIN_ALLOW_THREADS
+    err = run(&E, &O);
+    Py_END_ALLOW_THREADS
+    if (err == FAIL_OOM) { PyErr_NoMemory(); goto done; }
+    if (err) { PyErr_SetString(PyExc_OverflowError, "input too large for the arrangement"); goto done; }
+    result = PyDict_New();
+    if (!result) goto done;
+    size_t np = O.rep_face.n;
+    i32 *kind = (i32 *)xmalloc(np, sizeof(i32)), *group = (i32 *)xmalloc(np, sizeof(i32));
+    i32 *rule = (i32 *)xmalloc(np, sizeof(i32));
+    if (!kind || !group || !rule) { mem_free(kind); mem_free(group); mem_free(rule); PyErr_NoMemory(); Py_CLEAR(result); goto done; }
+    for (size_t i = 0; i < np; i++) {
+        i32 f = O.rep_face.a[i];
+        kind[i] = E.face_kind[f]; group[i] = E.face_group[f]; rule[i] = E.face_rule[f];
+    }
+    int bad = put_rings(result, "units", &O.units) || put_rings(result, "pieces", &O.pieces) ||
+              put_rings(result, "excess", &O.excess) ||
+              put(result, "piece_kind", as_bytes(kind, np, 4)) || put(result, "piece_group", as_bytes(group, np, 4)) ||
+              put(result, "piece_rule", as_bytes(rule, np, 4)) ||
+              put(result, "piece_other_offsets", as_bytes(O.rep_other_off.a, O.rep_other_off.n, 4)) ||
+              put(result, "piece_other", as_bytes(O.rep_other.a, O.rep_other.n, 4)) ||
+              put(result, "source_flag", as_bytes(E.src_flag, (size_t)E.n_src, 1));
+    mem_free(kind); mem_free(group); mem_free(rule);
+    if (!bad) {
+        PyObject *ms = Py_BuildValue("{s:d,s:d,s:d,s:d,s:d,s:d,s:d,s:d}", "segments", E.ms[0], "grid", E.ms[1],
+            "crossings", E.ms[2], "snapping", E.ms[3], "faces", E.ms[4], "coverage", E.ms[5], "assignment", E.ms[6], "rings", E.ms[7]);
+        PyObject *stats = Py_BuildValue("{s:n,s:n,s:n,s:n,s:L,s:L,s:L,s:L,s:L,s:L,s:i,s:N}",
+            "nodes", (Py_ssize_t)E.N.x.n, "segments", (Py_ssize_t)E.seg_a.n, "edges", (Py_ssize_t)E.e_u.n,
+            "faces", (Py_ssize_t)E.n_faces, "crossings", (long long)E.n_crossings, "snaps", (long long)E.n_hits,
+            "rounds", (long long)E.n_rounds, "winding_mismatches", (long long)E.n_winding_mismatch,
+            "bad_components", (long long)E.n_bad_components, "bad_rings", (long long)E.n_bad_rings,
+            "cell_shift", E.G.shift, "ms", ms);
+        bad = put(result, "stats", stats);
+    }
+    if (bad) Py_CLEAR(result);
+done:
+    engine_free(&E);
+    rings_free(&O.units); rings_free(&O.pieces); rings_free(&O.excess);
+    mem_free(O.rep_face.a); mem_free(O.rep_other_off.a); mem_free(O.rep_other.a);
+    mem_release();
+    if (bxy.obj) PyBuffer_Release(&bxy);
+    if (boff.obj) PyBuffer_Release(&boff);
+    if (bsrc.obj) PyBuffer_Release(&bsrc);
+    if (bhole.obj) PyBuffer_Release(&bhole);
+    if (bgroup.obj) PyBuffer_Release(&bgroup);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"dissolve", py_dissolve, METH_VARARGS, dissolve_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_arrange",
+    "The planar arrangement behind geoplan's clean dissolve (snap rounding, faces, coverage, rings).",
+    -1, methods,
+};
+
+PyMODINIT_FUNC PyInit__arrange(void) {
+    return PyModule_Create(&module);
+}
