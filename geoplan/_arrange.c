@@ -322,8 +322,9 @@ typedef struct {
     VecI32 c_src, c_w;
     i32 *cell_start;  /* segments per cell (CSR), ncells + 1, each cell's sorted by xmin */
     i32 *cell_seg;
-    /* edges of the planar graph: u < v, contributions for u->v */
-    VecI32 e_u, e_v, e_c0, ec_src, ec_w;
+    /* edges of the planar graph: u < v, and per group the change of its winding
+     * number across u->v (edges between polygons of one group cancel and are dropped) */
+    VecI32 e_u, e_v, e_c0, ec_grp, ec_w;
     /* half-edges: 2e is u->v, 2e+1 is v->u */
     i32 *next;               /* the next half-edge around the face on the left */
     i32 *he_cycle;
@@ -332,16 +333,18 @@ typedef struct {
     i32 *cycle_face;         /* face of each cycle */
     i32 n_faces;             /* face 0 is the unbounded one */
     i32 *fc_start, *fc;      /* cycles of each face (CSR) */
-    /* coverage: per face, sources with a nonzero winding number */
-    i32 *cov_start; VecI32 cov_src, cov_w;
+    /* coverage: per face, the groups with a nonzero winding number (sorted) and that number */
+    i32 *cov_start; VecI32 cov_grp, cov_w;
     /* classification */
     int8_t *face_kind;       /* 0 outside, 1 single group, 2 gap, 3 overlap of groups, 4 overlap in one group */
     i32 *face_group;         /* assigned group */
     int8_t *face_rule;       /* 0 none, 1 enclosed, 2 longest border, 3 first candidate */
-    i32 *face_ncov;
+    i32 *face_ncov;          /* number of groups covering; face_mult: number of polygons covering */
+    i32 *face_mult;
     i32 *face_region;        /* overlap faces: the region (a face) they were assigned with */
     double *edge_len;
-    uint8_t *src_flag;       /* 1: rings cross each other or wind twice (invalid) */
+    uint8_t *src_flag;       /* 1: its rings cross each other (invalid) */
+    uint8_t *grp_flag;       /* 1: a face where the group winds negatively (one of its polygons is invalid) */
     /* stats */
     i64 n_crossings, n_hits, n_rounds, n_winding_mismatch, n_bad_components, n_bad_rings;
     double ms[8]; /* time per step: segments, grid, crossings, snapping, faces, coverage, assignment, rings */
@@ -351,11 +354,11 @@ static void engine_free(Engine *E) {
     mem_free(E->N.x.a); mem_free(E->N.y.a); mem_free(E->ncell_start);
     mem_free(E->seg_a.a); mem_free(E->seg_b.a); mem_free(E->seg_c0.a); mem_free(E->c_src.a); mem_free(E->c_w.a);
     mem_free(E->cell_start); mem_free(E->cell_seg);
-    mem_free(E->e_u.a); mem_free(E->e_v.a); mem_free(E->e_c0.a); mem_free(E->ec_src.a); mem_free(E->ec_w.a);
+    mem_free(E->e_u.a); mem_free(E->e_v.a); mem_free(E->e_c0.a); mem_free(E->ec_grp.a); mem_free(E->ec_w.a);
     mem_free(E->next); mem_free(E->he_cycle); mem_free(E->cycle_first); mem_free(E->cycle_face);
-    mem_free(E->fc_start); mem_free(E->fc); mem_free(E->cov_start); mem_free(E->cov_src.a); mem_free(E->cov_w.a);
+    mem_free(E->fc_start); mem_free(E->fc); mem_free(E->cov_start); mem_free(E->cov_grp.a); mem_free(E->cov_w.a);
     mem_free(E->face_kind); mem_free(E->face_group); mem_free(E->face_rule); mem_free(E->face_ncov); mem_free(E->face_region); mem_free(E->edge_len);
-    mem_free(E->src_flag);
+    mem_free(E->face_mult); mem_free(E->src_flag); mem_free(E->grp_flag);
 }
 
 /* ------------------------------------------------------------------ step 1: nodes and segments */
@@ -887,7 +890,8 @@ static int cmp_keyed(const void *a, const void *b) {
 }
 
 /* Edges: the segments that were not split, merged in key order with the
- * pieces of those that were; contributions of coinciding ones summed. */
+ * pieces of those that were; contributions of coinciding ones summed by
+ * group (an edge between two polygons of one group cancels out). */
 static int build_edges(Engine *E, const uint8_t *split, const VecPiece *pieces) {
     size_t np = pieces->n, ns = E->seg_a.n;
     Keyed *pk = (Keyed *)xmalloc(np, sizeof(Keyed));
@@ -900,7 +904,7 @@ static int build_edges(Engine *E, const uint8_t *split, const VecPiece *pieces) 
     }
     if (np) qsort(pk, np, sizeof(Keyed), cmp_keyed);
     int err = VecI32_grow(&E->e_u, ns + np) || VecI32_grow(&E->e_v, ns + np) || VecI32_grow(&E->e_c0, ns + np + 1) ||
-              VecI32_grow(&E->ec_src, E->c_src.n + 2 * np) || VecI32_grow(&E->ec_w, E->c_src.n + 2 * np);
+              VecI32_grow(&E->ec_grp, ns / 2 + 2 * np) || VecI32_grow(&E->ec_w, ns / 2 + 2 * np);
     Gather g = {{0}, {0}};
     size_t s = 0, i = 0;
     while (!err) {
@@ -911,15 +915,15 @@ static int build_edges(Engine *E, const uint8_t *split, const VecPiece *pieces) 
         if (key == UINT64_MAX) break;
         if (ks == key) {
             for (i32 k = E->seg_c0.a[s]; k < E->seg_c0.a[s + 1] && !err; k++)
-                err = VecI32_push(&g.src, E->c_src.a[k]) || VecI32_push(&g.w, E->c_w.a[k]);
+                err = VecI32_push(&g.src, (i32)E->src_group[E->c_src.a[k]]) || VecI32_push(&g.w, E->c_w.a[k]);
             s++;
         }
         for (; i < np && pk[i].key == key && !err; i++)
             for (i32 k = E->seg_c0.a[pk[i].parent]; k < E->seg_c0.a[pk[i].parent + 1] && !err; k++)
-                err = VecI32_push(&g.src, E->c_src.a[k]) || VecI32_push(&g.w, pk[i].flip * E->c_w.a[k]);
-        if (!err) err = gather_flush(&g, (i32)(key >> 32), (i32)(key & 0xffffffffu), &E->e_u, &E->e_v, &E->e_c0, &E->ec_src, &E->ec_w);
+                err = VecI32_push(&g.src, (i32)E->src_group[E->c_src.a[k]]) || VecI32_push(&g.w, pk[i].flip * E->c_w.a[k]);
+        if (!err) err = gather_flush(&g, (i32)(key >> 32), (i32)(key & 0xffffffffu), &E->e_u, &E->e_v, &E->e_c0, &E->ec_grp, &E->ec_w);
     }
-    if (!err) err = VecI32_push(&E->e_c0, (i32)E->ec_src.n);
+    if (!err) err = VecI32_push(&E->e_c0, (i32)E->ec_grp.n);
     mem_free(g.src.a); mem_free(g.w.a); mem_free(pk);
     return err;
 }
@@ -1161,7 +1165,7 @@ static int cross_edge(const Engine *E, const i32 *src, const i32 *w, i32 n, i32 
     for (i32 i = 0; i < n; i++) CHECK(VecI32_push(os, src[i]) || VecI32_push(ow, w[i]));
     i32 e = h >> 1, dir = (h & 1) ? -1 : 1;
     for (i32 k = E->e_c0.a[e]; k < E->e_c0.a[e + 1]; k++) {
-        i32 s = E->ec_src.a[k], d = -dir * E->ec_w.a[k];
+        i32 s = E->ec_grp.a[k], d = -dir * E->ec_w.a[k];
         size_t j = 0;
         while (j < os->n && os->a[j] != s) j++;
         if (j < os->n) ow->a[j] += d;
@@ -1200,38 +1204,44 @@ static int build_coverage(Engine *E) {
             i32 h = hes.a[i];
             i32 g = he_face(E, h ^ 1);
             if (g == f) continue;
-            err = cross_edge(E, E->cov_src.a + E->cov_start[f], E->cov_w.a + E->cov_start[f], len[f], h, &os, &ow);
+            err = cross_edge(E, E->cov_grp.a + E->cov_start[f], E->cov_w.a + E->cov_start[f], len[f], h, &os, &ow);
             if (err) break;
             if (seen[g]) { /* check: the same coverage from another side */
                 int same = (i32)os.n == len[g];
                 for (i32 k = 0; same && k < len[g]; k++)
-                    same = os.a[k] == E->cov_src.a[E->cov_start[g] + k] && ow.a[k] == E->cov_w.a[E->cov_start[g] + k];
+                    same = os.a[k] == E->cov_grp.a[E->cov_start[g] + k] && ow.a[k] == E->cov_w.a[E->cov_start[g] + k];
                 if (!same) E->n_winding_mismatch++;
                 continue;
             }
             seen[g] = 1;
-            E->cov_start[g] = (i32)E->cov_src.n;
+            E->cov_start[g] = (i32)E->cov_grp.n;
             len[g] = (i32)os.n;
             for (size_t k = 0; k < os.n && !err; k++) {
-                err = VecI32_push(&E->cov_src, os.a[k]) || VecI32_push(&E->cov_w, ow.a[k]);
-                if (ow.a[k] != 1) E->src_flag[os.a[k]] = 1;
+                err = VecI32_push(&E->cov_grp, os.a[k]) || VecI32_push(&E->cov_w, ow.a[k]);
+                if (ow.a[k] < 0) E->grp_flag[os.a[k]] = 1;
             }
             queue[qt++] = g;
         }
     }
     mem_free(os.a); mem_free(ow.a); mem_free(hes.a); mem_free(queue);
     if (!err) {
-        for (i32 f = 0; f < nf; f++) if (!seen[f]) { E->n_bad_components++; E->cov_start[f] = (i32)E->cov_src.n; len[f] = 0; }
-        /* turn (start, len) into CSR order-independent form: keep start, store end via len */
+        for (i32 f = 0; f < nf; f++) if (!seen[f]) { E->n_bad_components++; E->cov_start[f] = (i32)E->cov_grp.n; len[f] = 0; }
         E->face_ncov = len;
         len = NULL;
+        E->face_mult = (i32 *)xmalloc((size_t)nf, sizeof(i32));
+        if (!E->face_mult) err = FAIL_OOM;
+        for (i32 f = 0; f < nf && !err; f++) {
+            i32 m = 0;
+            for (i32 k = 0; k < E->face_ncov[f]; k++) m += abs(E->cov_w.a[E->cov_start[f] + k]);
+            E->face_mult[f] = m;
+        }
     }
     mem_free(len); mem_free(seen);
     return err;
 }
 
 static inline i32 cov_n(const Engine *E, i32 f) { return E->face_ncov[f]; }
-static inline const i32 *cov_s(const Engine *E, i32 f) { return E->cov_src.a + E->cov_start[f]; }
+static inline const i32 *cov_g(const Engine *E, i32 f) { return E->cov_grp.a + E->cov_start[f]; }
 
 /* ------------------------------------------------------------------ step 4: assign faces */
 
@@ -1248,22 +1258,12 @@ static void edge_lengths(Engine *E) {
     }
 }
 
-/* groups of a face's sources, sorted, distinct */
+/* the groups covering face f (sorted) */
 static size_t face_groups(const Engine *E, i32 f, VecI32 *out) {
     out->n = 0;
-    const i32 *s = cov_s(E, f);
-    for (i32 k = 0; k < cov_n(E, f); k++) {
-        i32 g = (i32)E->src_group[s[k]];
-        size_t j = 0;
-        while (j < out->n && out->a[j] != g) j++;
-        if (j == out->n && VecI32_push(out, g)) return (size_t)-1;
-    }
-    for (size_t i = 1; i < out->n; i++) {
-        i32 g = out->a[i];
-        size_t j = i;
-        while (j > 0 && out->a[j - 1] > g) { out->a[j] = out->a[j - 1]; j--; }
-        out->a[j] = g;
-    }
+    const i32 *g = cov_g(E, f);
+    for (i32 k = 0; k < cov_n(E, f); k++)
+        if (VecI32_push(out, g[k])) return (size_t)-1;
     return out->n;
 }
 
@@ -1333,7 +1333,7 @@ static int assign_faces(Engine *E) {
         size_t ng = face_groups(E, f, &groups);
         if (ng == (size_t)-1) { err = FAIL_OOM; break; }
         if (ng == 0) E->face_kind[f] = K_GAP;
-        else if (ng == 1) { E->face_kind[f] = cov_n(E, f) > 1 ? K_WITHIN : K_SINGLE; E->face_group[f] = groups.a[0]; }
+        else if (ng == 1) { E->face_kind[f] = E->face_mult[f] > 1 ? K_WITHIN : K_SINGLE; E->face_group[f] = groups.a[0]; }
         else { E->face_kind[f] = K_OVERLAP; err = VecI32_push(&overl, f); }
     }
     /* overlap regions */
@@ -1398,7 +1398,7 @@ static int assign_faces(Engine *E) {
                     i32 e = hes.a[k] >> 1;
                     if (E->face_region[he_face(E, hes.a[k] ^ 1)] == r) continue;
                     for (i32 c = E->e_c0.a[e]; c < E->e_c0.a[e + 1]; c++)
-                        if (E->src_group[E->ec_src.a[c]] == groups.a[j]) { l += E->edge_len[e]; break; }
+                        if (E->ec_grp.a[c] == groups.a[j]) { l += E->edge_len[e]; break; }
                 }
             }
             if (l > bl) { bl = l; best = groups.a[j]; }
@@ -1630,7 +1630,7 @@ static int run(Engine *E, Output *O) {
     /* multiplicity: faces covered by k + 2 polygons, labelled k (what the polygons count k + 1 times too many) */
     i32 most = 0;
     for (i32 f = 0; f < nf; f++) {
-        label[f] = E->face_ncov[f] >= 2 ? E->face_ncov[f] - 2 : -1;
+        label[f] = E->face_mult[f] >= 2 ? E->face_mult[f] - 2 : -1;
         if (label[f] + 1 > most) most = label[f] + 1;
     }
     if (!err) err = trace_regions(E, label, most, &O->excess);
@@ -1687,7 +1687,8 @@ PyDoc_STRVAR(dissolve_doc,
 "region of several groups; per k: the faces covered by k + 2 polygons);\n"
 "piece_kind (2 gap, 3 overlap), piece_group (receiving), piece_rule\n"
 "(1 enclosed, 2 longest border, 3 first candidate), piece_other_offsets and\n"
-"piece_other (the other groups): int32; source_flag: uint8 (1: invalid);\n"
+"piece_other (the other groups): int32; source_flag: uint8 (1: rings that\n"
+"cross); group_flag: uint8 (1: a polygon of the group winds negatively);\n"
 "and 'stats', a dict of counts and step times.");
 
 static PyObject *py_dissolve(PyObject *self, PyObject *args) {
@@ -1722,7 +1723,8 @@ static PyObject *py_dissolve(PyObject *self, PyObject *args) {
     for (i64 s = 0; s < E.n_src; s++)
         if (E.src_group[s] < 0 || E.src_group[s] >= n_groups) { PyErr_SetString(PyExc_ValueError, "source_group out of range"); goto done; }
     E.src_flag = (uint8_t *)xcalloc((size_t)E.n_src, 1);
-    if (!E.src_flag) { PyErr_NoMemory(); goto done; }
+    E.grp_flag = (uint8_t *)xcalloc((size_t)n_groups, 1);
+    if (!E.src_flag || !E.grp_flag) { PyErr_NoMemory(); goto done; }
     int err;
     Py_BEGIN_ALLOW_THREADS
     err = run(&E, &O);
@@ -1745,7 +1747,8 @@ static PyObject *py_dissolve(PyObject *self, PyObject *args) {
               put(result, "piece_rule", as_bytes(rule, np, 4)) ||
               put(result, "piece_other_offsets", as_bytes(O.rep_other_off.a, O.rep_other_off.n, 4)) ||
               put(result, "piece_other", as_bytes(O.rep_other.a, O.rep_other.n, 4)) ||
-              put(result, "source_flag", as_bytes(E.src_flag, (size_t)E.n_src, 1));
+              put(result, "source_flag", as_bytes(E.src_flag, (size_t)E.n_src, 1)) ||
+              put(result, "group_flag", as_bytes(E.grp_flag, (size_t)n_groups, 1));
     mem_free(kind); mem_free(group); mem_free(rule);
     if (!bad) {
         PyObject *ms = Py_BuildValue("{s:d,s:d,s:d,s:d,s:d,s:d,s:d,s:d}", "segments", E.ms[0], "grid", E.ms[1],

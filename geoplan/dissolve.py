@@ -14,8 +14,9 @@ through a node are bent through it), builds the faces of the resulting
 planar graph and the polygons covering each face. Each face then goes to a
 unit by explicit rules:
 
-- ``invalid``: a polygon whose rings cross themselves (or wind twice) is
-  repaired with ``make_valid`` first, and logged;
+- ``invalid``: an invalid polygon the arrangement notices (rings crossing
+  each other, a hole outside its shell) is repaired with ``make_valid``,
+  logged, and the arrangement run again;
 - a face covered by polygons of one key goes to that key (overlaps between
   polygons of the same key are simply dissolved);
 - ``overlap``, rule ``longest border``: an overlap of polygons of several
@@ -124,24 +125,30 @@ def _int32(out: dict, key: str) -> np.ndarray:
     return np.frombuffer(out[key], dtype=np.int32)
 
 
-def arrange(geoms: np.ndarray, groups: np.ndarray, n_groups: int, geographic: bool = False) -> dict:
+def arrange(geoms: np.ndarray, groups: np.ndarray, n_groups: int, geographic: bool = False, pool=None) -> dict:
     """Run the compiled arrangement on polygons with integer groups in ``[0, n_groups)``.
 
     Returns its dict (ragged arrays of units and pieces, piece kinds, rules,
     groups, source flags, stats); raises RuntimeError if the arrangement
-    finds itself inconsistent (never seen: it is a bug to report).
+    finds itself inconsistent (never seen: it is a bug to report). With a
+    thread ``pool``, returns a Future instead: the rings are read here, the
+    arrangement (which releases the GIL) runs in the pool.
 
     >>> out = arrange(np.array([shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)]), np.array([0, 0]), 1)
-    >>> _multipolygons(out, "units")[0].area, out["stats"]["faces"]
-    (2.0, 3)
+    >>> _multipolygons(out, "units")[0].area, out["stats"]["faces"]  # the shared edge cancels: one face and the outside
+    (2.0, 2)
     """
-    xy, offsets, source, hole = _rings(geoms)
-    out = _arrange.dissolve(xy, offsets, source, hole, np.asarray(groups, dtype=np.int64), int(n_groups),
-                            grid_unit(geoms) if len(geoms) else 1.0, bool(geographic))
-    stats = out["stats"]
-    if stats["winding_mismatches"] or stats["bad_components"] or stats["bad_rings"]:
-        raise RuntimeError(f"geoplan's arrangement is inconsistent on this layer (please report it): {stats}")
-    return out
+    args = (*_rings(geoms), np.asarray(groups, dtype=np.int64), int(n_groups),
+            grid_unit(geoms) if len(geoms) else 1.0, bool(geographic))
+
+    def run():
+        out = _arrange.dissolve(*args)
+        stats = out["stats"]
+        if stats["winding_mismatches"] or stats["bad_components"] or stats["bad_rings"]:
+            raise RuntimeError(f"geoplan's arrangement is inconsistent on this layer (please report it): {stats}")
+        return out
+
+    return pool.submit(run) if pool else run()
 
 
 def _polygonal(geom):
@@ -180,7 +187,7 @@ def _overlaps(out: dict) -> gpd.GeoDataFrame:
 
 
 def _invalid_repaired(geoms: np.ndarray, keys: np.ndarray, flagged: np.ndarray) -> list[dict]:
-    """Step ``invalid``: flagged polygons (rings crossing or winding twice) made valid, in place."""
+    """Step ``invalid``: the invalid ones among flagged polygons made valid, in place."""
     log = []
     for i in flagged:
         if shapely.is_valid(geoms[i]):
@@ -245,13 +252,15 @@ def dissolve_clean(geoms, keys, gap_width: float, workers: int | None = None, pr
 
     step(f"dissolving {len(geoms):,} polygons into {len(group_keys):,} units (noding, faces, repairs)")
     with ThreadPoolExecutor(1) as pool:
-        run = pool.submit(arrange, geoms, groups, len(group_keys), geographic)
+        run = arrange(geoms, groups, len(group_keys), geographic, pool)
         if workers == 1:
             run.result()
         aside = beside() if beside else None
         out = run.result()
-    log = []
-    flagged = np.flatnonzero(np.frombuffer(out["source_flag"], dtype=np.uint8))
+    log = []  # suspects: polygons whose rings cross, and those of a group that winds negatively somewhere
+    suspect = np.frombuffer(out["source_flag"], dtype=np.uint8).astype(bool)
+    suspect |= np.frombuffer(out["group_flag"], dtype=np.uint8).astype(bool)[groups]
+    flagged = np.flatnonzero(suspect)
     if len(flagged):
         log = _invalid_repaired(geoms, keys, flagged)
         if log:
