@@ -52,6 +52,7 @@ import pandas as pd
 import shapely
 
 from . import _arrange
+from .measure import ring_table
 from .quality import holes
 
 REPAIR_COLUMNS = ["kind", "rule", "receiving_code", "other_codes", "area", "width"]
@@ -96,21 +97,6 @@ def grid_unit(geoms: np.ndarray) -> float:
     return 2.0 ** math.ceil(math.log2(extent / GRID_SPAN)) if extent > 0 else 1.0
 
 
-def _rings(geoms: np.ndarray):
-    """Every ring as the arrangement reads it: coordinates, ring offsets, the
-    polygon of each ring and whether it is a hole."""
-    parts, owner = shapely.get_parts(geoms, return_index=True)
-    rings, part = shapely.get_rings(parts, return_index=True)
-    offsets = np.zeros(len(rings) + 1, dtype=np.int64)
-    np.cumsum(shapely.get_num_coordinates(rings), out=offsets[1:])
-    hole = np.ones(len(rings), dtype=np.uint8)
-    if len(rings):
-        hole[0] = 0
-        hole[1:][part[1:] != part[:-1]] = 0  # each part's first ring is its shell
-    xy = np.ascontiguousarray(shapely.get_coordinates(rings), dtype=np.float64)
-    return xy, offsets, owner[part].astype(np.int64), hole
-
-
 def _multipolygons(out: dict, prefix: str) -> np.ndarray:
     """The arrangement's ragged arrays as shapely geometries (a Polygon where there is one part)."""
     xy = np.frombuffer(out[prefix + "_xy"], dtype=np.float64).reshape(-1, 2)
@@ -138,7 +124,8 @@ def arrange(geoms: np.ndarray, groups: np.ndarray, n_groups: int, geographic: bo
     >>> _multipolygons(out, "units")[0].area, out["stats"]["faces"]  # the shared edge cancels: one face and the outside
     (2.0, 2)
     """
-    args = (*_rings(geoms), np.asarray(groups, dtype=np.int64), int(n_groups),
+    xy, offsets, owner, hole = ring_table(geoms)
+    args = (xy, offsets, owner.astype(np.int64), hole.astype(np.uint8), np.asarray(groups, dtype=np.int64), int(n_groups),
             grid_unit(geoms) if len(geoms) else 1.0, bool(geographic))
 
     def run():

@@ -50,20 +50,24 @@ def to_lonlat(geoms, crs) -> np.ndarray:
     return shapely.transform(geoms, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
 
 
-def ring_table(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Every ring's coordinates: ``xy``, the ring of each coordinate, and per
-    ring the geometry it belongs to and its sign (+1 shell, -1 hole).
+def ring_table(geoms) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Every ring's coordinates: ``xy``, ``offsets`` (ring ``i`` is
+    ``xy[offsets[i]:offsets[i + 1]]``, closed), and per ring the geometry it
+    belongs to and whether it is a hole.
 
-    >>> xy, ring, owner, sign = ring_table([shapely.box(0, 0, 3, 3) - shapely.box(1, 1, 2, 2)])
-    >>> len(xy), int(ring.max()), owner.tolist(), sign.tolist()
-    (10, 1, [0, 0], [1.0, -1.0])
+    >>> xy, offsets, owner, hole = ring_table([shapely.box(0, 0, 3, 3) - shapely.box(1, 1, 2, 2)])
+    >>> len(xy), offsets.tolist(), owner.tolist(), hole.tolist()
+    (10, [0, 5, 10], [0, 0], [False, True])
     """
-    parts, owner = shapely.get_parts(geoms, return_index=True)
+    parts, owner = shapely.get_parts(np.asarray(geoms, dtype=object), return_index=True)
     rings, part = shapely.get_rings(parts, return_index=True)
-    xy, ring = shapely.get_coordinates(rings, return_index=True)
-    shell = np.ones(len(part), dtype=bool)
-    shell[1:] = part[1:] != part[:-1]  # each part's first ring is its shell
-    return xy, ring, owner[part], np.where(shell, 1.0, -1.0)
+    offsets = np.zeros(len(rings) + 1, dtype=np.int64)
+    np.cumsum(shapely.get_num_coordinates(rings), out=offsets[1:])
+    hole = np.ones(len(rings), dtype=bool)
+    if len(rings):
+        hole[0] = False
+        hole[1:][part[1:] != part[:-1]] = False  # each part's first ring is its shell
+    return np.ascontiguousarray(shapely.get_coordinates(rings), dtype=np.float64), offsets, owner[part], hole
 
 
 def lonlat_array(geoms, crs=None) -> np.ndarray:
@@ -101,34 +105,44 @@ def area_km2(geoms, crs=None) -> np.ndarray:
     [12309.0]
     """
     geoms = lonlat_array(geoms, crs)
-    xy, ring, geometry, sign = ring_table(geoms)
-    starts = np.searchsorted(ring, np.arange(len(sign) + 1))
+    xy, offsets, geometry, hole = ring_table(geoms)
     lon, lat = np.ascontiguousarray(xy[:, 0]), np.ascontiguousarray(xy[:, 1])
     ring_area = np.array([abs(WGS84.polygon_area_perimeter(lon[a:b], lat[a:b])[0])
-                          for a, b in zip(starts[:-1], starts[1:])], dtype=float)
-    return np.bincount(geometry, weights=sign * ring_area, minlength=len(geoms)) / 1e6
+                          for a, b in zip(offsets[:-1], offsets[1:])], dtype=float)
+    return np.bincount(geometry, weights=np.where(hole, -ring_area, ring_area), minlength=len(geoms)) / 1e6
+
+
+CHUNK = 1 << 16  # vertices per step of fast_area_km2: its temporaries stay small and are reused
 
 
 def fast_area_km2(geoms, crs=None) -> np.ndarray:
-    """Area in km2 of many small polygons at once, for bookkeeping (repairs, lineage).
+    """Area in km2 of many polygons at once, for bookkeeping (old units, repairs).
 
     Latitudes go to the authalic sphere, which keeps ellipsoidal areas
     exactly; edges are taken as great circles there instead of geodesics,
     which agrees with :func:`area_km2` to about 1e-6 for commune-sized
-    polygons. Vectorised: ten times faster than one Geod call per polygon.
+    polygons. Each ring's area is its spherical excess, summed edge by edge
+    (``2 atan2(tan(dlon / 2) (t1 + t2), 1 + t1 t2)``, ``t`` the tangent of
+    half the authalic latitude), in chunks of vertices: several times faster
+    than one Geod call per polygon.
 
     >>> float(fast_area_km2([shapely.box(0, 0, 1, 1)])[0].round(0))
     12309.0
     """
     geoms = lonlat_array(geoms, crs)
-    xy, ring, geometry, sign = ring_table(geoms)
-    lon = np.radians(xy[:, 0])
-    t = np.tan(np.arcsin(np.clip(_q(np.sin(np.radians(xy[:, 1]))) / _QP, -1, 1)) / 2)
-    dlon = (np.diff(lon) + np.pi) % (2 * np.pi) - np.pi
-    excess = 2 * np.arctan2(np.tan(dlon / 2) * (t[1:] + t[:-1]), 1 + t[1:] * t[:-1])
-    same = ring[1:] == ring[:-1]
-    ring_area = np.abs(np.bincount(ring[:-1][same], weights=excess[same], minlength=len(sign))) * _RQ2
-    return np.bincount(geometry, weights=sign * ring_area, minlength=len(geoms)) / 1e6
+    xy, offsets, geometry, hole = ring_table(geoms)
+    excess = np.zeros(max(len(xy) - 1, 0))  # per edge
+    for a in range(0, len(xy) - 1, CHUNK):
+        b = min(a + CHUNK + 1, len(xy))
+        s = np.clip(_q(np.sin(np.radians(xy[a:b, 1]))) / _QP, -1, 1)  # sine of the authalic latitude
+        t = s / (1 + np.sqrt(1 - s * s))  # tangent of half of it
+        dlon = np.radians(np.diff(xy[a:b, 0]))
+        dlon = (dlon + np.pi) % (2 * np.pi) - np.pi
+        excess[a:b - 1] = 2 * np.arctan2(np.tan(dlon / 2) * (t[1:] + t[:-1]), 1 + t[1:] * t[:-1])
+    if len(offsets) > 2:
+        excess[offsets[1:-1] - 1] = 0  # the step from one ring to the next
+    ring_area = np.abs(np.add.reduceat(excess, offsets[:-1])) * _RQ2 if len(excess) else np.zeros(len(offsets) - 1)
+    return np.bincount(geometry, weights=np.where(hole, -ring_area, ring_area), minlength=len(geoms)) / 1e6
 
 
 def sum_counts(values: pd.DataFrame, keys, fields: list[str]) -> pd.DataFrame:
