@@ -155,13 +155,14 @@ def _repairs(out: dict, keys: np.ndarray, gap_width: float) -> gpd.GeoDataFrame:
     gaps = kind == GAP
     width = np.full(len(pieces), np.nan)
     width[gaps] = 2 * area[gaps] / shapely.length(pieces[gaps])
-    rules = [RULES[r] for r in rule]  # a wide gap between units is flagged; one inside a unit is its own
-    rules = ["wide gap" if g and r != "enclosed" and w > gap_width else r for g, r, w in zip(gaps, rules, width)]
+    rules = np.array([RULES[r] for r in range(1, 4)], dtype=object)[rule - 1]
+    rules[gaps & (rule != 1) & (width > gap_width)] = "wide gap"  # between units; a gap inside a unit is its own
+    names, others, bounds = [str(k) for k in keys], others.tolist(), bounds.tolist()
     return gpd.GeoDataFrame({
         "kind": np.where(gaps, "gap", "overlap"),
         "rule": rules,
         "receiving_code": keys[group],
-        "other_codes": [",".join(str(k) for k in keys[others[bounds[i]:bounds[i + 1]]]) for i in range(len(pieces))],
+        "other_codes": [",".join([names[j] for j in others[a:b]]) for a, b in zip(bounds[:-1], bounds[1:])],
         "area": area,
         "width": width,
     }, geometry=pieces)
