@@ -12,18 +12,25 @@
  *     its centre, repeatedly until no fragment passes through a hot pixel it
  *     does not end in (iterated snap rounding).  The fragments then meet
  *     only at their ends: a planar graph.  Each fragment carries, for each
- *     source whose ring runs along it, the change of that source's winding
- *     number across it.
+ *     group whose polygons' rings run along it, the change of the group's
+ *     winding number across it (a border between two polygons of one group
+ *     cancels out, and the edge is dropped).
  *  3. Faces of the graph (half-edge structure, components located by a
- *     horizontal ray), and for each face the sources covering it, found by
- *     walking from the outside face and applying the winding changes.
- *  4. Each face goes to a group: the group of its sources; an overlap of
- *     several groups to the one among them with the longest border with it;
- *     a gap (a bounded face nobody covers) to the neighbouring group with the
- *     longest border ("enclosed" when only one group borders it).
+ *     horizontal ray), and for each face the groups covering it, found by
+ *     walking from the outside face and applying the winding changes, and
+ *     checked from every side.
+ *  4. Each face goes to a group: the group covering it; an overlap of
+ *     several groups (adjacent faces covered by the same groups, together)
+ *     to the one among them with the longest border with it; a gap (a
+ *     bounded face nobody covers) to the neighbouring group with the longest
+ *     border ("enclosed" when only one group borders it).
  *  5. The boundary of each group (and of each repaired piece) is traced into
  *     rings, split where a ring touches itself, shells and holes matched by
  *     the face regions they bound.
+ *
+ * Memory: arrays are laid out so that the work walks them in order (nodes
+ * sorted by grid cell, no hash tables); big ones are mapped with huge pages
+ * where the system allows it.
  *
  * The module has one function, ``dissolve``; see its docstring.
  */
@@ -50,7 +57,7 @@ typedef __int128 i128;
  * work done on it.  Every block carries a header with its size. */
 #include <sys/mman.h>
 #define HEADER 64
-#define BIG_BLOCK ((size_t)4 << 20)
+#define BIG_BLOCK ((size_t)1 << 20)
 #define HUGE_PAGE ((size_t)2 << 20)
 
 typedef struct { size_t size; int mapped; } BlockHeader;
@@ -81,8 +88,12 @@ static void *mem_alloc(size_t n) {
             cache.base[best] = cache.base[--cache.n];
             cache.size[best] = cache.size[cache.n];
         } else {
-            base = (char *)mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-            if (base == MAP_FAILED) return NULL;
+            /* aligned on a huge page, or the kernel cannot use huge pages for all of it */
+            char *raw = (char *)mmap(NULL, total + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            if (raw == MAP_FAILED) return NULL;
+            base = (char *)(((uintptr_t)raw + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+            if (base > raw) munmap(raw, (size_t)(base - raw));
+            if (base + total < raw + total + HUGE_PAGE) munmap(base + total, (size_t)(raw + total + HUGE_PAGE - (base + total)));
 #ifdef MADV_HUGEPAGE
             madvise(base, total, MADV_HUGEPAGE);
 #endif
@@ -214,42 +225,6 @@ static int hot_pixel_hit(i64 ax, i64 ay, i64 bx, i64 by, i64 cx, i64 cy) {
         else if (s < 0) neg++;
     }
     return !(pos == 4 || neg == 4);
-}
-
-/* ------------------------------------------------------------------ radix sort of 64-bit keys */
-
-/* Sort keys[0..n) ascending, permuting idx alike (stable); keys below 2^bits.
- * Digits of 11 bits: the buckets of a pass stay in the cache. */
-#define RADIX 11
-static int radix_sort(u64 *keys, i32 *idx, size_t n, int bits) {
-    u64 *k2 = (u64 *)xmalloc(n, sizeof(u64));
-    i32 *i2 = (i32 *)xmalloc(n, sizeof(i32));
-    if (!k2 || !i2) { mem_free(k2); mem_free(i2); return FAIL_OOM; }
-    size_t count[1 << RADIX];
-    u64 *ks = keys, *kd = k2;
-    i32 *is = idx, *id = i2;
-    for (int shift = 0; shift < bits; shift += RADIX) {
-        memset(count, 0, sizeof count);
-        for (size_t i = 0; i < n; i++) count[(ks[i] >> shift) & ((1 << RADIX) - 1)]++;
-        size_t sum = 0;
-        for (size_t d = 0; d < (1 << RADIX); d++) { size_t c = count[d]; count[d] = sum; sum += c; }
-        for (size_t i = 0; i < n; i++) {
-            size_t pos = count[(ks[i] >> shift) & ((1 << RADIX) - 1)]++;
-            kd[pos] = ks[i];
-            id[pos] = is[i];
-        }
-        u64 *kt = ks; ks = kd; kd = kt;
-        i32 *it = is; is = id; id = it;
-    }
-    if (ks != keys) { memcpy(keys, ks, n * sizeof(u64)); memcpy(idx, is, n * sizeof(i32)); }
-    mem_free(k2); mem_free(i2);
-    return 0;
-}
-
-static int bits_for(u64 maxkey) {
-    int bits = 0;
-    while (bits < 64 && (maxkey >> bits)) bits++;
-    return bits ? bits : 1;
 }
 
 /* ------------------------------------------------------------------ the grid index */
@@ -676,46 +651,42 @@ static int find_crossings(Engine *E, VecI64 *px, VecI64 *py) {
     return err;
 }
 
+typedef struct { u64 key; i64 x, y; } KeyedPoint;
+
+static int cmp_keyed_point(const void *a, const void *b) {
+    const KeyedPoint *p = (const KeyedPoint *)a, *q = (const KeyedPoint *)b;
+    if (p->key != q->key) return (p->key > q->key) - (p->key < q->key);
+    return (p->y > q->y) - (p->y < q->y);
+}
+
 /* Add the crossing points that are not nodes yet, keeping the nodes sorted:
  * node ids change, and the segments are renumbered alike (order kept). */
 static int add_nodes(Engine *E, const VecI64 *px, const VecI64 *py) {
     Nodes *N = &E->N;
-    VecI64 nx = {0}, ny = {0};
-    int err = 0;
-    for (size_t k = 0; k < px->n && !err; k++)
-        if (find_node(E, px->a[k], py->a[k]) < 0) err = VecI64_push(&nx, px->a[k]) || VecI64_push(&ny, py->a[k]);
-    if (err || !nx.n) { mem_free(nx.a); mem_free(ny.a); return err; }
-    size_t m = nx.n, n = N->x.n;
-    u64 *keys = (u64 *)xmalloc(m, sizeof(u64));
-    i32 *idx = (i32 *)xmalloc(m, sizeof(i32));
+    size_t m = 0, n = N->x.n;
+    KeyedPoint *fresh = (KeyedPoint *)xmalloc(px->n, sizeof(KeyedPoint));
+    if (!fresh) return FAIL_OOM;
+    for (size_t k = 0; k < px->n; k++)
+        if (find_node(E, px->a[k], py->a[k]) < 0) {
+            KeyedPoint p = {point_key(&E->G, px->a[k], py->a[k]), px->a[k], py->a[k]};
+            fresh[m++] = p;
+        }
+    if (!m) { mem_free(fresh); return 0; }
+    qsort(fresh, m, sizeof(KeyedPoint), cmp_keyed_point);
     i64 *X = (i64 *)xmalloc(n + m, sizeof(i64)), *Y = (i64 *)xmalloc(n + m, sizeof(i64));
     i32 *map = (i32 *)xmalloc(n, sizeof(i32));
-    if (!keys || !idx || !X || !Y || !map) err = FAIL_OOM;
+    int err = (!X || !Y || !map) ? FAIL_OOM : 0;
     if (!err) {
-        u64 maxkey = 0;
-        for (size_t i = 0; i < m; i++) { keys[i] = point_key(&E->G, nx.a[i], ny.a[i]); idx[i] = (i32)i; if (keys[i] > maxkey) maxkey = keys[i]; }
-        err = radix_sort(keys, idx, m, bits_for(maxkey));
-    }
-    if (!err) {
-        /* y order within equal keys */
-        for (size_t i = 1; i < m; i++) {
-            u64 k = keys[i]; i32 v = idx[i]; size_t j = i;
-            while (j > 0 && keys[j - 1] == k && ny.a[idx[j - 1]] > ny.a[v]) { idx[j] = idx[j - 1]; j--; }
-            idx[j] = v;
-        }
-        /* merge the two sorted lists, dropping repeated new points */
+        /* merge the two sorted lists (new points never equal old nodes), dropping repeated new points */
         size_t i = 0, j = 0, out = 0;
         while (i < n || j < m) {
-            int take_new;
-            if (i == n) take_new = 1;
-            else if (j == m) take_new = 0;
-            else {
-                u64 ko = point_key(&E->G, N->x.a[i], N->y.a[i]);
-                take_new = keys[j] < ko || (keys[j] == ko && ny.a[idx[j]] < N->y.a[i]);
+            int take_new = i == n;
+            if (i < n && j < m) {
+                KeyedPoint old = {point_key(&E->G, N->x.a[i], N->y.a[i]), N->x.a[i], N->y.a[i]};
+                take_new = cmp_keyed_point(&fresh[j], &old) < 0;
             }
             if (take_new) {
-                i64 x = nx.a[idx[j]], y = ny.a[idx[j]];
-                if (!(out && X[out - 1] == x && Y[out - 1] == y)) { X[out] = x; Y[out] = y; out++; }
+                if (!(j > 0 && fresh[j].x == fresh[j - 1].x && fresh[j].y == fresh[j - 1].y)) { X[out] = fresh[j].x; Y[out] = fresh[j].y; out++; }
                 j++;
             } else {
                 X[out] = N->x.a[i]; Y[out] = N->y.a[i]; map[i] = (i32)out; out++; i++;
@@ -727,7 +698,7 @@ static int add_nodes(Engine *E, const VecI64 *px, const VecI64 *py) {
         for (size_t s = 0; s < E->seg_a.n; s++) { E->seg_a.a[s] = map[E->seg_a.a[s]]; E->seg_b.a[s] = map[E->seg_b.a[s]]; }
         err = index_nodes(E);
     }
-    mem_free(keys); mem_free(idx); mem_free(X); mem_free(Y); mem_free(map); mem_free(nx.a); mem_free(ny.a);
+    mem_free(fresh); mem_free(X); mem_free(Y); mem_free(map);
     return err;
 }
 
@@ -926,6 +897,28 @@ static int build_edges(Engine *E, const uint8_t *split, const VecPiece *pieces) 
     if (!err) err = VecI32_push(&E->e_c0, (i32)E->ec_grp.n);
     mem_free(g.src.a); mem_free(g.w.a); mem_free(pk);
     return err;
+}
+
+/* Keep only the nodes that edges still use (borders between polygons of one
+ * group are gone), renumbered in the same order: every later step sizes its
+ * arrays by the number of nodes. */
+static int compact_nodes(Engine *E) {
+    Nodes *N = &E->N;
+    size_t nn = N->x.n;
+    i32 *id = (i32 *)xcalloc(nn, sizeof(i32));
+    if (!id) return FAIL_OOM;
+    for (size_t e = 0; e < E->e_u.n; e++) { id[E->e_u.a[e]] = 1; id[E->e_v.a[e]] = 1; }
+    size_t kept = 0;
+    for (size_t v = 0; v < nn; v++) {
+        if (!id[v]) { id[v] = -1; continue; }
+        N->x.a[kept] = N->x.a[v];
+        N->y.a[kept] = N->y.a[v];
+        id[v] = (i32)kept++;
+    }
+    N->x.n = N->y.n = kept;
+    for (size_t e = 0; e < E->e_u.n; e++) { E->e_u.a[e] = id[E->e_u.a[e]]; E->e_v.a[e] = id[E->e_v.a[e]]; }
+    mem_free(id);
+    return 0;
 }
 
 /* ------------------------------------------------------------------ step 3: faces */
@@ -1580,8 +1573,15 @@ static int run(Engine *E, Output *O) {
     uint8_t *split = (uint8_t *)xcalloc(E->seg_a.n, 1);
     err = split ? snap_round(E, split, &pieces) : FAIL_OOM;
     if (!err) err = build_edges(E, split, &pieces);
+    if (!err) err = compact_nodes(E);
     mem_free(pieces.a); mem_free(split);
     if (err) return err;
+    /* the grid and the segments are done with: their memory serves the next steps */
+    mem_free(E->cell_start); mem_free(E->cell_seg); mem_free(E->ncell_start);
+    E->cell_start = E->cell_seg = E->ncell_start = NULL;
+    mem_free(E->seg_a.a); mem_free(E->seg_b.a); mem_free(E->seg_c0.a); mem_free(E->c_src.a); mem_free(E->c_w.a);
+    memset(&E->seg_a, 0, sizeof E->seg_a); memset(&E->seg_b, 0, sizeof E->seg_b); memset(&E->seg_c0, 0, sizeof E->seg_c0);
+    memset(&E->c_src, 0, sizeof E->c_src); memset(&E->c_w, 0, sizeof E->c_w);
     LAP(3);
     CHECK(build_half_edges(E));
     CHECK(build_faces(E));

@@ -218,6 +218,30 @@ def main(argv=None) -> int:
         return 130
 
 
+def _tune_process() -> None:
+    """Settings for a command-line run, made before numpy loads (glibc and OpenBLAS only).
+
+    glibc hands arrays of more than 128 KB straight back to the system when
+    they are freed and maps fresh pages for the next one: on a national layer
+    that is a hundred thousand page faults and, with the engine's threads,
+    flushes of the other core's address cache; on a virtual machine it made a
+    merge vary between 1.3 and 1.9 s. Arrays under 32 MB now come from the
+    heap, which keeps freed memory for reuse. geoplan does no linear algebra:
+    OpenBLAS need not start its threads.
+
+    >>> _tune_process()  # doctest: +SKIP
+    """
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None)
+        libc.mallopt(-3, 32 << 20)  # M_MMAP_THRESHOLD: glibc's largest
+        libc.mallopt(-1, 1 << 30)  # M_TRIM_THRESHOLD: keep freed memory at the top of the heap too
+    except (OSError, AttributeError):  # not glibc: its defaults stay
+        pass
+
+
 def run() -> None:
     """Console entry point: :func:`main`, then exit without tearing the heap down.
 
@@ -226,6 +250,7 @@ def run() -> None:
 
     >>> run()  # doctest: +SKIP
     """
+    _tune_process()
     try:
         code = main()
         sys.stdout.flush()
