@@ -255,7 +255,7 @@ class PostGIS:
         timing = Timing(float(ms.group(1)) / 1000, int(kib.group(1)) / 1024 if kib else None)
         csv = self.dir / "result.csv"
         r = self._psql(f"\\copy (SELECT {field}, ST_AsHEXEWKB(ST_Force2D(geom)) AS wkb FROM result) "
-                       f"TO '{csv}' CSV HEADER\n")
+                       f"TO '{csv}' CSV HEADER\nCHECKPOINT;\n")  # the new table's pages written now, not in the next tool's run
         if r.returncode:
             raise Failed("export: " + short_reason(r.stderr))
         shutil.copy(csv, out)

@@ -104,6 +104,7 @@ def run_in_turns(job: str, tools: dict, reps: int) -> dict[str, tuple[Row, Path 
             tools[tool]()
         except Failed as exc:
             failed[tool] = str(exc)
+        settle(0.5)
     for rep in range(reps):
         for tool in names[rep % len(names):] + names[:rep % len(names)]:
             if tool in failed:
@@ -113,6 +114,8 @@ def run_in_turns(job: str, tools: dict, reps: int) -> dict[str, tuple[Row, Path 
             except Failed as exc:
                 failed[tool] = str(exc)
                 continue
+            finally:
+                settle(0.5)  # what a tool leaves to write goes to disk before the next one starts
             runs[tool].append(timing)
             print(f"  {job:9} {tool:30} {timing.wall_s:7.2f} s  {timing.peak_mib or 0:7.0f} MiB", flush=True)
     out = {}

@@ -384,7 +384,33 @@ static int index_nodes(Engine *E) {
     return 0;
 }
 
+/* Sort the records of one grid cell by a key, its offset in the cell
+ * (`shift` bits): insertion sort for a few, else a counting sort on the
+ * offset's top 6 bits into `tmp` and back, then insertion sort (which then
+ * moves records only within their bucket). */
+#define CELL_SORT(T, a, n, tmp, OFFSET, LESS, shift)                                   \
+    do {                                                                               \
+        size_t n_ = (n);                                                               \
+        if (n_ > 32) {                                                                 \
+            size_t count_[65] = {0};                                                   \
+            int s_ = (shift) > 6 ? (shift) - 6 : 0;                                    \
+            for (size_t i_ = 0; i_ < n_; i_++) count_[((OFFSET((a)[i_])) >> s_) + 1]++; \
+            for (size_t b_ = 0; b_ < 64; b_++) count_[b_ + 1] += count_[b_];           \
+            for (size_t i_ = 0; i_ < n_; i_++) (tmp)[count_[(OFFSET((a)[i_])) >> s_]++] = (a)[i_]; \
+            memcpy((a), (tmp), n_ * sizeof(T));                                       \
+        }                                                                              \
+        for (size_t i_ = 1; i_ < n_; i_++) {                                           \
+            T r_ = (a)[i_];                                                            \
+            size_t j_ = i_;                                                            \
+            while (j_ > 0 && LESS(r_, (a)[j_ - 1])) { (a)[j_] = (a)[j_ - 1]; j_--; }    \
+            (a)[j_] = r_;                                                              \
+        }                                                                              \
+    } while (0)
+
 typedef struct { uint32_t dx, dy; i32 vertex; } VertexRec;
+#define VERTEX_LESS(p, q) ((p).dx < (q).dx || ((p).dx == (q).dx && (p).dy < (q).dy))
+#define VERTEX_OFFSET(p) ((size_t)(p).dx)
+
 
 /* Nodes from the vertices: sorted by (cell, x, y), duplicates merged.
  * Counting sort on the cell (vertices come ring by ring, so cells are
@@ -394,6 +420,7 @@ static int build_nodes(Engine *E, size_t nv, i32 *node_of) {
     size_t ncells = (size_t)(G->ncols * G->nrows);
     i32 *start = (i32 *)xcalloc(ncells + 1, sizeof(i32));
     VertexRec *rec = (VertexRec *)xmalloc(nv, sizeof(VertexRec));
+    VertexRec *tmp = NULL; /* for a big cell */
     int err = (!start || !rec) ? FAIL_OOM : 0;
     if (!err) err = VecI64_grow(&E->N.x, nv / 2 + 16) || VecI64_grow(&E->N.y, nv / 2 + 16);
     if (!err) {
@@ -409,12 +436,12 @@ static int build_nodes(Engine *E, size_t nv, i32 *node_of) {
         for (size_t c = 0; c < ncells && !err; c++) {
             size_t hi = (size_t)start[c];
             if (hi == lo) continue;
-            for (size_t k = lo + 1; k < hi; k++) { /* by (x, y) */
-                VertexRec r = rec[k];
-                size_t m = k;
-                while (m > lo && (rec[m - 1].dx > r.dx || (rec[m - 1].dx == r.dx && rec[m - 1].dy > r.dy))) { rec[m] = rec[m - 1]; m--; }
-                rec[m] = r;
+            if (hi - lo > 32 && !tmp) {
+                size_t most = 0; /* the biggest cell, once */
+                for (size_t d = 0, l = 0; d < ncells; l = (size_t)start[d], d++) if ((size_t)start[d] - l > most) most = (size_t)start[d] - l;
+                if (!(tmp = (VertexRec *)xmalloc(most, sizeof(VertexRec)))) { err = FAIL_OOM; break; }
             }
+            CELL_SORT(VertexRec, rec + lo, hi - lo, tmp, VERTEX_OFFSET, VERTEX_LESS, G->shift);
             i64 x0 = G->minx + ((i64)(c % (size_t)G->ncols) << G->shift), y0 = G->miny + ((i64)(c / (size_t)G->ncols) << G->shift);
             for (size_t k = lo; k < hi && !err; k++) {
                 if (k == lo || rec[k].dx != rec[k - 1].dx || rec[k].dy != rec[k - 1].dy)
@@ -424,7 +451,7 @@ static int build_nodes(Engine *E, size_t nv, i32 *node_of) {
             lo = hi;
         }
     }
-    mem_free(start); mem_free(rec);
+    mem_free(start); mem_free(rec); mem_free(tmp);
     if (!err && E->N.x.n > (size_t)INT32_MAX / 4) err = FAIL_LIMIT;
     return err ? err : index_nodes(E);
 }
@@ -538,8 +565,11 @@ static int build_segments(Engine *E) {
 
 /* ------------------------------------------------------------------ step 2: snap rounding */
 
+typedef struct { i64 xmin; i32 seg; } XminSeg;
+#define XMIN_LESS(p, q) ((p).xmin < (q).xmin || ((p).xmin == (q).xmin && (p).seg < (q).seg))
+
 /* CSR of segments per cell, each cell's ordered by xmin (counting sort on
- * the cell, rasterizing twice, then insertion sort within cells). */
+ * the cell, rasterizing twice, then a sort within each cell). */
 static int index_segments(Engine *E) {
     Grid *G = &E->G;
     Nodes *N = &E->N;
@@ -570,21 +600,32 @@ static int index_segments(Engine *E) {
     if (err) return err;
     for (size_t c = ncells; c > 0; c--) E->cell_start[c] = E->cell_start[c - 1];
     E->cell_start[0] = 0;
-    for (size_t c = 0; c < ncells; c++) {
+    /* each cell's segments by xmin: (xmin, segment) pairs, sorted */
+    XminSeg *buf = NULL;
+    size_t cap = 0;
+    for (size_t c = 0; c < ncells && !err; c++) {
         i32 lo = E->cell_start[c], hi = E->cell_start[c + 1];
-        for (i32 k = lo + 1; k < hi; k++) {
-            i32 x = E->cell_seg[k], m = k;
-            i64 key = N->x.a[E->seg_a.a[x]] < N->x.a[E->seg_b.a[x]] ? N->x.a[E->seg_a.a[x]] : N->x.a[E->seg_b.a[x]];
-            while (m > lo) {
-                i32 y = E->cell_seg[m - 1];
-                i64 ky = N->x.a[E->seg_a.a[y]] < N->x.a[E->seg_b.a[y]] ? N->x.a[E->seg_a.a[y]] : N->x.a[E->seg_b.a[y]];
-                if (ky <= key) break;
-                E->cell_seg[m] = y; m--;
-            }
-            E->cell_seg[m] = x;
+        if (hi - lo < 2) continue;
+        if (2 * (size_t)(hi - lo) > cap) { /* the records, then room to sort them */
+            mem_free(buf);
+            cap = 2 * (size_t)(hi - lo);
+            buf = (XminSeg *)xmalloc(cap, sizeof(XminSeg));
+            if (!buf) { err = FAIL_OOM; break; }
         }
+        for (i32 k = lo; k < hi; k++) {
+            i32 sg = E->cell_seg[k];
+            i64 xa = N->x.a[E->seg_a.a[sg]], xb = N->x.a[E->seg_b.a[sg]];
+            XminSeg r = {xa < xb ? xa : xb, sg};
+            buf[k - lo] = r;
+        }
+        i64 x0 = G->minx + ((i64)(c % (size_t)G->ncols) << G->shift), last = ((i64)1 << G->shift) - 1;
+#define XMIN_OFFSET(p) ((size_t)clampi((p).xmin - x0, 0, last))
+        CELL_SORT(XminSeg, buf, (size_t)(hi - lo), buf + cap / 2, XMIN_OFFSET, XMIN_LESS, G->shift);
+#undef XMIN_OFFSET
+        for (i32 k = lo; k < hi; k++) E->cell_seg[k] = buf[k - lo].seg;
     }
-    return 0;
+    mem_free(buf);
+    return err;
 }
 
 /* node at exactly (x, y), or -1 */

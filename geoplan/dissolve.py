@@ -52,6 +52,7 @@ import pandas as pd
 import shapely
 
 from . import _arrange
+from .errors import InputError
 from .measure import ring_table
 from .quality import holes
 
@@ -87,14 +88,17 @@ class Dissolved:
 def grid_unit(geoms: np.ndarray) -> float:
     """The arrangement's grid unit for these polygons: the power of two that
     divides their extent into about 2^40 steps (exact doubles, and products
-    that stay within 128-bit integers).
+    that stay within 128-bit integers), but no finer than a double can tell
+    apart at their distance from the origin.
 
     >>> grid_unit(np.array([shapely.box(100, 8, 110, 24)])) == 2.0**-36
     True
     """
     x0, y0, x1, y1 = shapely.total_bounds(geoms)
-    extent = max(x1 - x0, y1 - y0)
-    return 2.0 ** math.ceil(math.log2(extent / GRID_SPAN)) if extent > 0 else 1.0
+    extent, farthest = max(x1 - x0, y1 - y0), max(abs(x0), abs(y0), abs(x1), abs(y1))
+    if not extent > 0:
+        return 1.0
+    return 2.0 ** max(math.ceil(math.log2(extent / GRID_SPAN)), math.ceil(math.log2(farthest / 2.0**50)) if farthest else -1074)
 
 
 def _multipolygons(out: dict, prefix: str) -> np.ndarray:
@@ -125,6 +129,8 @@ def arrange(geoms: np.ndarray, groups: np.ndarray, n_groups: int, geographic: bo
     (2.0, 2)
     """
     xy, offsets, owner, hole = ring_table(geoms)
+    if not np.isfinite(xy).all():
+        raise InputError(f"{int((~np.isfinite(xy)).any(axis=1).sum()):,} vertices have coordinates that are not finite numbers")
     args = (xy, offsets, owner.astype(np.int64), hole.astype(np.uint8), np.asarray(groups, dtype=np.int64), int(n_groups),
             grid_unit(geoms) if len(geoms) else 1.0, bool(geographic))
 

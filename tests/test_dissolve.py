@@ -5,6 +5,7 @@ import pytest
 import shapely
 
 from geoplan.dissolve import arrange, dissolve_clean, grid_unit
+from geoplan.errors import InputError
 from geoplan.quality import coverage_quality
 
 
@@ -173,3 +174,36 @@ def test_random_layers_against_geos(seed, kind):
 def test_arrangement_stats_report_its_work():
     out = arrange(np.array([shapely.box(0, 0, 1, 1), shapely.Polygon([(0.5, -0.5), (1.5, 0.5), (0.5, 1.5)])]), np.array([0, 1]), 2)
     assert out["stats"]["crossings"] == 2 and out["stats"]["winding_mismatches"] == 0
+
+
+def test_dense_grid_cells_against_geos():
+    """Thousands of vertices in a few grid cells (a detailed patch inside a wide
+    extent, the case of city wards in a national layer): the cells are sorted in
+    buckets, the result still checks against GEOS."""
+    rng = np.random.default_rng(3)
+    angles = np.sort(rng.uniform(0, 2 * np.pi, 3000))
+    star = shapely.Polygon(np.column_stack([np.cos(angles), np.sin(angles)]) * rng.uniform(0.5, 1, (3000, 1)))
+    halves = [star.intersection(shapely.box(-2, -2, 0.001, 2)), star.intersection(shapely.box(0, -2, 2, 2))]
+    far = shapely.box(500, 500, 501, 501)  # makes the grid coarse: the star falls in a few cells
+    out = dissolve_clean(halves + [far], ["w", "e", "far"], gap_width=0.1)
+    units = out.units.to_numpy()
+    assert shapely.is_valid(units).all() and bool(shapely.coverage_is_valid(units))
+    assert abs(shapely.area(units).sum() - star.area - 1) < 1e-8 * star.area  # vertices moved by at most a grid step (5e-10)
+    assert out.repairs["kind"].tolist() == ["overlap"] and out.gaps_left == 0
+
+
+def test_coordinates_that_are_not_numbers_are_refused():
+    with np.errstate(invalid="ignore"):  # shapely itself warns while making it
+        bad = shapely.Polygon([(0, 0), (1, 0), (float("nan"), 1)])
+    with pytest.raises(InputError, match="not finite"):
+        dissolve_clean([bad, shapely.box(1, 0, 2, 1)], ["a", "b"], gap_width=0.1)
+
+
+def test_a_tiny_layer_far_from_the_origin_keeps_its_coordinates():
+    """A few centimetres of UTM coordinates: the grid is no finer than a double
+    can tell apart there, and the polygons come out where they were."""
+    boxes = [shapely.box(500_000.00, 1_000_000.00, 500_000.01, 1_000_000.01),
+             shapely.box(500_000.01, 1_000_000.00, 500_000.02, 1_000_000.01)]
+    out = dissolve_clean(boxes, ["a", "a"], gap_width=0.001)
+    assert abs(out.units["a"].area - 2e-4) < 1e-10  # a double there is 1e-10 m apart from the next
+    assert np.allclose(shapely.bounds(out.units["a"]), (500_000.0, 1_000_000.0, 500_000.02, 1_000_000.01), atol=1e-6)
