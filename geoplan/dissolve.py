@@ -70,8 +70,10 @@ class Dissolved:
     polygons covering, ``n_polygons``: what they count more than once), ``gaps_left``
     (holes still inside the outline of the units, counted on the result in a
     background thread; reading it waits for the count), ``beside`` (what the
-    caller's ``beside`` work returned) and ``stats`` (counts of the
-    arrangement: nodes, edges, faces, crossings...)."""
+    caller's ``beside`` work returned), ``stats`` (counts of the
+    arrangement: nodes, edges, faces, crossings...) and ``repaired`` (the
+    invalid polygons repaired, by position in the input: the geometry used
+    instead)."""
 
     units: gpd.GeoSeries
     repairs: gpd.GeoDataFrame
@@ -79,6 +81,7 @@ class Dissolved:
     _gaps_left: Future
     beside: object = None
     stats: dict = field(default_factory=dict)
+    repaired: dict = field(default_factory=dict)
 
     @property
     def gaps_left(self) -> int:
@@ -180,16 +183,12 @@ def _overlaps(out: dict) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame({"n_polygons": np.arange(len(pieces)) + 2}, geometry=pieces)
 
 
-def _invalid_repaired(geoms: np.ndarray, keys: np.ndarray, flagged: np.ndarray) -> list[dict]:
-    """Step ``invalid``: the invalid ones among flagged polygons made valid, in place."""
-    log = []
-    for i in flagged:
-        if shapely.is_valid(geoms[i]):
-            continue
+def _invalid_repaired(geoms: np.ndarray, keys: np.ndarray, flagged: np.ndarray) -> list[int]:
+    """Step ``invalid``: the invalid ones among flagged polygons made valid, in place; their positions."""
+    repaired = [i for i in flagged if not shapely.is_valid(geoms[i])]
+    for i in repaired:
         geoms[i] = _polygonal(shapely.make_valid(geoms[i]))
-        log.append({"kind": "invalid", "rule": "make_valid", "receiving_code": keys[i], "other_codes": "",
-                    "area": shapely.area(geoms[i]), "width": np.nan, "geometry": geoms[i]})
-    return log
+    return repaired
 
 
 def _gaps_left(units: np.ndarray) -> int:
@@ -226,7 +225,7 @@ def dissolve_clean(geoms, keys, gap_width: float, workers: int | None = None, pr
     Dissolved with ``units`` (GeoSeries indexed by key, a valid coverage),
     ``repairs`` (GeoDataFrame with ``kind, rule, receiving_code, other_codes,
     area, width`` in CRS units and the repaired piece), ``overlaps``,
-    ``gaps_left``, ``beside`` and ``stats``.
+    ``gaps_left``, ``beside``, ``stats`` and ``repaired``.
 
     Examples
     --------
@@ -251,21 +250,24 @@ def dissolve_clean(geoms, keys, gap_width: float, workers: int | None = None, pr
             run.result()
         aside = beside() if beside else None
         out = run.result()
-    log = []  # suspects: polygons whose rings cross, and those of a group that winds negatively somewhere
+    # suspects: polygons whose rings cross, and those of a group that winds negatively somewhere
     suspect = np.frombuffer(out["source_flag"], dtype=np.uint8).astype(bool)
     suspect |= np.frombuffer(out["group_flag"], dtype=np.uint8).astype(bool)[groups]
-    flagged = np.flatnonzero(suspect)
-    if len(flagged):
-        log = _invalid_repaired(geoms, keys, flagged)
-        if log:
-            step(f"dissolving again after repairing {len(log):,} invalid polygons")
-            out = arrange(geoms, groups, len(group_keys), geographic)
+    repaired = _invalid_repaired(geoms, keys, np.flatnonzero(suspect))
+    if repaired:
+        step(f"dissolving again after repairing {len(repaired):,} invalid polygons")
+        out = arrange(geoms, groups, len(group_keys), geographic)
     units = _multipolygons(out, "units")
     repairs, overlaps = _repairs(out, group_keys, gap_width), _overlaps(out)
-    if log:
-        repairs = pd.concat([gpd.GeoDataFrame(log, geometry="geometry"), repairs], ignore_index=True)
+    if repaired:
+        invalid = gpd.GeoDataFrame({"kind": "invalid", "rule": "make_valid", "receiving_code": keys[repaired],
+                                    "other_codes": "", "area": shapely.area(geoms[repaired]), "width": np.nan},
+                                   geometry=geoms[repaired])
+        repairs = pd.concat([invalid, repairs], ignore_index=True)
     verify = ThreadPoolExecutor(1)  # the result is checked for gaps while the caller goes on
     gaps_left = verify.submit(_gaps_left, units)
     verify.shutdown(wait=False)
     index = pd.Index(group_keys, name="key")
-    return Dissolved(gpd.GeoSeries(units, index=index), repairs, overlaps, gaps_left, aside, out["stats"])
+    position = np.flatnonzero(keep)
+    return Dissolved(gpd.GeoSeries(units, index=index), repairs, overlaps, gaps_left, aside, out["stats"],
+                     {int(position[i]): geoms[i] for i in repaired})

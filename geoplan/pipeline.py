@@ -305,13 +305,18 @@ def merge(
     dissolved = dissolve_clean(geoms, placed, gap_width=_degrees(gap_width_m, crs), progress=say, workers=workers,
                                beside=bookkeeping, geographic=crs.is_geographic)
     lineage, old_km2 = dissolved.beside
+    if dissolved.repaired:  # invalid polygons were made valid: what they bring is their repaired area
+        old_km2 = old_km2.copy()
+        old_km2[list(dissolved.repaired)] = fast_area_km2(np.array(list(dissolved.repaired.values()), dtype=object), crs)
+        lineage = _lineage(old, old_km2, plan, links, assignment, placed, inferred, counts, pop_field)
     say("measuring areas and counts")
     with ThreadPoolExecutor(1) as background:
         repairs = background.submit(_repairs, dissolved.repairs, crs)
         units = _units(dissolved.units, crs, plan, old, placed, counts, pop_field, links, assignment, inferred, declared)
         repairs = repairs.result()
     area = _area_accounting(old_km2[placed != None], dissolved.overlaps, repairs, crs)  # noqa: E711 (element-wise)
-    report = _report(old, units, lineage, repairs, plan, links, inferred, unplaced, counts, pop_field, geoms, crs, placed, area)
+    area["unplaced_km2"] = float(old_km2[unplaced].sum())
+    report = _report(old, units, lineage, repairs, plan, links, inferred, unplaced, counts, pop_field, geoms, placed, area)
     report["gaps_left"] = dissolved.gaps_left
     return MergeResult(units, lineage, repairs, report, links, _features(links, placed, inferred))
 
@@ -455,7 +460,7 @@ def _area_accounting(old_km2: np.ndarray, overlaps: gpd.GeoDataFrame, repairs: g
             "gaps_km2": float(gaps["area_km2"].sum())}
 
 
-def _report(old, units, lineage, repairs, plan, links, inferred, unplaced, counts, pop_field, geoms, crs, placed, area):
+def _report(old, units, lineage, repairs, plan, links, inferred, unplaced, counts, pop_field, geoms, placed, area):
     """Totals, conservation checks and lists a planner needs to review."""
     has_polygon = plan.links["old_code"].isin(set(links.table["old_code"].dropna()))
     within = units_within_layer(plan.links, has_polygon)
@@ -482,7 +487,7 @@ def _report(old, units, lineage, repairs, plan, links, inferred, unplaced, count
         "unplaced": _describe(old, links, np.flatnonzero(unplaced)),
         "features_without_geometry": int((shapely.is_missing(geoms) | shapely.is_empty(geoms)).sum()),
         "codes_not_trusted": len(links.refused_codes),
-        "unplaced_area_km2": float(fast_area_km2(geoms[unplaced], crs).sum()) if unplaced.any() else 0.0,
+        "unplaced_area_km2": area["unplaced_km2"],
         "members_without_polygon": len(links.unmatched_members),
         "missing_units": sorted(within - set(units["code"])),
         "units_outside_layer": plan.n_new - len(within),

@@ -240,3 +240,18 @@ def test_check_carries_the_declared_tables_own_flags(tmp_path, toy_files, capsys
     assert main(["check", str(out), "--declared", str(declared), "-o", str(tmp_path / "c.csv")]) == 0
     notes = pd.read_csv(tmp_path / "c.csv", dtype=str).set_index("code")["note"].fillna("")
     assert "flagged in the declared table: suspect_name_collision_duplicate" in notes["10"] and "flagged" not in notes["20"]
+
+
+def test_an_invalid_polygon_is_repaired_and_its_area_accounted(toy_layer):
+    """A bow tie among the old polygons: repaired with make_valid, logged, and
+    counted with its repaired area in the lineage and the area check (its
+    rings' signed areas cancel out: counted as they are, the area check fails)."""
+    old = toy_layer.copy()
+    x0, y0, x1, y1 = old.geometry.iloc[0].bounds
+    old.loc[0, "geometry"] = shapely.Polygon([(x0, y0), (x1, y1), (x1, y0), (x0, y1)])
+    result = geoplan.merge(old, geoplan.plan_from_field(old["code"], "code"), code_field="code", detect=False)
+    invalid = result.repairs[result.repairs["kind"] == "invalid"]
+    assert invalid["rule"].tolist() == ["make_valid"] and invalid["receiving_code"].tolist() == ["001"]
+    bowtie_km2 = geoplan.area_km2([shapely.make_valid(old.geometry.iloc[0])])[0]
+    assert bowtie_km2 > 0 and result.lineage.set_index("old_code").loc["001", "area_km2"] == pytest.approx(bowtie_km2, rel=1e-4)
+    assert abs(result.report["area_check"]) < 1e-4 and result.report["gaps_left"] == 0
