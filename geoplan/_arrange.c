@@ -1280,7 +1280,7 @@ static inline const i32 *cov_g(const Engine *E, i32 f) { return E->cov_grp.a + E
 /* ------------------------------------------------------------------ step 4: assign faces */
 
 enum { K_OUTSIDE = 0, K_SINGLE = 1, K_GAP = 2, K_OVERLAP = 3, K_WITHIN = 4 };
-enum { R_NONE = 0, R_ENCLOSED = 1, R_LONGEST = 2, R_FIRST = 3 };
+enum { R_NONE = 0, R_ENCLOSED = 1, R_LONGEST = 2, R_FIRST = 3, R_WHOLE = 4 };
 
 static void edge_lengths(Engine *E) {
     Nodes *N = &E->N;
@@ -1343,7 +1343,8 @@ static int same_groups(const VecI32 *x, const VecI32 *y) {
 
 /* Each face to a group.  Overlaps of several groups are assigned region by
  * region (overlap faces joined across edges when covered by the same
- * groups), in rounds: the group among them with the longest border with
+ * groups): to a group that has no face of its own (the overlap is all it
+ * has), else in rounds to the group among them with the longest border with
  * the region, through faces already assigned; a region that borders none
  * of its groups goes to the group whose own rings bound it longest.  Then
  * each gap goes to the neighbouring group with the longest border. */
@@ -1397,6 +1398,23 @@ static int assign_faces(Engine *E) {
         for (size_t i = 0; i < overl.n && !err; i++)
             if (E->face_region[overl.a[i]] == overl.a[i]) err = VecI32_push(&regions, overl.a[i]);
     }
+    /* an overlap that is all a group has goes to that group (a unit drawn inside another's polygon) */
+    uint8_t *own = err ? NULL : (uint8_t *)xcalloc((size_t)E->n_groups, 1);
+    if (!err && !own) err = FAIL_OOM;
+    for (i32 f = 1; f < nf && !err; f++)
+        if (E->face_kind[f] == K_SINGLE || E->face_kind[f] == K_WITHIN) own[E->face_group[f]] = 1;
+    if (!err) {
+        size_t keep = 0;
+        for (size_t i = 0; i < regions.n; i++) {
+            i32 r = regions.a[i], whole = -1;
+            if (face_groups(E, r, &groups) == (size_t)-1) { err = FAIL_OOM; break; }
+            for (size_t j = 0; j < groups.n && whole < 0; j++) if (!own[groups.a[j]]) whole = groups.a[j];
+            if (whole < 0) { regions.a[keep++] = r; continue; }
+            for (i32 k = start[r]; k < start[r + 1]; k++) { E->face_group[members.a[k]] = whole; E->face_rule[members.a[k]] = R_WHOLE; }
+        }
+        regions.n = keep;
+    }
+    mem_free(own);
     /* rounds of longest border */
     int progress = 1;
     while (regions.n && progress && !err) {
@@ -1727,7 +1745,8 @@ PyDoc_STRVAR(dissolve_doc,
 "arrays (one per group; per repaired piece: each gap face and each overlap\n"
 "region of several groups; per k: the faces covered by k + 2 polygons);\n"
 "piece_kind (2 gap, 3 overlap), piece_group (receiving), piece_rule\n"
-"(1 enclosed, 2 longest border, 3 first candidate), piece_other_offsets and\n"
+"(1 enclosed, 2 longest border, 3 first candidate, 4 whole unit),\n"
+"piece_other_offsets and\n"
 "piece_other (the other groups): int32; source_flag: uint8 (1: rings that\n"
 "cross); group_flag: uint8 (1: a polygon of the group winds negatively);\n"
 "and 'stats', a dict of counts and step times.");

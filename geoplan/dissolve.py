@@ -19,9 +19,11 @@ unit by explicit rules:
   logged, and the arrangement run again;
 - a face covered by polygons of one key goes to that key (overlaps between
   polygons of the same key are simply dissolved);
-- ``overlap``, rule ``longest border``: an overlap of polygons of several
-  keys (adjacent faces covered by the same keys, taken together) goes whole
-  to the one among them with the longest border with it;
+- ``overlap``: an overlap of polygons of several keys (adjacent faces
+  covered by the same keys, taken together) goes whole to a key for which it
+  is all the key has (rule ``whole unit``: a unit drawn inside another's
+  polygon keeps its area, the other gets a hole), else to the one among them
+  with the longest border with it (rule ``longest border``);
 - ``gap``: a face inside the outline that no polygon covers goes to the
   neighbouring key with the longest border with it: rule ``enclosed`` when
   only one key borders it (a gap between polygons of the same unit),
@@ -58,7 +60,7 @@ from .quality import holes
 
 REPAIR_COLUMNS = ["kind", "rule", "receiving_code", "other_codes", "area", "width"]
 GRID_SPAN = 2.0**40  # grid units across the layer's extent: about a micrometre on a national layer
-RULES = {1: "enclosed", 2: "longest border", 3: "first candidate"}
+RULES = {1: "enclosed", 2: "longest border", 3: "first candidate", 4: "whole unit"}
 GAP = 2  # kind of a piece returned by the arrangement (3: an overlap between units)
 
 
@@ -164,7 +166,7 @@ def _repairs(out: dict, keys: np.ndarray, gap_width: float) -> gpd.GeoDataFrame:
     gaps = kind == GAP
     width = np.full(len(pieces), np.nan)
     width[gaps] = 2 * area[gaps] / shapely.length(pieces[gaps])
-    rules = np.array([RULES[r] for r in range(1, 4)], dtype=object)[rule - 1]
+    rules = np.array([RULES[r] for r in range(1, len(RULES) + 1)], dtype=object)[rule - 1]
     rules[gaps & (rule != 1) & (width > gap_width)] = "wide gap"  # between units; a gap inside a unit is its own
     names, others, bounds = [str(k) for k in keys], others.tolist(), bounds.tolist()
     return gpd.GeoDataFrame({

@@ -207,3 +207,13 @@ def test_a_tiny_layer_far_from_the_origin_keeps_its_coordinates():
     out = dissolve_clean(boxes, ["a", "a"], gap_width=0.001)
     assert abs(out.units["a"].area - 2e-4) < 1e-10  # a double there is 1e-10 m apart from the next
     assert np.allclose(shapely.bounds(out.units["a"]), (500_000.0, 1_000_000.0, 500_000.02, 1_000_000.01), atol=1e-6)
+
+
+def test_a_unit_drawn_inside_another_keeps_its_area():
+    """A polygon lying inside another unit's polygon (an enclave the other's
+    digitiser did not cut out): the overlap is all its unit has, so it goes
+    to that unit, and the other gets a hole; nothing vanishes."""
+    inner, outer = shapely.box(2, 2, 3, 3), shapely.box(0, 0, 5, 5)
+    out = dissolve_clean([inner, outer], ["enclave", "around"], gap_width=0.1)
+    assert out.units["enclave"].equals(inner) and abs(out.units["around"].area - 24) < 1e-12
+    assert out.repairs[["kind", "rule", "receiving_code", "other_codes"]].values.tolist() == [["overlap", "whole unit", "enclave", "around"]]
