@@ -61,6 +61,7 @@ class MergeResult:
             f"({r['wide_gaps']} wide); {r['overlaps_repaired_km2']:,.0f} km2 of overlaps resolved; "
             f"{r['approximate_links']:,} approximate links; {r['inferred_features']:,} inferred; "
             f"{r['unplaced_features']:,} unplaced; {len(r['missing_units']):,} new units missing"
+            + (f"; {len(r['units_without_area']):,} with no area" if r.get("units_without_area") else "")
             + (f" ({r['units_outside_layer']:,} outside the layer)" if r.get("units_outside_layer") else "")
         )
 
@@ -127,6 +128,9 @@ class MergeResult:
             more = f" and {len(r['missing_units']) - limit:,} more" if len(r["missing_units"]) > limit else ""
             lines.append(f"  {len(r['missing_units']):>7,} new units have no polygon at all (none is made up): "
                          + ", ".join(r["missing_units"][:limit]) + more)
+        if r.get("units_without_area"):
+            lines.append(f"  {len(r['units_without_area']):>7,} new units have polygons but no area left (polygons of no area, "
+                         "or covered by other units' polygons that also cover nothing else): " + ", ".join(r["units_without_area"][:limit]))
         if r.get("units_outside_layer"):
             lines.append(f"  {r['units_outside_layer']:>7,} new units lie in provinces the layer does not cover: not expected")
         if r["wide_gaps"]:
@@ -490,6 +494,7 @@ def _report(old, units, lineage, repairs, plan, links, inferred, unplaced, count
         "unplaced_area_km2": area["unplaced_km2"],
         "members_without_polygon": len(links.unmatched_members),
         "missing_units": sorted(within - set(units["code"])),
+        "units_without_area": sorted(units.loc[~(units["area_km2"] > 0), "code"]),
         "units_outside_layer": plan.n_new - len(within),
         "parents_in_layer": sorted(parents_in_layer(plan.links, has_polygon)),
         "area_old_km2": area["old_km2"],

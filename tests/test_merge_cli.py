@@ -255,3 +255,14 @@ def test_an_invalid_polygon_is_repaired_and_its_area_accounted(toy_layer):
     bowtie_km2 = geoplan.area_km2([shapely.make_valid(old.geometry.iloc[0])])[0]
     assert bowtie_km2 > 0 and result.lineage.set_index("old_code").loc["001", "area_km2"] == pytest.approx(bowtie_km2, rel=1e-4)
     assert abs(result.report["area_check"]) < 1e-4 and result.report["gaps_left"] == 0
+
+
+def test_a_unit_left_with_no_area_is_reported(toy_layer):
+    """A new unit whose only old polygon has no area: it is in the units layer
+    with area 0, and the summary and the link report say so."""
+    old = toy_layer.copy()
+    x0, y0, _, _ = old.geometry.iloc[0].bounds
+    old.loc[0, "geometry"] = shapely.Polygon([(x0, y0), (x0 + 0.01, y0), (x0 + 0.02, y0)])  # a flat ring
+    result = geoplan.merge(old, geoplan.plan_from_field(old["code"], "code"), code_field="code", detect=False)
+    assert result.report["units_without_area"] == ["001"]
+    assert "1 with no area" in result.summary() and "no area left" in result.link_report()
