@@ -106,13 +106,15 @@ def grid_unit(geoms: np.ndarray) -> float:
     return 2.0 ** max(math.ceil(math.log2(extent / GRID_SPAN)), math.ceil(math.log2(farthest / 2.0**50)) if farthest else -1074)
 
 
-def _multipolygons(out: dict, prefix: str) -> np.ndarray:
-    """The arrangement's ragged arrays as shapely geometries (a Polygon where there is one part)."""
+def _multipolygons(out: dict, prefix: str, single_as_polygon: bool = False) -> np.ndarray:
+    """The arrangement's ragged arrays as shapely MultiPolygons (with
+    ``single_as_polygon``, a Polygon where there is one part)."""
     xy = np.frombuffer(out[prefix + "_xy"], dtype=np.float64).reshape(-1, 2)
     offsets = tuple(np.frombuffer(out[f"{prefix}_{k}_offsets"], dtype=np.int64) for k in ("ring", "polygon", "geometry"))
     geoms = shapely.from_ragged_array(shapely.GeometryType.MULTIPOLYGON, xy, offsets)
-    single = shapely.get_num_geometries(geoms) == 1
-    geoms[single] = shapely.get_geometry(geoms[single], 0)
+    if single_as_polygon:
+        single = np.diff(offsets[2]) == 1
+        geoms[single] = shapely.get_geometry(geoms[single], 0)
     return geoms
 
 
@@ -259,7 +261,7 @@ def dissolve_clean(geoms, keys, gap_width: float, workers: int | None = None, pr
     if repaired:
         step(f"dissolving again after repairing {len(repaired):,} invalid polygons")
         out = arrange(geoms, groups, len(group_keys), geographic)
-    units = _multipolygons(out, "units")
+    units = _multipolygons(out, "units", single_as_polygon=True)
     repairs, overlaps = _repairs(out, group_keys, gap_width), _overlaps(out)
     if repaired:
         invalid = gpd.GeoDataFrame({"kind": "invalid", "rule": "make_valid", "receiving_code": keys[repaired],
