@@ -58,7 +58,6 @@ from .errors import InputError
 from .measure import ring_table
 from .quality import holes
 
-REPAIR_COLUMNS = ["kind", "rule", "receiving_code", "other_codes", "area", "width"]
 GRID_SPAN = 2.0**40  # grid units across the layer's extent: about a micrometre on a national layer
 RULES = {1: "enclosed", 2: "longest border", 3: "first candidate", 4: "whole unit"}
 GAP = 2  # kind of a piece returned by the arrangement (3: an overlap between units)
@@ -187,7 +186,7 @@ def _overlaps(out: dict) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame({"n_polygons": np.arange(len(pieces)) + 2}, geometry=pieces)
 
 
-def _invalid_repaired(geoms: np.ndarray, keys: np.ndarray, flagged: np.ndarray) -> list[int]:
+def _invalid_repaired(geoms: np.ndarray, flagged: np.ndarray) -> list[int]:
     """Step ``invalid``: the invalid ones among flagged polygons made valid, in place; their positions."""
     repaired = [i for i in flagged if not shapely.is_valid(geoms[i])]
     for i in repaired:
@@ -257,7 +256,7 @@ def dissolve_clean(geoms, keys, gap_width: float, workers: int | None = None, pr
     # suspects: polygons whose rings cross, and those of a group that winds negatively somewhere
     suspect = np.frombuffer(out["source_flag"], dtype=np.uint8).astype(bool)
     suspect |= np.frombuffer(out["group_flag"], dtype=np.uint8).astype(bool)[groups]
-    repaired = _invalid_repaired(geoms, keys, np.flatnonzero(suspect))
+    repaired = _invalid_repaired(geoms, np.flatnonzero(suspect))
     if repaired:
         step(f"dissolving again after repairing {len(repaired):,} invalid polygons")
         out = arrange(geoms, groups, len(group_keys), geographic)

@@ -318,9 +318,8 @@ def merge(
         repairs = background.submit(_repairs, dissolved.repairs, crs)
         units = _units(dissolved.units, crs, plan, old, placed, counts, pop_field, links, assignment, inferred, declared)
         repairs = repairs.result()
-    area = _area_accounting(old_km2[placed != None], dissolved.overlaps, repairs, crs)  # noqa: E711 (element-wise)
-    area["unplaced_km2"] = float(old_km2[unplaced].sum())
-    report = _report(old, units, lineage, repairs, plan, links, inferred, unplaced, counts, pop_field, geoms, placed, area)
+    report = _report(old, units, lineage, repairs, plan, links, inferred, unplaced, counts, pop_field, geoms, placed,
+                     old_km2, _counted_twice_km2(dissolved.overlaps, crs))
     report["gaps_left"] = dissolved.gaps_left
     return MergeResult(units, lineage, repairs, report, links, _features(links, placed, inferred))
 
@@ -449,29 +448,33 @@ def _repairs(repairs, crs):
     return out
 
 
-def _area_accounting(old_km2: np.ndarray, overlaps: gpd.GeoDataFrame, repairs: gpd.GeoDataFrame, crs) -> dict:
-    """The area of the old polygons, what they count more than once where they
-    overlap (a piece covered by n polygons counts n - 1 times too many), and
-    the gaps filled: together they must give the new units' area.
+def _counted_twice_km2(overlaps: gpd.GeoDataFrame, crs) -> float:
+    """What the old polygons count more than once where they overlap: a piece
+    covered by n polygons, n - 1 times its area.
 
-    >>> _area_accounting(np.array([1.0, 1.0]), overlaps, repairs, crs)["overlaps_km2"]  # doctest: +SKIP
-    0.1
+    >>> round(_counted_twice_km2(gpd.GeoDataFrame({"n_polygons": [3]}, geometry=[shapely.box(0, 0, 1, 1)]), "EPSG:4326"))
+    24618
     """
-    pieces = fast_area_km2(to_lonlat(overlaps.geometry.to_numpy(), crs)) if len(overlaps) else np.zeros(0)
-    extra = (overlaps["n_polygons"].to_numpy() - 1) * pieces if len(overlaps) else pieces
-    gaps = repairs[repairs["kind"] == "gap"]
-    return {"old_km2": float(old_km2.sum()), "overlaps_km2": float(extra.sum()),
-            "gaps_km2": float(gaps["area_km2"].sum())}
+    if not len(overlaps):
+        return 0.0
+    pieces = fast_area_km2(to_lonlat(overlaps.geometry.to_numpy(), crs))
+    return float(((overlaps["n_polygons"].to_numpy() - 1) * pieces).sum())
 
 
-def _report(old, units, lineage, repairs, plan, links, inferred, unplaced, counts, pop_field, geoms, placed, area):
-    """Totals, conservation checks and lists a planner needs to review."""
+def _report(old, units, lineage, repairs, plan, links, inferred, unplaced, counts, pop_field, geoms, placed,
+            old_km2, twice_km2):
+    """Totals, conservation checks and lists a planner needs to review; ``old_km2``: the area of each
+    old polygon (repaired where invalid), ``twice_km2``: what they count twice where they overlap.
+
+    The area check: old polygons placed - counted twice + gaps filled = new units.
+    """
     has_polygon = plan.links["old_code"].isin(set(links.table["old_code"].dropna()))
     within = units_within_layer(plan.links, has_polygon)
     gaps = repairs[repairs["kind"] == "gap"]
     overlaps = repairs[repairs["kind"] == "overlap"]
     area_out = float(units["area_km2"].sum())
-    expected = area["old_km2"] - area["overlaps_km2"] + area["gaps_km2"]
+    old_placed_km2 = float(old_km2[placed != None].sum())  # noqa: E711 (element-wise)
+    expected = old_placed_km2 - twice_km2 + float(gaps["area_km2"].sum())
     report = {
         "plan": plan.name,
         "pop_field": pop_field,
@@ -491,14 +494,14 @@ def _report(old, units, lineage, repairs, plan, links, inferred, unplaced, count
         "unplaced": _describe(old, links, np.flatnonzero(unplaced)),
         "features_without_geometry": int((shapely.is_missing(geoms) | shapely.is_empty(geoms)).sum()),
         "codes_not_trusted": len(links.refused_codes),
-        "unplaced_area_km2": area["unplaced_km2"],
+        "unplaced_area_km2": float(old_km2[unplaced].sum()),
         "members_without_polygon": len(links.unmatched_members),
         "missing_units": sorted(within - set(units["code"])),
         "units_without_area": sorted(units.loc[~(units["area_km2"] > 0), "code"]),
         "units_outside_layer": plan.n_new - len(within),
         "parents_in_layer": sorted(parents_in_layer(plan.links, has_polygon)),
-        "area_old_km2": area["old_km2"],
-        "area_overlaps_km2": area["overlaps_km2"],
+        "area_old_km2": old_placed_km2,
+        "area_overlaps_km2": twice_km2,
         "area_units_km2": area_out,
         "area_check": check_conserved("area (old polygons - overlaps counted twice + gaps filled)", expected, area_out,
                                       AREA_TOLERANCE),
