@@ -180,6 +180,13 @@ def _run_demo(args) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage mistakes end in one line, as every other mistake does."""
+
+    def error(self, message: str):
+        self.exit(EXIT_USER_ERROR, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser of ``geoplan``.
 
@@ -188,7 +195,7 @@ def parser() -> argparse.ArgumentParser:
     """
     from . import __version__
 
-    top = argparse.ArgumentParser(prog="geoplan", description="Merge old administrative units into new ones, "
+    top = _Parser(prog="geoplan", description="Merge old administrative units into new ones, "
                                   "measure them, check them against declared figures and map them.")
     top.add_argument("--version", action="version", version=f"geoplan {__version__}")
     sub = top.add_subparsers(dest="command", required=True)

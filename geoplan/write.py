@@ -19,8 +19,8 @@ from .errors import InputError
 
 
 def check_target(target: str | Path, suffix: str | None = None, what: str = "") -> Path:
-    """Refuse an output path whose folder is missing or that is a folder itself,
-    or (with ``suffix``) that does not end in it, before any work is done;
+    """Refuse an output path whose folder is missing, cannot be written in or that
+    is a folder itself, or (with ``suffix``) that does not end in it, before any work is done;
     ``what`` says what the file is.
 
     >>> check_target("/no/such/folder/out.gpkg")  # doctest: +SKIP
@@ -34,6 +34,12 @@ def check_target(target: str | Path, suffix: str | None = None, what: str = "") 
         raise InputError(f"{target}: output folder {target.parent} does not exist")
     if target.is_dir():
         raise InputError(f"{target}: is a folder; give -o a file name")
+    try:  # a read-only or forbidden folder is found now, not after the work
+        fd, probe = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as error:
+        raise InputError(f"{target}: cannot write in {target.parent} ({error.strerror or error})") from None
     return target
 
 

@@ -164,3 +164,24 @@ def test_zip_of_a_folder_and_zip_of_two_layers(capsys, tmp_path, toy_layer, toy_
     code, err = run(capsys, "merge", str(two), str(plan), "-o", str(tmp_path / "o.gpkg"), "--quiet")
     assert code == 2 and "has layers a, b; choose one with --layer" in one_line_error(err)
     assert run(capsys, "merge", str(two), str(plan), "--layer", "b", "-o", str(tmp_path / "o.gpkg"), "--quiet")[0] == 0
+
+
+def test_an_output_folder_that_cannot_be_written_is_refused_before_any_work(capsys, toy_files):
+    layer, plan = toy_files
+    code, err = run(capsys, "merge", str(layer), str(plan), "-o", "/proc/out.gpkg", "--quiet")
+    assert code == 2 and one_line_error(err).startswith("geoplan merge: error: /proc/out.gpkg: cannot write in /proc")
+
+
+def test_usage_mistakes_are_one_line_too(capsys, tmp_path, toy_files):
+    layer, plan = toy_files
+    for argv, message in [
+        (["merge", str(layer), str(plan), "-o", str(tmp_path / "o.gpkg"), "--gap-width", "abc"], "invalid float value: 'abc'"),
+        (["merge", str(layer), str(plan)], "the following arguments are required: -o/--output"),
+        (["frobnicate"], "invalid choice: 'frobnicate'"),
+    ]:
+        try:
+            main(argv)
+        except SystemExit as exit:
+            code = exit.code
+        line = one_line_error(capsys.readouterr().err)
+        assert code == 2 and message in line and line.endswith("--help)"), line
