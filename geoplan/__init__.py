@@ -1,8 +1,10 @@
 """geoplan: merge old administrative units into new ones, measure, check and map them.
 
 >>> import geoplan
->>> plan = geoplan.read_plan("plan.csv")  # doctest: +SKIP
->>> result = geoplan.merge(geoplan.read_layer("old.gpkg"), plan, name_field="name")  # doctest: +SKIP
+>>> plan = geoplan.read_plan("vn-2025-province")  # a built-in plan, or a CSV / JSON file
+>>> plan.n_old, plan.n_new
+(63, 34)
+>>> result = geoplan.merge(geoplan.read_layer("old.gpkg"), plan)  # doctest: +SKIP
 >>> result.units.head()  # doctest: +SKIP
 
 Heavy libraries load on first use, so ``geoplan --help`` answers at once.
@@ -39,6 +41,10 @@ _EXPORTS = {
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_EXPORTS))
 
 
 def __getattr__(name):

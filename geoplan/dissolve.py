@@ -55,7 +55,7 @@ import shapely
 
 from . import _arrange
 from .errors import InputError
-from .measure import ring_table
+from .measure import METRES_PER_DEGREE, metres_along, ring_table
 from .quality import holes
 
 GRID_SPAN = 2.0**40  # grid units across the layer's extent: about a micrometre on a national layer
@@ -158,7 +158,23 @@ def _polygonal(geom):
     return shapely.union_all(parts) if parts else shapely.Polygon()
 
 
-def _repairs(out: dict, keys: np.ndarray, gap_width: float) -> gpd.GeoDataFrame:
+def gap_widths(pieces: np.ndarray, geographic: bool) -> np.ndarray:
+    """Mean width of each piece, twice its area over its perimeter, in CRS units;
+    on lon/lat in degrees of latitude, each degree of longitude shrunk by the
+    cosine of the latitude, so that a width means the same distance whatever
+    the layer's CRS.
+
+    >>> gap_widths(np.array([shapely.box(0, 0, 1, 1), shapely.box(0, 60, 1, 61)]), True).round(2).tolist()
+    [0.5, 0.33]
+    """
+    if not geographic:
+        return 2 * shapely.area(pieces) / shapely.length(pieces)
+    shrink = np.cos(np.radians(shapely.get_y(shapely.centroid(pieces))))
+    perimeter = metres_along(shapely.boundary(pieces)) / METRES_PER_DEGREE
+    return 2 * shapely.area(pieces) * shrink / perimeter
+
+
+def _repairs(out: dict, keys: np.ndarray, gap_width: float, geographic: bool) -> gpd.GeoDataFrame:
     """The logged repairs: each gap, each overlap between units."""
     pieces = _multipolygons(out, "pieces")
     kind, group, rule = _int32(out, "piece_kind"), _int32(out, "piece_group"), _int32(out, "piece_rule")
@@ -166,7 +182,7 @@ def _repairs(out: dict, keys: np.ndarray, gap_width: float) -> gpd.GeoDataFrame:
     area = shapely.area(pieces)
     gaps = kind == GAP
     width = np.full(len(pieces), np.nan)
-    width[gaps] = 2 * area[gaps] / shapely.length(pieces[gaps])
+    width[gaps] = gap_widths(pieces[gaps], geographic)
     rules = np.array([RULES[r] for r in range(1, len(RULES) + 1)], dtype=object)[rule - 1]
     rules[gaps & (rule != 1) & (width > gap_width)] = "wide gap"  # between units; a gap inside a unit is its own
     names, others, bounds = [str(k) for k in keys], others.tolist(), bounds.tolist()
@@ -261,7 +277,7 @@ def dissolve_clean(geoms, keys, gap_width: float, workers: int | None = None, pr
         step(f"dissolving again after repairing {len(repaired):,} invalid polygons")
         out = arrange(geoms, groups, len(group_keys), geographic)
     units = _multipolygons(out, "units", single_as_polygon=True)
-    repairs, overlaps = _repairs(out, group_keys, gap_width), _overlaps(out)
+    repairs, overlaps = _repairs(out, group_keys, gap_width, geographic), _overlaps(out)
     if repaired:
         invalid = gpd.GeoDataFrame({"kind": "invalid", "rule": "make_valid", "receiving_code": keys[repaired],
                                     "other_codes": "", "area": shapely.area(geoms[repaired]), "width": np.nan},

@@ -19,8 +19,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-METRES_PER_DEGREE = 111_320.0  # along a meridian, and along the equator
-
+from .measure import metres_along
 
 def shared_border(geoms, neighbours, tolerance: float) -> np.ndarray:
     """Length in metres of each lon/lat geometry's boundary lying within
@@ -33,38 +32,35 @@ def shared_border(geoms, neighbours, tolerance: float) -> np.ndarray:
     return metres_along(pieces)
 
 
-def metres_along(lines) -> np.ndarray:
-    """Length in metres of lon/lat lines: each segment scaled by the cosine of
-    its latitude (exact enough for borders, which are made of short segments).
-
-    >>> metres_along([shapely.LineString([(105, 10), (105, 11)]), shapely.LineString([(105, 60), (106, 60)])]).round(-2).tolist()
-    [111300.0, 55700.0]
-    """
-    parts, owner = shapely.get_parts(np.asarray(lines, dtype=object), return_index=True)
-    xy, part = shapely.get_coordinates(parts, return_index=True)
-    same = part[1:] == part[:-1]
-    dx, dy = np.diff(xy[:, 0])[same], np.diff(xy[:, 1])[same]
-    dx *= np.cos(np.radians((xy[1:, 1] + xy[:-1, 1])[same] / 2))
-    return np.bincount(owner[part[1:][same]], weights=np.hypot(dx, dy) * METRES_PER_DEGREE, minlength=len(lines))
-
-
-def infer_units(geoms: np.ndarray, new_code: np.ndarray, parents: np.ndarray, tolerance: float) -> np.ndarray:
+def infer_units(geoms: np.ndarray, new_code: np.ndarray, parents: np.ndarray, tolerance: float,
+                allowed: dict | None = None) -> np.ndarray:
     """Fill missing ``new_code`` entries with the new unit of the longest border
     (``geoms`` in lon/lat, ``tolerance`` in degrees).
 
     An island with no neighbour within ``tolerance`` joins the nearest placed
-    polygon of the same parent. Returns a new array; entries with no placed
-    polygon in the same parent stay None.
+    polygon of the same parent. ``allowed`` ({position: set of new codes})
+    narrows the choice of some polygons, such as a feature whose name fits
+    several plan members: among its neighbours, those units come first when
+    it borders any of them.
+    Returns a new array; entries with no geometry, or no placed polygon in
+    the same parent, stay None.
 
-    >>> boxes = np.array([shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)])
-    >>> infer_units(boxes, np.array(["A", None], dtype=object), np.array(["P", "P"]), 0.001).tolist()
-    ['A', 'A']
+    >>> boxes = np.array([shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1), shapely.box(2, 0, 3, 1)])
+    >>> infer_units(boxes, np.array(["A", None, "B"], dtype=object), np.array(["P"] * 3), 0.001).tolist()
+    ['A', 'A', 'B']
+    >>> infer_units(boxes, np.array(["A", None, "B"], dtype=object), np.array(["P"] * 3), 0.001, {1: {"B"}}).tolist()
+    ['A', 'B', 'B']
     """
     new_code = np.asarray(new_code, dtype=object).copy()
     geoms = np.asarray(geoms, dtype=object)
     parents = np.asarray(parents, dtype=object)
+    allowed = allowed or {}
+    for i, units in allowed.items():  # one choice only: no border to measure
+        if new_code[i] is None and len(units) == 1:
+            new_code[i] = next(iter(units))
     tree = shapely.STRtree(geoms)
-    todo = [i for i in range(len(geoms)) if new_code[i] is None]
+    has_area = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    todo = [i for i in range(len(geoms)) if new_code[i] is None and has_area[i]]
     while todo:
         mine, other = tree.query(geoms[todo], predicate="dwithin", distance=tolerance)
         mine = np.asarray(todo)[mine]
@@ -73,10 +69,12 @@ def infer_units(geoms: np.ndarray, new_code: np.ndarray, parents: np.ndarray, to
         border = pd.DataFrame({"mine": mine, "unit": new_code[other].astype(str),
                                "length": shared_border(geoms[mine], geoms[other], tolerance)})
         best = border.groupby(["mine", "unit"], sort=True)["length"].sum().reset_index()
+        fits = np.array([m not in allowed or u in allowed[m] for m, u in zip(best["mine"], best["unit"])], dtype=bool)
+        best = best[fits | ~pd.Series(fits).groupby(best["mine"].to_numpy()).transform("any").to_numpy()]
         best = best.sort_values(["mine", "length"], ascending=[True, False], kind="stable").drop_duplicates("mine")
         placed = dict(zip(best["mine"].tolist(), best["unit"].tolist()))
         if not placed:
-            placed = _nearest(geoms, new_code, parents, todo, tree)
+            placed = _nearest(geoms, new_code, parents, todo, has_area)
         if not placed:
             break
         for i, code in placed.items():
@@ -85,11 +83,11 @@ def infer_units(geoms: np.ndarray, new_code: np.ndarray, parents: np.ndarray, to
     return new_code
 
 
-def _nearest(geoms, new_code, parents, todo, tree) -> dict:
+def _nearest(geoms, new_code, parents, todo, has_area) -> dict:
     """Islands: the new unit of the nearest placed polygon in the same parent."""
     placed = {}
     for i in todo:
-        same = np.flatnonzero((parents == parents[i]) & (new_code != None))  # noqa: E711
+        same = np.flatnonzero((parents == parents[i]) & (new_code != None) & has_area)  # noqa: E711
         if len(same):
             j = same[int(np.argmin(shapely.distance(geoms[same], geoms[i])))]
             placed[i] = new_code[j]

@@ -14,6 +14,11 @@ silently between two candidates:
 6. ``district``: a plan member that is a whole district (island districts
    such as Lý Sơn have no communes) takes every unlinked feature of it.
 
+Features left with several candidates are settled later by their place
+(``name+neighbours``, in :mod:`geoplan.pipeline`): they join the new unit of
+one candidate by the longest border, and link to it when no other candidate
+goes there. Features whose parent is none of the plan's are ``outside`` it.
+
 Aliases (``from`` -> ``to``) rename layer values before matching, for units
 renamed since the layer was drawn (Thừa Thiên Huế -> Thành phố Huế).
 
@@ -31,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
-from .names import exact_key, fold, folded_key, unit_type
+from .names import exact_key, fold, folded_key, plain_keys, unit_type
 from .plan import Plan
 from .read import as_code
 from .tables import read_table
@@ -70,10 +75,26 @@ def read_aliases(path: str | Path) -> dict[str, str]:
 
 
 def _apply_aliases(values: pd.Series, aliases: dict[str, str]) -> tuple[pd.Series, pd.Series]:
-    """Layer values with aliases applied, and a mask of the renamed ones."""
-    keys = values.map(exact_key)
-    renamed = keys.isin(aliases.keys())
-    return values.where(~renamed, keys.map(aliases)), renamed
+    """Layer values with aliases applied, and a mask of the renamed ones; a value
+    written without diacritics ("Thua Thien Hue") takes the alias its folded key
+    points to, when only one does.
+
+    >>> _apply_aliases(pd.Series(["Thua Thien Hue", "Huế"]), {"thừa thiên huế": "Thành phố Huế"})[0].tolist()
+    ['Thành phố Huế', 'Huế']
+    """
+    by_fold: dict[str, set] = {}
+    for key, to in aliases.items():
+        by_fold.setdefault(folded_key(key), set()).add(to)
+    folded = {key: next(iter(to)) for key, to in by_fold.items() if len(to) == 1}
+    def alias(value: str):
+        found = aliases.get(exact_key(value))
+        if found is None and fold(value) == value.lower():  # no diacritic at all: the folded key is all it says
+            found = next((folded[k] for k in plain_keys(value) if k in folded), None)
+        return found
+
+    renamed_to = pd.Series([alias(v) for v in values.tolist()], index=values.index, dtype=object)
+    renamed = renamed_to.notna()
+    return values.where(~renamed, renamed_to), renamed
 
 
 def _code_ranges(codes: pd.Series, districts: pd.Series) -> dict:
@@ -110,6 +131,7 @@ def link_features(
         _apply_aliases(layer[parent_field].fillna("").astype(str), aliases)
         if parent_field else (pd.Series([""] * n, index=layer.index), pd.Series(False, index=layer.index))
     )
+    outside = _outside_plan(parents, members)
     codes = as_code(layer[code_field]) if code_field else pd.Series([None] * n, index=layer.index, dtype=object)
     refused = pd.DataFrame()
     if code_field:
@@ -132,29 +154,52 @@ def link_features(
         names, parents, districts = names.tolist(), parents.tolist(), districts.tolist()
         renamed = (renamed | parent_renamed).tolist()
         found_codes, found_how = old_code.tolist(), how.tolist()
-        for i in np.flatnonzero(how.to_numpy() == "none"):
-            parent = parents[i] if use_parent else ""
-            found, method, candidates = matcher.find(names[i], parent, districts[i], ranges.get(districts[i]), taken)
-            if found is not None:
-                found_codes[i], found_how[i] = found, "alias" if renamed[i] else method
-                taken.add(found)
-            elif candidates:
-                ambiguous_rows.append({"feature": layer.index[i], "name": names[i], "parent": parent,
-                                       "candidates": ", ".join(candidates)})
-            elif districts[i]:
-                # A plan member that is a whole district (island districts have no communes).
-                found = matcher.find_district(districts[i], parent)
+        todo, ambiguous = np.flatnonzero(how.to_numpy() == "none").tolist(), {}
+        while todo:  # a second pass settles features whose other candidates were taken meanwhile
+            for i in todo:
+                parent = parents[i] if use_parent else ""
+                found, method, candidates = matcher.find(names[i], parent, districts[i], ranges.get(districts[i]), taken)
+                ambiguous.pop(i, None)
                 if found is not None:
-                    found_codes[i], found_how[i] = found, "district"
+                    found_codes[i], found_how[i] = found, "alias" if renamed[i] else method
+                    taken.add(found)
+                elif candidates:
+                    ambiguous[i] = candidates
+                elif districts[i]:
+                    # A plan member that is a whole district (island districts have no communes).
+                    found = matcher.find_district(districts[i], parent)
+                    if found is not None:
+                        found_codes[i], found_how[i] = found, "district"
+            settled = [i for i in todo if i not in ambiguous]
+            todo = list(ambiguous) if settled and ambiguous else []
+        ambiguous_rows = [{"feature": layer.index[i], "name": names[i], "parent": parents[i] if use_parent else "",
+                           "candidates": ", ".join(candidates), "codes": candidates}
+                          for i, candidates in sorted(ambiguous.items())]
         old_code = pd.Series(found_codes, index=layer.index, dtype=object)
         how = pd.Series(found_how, index=layer.index, dtype=object)
 
-    table = pd.DataFrame({"old_code": old_code, "linked_by": how, "feature_code": codes}, index=layer.index)
+    table = pd.DataFrame({"old_code": old_code, "linked_by": how, "feature_code": codes,
+                          "outside": outside & old_code.isna()}, index=layer.index)
     unmatched = members[~members["old_code"].isin(set(old_code.dropna()))].copy()
     if name_field:
         unmatched["suggestions"] = _suggest(unmatched, layer, table, name_field, parent_field)
     fields = {"code": code_field, "name": name_field, "parent": parent_field, "district": district_field}
     return LinkResult(table, unmatched.reset_index(drop=True), pd.DataFrame(ambiguous_rows), fields, refused)
+
+
+def _outside_plan(parents: pd.Series, members: pd.DataFrame) -> pd.Series:
+    """Features whose parent (old province) is none of the plan's: a plan for one
+    province applied to a national layer leaves the others out. A feature with
+    no parent, or a plan without parents, is never outside.
+
+    >>> members = pd.DataFrame({"old_parent": ["Tỉnh An Giang", ""]})
+    >>> _outside_plan(pd.Series(["An Giang", "an giang", "Hà Nội", ""]), members).tolist()
+    [False, False, True, False]
+    """
+    plan_parents = {folded_key(p) for p in members["old_parent"] if p}
+    if not plan_parents:
+        return pd.Series(False, index=parents.index)
+    return parents.map(lambda p: bool(p) and not set(plain_keys(p)) & plan_parents)
 
 
 def _contradicted_codes(old_code: pd.Series, names: pd.Series | None, parents: pd.Series, districts: pd.Series,
@@ -207,7 +252,7 @@ class _NameMatcher:
         self.index: dict[str, dict[tuple, list[str]]] = {"typed": {}, "name": {}, "folded": {}}
         for code, name, parent in zip(members["old_code"], members["old_name"], members["old_parent"]):
             p = exact_key(parent) if use_parent else ""
-            pf = fold(p)
+            pf = folded_key(parent) if use_parent else ""
             self.index["typed"].setdefault((p, unit_type(name), exact_key(name)), []).append(code)
             self.index["name"].setdefault((p, exact_key(name)), []).append(code)
             self.index["folded"].setdefault((pf, folded_key(name)), []).append(code)
@@ -215,10 +260,11 @@ class _NameMatcher:
     def find(self, name: str, parent: str, district: str, code_range, taken: set[str]):
         """Return (code, method, candidates): code None when no or several candidates."""
         p = exact_key(parent) if self.use_parent else ""
+        pf = plain_keys(parent)[0] if self.use_parent else ""
         keys = (
             ("typed", (p, unit_type(name), exact_key(name)), "name"),
             ("name", (p, exact_key(name)), "name"),
-            ("folded", (fold(p), folded_key(name)), "folded"),
+            *(("folded", (pf, key), "folded") for key in plain_keys(name)),
         )
         for level, key, method in keys:
             candidates = [c for c in self.index[level].get(key, []) if c not in taken]
@@ -306,21 +352,16 @@ def _by_code_value(codes: pd.Series, member_codes: set[str]) -> dict:
     return found
 
 
-def _share_in(values: list, targets: set) -> float:
-    """Share of ``values`` found in ``targets`` (plain set look-ups: pandas' ``isin``
-    on Arrow strings converts every target first, which is slow for 10,000 codes)."""
-    return sum(value in targets for value in values) / len(values)
-
-
 def detect_fields(layer: pd.DataFrame, plan: Plan, min_share: float = 0.3) -> dict[str, str | None]:
     """Guess which fields hold codes, names, parents and districts, by content.
 
     A field is chosen when at least ``min_share`` of its values match the
-    plan's old codes (or names, parent names, district names); the best
-    field wins. Codes and names identify units, so for them only distinct
-    values count: a province code repeated on every commune of a
-    one-province extract is not a commune code. Fields the user named are
-    never overridden by the caller.
+    plan's old codes (or names, parent names, district names), or when it
+    holds at least that share of the plan's values (a plan for one province
+    against a national layer); the best field wins. Codes and names identify
+    units, so for them only distinct values count: a province code repeated
+    on every commune of a one-province extract is not a commune code. Fields
+    the user named are never overridden by the caller.
 
     >>> detect_fields(old_communes, plan)  # doctest: +SKIP
     {'code': 'gso_code_c2016', 'name': 'commune_vn', 'parent': 'province_vn', 'district': 'district_vn'}
@@ -335,21 +376,30 @@ def detect_fields(layer: pd.DataFrame, plan: Plan, min_share: float = 0.3) -> di
     codes_by_value = {zero_free(code) for code in codes}
     zero_less = {code for code in codes if _lost_zeros(code)}
     geometry = layer.geometry.name if hasattr(layer, "geometry") else None
-    sample = layer[[c for c in layer.columns if c != geometry]].head(5000)
-    best: dict[str, tuple[str | None, float]] = {role: (None, min_share) for role in ("code", *wanted)}
-    for column in sample.columns:
-        values = sample[column].dropna()
-        if values.empty:
+    best: dict[str, tuple[str | None, tuple]] = {role: (None, (min_share, 0.0)) for role in ("code", *wanted)}
+    for column in [c for c in layer.columns if c != geometry]:
+        counts = layer[column].dropna().value_counts(sort=False)
+        if counts.empty:
             continue
-        texts = {str(code) for code in as_code(values).tolist()}
-        linkable = [t in codes or (_lost_zeros(t) and t in codes_by_value) or (t.isdigit() and zero_free(t) in zero_less)
-                    for t in texts]  # as _by_code_value links them
-        shares = {"code": sum(linkable) / len(values)}
-        if values.dtype.kind not in "ifb":
-            keys = [exact_key(str(value)) for value in values.tolist()]
-            shares.update({role: _share_in(keys, targets) for role, targets in wanted.items() if targets})
-            shares["name"] = len(set(keys) & wanted["name"]) / len(keys)
-        for role, share in shares.items():
-            if share > best[role][1]:
-                best[role] = (column, share)
+        rows = int(counts.sum())
+        texts = {str(code) for code in as_code(pd.Series(counts.index)).tolist()}
+        linkable = sum(t in codes or (_lost_zeros(t) and t in codes_by_value) or (t.isdigit() and zero_free(t) in zero_less)
+                       for t in texts)  # as _by_code_value links them
+        found = {"code": (linkable, rows, len(codes))}
+        if counts.index.dtype.kind not in "ifb":
+            keys: dict[str, int] = {}
+            for value, n in zip(counts.index.tolist(), counts.tolist()):
+                key = exact_key(str(value))
+                keys[key] = keys.get(key, 0) + n
+            for role, targets in wanted.items():
+                if targets:
+                    hits = [n for key, n in keys.items() if key in targets]  # plain set look-ups: isin on Arrow strings is slow
+                    # names identify units: distinct values count; parents and districts repeat, rows count
+                    found[role] = (len(hits) if role == "name" else sum(hits), rows, len(targets), len(hits))
+        for role, (hits, rows, targets, *distinct) in found.items():
+            share = hits / rows  # of the layer's values that are the plan's
+            covered = (distinct[0] if distinct else hits) / targets  # of the plan's values that the layer has
+            score = (max(share, covered), share)
+            if score > best[role][1]:
+                best[role] = (column, score)
     return {role: column for role, (column, _) in best.items()}

@@ -20,6 +20,7 @@ from pyproj import CRS, Geod, Transformer
 from .errors import ConservationError, InputError
 
 WGS84 = Geod(ellps="WGS84")
+METRES_PER_DEGREE = 111_320.0  # along a meridian, and along the equator
 
 # Authalic (equal-area) sphere of WGS 84, for the fast bookkeeping areas.
 _A = 6378137.0
@@ -82,7 +83,7 @@ def lonlat_array(geoms, crs=None) -> np.ndarray:
     if hasattr(geoms, "columns") and hasattr(geoms, "geometry"):  # a GeoDataFrame: its active geometry
         geoms = geoms.geometry
     given = crs if crs is not None else getattr(geoms, "crs", None)
-    geoms = np.asarray(geoms, dtype=object)
+    geoms = np.atleast_1d(np.asarray(geoms, dtype=object))  # one geometry is an array of one
     if given is not None:
         return to_lonlat(geoms, given)
     if not len(geoms) or shapely.is_empty(geoms).all() or shapely.is_missing(geoms).all():
@@ -103,6 +104,8 @@ def area_km2(geoms, crs=None) -> np.ndarray:
 
     >>> area_km2([shapely.box(0, 0, 1, 1)]).round(0).tolist()
     [12309.0]
+    >>> area_km2(shapely.box(0, 0, 1, 1)).round(0).tolist()
+    [12309.0]
     """
     geoms = lonlat_array(geoms, crs)
     xy, offsets, geometry, hole = ring_table(geoms)
@@ -110,6 +113,21 @@ def area_km2(geoms, crs=None) -> np.ndarray:
     ring_area = np.array([abs(WGS84.polygon_area_perimeter(lon[a:b], lat[a:b])[0])
                           for a, b in zip(offsets[:-1], offsets[1:])], dtype=float)
     return np.bincount(geometry, weights=np.where(hole, -ring_area, ring_area), minlength=len(geoms)) / 1e6
+
+
+def metres_along(lines) -> np.ndarray:
+    """Length in metres of lon/lat lines: each segment scaled by the cosine of
+    its latitude (exact enough for borders, which are made of short segments).
+
+    >>> metres_along([shapely.LineString([(105, 10), (105, 11)]), shapely.LineString([(105, 60), (106, 60)])]).round(-2).tolist()
+    [111300.0, 55700.0]
+    """
+    parts, owner = shapely.get_parts(np.asarray(lines, dtype=object), return_index=True)
+    xy, part = shapely.get_coordinates(parts, return_index=True)
+    same = part[1:] == part[:-1]
+    dx, dy = np.diff(xy[:, 0])[same], np.diff(xy[:, 1])[same]
+    dx *= np.cos(np.radians((xy[1:, 1] + xy[:-1, 1])[same] / 2))
+    return np.bincount(owner[part[1:][same]], weights=np.hypot(dx, dy) * METRES_PER_DEGREE, minlength=len(lines))
 
 
 CHUNK = 1 << 16  # vertices per step of fast_area_km2: its temporaries stay small and are reused
@@ -145,15 +163,29 @@ def fast_area_km2(geoms, crs=None) -> np.ndarray:
     return np.bincount(geometry, weights=np.where(hole, -ring_area, ring_area), minlength=len(geoms)) / 1e6
 
 
+def whole_numbers(values: pd.Series) -> bool:
+    """Counts that are all whole numbers stay integers; a field with fractions
+    (an estimate, an apportioned count) keeps them, so nothing is rounded away.
+
+    >>> whole_numbers(pd.Series([1.0, None])), whole_numbers(pd.Series([0.5]))
+    (True, False)
+    """
+    values = pd.to_numeric(values, errors="coerce").dropna()
+    return bool((values == values.round()).all())
+
+
 def sum_counts(values: pd.DataFrame, keys, fields: list[str]) -> pd.DataFrame:
     """Sum count fields per key; missing counts are treated as 0 and counted.
+    Whole counts give integers (see :func:`whole_numbers`).
 
     >>> sum_counts(pd.DataFrame({"pop": [1, 2, None]}), ["a", "a", "b"], ["pop"])["pop"].tolist()
     [3, 0]
+    >>> sum_counts(pd.DataFrame({"pop": [1.25, 2.5]}), ["a", "a"], ["pop"])["pop"].tolist()
+    [3.75]
     """
-    counts = values[fields].apply(pd.to_numeric, errors="coerce")
-    frame = counts.fillna(0).round().astype("int64").assign(_key=np.asarray(keys))
-    return frame.groupby("_key", sort=True)[fields].sum()
+    counts = values[fields].apply(pd.to_numeric, errors="coerce").fillna(0)
+    counts = counts.apply(lambda c: c.round().astype("int64") if whole_numbers(c) else c)
+    return counts.assign(_key=np.asarray(keys)).groupby("_key", sort=True)[fields].sum()
 
 
 def density(counts: pd.Series, areas: pd.Series) -> pd.Series:

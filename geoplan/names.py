@@ -132,6 +132,22 @@ _FOLDED_TYPES = sorted({fold(t): t for t in UNIT_TYPES if not t.startswith("tp")
 
 
 @lru_cache(maxsize=1 << 16)
+def plain_keys(name: str) -> tuple[str, ...]:
+    """Folded keys to look a name up by: for a name written without any
+    diacritic, first without its type ("Xa Duong" is "Xã Dương"), then as
+    it is (it may be "Xá Lương" written plain); otherwise its folded key.
+
+    >>> plain_keys("Xa Duong"), plain_keys("Xã Dương"), plain_keys("Tinh An Giang")
+    (('duong', 'xa duong'), ('duong',), ('an giang', 'tinh an giang'))
+    """
+    key, canonical = folded_key(name), _canonical(name)
+    if fold(canonical) != canonical:
+        return (key,)
+    bare = next((key[len(t) + 1:] for t, _ in _FOLDED_TYPES if key.startswith(t + " ")), None)
+    return (bare, key) if bare else (key,)
+
+
+@lru_cache(maxsize=1 << 16)
 def search_key(name: str) -> tuple[str, str]:
     """(unit type, rest of the name), both diacritic-free, hyphens as spaces.
 

@@ -21,11 +21,11 @@ from pyproj import CRS
 
 from .dissolve import dissolve_clean
 from .errors import InputError, LinkError
-from .infer import METRES_PER_DEGREE, infer_units
+from .infer import infer_units
 from .link import LinkResult, detect_fields, link_features
-from .measure import area_km2, check_conserved, density, fast_area_km2, sum_counts, to_lonlat
+from .measure import METRES_PER_DEGREE, area_km2, check_conserved, density, fast_area_km2, sum_counts, to_lonlat, whole_numbers
 from .names import exact_key
-from .plan import Plan, parents_in_layer, units_within_layer
+from .plan import Plan, units_within_layer
 from .read import check_layer, require_fields
 
 DEFAULT_GAP_WIDTH_M = 200.0
@@ -63,6 +63,8 @@ class MergeResult:
             f"{r['unplaced_features']:,} unplaced; {len(r['missing_units']):,} new units missing"
             + (f"; {len(r['units_without_area']):,} with no area" if r.get("units_without_area") else "")
             + (f" ({r['units_outside_layer']:,} outside the layer)" if r.get("units_outside_layer") else "")
+            + (f"; {sum(r['outside_plan'].values()):,} features outside the plan's provinces left out"
+               if r.get("outside_plan") else "")
         )
 
     def conservation(self) -> str:
@@ -101,6 +103,13 @@ class MergeResult:
             lines.append(f"      ... and {len(inferred) - limit:,} more inferred (layer lineage, link inferred)")
         for row in r["unplaced"][:limit]:
             lines.append(f"      unplaced: {row}")
+        if r["outside_plan"]:
+            lines.append(f"  {sum(r['outside_plan'].values()):>7,} features lie in provinces the plan does not cover, left out: "
+                         + ", ".join(f"{p} ({n:,})" for p, n in list(r["outside_plan"].items())[:limit])
+                         + (f" and {len(r['outside_plan']) - limit:,} more" if len(r["outside_plan"]) > limit else ""))
+        if r["several_features"]:
+            lines.append(f"  {len(r['several_features']):>7,} plan members have several features: their counts are summed")
+            lines += [f"      {row}" for row in r["several_features"][:limit]]
         if r["features_without_geometry"]:
             lines.append(f"  {r['features_without_geometry']:>7,} features have no geometry: their counts go to the "
                          "unit they are linked to, their area is 0")
@@ -111,7 +120,7 @@ class MergeResult:
             for row in refused.head(limit).itertuples():
                 lines.append(f"      {row.feature_name} carries {row.code}, the code of {row.plan_name}")
         unmatched = links.unmatched_members
-        inside = unmatched[unmatched["old_parent"].isin(r["parents_in_layer"])]
+        inside = unmatched[unmatched["old_code"].isin(r["members_within_layer"])]
         outside = len(unmatched) - len(inside)
         lines.append(f"  {len(inside):>7,} plan members have no polygon" + (
             f" (and {outside:,} in provinces the layer does not cover)" if outside else ""))
@@ -146,8 +155,9 @@ def _require_counts(values: pd.Series, field: str, option: str, label: str) -> N
     bad = (values.notna() & numbers.isna() & (text != "")) | (numbers < 0) | np.isinf(numbers)
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
+        value = values.iloc[row]
         raise InputError(f"{label}: field {field!r} ({option}) must hold counts; {int(bad.sum()):,} values are not "
-                         f"(feature {row}: {values.iloc[row]!r})")
+                         f"(feature {row}: {value.item() if hasattr(value, 'item') else value!r})")
 
 
 def check_gap_width(metres: float) -> None:
@@ -283,24 +293,22 @@ def merge(
         + ", ".join(f"{role} field {field}" for role, field in
                     (("code", code_field), ("name", name_field), ("parent", parent_field), ("district", district_field)) if field))
     links = link_features(old, plan, code_field, name_field, parent_field, district_field, aliases)
-    linked = links.table["old_code"].notna()
-    if linked.mean() < MIN_LINKED_SHARE:
-        raise LinkError(f"{label} and plan {plan.name} do not match: {int(linked.sum()):,} of {len(linked):,} features "
-                        f"linked by {' or '.join(f for f in (code_field, name_field) if f)}"
+    linked, outside = links.table["old_code"].notna(), links.table["outside"].to_numpy()
+    if linked[~outside].mean() < MIN_LINKED_SHARE or not linked.any():
+        raise LinkError(f"{label} and plan {plan.name} do not match: {int(linked.sum()):,} of {int((~outside).sum()):,} "
+                        f"features linked by {' or '.join(f for f in (code_field, name_field) if f)}"
                         + (f" (a layer of another level than the plan's {', '.join(sorted(set(plan.links['level']) - {''}))}?)"
                            if (plan.links["level"] != "").any() else ""))
 
     assignment = plan.assignment().set_index("old_code")
-    new_code = links.table["old_code"].map(assignment["new_code"]).to_numpy(dtype=object)
-    new_code = np.where(pd.isna(new_code), None, new_code)
     crs = CRS.from_user_input(old.crs)
     geoms = old.geometry.to_numpy()
     parents = old[parent_field].fillna("").astype(str).to_numpy() if parent_field else np.full(len(old), "")
-    say(f"placing {int((~linked).sum()):,} features that match no plan member")
-    # on lon/lat whatever the layer's CRS, so that the same polygons are placed alike
-    placed = infer_units(to_lonlat(geoms, crs), new_code, parents, tolerance=gap_width_m / METRES_PER_DEGREE)
+    say(f"placing {int((~linked & ~outside).sum()):,} features that match no plan member")
+    placed = _place(links, assignment, to_lonlat(geoms, crs), parents, outside, gap_width_m)
+    new_code = _new_codes(links, assignment)
     inferred = (new_code == None) & (placed != None)  # noqa: E711 (element-wise)
-    unplaced = placed == None  # noqa: E711
+    unplaced = (placed == None) & ~outside  # noqa: E711
 
     def bookkeeping():  # runs while the engine works: it releases the GIL
         areas = fast_area_km2(geoms, crs)
@@ -316,12 +324,49 @@ def merge(
     say("measuring areas and counts")
     with ThreadPoolExecutor(1) as background:
         repairs = background.submit(_repairs, dissolved.repairs, crs)
-        units = _units(dissolved.units, crs, plan, old, placed, counts, pop_field, links, assignment, inferred, declared)
+        units = _units(dissolved.units, crs, plan, old, placed, counts, pop_field, links, assignment, inferred, declared,
+                       _with_polygon(links, geoms))
         repairs = repairs.result()
     report = _report(old, units, lineage, repairs, plan, links, inferred, unplaced, counts, pop_field, geoms, placed,
-                     old_km2, _counted_twice_km2(dissolved.overlaps, crs))
+                     old_km2, _counted_twice_km2(dissolved.overlaps, crs), outside)
     report["gaps_left"] = dissolved.gaps_left
     return MergeResult(units, lineage, repairs, report, links, _features(links, placed, inferred))
+
+
+def _new_codes(links: LinkResult, assignment: pd.DataFrame) -> np.ndarray:
+    """The new unit of each feature by its link (None where it has none)."""
+    new_code = links.table["old_code"].map(assignment["new_code"]).to_numpy(dtype=object)
+    return np.where(pd.isna(new_code), None, new_code)
+
+
+def _place(links: LinkResult, assignment: pd.DataFrame, lonlat, parents, outside, gap_width_m: float) -> np.ndarray:
+    """The new unit of every feature: by its link, else by the longest border
+    (:func:`geoplan.infer.infer_units`, on lon/lat whatever the layer's CRS, so
+    that the same polygons are placed alike); features outside the plan's
+    provinces stay None. A feature whose name fits several plan members joins
+    one of their new units; when that unit is the new unit of one candidate
+    only, the feature is linked to it (``name+neighbours``) and leaves the
+    ambiguous list.
+    """
+    new_code = _new_codes(links, assignment)
+    inside = np.flatnonzero(~outside)
+    position = {feature: i for i, feature in enumerate(inside)}
+    candidates = {row.feature: row.codes for row in links.ambiguous.itertuples()} if len(links.ambiguous) else {}
+    allowed = {position[f]: set(assignment.loc[codes, "new_code"]) for f, codes in candidates.items() if f in position}
+    placed = np.full(len(new_code), None, dtype=object)
+    placed[inside] = infer_units(lonlat[inside], new_code[inside], parents[inside],
+                                 tolerance=gap_width_m / METRES_PER_DEGREE, allowed=allowed)
+    chosen = {f: [c for c in codes if assignment.at[c, "new_code"] == placed[f]] for f, codes in candidates.items()}
+    claims = pd.Series([c[0] for c in chosen.values() if len(c) == 1]).value_counts()
+    settled = {f: c[0] for f, c in chosen.items() if len(c) == 1 and claims[c[0]] == 1}  # never two features on one member
+    if settled:
+        table = links.table
+        table.loc[list(settled), "old_code"] = list(settled.values())
+        table.loc[list(settled), "linked_by"] = "name+neighbours"
+        links.ambiguous = links.ambiguous[~links.ambiguous["feature"].isin(settled)].reset_index(drop=True)
+        links.unmatched_members = links.unmatched_members[
+            ~links.unmatched_members["old_code"].isin(set(settled.values()))].reset_index(drop=True)
+    return placed
 
 
 def _features(links, placed, inferred) -> pd.DataFrame:
@@ -340,7 +385,13 @@ def _features(links, placed, inferred) -> pd.DataFrame:
     })
 
 
-def _units(units_geom, crs, plan, old, placed, counts, pop_field, links, assignment, inferred, declared):
+def _with_polygon(links: LinkResult, geoms) -> set:
+    """Old codes linked to at least one feature that has an area (not empty, not missing)."""
+    has_area = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    return set(links.table.loc[has_area, "old_code"].dropna())
+
+
+def _units(units_geom, crs, plan, old, placed, counts, pop_field, links, assignment, inferred, declared, with_polygon):
     lonlat = to_lonlat(units_geom.to_numpy(), crs)
     info = plan.new_units().set_index("new_code")
     codes = units_geom.index.astype(str)
@@ -355,19 +406,20 @@ def _units(units_geom, crs, plan, old, placed, counts, pop_field, links, assignm
     if counts:
         sums = sum_counts(old, placed, counts)
         for f in counts:
-            frame[f] = sums[f].reindex(codes).fillna(0).astype("int64").to_numpy()
+            frame[f] = sums[f].reindex(codes, fill_value=0).to_numpy()
     if pop_field:
         frame = frame.rename(columns={pop_field: "population"})
         frame["density"] = density(frame["population"], frame["area_km2"])
     members = pd.Series(placed).value_counts()
-    approx_codes = set(assignment.index[assignment["approximate"]])
-    approx = pd.Series(links.table["old_code"].isin(approx_codes).to_numpy()).groupby(pd.Series(placed)).sum()
+    # a divided old unit went whole to one of its new units: that one has too much, the others too little
+    divided = plan.links[plan.links["old_code"].isin(set(assignment.index[assignment["approximate"]]) & with_polygon)]
+    approx = divided.drop_duplicates(["old_code", "new_code"]).groupby("new_code").size()
     n_inferred = pd.Series(inferred).groupby(pd.Series(placed)).sum()
     frame["n_members"] = members.reindex(codes).fillna(0).astype(int).to_numpy()
     frame["n_approximate"] = approx.reindex(codes).fillna(0).astype(int).to_numpy()
     frame["n_inferred"] = n_inferred.reindex(codes).fillna(0).astype(int).to_numpy()
     frame["approximate"] = frame["n_approximate"] > 0
-    without_polygon = assignment.index.difference(pd.Index(links.table["old_code"].dropna().unique()))
+    without_polygon = assignment.index.difference(pd.Index(sorted(with_polygon)))
     missing = assignment.loc[without_polygon, "new_code"].value_counts()
     frame["n_members_missing"] = missing.reindex(codes).fillna(0).astype(int).to_numpy()  # old units with no polygon
     if declared is not None:
@@ -378,15 +430,18 @@ def _units(units_geom, crs, plan, old, placed, counts, pop_field, links, assignm
 
 def _lineage(old, areas, plan, links, assigned_to, placed, inferred, counts, pop_field):
     """One row per plan link plus one per inferred feature; ``areas``: of the old polygons, in km2."""
-    table = links.table.assign(_new=placed, _area=areas, _inferred=inferred)
+    table = links.table.assign(_new=placed, _area=areas, _inferred=inferred,
+                               _name=_feature_names(old, links, links.table.index))
     if counts:
         table = table.join(old[counts].apply(pd.to_numeric, errors="coerce"))
     per_old = table.dropna(subset=["old_code"]).groupby("old_code").agg(
-        _area=("_area", "sum"), _how=("linked_by", "first"), _placed=("_new", "first"),
+        _area=("_area", "sum"), _how=("linked_by", "first"), _placed=("_new", "first"), _name=("_name", "first"),
         **{f: (f, "sum") for f in counts})
     members = plan.links.merge(per_old, how="left", left_on="old_code", right_index=True)
     lineage = pd.DataFrame({
-        "old_code": members["old_code"], "old_name": members["old_name"], "old_parent": members["old_parent"],
+        "old_code": members["old_code"],
+        "old_name": members["old_name"].where(members["old_name"] != "", members["_name"].fillna("")),  # else the layer's
+        "old_parent": members["old_parent"],
         "new_code": members["new_code"], "new_name": members["new_name"], "link": members["link"],
         "assigned": members["new_code"].to_numpy() == members["old_code"].map(assigned_to["new_code"]).to_numpy(),
         "approximate": members["old_code"].map(assigned_to["approximate"]).astype(bool).to_numpy(),
@@ -414,9 +469,10 @@ def _lineage(old, areas, plan, links, assigned_to, placed, inferred, counts, pop
         if links.fields.get("parent"):
             rows["old_parent"] = old.loc[extra.index, links.fields["parent"]].fillna("").astype(str).to_numpy()
         lineage = pd.concat([lineage, rows], ignore_index=True)
-    for f in counts:  # whole numbers, missing where the old unit has no polygon
+    for f in counts:  # whole numbers (unless the field has fractions), missing where the old unit has no polygon
         column = "population" if f == pop_field else f
-        lineage[column] = lineage[column].round().astype("Int64")
+        if whole_numbers(old[f]):
+            lineage[column] = lineage[column].round().astype("Int64")
     return lineage.reset_index(drop=True)
 
 
@@ -461,14 +517,38 @@ def _counted_twice_km2(overlaps: gpd.GeoDataFrame, crs) -> float:
     return float(((overlaps["n_polygons"].to_numpy() - 1) * pieces).sum())
 
 
+def _outside_parents(old, links, outside) -> dict:
+    """{parent: number of features} of the features left out, their province being none of the plan's."""
+    parent = links.fields.get("parent")
+    if not outside.any() or not parent:
+        return {}
+    return old.loc[outside, parent].astype(str).value_counts(sort=False).sort_index().to_dict()
+
+
+def _several_features(links: LinkResult, geoms, members: pd.DataFrame) -> list[str]:
+    """Plan members linked to more than one feature ("code: n features"), marking
+    those where two polygons are identical: a row given twice counts twice."""
+    table = links.table.assign(_wkb=shapely.to_wkb(shapely.normalize(geoms)))
+    linked = table.dropna(subset=["old_code"])
+    sizes = linked.groupby("old_code").size()
+    names = members.drop_duplicates("old_code").set_index("old_code")["old_name"]
+    out = []
+    for code in sizes.index[sizes > 1]:
+        rows = linked[linked["old_code"] == code]
+        same = " (identical polygons: a duplicated row?)" if rows["_wkb"].duplicated().any() else ""
+        out.append(f"{code} {names.get(code, '')}: {len(rows)} features, linked by "
+                   f"{', '.join(sorted(set(rows['linked_by'])))}{same}")
+    return out
+
+
 def _report(old, units, lineage, repairs, plan, links, inferred, unplaced, counts, pop_field, geoms, placed,
-            old_km2, twice_km2):
+            old_km2, twice_km2, outside):
     """Totals, conservation checks and lists a planner needs to review; ``old_km2``: the area of each
     old polygon (repaired where invalid), ``twice_km2``: what they count twice where they overlap.
 
     The area check: old polygons placed - counted twice + gaps filled = new units.
     """
-    has_polygon = plan.links["old_code"].isin(set(links.table["old_code"].dropna()))
+    has_polygon = plan.links["old_code"].isin(_with_polygon(links, geoms))
     within = units_within_layer(plan.links, has_polygon)
     gaps = repairs[repairs["kind"] == "gap"]
     overlaps = repairs[repairs["kind"] == "overlap"]
@@ -478,7 +558,7 @@ def _report(old, units, lineage, repairs, plan, links, inferred, unplaced, count
     report = {
         "plan": plan.name,
         "pop_field": pop_field,
-        "n_old_features": len(old),
+        "n_old_features": int((~outside).sum()),
         "n_units": len(units),
         "n_plan_new": plan.n_new,
         "link_counts": links.counts(),
@@ -493,13 +573,17 @@ def _report(old, units, lineage, repairs, plan, links, inferred, unplaced, count
         "unplaced_features": int(unplaced.sum()),
         "unplaced": _describe(old, links, np.flatnonzero(unplaced)),
         "features_without_geometry": int((shapely.is_missing(geoms) | shapely.is_empty(geoms)).sum()),
+        "outside_plan": _outside_parents(old, links, outside),
+        "several_features": _several_features(links, geoms, plan.members()),
         "codes_not_trusted": len(links.refused_codes),
         "unplaced_area_km2": float(old_km2[unplaced].sum()),
         "members_without_polygon": len(links.unmatched_members),
         "missing_units": sorted(within - set(units["code"])),
         "units_without_area": sorted(units.loc[~(units["area_km2"] > 0), "code"]),
         "units_outside_layer": plan.n_new - len(within),
-        "parents_in_layer": sorted(parents_in_layer(plan.links, has_polygon)),
+        "members_within_layer": sorted(set(plan.links.loc[
+            plan.links["old_parent"].isin(set(plan.links.loc[has_polygon, "old_parent"]) - {""})
+            | ((plan.links["old_parent"] == "") & plan.links["new_code"].isin(within)), "old_code"])),
         "area_old_km2": old_placed_km2,
         "area_overlaps_km2": twice_km2,
         "area_units_km2": area_out,
@@ -509,10 +593,13 @@ def _report(old, units, lineage, repairs, plan, links, inferred, unplaced, count
     for f in counts:
         column = "population" if f == pop_field else f
         values = pd.to_numeric(old[f], errors="coerce")
-        whole = values.fillna(0).round()
-        before = float(whole[placed != None].sum())  # noqa: E711
-        report[f"{column}_check"] = check_conserved(column, before, float(units[column].sum()), 0.0)
-        report[f"{column}_total"] = int(units[column].sum())
-        report[f"{column}_unplaced"] = int(whole[unplaced].sum())
-        report[f"{column}_missing"] = int(values.isna().sum())
+        exact = whole_numbers(values)
+        summed = values.fillna(0).round() if exact else values.fillna(0)
+        as_counted = int if exact else float
+        before = float(summed[placed != None].sum())  # noqa: E711
+        # whole counts add up exactly; fractions up to the rounding of floating point sums
+        report[f"{column}_check"] = check_conserved(column, before, float(units[column].sum()), 0.0 if exact else 1e-9)
+        report[f"{column}_total"] = as_counted(units[column].sum())
+        report[f"{column}_unplaced"] = as_counted(summed[unplaced].sum())
+        report[f"{column}_missing"] = int(values[~outside].isna().sum())
     return report

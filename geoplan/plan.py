@@ -235,14 +235,23 @@ def units_within_layer(links: pd.DataFrame, has_polygon: pd.Series) -> set:
     """New units a layer is expected to cover: those with an old unit in a parent
     the layer covers (:func:`parents_in_layer`). A one-province extract expects
     that province's new units only; a layer without parents, all of them.
-    ``links``: rows with ``old_parent`` and ``new_code``.
+    ``links``: rows with ``old_parent`` and ``new_code``, and optionally
+    ``new_parent``: an old unit with no parent (an island district) is then
+    expected when its new province has expected units of its own.
 
     >>> links = pd.DataFrame({"old_parent": ["P", "P", "Q", ""], "new_code": ["1", "2", "3", "4"]})
     >>> sorted(units_within_layer(links, pd.Series([True, False, False, False])))
     ['1', '2', '4']
+    >>> sorted(units_within_layer(links.assign(new_parent=["X", "X", "Y", "Y"]), pd.Series([True, False, False, False])))
+    ['1', '2']
     """
     covered = parents_in_layer(links, has_polygon)
-    return set(links.loc[links["old_parent"].isin(covered), "new_code"])
+    within = links["old_parent"].isin(covered)
+    no_parent = links["old_parent"] == ""
+    if "new_parent" in links.columns and (~no_parent).any():
+        provinces = set(links.loc[within & ~no_parent, "new_parent"])
+        within &= ~no_parent | links["new_parent"].isin(provinces) | (links["new_parent"] == "")
+    return set(links.loc[within, "new_code"])
 
 
 def plan_from_field(values: pd.Series, field: str) -> Plan:
