@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyogrio
 
@@ -162,6 +163,28 @@ def _some(labels: list[str], limit: int = LIST_UP_TO) -> str:
     return ", ".join(labels[:limit]) + (f" and {len(labels) - limit:,} more" if len(labels) > limit else "")
 
 
+def _more(left: int) -> list[str]:
+    """The line that ends a list cut short: how many more there are, and where.
+
+    >>> _more(35), _more(0)
+    (['  ... and 35 more (all in the CSV)'], [])
+    """
+    return [f"  ... and {left:,} more (all in the CSV)"] if left > 0 else []
+
+
+def fold_apart(table: pd.DataFrame) -> pd.Series:
+    """How far apart computed and declared areas are, the same either way:
+    abs(log(computed / declared)), so a declared area 100 times too large
+    (-99%) is as far off as one 100 times too small (+9,900%).
+
+    >>> t = pd.DataFrame({"area_km2": [10.0, 10.0, 10.0], "area_declared_km2": [1000.0, 0.1, 5.0]})
+    >>> np.exp(fold_apart(t)).round(1).tolist()
+    [100.0, 100.0, 2.0]
+    """
+    with np.errstate(divide="ignore"):  # a unit of no area is infinitely far off
+        return np.log(table["area_km2"] / table["area_declared_km2"]).abs()
+
+
 def summarize(table: pd.DataFrame, tolerance_pct: float, worst: int = 10) -> str:
     """Median and worst differences, counts per verdict, absent units and the declared figures that look wrong.
 
@@ -179,13 +202,15 @@ def summarize(table: pd.DataFrame, tolerance_pct: float, worst: int = 10) -> str
         pop = table["population_diff_pct"].dropna()
         lines.append(f"Population: median difference {pop.median():+.1f}% (declared figures include temporary "
                      f"residents; census sums are typically ~30% lower).")
-    outliers = have.reindex(have["area_diff_pct"].abs().sort_values(ascending=False).index).head(worst)
+    outliers = have.loc[fold_apart(have).sort_values(ascending=False, kind="stable").index].head(worst)
     if len(outliers):
-        lines.append("Largest area differences:")
+        lines.append("Largest area differences (the most times apart first, either way):")
         for row in outliers.itertuples():
             note = f"  [{row.note}]" if row.note else ""
             lines.append(f"  {_label(row)}: computed {row.area_km2:,.2f} km2, declared "
                          f"{row.area_declared_km2:,.2f} km2 ({row.area_diff_km2:+,.2f} km2, {row.area_diff_pct:+.2f}%){note}")
+        beyond = have.index[have["area_diff_pct"].abs() > tolerance_pct]
+        lines += _more(len(beyond.difference(outliers.index)))
     return "\n".join(lines + absent_lines(table) + _copy_lines(table) + _odd_lines(table, worst * 3))
 
 
@@ -234,20 +259,30 @@ def _copy_lines(table: pd.DataFrame, limit: int = 30) -> list[str]:
     for (area, pop, _), group in groups[:limit]:
         members = "; ".join(f"{_label(row)} [computed {row.area_km2:,.2f} km2, {row.verdict}]" for row in group.itertuples())
         lines.append(f"  {area:,.2f} km2 / {f'{pop:,.0f}' if pop > 0 else 'no population declared'}: {members}")
-    if len(groups) > limit:
-        lines.append(f"  ... and {len(groups) - limit:,} more groups (all in the CSV and Markdown reports)")
-    return lines
+    return lines + _more(len(groups) - limit)
 
 
 def _odd_lines(table: pd.DataFrame, limit: int) -> list[str]:
-    """Declared areas that look like hectares or are far from the computed ones."""
+    """Declared areas that look like hectares (the surest, listed first) or are
+    far from the computed ones (the farthest first), at most ``limit``.
+
+    >>> t = pd.DataFrame({"code": ["a", "b", "c"], "name": ["A", "B", "C"], "area_km2": [10.0, 10.0, 10.0],
+    ...                   "area_declared_km2": [50.0, 1000.0, 40.0], "note": ["5.0-fold", "hectares?", "4.0-fold"]})
+    >>> print("\\n".join(_odd_lines(t, 2)))
+    Warnings: 3 declared areas look wrong or far off (all in the CSV):
+      b B: declared 1,000.00 km2, computed 10.00 km2: hectares?
+      a A: declared 50.00 km2, computed 10.00 km2: 5.0-fold
+      ... and 1 more (all in the CSV)
+    """
     odd = table[table["note"].str.contains("hectares|-fold", regex=True) & ~table["note"].str.contains("identical to")]
     if odd.empty:
         return []
+    hectares = odd["note"].str.contains("hectares", regex=False)
+    odd = odd.iloc[np.lexsort((-fold_apart(odd).to_numpy(), ~hectares.to_numpy()))]
     lines = [f"Warnings: {len(odd):,} declared areas look wrong or far off (all in the CSV):"]
     for row in odd.head(limit).itertuples():
         lines.append(f"  {_label(row)}: declared {row.area_declared_km2:,.2f} km2, computed {row.area_km2:,.2f} km2: {row.note}")
-    return lines
+    return lines + _more(len(odd) - limit)
 
 
 def schematic_listing(units: pd.DataFrame, declared: pd.DataFrame) -> pd.DataFrame:

@@ -27,7 +27,9 @@ from .builtin import BOUNDARIES
 from .errors import InputError
 from .progress import Progress
 
-REACH_DEG = 0.12  # a cell reaches at most this far from its point: coasts and islands stay apart
+REACH_DEG = 0.12  # a cell reaches at most this far from its point (about 13 km)
+EDGE_DEG = 0.25  # the outline joins points closer than this (about 28 km): inland neighbours, not islands
+MARGIN_DEG = 0.03  # the outline reaches this far beyond the outermost points (about 3 km)
 REAL_LAYERS = {
     "commune": ("old_communes_c2013.gpkg", "pop2019_vn_demographic"),
     "province": ("old_provinces_c2013.gpkg", "population"),
@@ -35,14 +37,15 @@ REAL_LAYERS = {
 
 
 def schematic_communes(points: pd.DataFrame | None = None) -> gpd.GeoDataFrame:
-    """Schematic old communes: one Voronoi cell per registry point, cut to ``REACH_DEG`` around it.
+    """Schematic old communes: one Voronoi cell per registry point, cut to
+    ``REACH_DEG`` around it and to the :func:`schematic_outline` of all points.
 
     Cells cut by their own circles do not match their neighbours exactly where
     the circles cut a shared edge: the merge cleans them like a real layer.
 
     >>> cells = schematic_communes()
-    >>> len(cells) > 10_000, bool(cells.geometry.is_valid.all())
-    (True, True)
+    >>> len(cells) > 10_000, bool(cells.geometry.is_valid.all()), bool(cells.geometry.is_empty.any())
+    (True, True, False)
     """
     points = pd.read_csv(BOUNDARIES / "vn-old-units.csv", dtype=str) if points is None else points
     points = points.dropna(subset=["lat", "lon"]).reset_index(drop=True)
@@ -53,9 +56,34 @@ def schematic_communes(points: pd.DataFrame | None = None) -> gpd.GeoDataFrame:
     site_of_cell, cell_of_site = shapely.STRtree(cells).query(sites, predicate="within")
     geometry = np.empty(len(points), dtype=object)
     reach = shapely.buffer(sites[site_of_cell], REACH_DEG, quad_segs=8)
-    geometry[site_of_cell] = shapely.intersection(cells[cell_of_site], reach)
+    outline = schematic_outline(xy)
+    shapely.prepare(outline)
+    geometry[site_of_cell] = shapely.intersection(shapely.intersection(cells[cell_of_site], reach), outline)
     frame = points.drop(columns=["lat", "lon"]).assign(schematic=True)
     return gpd.GeoDataFrame(frame, geometry=list(geometry), crs="EPSG:4326")
+
+
+def schematic_outline(xy: np.ndarray) -> shapely.Geometry:
+    """A plausible outline of the country drawn from its units' points alone (lon, lat).
+
+    A concave hull that may have several parts: the Delaunay triangles of the
+    points whose sides are all shorter than ``EDGE_DEG`` (so it follows the
+    coast and the borders instead of bridging a gulf or the sea to an island),
+    holes filled, the points no such triangle reaches (islands) as parts of
+    their own, all widened by ``MARGIN_DEG``.
+
+    >>> u = [(x / 10, y / 10) for x in range(8) for y in range(8) if x < 2 or x > 5 or y < 2]  # a U
+    >>> outline = schematic_outline(np.array(u + [(2.0, 0.0)]))  # and an island
+    >>> len(shapely.get_parts(outline)), outline.contains(shapely.Point(0.35, 0.6))  # the bay stays open
+    (2, False)
+    """
+    triangles = shapely.get_parts(shapely.delaunay_triangles(shapely.MultiPoint(xy)))
+    corners = shapely.get_coordinates(triangles).reshape(-1, 4, 2)[:, :3]
+    longest = np.linalg.norm(corners - np.roll(corners, 1, axis=1), axis=2).max(axis=1, initial=0)
+    land = shapely.get_parts(shapely.coverage_union_all(triangles[longest < EDGE_DEG]))
+    land = shapely.polygons(shapely.get_exterior_ring(land))  # a hole among the points is land too
+    apart = ~shapely.intersects(shapely.multipolygons(land), shapely.points(xy))
+    return shapely.buffer(shapely.union_all([*land, shapely.multipoints(xy[apart])]), MARGIN_DEG, quad_segs=4)
 
 
 def _separate_duplicates(xy: np.ndarray) -> np.ndarray:

@@ -2,47 +2,59 @@
 
 Homonyms are never resolved silently: every match is listed with its
 province (and, for old units, its district and the new unit it went to),
-and ``province`` narrows the list. Names are compared by
+and ``province`` (a name or a code) narrows the list. Names are compared by
 :func:`geoplan.names.search_key`, so "thoi son", "Thới-Sơn", "phuong thoi
 son" and "P. Thới Sơn" find the same units; the aliases shipped with a
-built-in plan count too ("Thừa Thiên Huế" finds Thành phố Huế).
+built-in plan count too ("Thừa Thiên Huế" finds Thành phố Huế). The names
+that match with the query's diacritics too come first ("Phúc Hòa" lists Xã
+Phúc Hòa before Xã Phục Hòa).
 
 >>> find_units("thoi son")[["code", "parent"]].values.tolist()
 [['28270', 'Tỉnh Đồng Tháp'], ['30502', 'Tỉnh An Giang']]
 >>> find_units("thoi son", province="tinh an giang")["code"].tolist()
+['30502']
+>>> find_units("thoi son", province="91")["code"].tolist()  # the code of the new Tỉnh An Giang
 ['30502']
 """
 
 from __future__ import annotations
 
 import difflib
+from functools import lru_cache
 
 import pandas as pd
 
 from .errors import InputError
-from .names import search_key
+from .names import exact_key, fold, folded_key, search_key
 
 SHOWN = 3  # candidates named in a hint
 
 
 def find_units(name: str, plan: str = "vn-2025-commune", province: str | None = None, old: bool = False,
                level: str | None = None) -> pd.DataFrame:
-    """Units of a plan whose name matches ``name``: ``code, name, parent, district, became``.
+    """Units of a plan whose name matches ``name``: ``code, name, parent, parent_code,
+    district, became, as_written``.
 
     ``old`` searches the old units; for them ``district`` is the old district
-    and ``became`` the new unit(s) they went to. ``province`` must be a
-    province of the units searched (an unknown or other-vintage province is
-    an error that says which one to use). ``level`` picks a level of a plan
-    file that has several.
+    and ``became`` the new unit(s) they went to. ``province`` is the name or
+    the code of a province of the units searched (an unknown or other-vintage
+    province is an error that says which one to use). ``level`` picks a level
+    of a plan file that has several. The units whose name matches with the
+    diacritics ``name`` has come first (``as_written``), then the others,
+    each by code.
 
     >>> find_units("Phường 1", old=True, province="Tiền Giang")[["code", "district"]].values.tolist()
     [['28261', 'Thành phố Mỹ Tho'], ['28300', 'Thành phố Gò Công'], ['28435', 'Thị xã Cai Lậy']]
+    >>> find_units("Phúc Hòa")[["name", "as_written"]].values.tolist()
+    [['Xã Phúc Hòa', True], ['Xã Phục Hòa', False]]
     """
     links, aliases = _plan(plan, level)
     units = _units(links, old)
     if province:
         units = units[_in_province(units, links, province, old, aliases, plan)]
-    hits = units[_matching(units["name"], name, aliases)].sort_values("code")
+    hits = units[_matching(units["name"], name, aliases)]
+    hits = hits.assign(as_written=_as_written(hits["name"], name))
+    hits = hits.sort_values(["as_written", "code"], ascending=[False, True])
     return _with_became(hits, links, old).reset_index(drop=True)
 
 
@@ -54,14 +66,20 @@ def hit_lines(hits: pd.DataFrame, province: str | None = None, old: bool = False
     """
     lines = [_line(row, old) for row in hits.itertuples()]
     if len(hits) > 1:
-        lines.append(f"{len(hits)} units match in {province}" + (", told apart by district" if old else "")
+        lines.append(f"{len(hits)} units match in {_province_label(province)}" + (", told apart by district" if old else "")
                      if province else f"{len(hits)} units match; add --province to pick one")
     return lines
 
 
+def _province_label(province: str | None) -> str:
+    """A province as given, a code said to be one ("province 91")."""
+    return f"province {province.strip()}" if province and province.strip().isdigit() else province or ""
+
+
 def _line(row, old: bool) -> str:
     where = ", ".join(part for part in (row.district, row.parent) if part)
-    return f"{row.code}  {row.name}" + (f"  ({where})" if where else "") + (f"  -> {row.became}" if old else "")
+    other = "  [other diacritics]" if not getattr(row, "as_written", True) else ""
+    return f"{row.code}  {row.name}" + (f"  ({where})" if where else "") + (f"  -> {row.became}" if old else "") + other
 
 
 def no_match(name: str, plan: str = "vn-2025-commune", province: str | None = None, old: bool = False,
@@ -72,7 +90,7 @@ def no_match(name: str, plan: str = "vn-2025-commune", province: str | None = No
     "no new unit named 'Nhà Bàng'; 1 old unit has that name (add --old): 30502  Phường Nhà Bàng  (Thị xã Tịnh Biên, Tỉnh An Giang)  -> 30502 Phường Thới Sơn"
     """
     links, aliases = _plan(plan, level)
-    message = f"no {'old' if old else 'new'} unit named {name!r}" + (f" in {province}" if province else "")
+    message = f"no {'old' if old else 'new'} unit named {name!r}" + (f" in {_province_label(province)}" if province else "")
     units = _units(links, old)
     elsewhere = units[_matching(units["name"], name, aliases)]
     if province and len(elsewhere):
@@ -102,12 +120,39 @@ def _plan(plan: str, level: str | None) -> tuple[pd.DataFrame, dict[str, str]]:
 
 
 def _units(links: pd.DataFrame, old: bool) -> pd.DataFrame:
-    """One row per old or new unit: code, name, parent, district."""
+    """One row per old or new unit: code, name, parent, parent_code ("" when not known), district."""
     prefix = "old" if old else "new"
     units = links.drop_duplicates(f"{prefix}_code")
-    return pd.DataFrame({"code": units[f"{prefix}_code"], "name": units[f"{prefix}_name"].fillna(""),
-                         "parent": units[f"{prefix}_parent"].fillna(""),
-                         "district": units["old_district"].fillna("") if old else ""})
+    frame = pd.DataFrame({"code": units[f"{prefix}_code"], "name": units[f"{prefix}_name"].fillna(""),
+                          "parent": units[f"{prefix}_parent"].fillna(""),
+                          "district": units["old_district"].fillna("") if old else ""})
+    if old:
+        return frame.assign(parent_code=_old_province_codes(frame))
+    codes = units["new_parent_code"] if "new_parent_code" in units else pd.Series("", index=units.index)
+    return frame.assign(parent_code=codes.fillna("").astype(str))
+
+
+def _old_province_codes(units: pd.DataFrame) -> pd.Series:
+    """The province code of old units, from the registry of old units
+    (``boundaries/vn-old-units.csv``), where the registry puts the unit in
+    the province the plan does; "" elsewhere.
+
+    >>> _old_province_codes(pd.DataFrame({"code": ["30502", "30502"],
+    ...                                   "parent": ["Tỉnh An Giang", "Tỉnh Kiên Giang"]})).tolist()
+    ['89', '']
+    """
+    registry = _old_registry()
+    known = units["code"].map(registry["old_province"]).fillna("").map(folded_key)
+    same = known == units["parent"].fillna("").map(folded_key)
+    return units["code"].map(registry["old_province_code"]).where(same, "").fillna("")
+
+
+@lru_cache(maxsize=1)
+def _old_registry() -> pd.DataFrame:
+    from .builtin import BOUNDARIES
+
+    registry = pd.read_csv(BOUNDARIES / "vn-old-units.csv", dtype=str, usecols=["old_code", "old_province", "old_province_code"])
+    return registry.drop_duplicates("old_code").set_index("old_code")
 
 
 def _with_became(units: pd.DataFrame, links: pd.DataFrame, old: bool) -> pd.DataFrame:
@@ -136,6 +181,26 @@ def _matching(names: pd.Series, query: str, aliases: dict[str, str]) -> pd.Serie
     return mask
 
 
+def _as_written(names: pd.Series, query: str) -> pd.Series:
+    """Mask of ``names`` (which match ``query`` without diacritics) that match it with
+    its diacritics too; all of them when the query has none.
+
+    >>> _as_written(pd.Series(["Xã Phúc Hòa", "Xã Phục Hòa"]), "phúc hoà").tolist()
+    [True, False]
+    >>> _as_written(pd.Series(["Xã Phúc Hòa", "Xã Phục Hòa"]), "phuc hoa").tolist()
+    [True, True]
+    """
+    typed = " " + _words(query)
+    if fold(typed) == typed:
+        return pd.Series(True, index=names.index)
+    return names.map(lambda name: typed.endswith(" " + _words(name)))  # the query may carry a type: "X. Phúc Hòa"
+
+
+def _words(name: str) -> str:
+    """A name's words with their diacritics, without its type; hyphens as spaces."""
+    return " ".join(exact_key(name).replace("-", " ").split())
+
+
 def _aliased(query: str, aliases: dict[str, str]) -> list[str]:
     """Names ``query`` is an alias of ("Thừa Thiên Huế" -> "Thành phố Huế")."""
     wanted = search_key(query)
@@ -147,6 +212,8 @@ def _in_province(units: pd.DataFrame, links: pd.DataFrame, province: str, old: b
     """Mask of ``units`` in ``province``; an error saying which province to use when it is none of theirs."""
     if not (units["parent"] != "").any():
         raise InputError(f"{plan}: its {'old' if old else 'new'} units have no province above them; drop --province")
+    if province.strip().isdigit():
+        return _with_code(units, links, province.strip(), old, plan)
     inside = _matching(units["parent"], province, aliases)
     if inside.any():
         return inside
@@ -162,6 +229,23 @@ def _in_province(units: pd.DataFrame, links: pd.DataFrame, province: str, old: b
     close = _closest(province, pd.Series(units["parent"].unique()))
     raise InputError(f"unknown province {province!r} for the {'old' if old else 'new'} units of {plan}"
                    + (f"; closest: {', '.join(close)}" if close else ""))
+
+
+def _with_code(units: pd.DataFrame, links: pd.DataFrame, code: str, old: bool, plan: str) -> pd.Series:
+    """Mask of ``units`` in the province of code ``code`` ("1" for "01" too); an error
+    naming the province of the other vintage that has that code, if one.
+
+    Codes are reused across vintages: 91 is the new Tỉnh An Giang and the old Tỉnh Kiên Giang.
+    """
+    inside = units["parent_code"].str.lstrip("0") == code.lstrip("0")
+    if inside.any():
+        return inside
+    vintage, other = ("old", "new") if old else ("new", "old")
+    theirs = _units(links, not old)
+    theirs = theirs.loc[theirs["parent_code"].str.lstrip("0") == code.lstrip("0"), "parent"]
+    hint = f"; {code} is the code of the {other} province {theirs.iloc[0]} ({'drop' if old else 'add'} --old)" \
+        if len(theirs) else ""
+    raise InputError(f"unknown province code {code!r} for the {vintage} units of {plan}{hint}")
 
 
 def _closest(query: str, names: pd.Series) -> list[str]:

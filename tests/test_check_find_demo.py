@@ -4,10 +4,12 @@ import subprocess
 import sys
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 import shapely
 
+from geoplan.builtin import BOUNDARIES
 from geoplan.check_compare import compare, copy_groups, known_reasons
 from geoplan.cli import main
 from geoplan.find import find_units
@@ -89,6 +91,25 @@ def test_find_explains_what_would_match(capsys):
                      "3 units match in Tiền Giang, told apart by district"]
 
 
+def test_find_takes_a_province_code_of_the_vintage_searched(capsys):
+    assert find_units("thoi son", province="91")["code"].tolist() == ["30502"]  # new 91: Tỉnh An Giang
+    assert find_units("Phường 1", old=True, province="82")["code"].tolist() == ["28261", "28300", "28435"]  # old 82: Tiền Giang
+    assert main(["find", "Phường 1", "--old", "--province", "82"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "3 units match in province 82, told apart by district"
+    assert main(["find", "thoi son", "--province", "89"]) == 2  # 89 was the old An Giang
+    err = capsys.readouterr().err
+    assert "unknown province code '89' for the new units" in err and "old province Tỉnh An Giang (add --old)" in err
+
+
+def test_find_lists_names_matching_with_their_diacritics_first(capsys):
+    assert find_units("Phúc Hòa")[["code", "as_written"]].values.tolist() == [["07330", True], ["01648", False]]
+    assert find_units("Phục Hoà")["code"].tolist() == ["01648", "07330"]  # either tone placement
+    assert find_units("phuc hoa")["as_written"].all()  # typed without diacritics: nothing to tell them apart
+    assert main(["find", "X. Phúc Hòa"]) == 0
+    assert capsys.readouterr().out.splitlines()[:2] == ["07330  Xã Phúc Hòa  (Tỉnh Bắc Ninh)",
+                                                        "01648  Xã Phục Hòa  (Tỉnh Cao Bằng)  [other diacritics]"]
+
+
 def test_eth_folds_like_d_with_stroke():
     assert fold("Ðð") == "dd" and exact_key("Ðồng Tháp") == exact_key("Đồng Tháp")
     assert search_key("TT. Nhà Bàng") == ("thi tran", "nha bang") and search_key("Quan Hoa") == ("quan", "hoa")
@@ -136,6 +157,7 @@ def test_schematic_demo_runs_without_shared_data(tmp_path):
     about = gpd.read_file(out / "schematic-communes.gpkg", layer="about").set_index("key")["value"]
     assert about["schematic"] == "yes"
     assert len(units) > 3200
+    assert 300_000 < units["area_km2"].sum() < 350_000  # Vietnam: 331,000 km2; cells cut to circles only: 389,000
     assert len(gpd.read_file(out / "schematic-provinces.gpkg", layer="units")) == 34
     assert (out / "schematic-communes-check.md").read_text(encoding="utf-8").count("SCHEMATIC") >= 1
     assert gpd.list_layers(out / "schematic-old-communes.gpkg")["name"].tolist() == ["schematic_old_communes"]
@@ -145,6 +167,38 @@ def test_schematic_demo_runs_without_shared_data(tmp_path):
     assert "schematic_area_km2" in table and "area_km2" not in table
     assert set(table["verdict"]) <= {"schematic: not compared", "no polygon"}
     assert "suspect" not in done.stdout and "Verdicts" not in done.stdout
+
+
+def test_schematic_outline_keeps_bays_open_and_islands_apart():
+    from geoplan.demo import schematic_outline
+
+    u = [(x / 10, y / 10) for x in range(10) for y in range(10) if x < 3 or x > 6 or y < 3]  # a U around a bay
+    islands = [(2.0, 0.5), (2.1, 0.5), (2.05, 0.6), (3.0, 0.0)]  # one of three points, one of one
+    outline = schematic_outline(np.array(u + islands))
+    assert len(shapely.get_parts(outline)) == 3
+    assert not outline.contains(shapely.Point(0.45, 0.7)) and not outline.contains(shapely.Point(1.5, 0.5))
+    assert outline.contains(shapely.MultiPoint(u + islands)) and outline.contains(shapely.Point(2.05, 0.55))
+
+
+def test_schematic_cells_each_hold_their_point():
+    from geoplan.demo import _separate_duplicates, schematic_communes
+
+    cells = schematic_communes()
+    points = pd.read_csv(BOUNDARIES / "vn-old-units.csv", dtype=str)
+    sites = shapely.points(_separate_duplicates(points[["lon", "lat"]].astype(float).to_numpy()))
+    assert len(cells) == len(points) and shapely.intersects(cells.geometry.values, sites).all()
+
+
+@needs_shared
+def test_schematic_cells_stay_near_the_real_outline():
+    from geoplan.demo import schematic_communes
+    from geoplan.measure import area_km2
+
+    real = shapely.union_all(gpd.read_file(SHARED / "new_provinces_2025.gpkg").geometry.values)
+    cells = shapely.union_all(schematic_communes().geometry.values)
+    outside, total = area_km2(gpd.GeoSeries([shapely.difference(cells, real), cells], crs="EPSG:4326"))
+    assert outside / total < 0.07  # 16% (62,000 km2) with cells cut to circles only; 5% with the outline
+    assert total - outside > 0.94 * area_km2(gpd.GeoSeries([real], crs="EPSG:4326"))[0]  # the land stays covered
 
 
 def test_check_output_names_the_csv_and_never_an_input(tmp_path, capsys):
@@ -325,3 +379,45 @@ def test_find_a_province_among_communes_says_where_to_look():
     from geoplan.find import no_match
 
     assert "Tỉnh An Giang is a province: look it up with --plan vn-2025-province" in no_match("an giang")
+
+
+def test_check_lists_hectares_first_ranks_by_fold_and_says_how_many_more(tmp_path, capsys):
+    """37 odd declared areas (30 are listed): the two entered in hectares come first, the list says
+    how many more there are; a declared area 100x too large ranks with one 100x too small."""
+    codes = [f"{i:03d}" for i in range(1, 51)]
+    declared = {**{c: 4.0 for c in codes[:12]},  # +150%, 2.5-fold
+                **{c: 50.0 for c in codes[12:46]},  # -80%, 5-fold: far off
+                "047": 1000.0, "048": 1000.0, "049": 10.0, "050": 0.1}  # hectares, hectares, ok, 100-fold
+    result = toy_result(tmp_path, plan="a-plan-file", units={"code": codes, "name": [f"Xã {c}" for c in codes],
+                                                             "area_km2": [10.0] * 50})
+    (tmp_path / "declared.csv").write_text("code,area_km2\n" + "".join(f"{c},{a}\n" for c, a in declared.items()),
+                                           encoding="utf-8")
+    code, out, _ = check(capsys, result, "--declared", tmp_path / "declared.csv")
+    assert code == 0
+    lines = out.splitlines()
+    start = lines.index("Warnings: 37 declared areas look wrong or far off (all in the CSV):")
+    odd = lines[start + 1:start + 32]
+    assert [line.split()[0] for line in odd[:3]] == ["047", "048", "050"] and "hectares" in odd[0] + odd[1]
+    assert odd[-1] == "  ... and 7 more (all in the CSV)"
+    start = next(i for i, line in enumerate(lines) if line.startswith("Largest area differences"))
+    assert {line.split()[0] for line in lines[start + 1:start + 4]} == {"047", "048", "050"}
+    assert lines[start + 11] == "  ... and 39 more (all in the CSV)"  # 49 outside the tolerance, 10 listed
+    markdown = (tmp_path / "result-check.md").read_text(encoding="utf-8")
+    assert "047 Xã 047: declared 1,000.00 km2, computed 10.00 km2: declared area is 100x" in markdown
+    assert "... and 7 more (all in the CSV)" in markdown
+
+
+@needs_shared
+def test_commune_check_puts_hectares_first(tmp_path, capsys):
+    """The QA case: two declared areas of the built-in table entered in hectares."""
+    out = merged(tmp_path, capsys, "old_communes_c2013.gpkg", "vn-2025-commune", "pop2019_vn_demographic")
+    declared = pd.read_csv(BOUNDARIES / "vn-2025-declared-communes.csv", dtype={"code": str, "province_code": str})
+    declared.loc[declared["code"].isin(["28516", "31726"]), "area_km2"] *= 100
+    declared.to_csv(tmp_path / "declared.csv", index=False)
+    text, table = checked(capsys, out, "--declared", str(tmp_path / "declared.csv"))
+    assert (table.set_index("code").loc[["28516", "31726"], "verdict"] == "suspect declared").all()
+    lines = text.splitlines()
+    largest = next(i for i, line in enumerate(lines) if line.startswith("Largest area differences"))
+    odd = next(i for i, line in enumerate(lines) if "declared areas look wrong" in line)
+    for start in (largest, odd):
+        assert [line.split()[0] for line in lines[start + 1:start + 3]] == ["28516", "31726"], lines[start:start + 3]
