@@ -33,8 +33,9 @@ from geoplan.dissolve import dissolve_clean
 from geoplan.errors import InputError
 from geoplan.measure import fast_area_km2
 from geoplan.map_topology import encode_topology
+from geoplan.plan import units_within_layer
 
-__all__ = ["repairs_to_review", "MEASURES", "DEFAULT_TOLERANCE", "DEFAULT_PRECISION"]
+__all__ = ["repairs_to_review", "units_without_polygon", "MEASURES", "DEFAULT_TOLERANCE", "DEFAULT_PRECISION"]
 
 MEASURES = ("population", "density", "area_diff", "members")
 DEFAULT_TOLERANCE = 0.0003  # degrees (~33 m): display simplification
@@ -80,6 +81,15 @@ def _strs(values) -> list:
             s = str(v)
             out.append(s if s.lower() not in ("nan", "<na>", "none") else None)
     return out
+
+
+def _words(values) -> list:
+    """Like :func:`_strs`, but the word "none" (``linked_by`` of an old unit without polygon) is kept.
+
+    >>> _words(["none", None, float("nan"), "code"])
+    ['none', None, None, 'code']
+    """
+    return [None if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) else str(v) for v in values]
 
 
 def _codes(values) -> list:
@@ -328,6 +338,35 @@ def _placement(features: pd.DataFrame | None, own_codes: list, unit_codes: list)
 
 
 
+def units_without_polygon(lineage: pd.DataFrame | None, known) -> list:
+    """New units of the plan the old layer was expected to cover that have no polygon.
+
+    A merge makes no polygon up: a new unit whose old units have none (an
+    island district, say) is missing from the ``units`` layer. The lineage
+    tells which: the plan's rows (``linked_by`` other than ``inferred``) whose
+    new unit is not in ``known`` (the codes of the units layer), among the
+    units expected in the layer (:func:`geoplan.plan.units_within_layer`:
+    an extract of some provinces expects only theirs).
+
+    Examples
+    --------
+    >>> lineage = pd.DataFrame({"old_parent": ["P", "P", "Q"], "new_code": ["1", "2", "3"],
+    ...                         "linked_by": ["code", "none", "none"]})
+    >>> units_without_polygon(lineage, {"1"})
+    ['2']
+    """
+    if lineage is None or not len(lineage) or not {"new_code", "linked_by"} <= set(lineage.columns):
+        return []
+    how = np.array(_words(lineage["linked_by"]), dtype=object)
+    plan_rows = how != "inferred"
+    links = pd.DataFrame({
+        "old_parent": [p or "" for p in _strs(_column(lineage, "old_parent"))],
+        "new_code": _codes(lineage["new_code"]),
+    })[plan_rows].reset_index(drop=True)
+    within = units_within_layer(links, pd.Series(how[plan_rows] != "none"))
+    return sorted(c for c in within - set(known) if c)
+
+
 # ------------------------------------------------------------------- build
 def build_map_data(
     units: gpd.GeoDataFrame,
@@ -457,10 +496,11 @@ def build_map_data(
             "link": [s or "full" for s in _strs(_column(lineage, "link"))],
             "assigned": _bools(_column(lineage, "assigned")),
             "approx": _bools(_column(lineage, "approximate")),
-            "linkedBy": _strs(_column(lineage, "linked_by")),
+            "linkedBy": _words(_column(lineage, "linked_by")),
             "area": _nums(_column(lineage, "area_km2"), 3),
             "pop": _nums(_column(lineage, "population"), 0),
         }
+        data["missingUnits"] = units_without_polygon(lineage, data["units"]["code"])
     if repairs is not None:
         rep_area = pd.to_numeric(_column(repairs, "area_km2"), errors="coerce").to_numpy(dtype=float)
         if "area_km2" not in repairs.columns:

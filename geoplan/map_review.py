@@ -17,7 +17,10 @@ approximate or inferred links, drawn where their unit is large enough on
 screen; the repairs to review (:func:`repairs_to_review`) from the start and
 the others from zoom 11, where the map looks; a search box over old and new
 names that ignores diacritics and tone marks; layer control, scale bar and
-fullscreen. Invalid polygons are repaired for display, never a crash.
+fullscreen. New units of the plan left without a polygon (the merge makes
+none up; :func:`geoplan.map_data.units_without_polygon`) are counted in the
+legend and found by the search, which says so. Invalid polygons are repaired
+for display, never a crash.
 
 Examples
 --------

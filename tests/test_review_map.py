@@ -158,6 +158,20 @@ def _features(old: gpd.GeoDataFrame) -> pd.DataFrame:
         feature=range(len(rows)))[["feature", "old_code", "new_code", "linked_by"]]
 
 
+def _placed_lineage() -> pd.DataFrame:
+    """``_lineage()`` as a merge of ``_features()`` writes it: with the inferred row of the polygon
+    that matched no plan member, an island district without polygon (its new unit has none) and a
+    commune of a province the layer does not cover (an extract: its new unit is not missing)."""
+    rows = pd.DataFrame([
+        ("", "Xã Không Mã", "Đồng Tháp", "99002", SSTI, "inferred", True, False, "inferred", 10.0, 100),
+        ("498", "Huyện Hoàng Sa", "Đồng Tháp", "20333", "Đặc khu Hoàng Sa", "full", False, False, "none", None, None),
+        ("00001", "Phường Phúc Xá", "Hà Nội", "00004", "Phường Ba Đình", "full", False, False, "none", None, None),
+    ], columns=_lineage().columns)
+    out = pd.concat([_lineage(), rows], ignore_index=True)
+    out["population"] = out["population"].astype("Int64")
+    return out
+
+
 @pytest.fixture(scope="module")
 def placed(tmp_path_factory) -> dict:
     """Like the national data: Nhà Bàng has no code in the old layer, the merge linked it by name."""
@@ -166,7 +180,7 @@ def placed(tmp_path_factory) -> dict:
     old.loc[0, "old_code"] = None
     result = d / "result.gpkg"
     _units().to_file(result, layer="units", driver="GPKG")
-    pyogrio.write_dataframe(_lineage(), result, layer="lineage")
+    pyogrio.write_dataframe(_placed_lineage(), result, layer="lineage")
     pyogrio.write_dataframe(_features(old), result, layer="features")
     pyogrio.write_dataframe(_about(), result, layer="about")
     old_path = d / "old.gpkg"
@@ -396,6 +410,15 @@ def test_repairs_to_review_at_national_scale():
     review = repairs_to_review(kind, rule, area, unit_area)
     assert np.flatnonzero(review).tolist() == [0, 1, 2, 3]
     assert repairs_to_review(kind[:1000], rule[:1000], area[:1000], unit_area[:1000]).all()  # few: all of them
+
+
+def test_units_without_polygon_are_the_plan_units_expected_in_the_layer():
+    from geoplan.map_data import units_without_polygon
+
+    # Đặc khu Hoàng Sa: its old unit lies in a province the layer covers; Phường Ba Đình: outside it
+    assert units_without_polygon(_placed_lineage(), _units()["code"]) == ["20333"]
+    assert units_without_polygon(_lineage(), _units()["code"]) == []
+    assert units_without_polygon(None, []) == []
 
 
 def test_review_map_returns_folium_map_without_cdn():
@@ -678,8 +701,9 @@ def test_browser_old_units_linked_by_name_show_where_they_went(browser, placed):
         tip = p.hover_unit("old", "30502")
         assert "Went to\tPhường Thới Sơn (30502, full)" in tip
         assert "Linked by\tname+district (plan code 30502)" in tip and "not linked" not in tip
-        # a polygon that matched no plan member went where the longest border took it
-        p.search("khong ma")
+        # a polygon that matched no plan member went where the longest border took it; its
+        # inferred lineage row is not a second entry saying "No polygon for this old unit"
+        assert [(h["name"], h["kind"]) for h in p.search("khong ma")] == [("Xã Không Mã", "old")]
         p.page.locator(".gp-result").first.click()
         p.page.locator(".leaflet-popup-content").wait_for(state="visible")
         popup = p.page.locator(".leaflet-popup-content").inner_text()
@@ -694,6 +718,109 @@ def test_browser_old_units_linked_by_name_show_where_they_went(browser, placed):
         p.js("geoplanReview.setCompare(true)")
         p.js("geoplanReview.setSwipe(0.95)")
         assert "Went to\tPhường Thới Sơn (30502, full)" in p.hover_unit("old", "30511")
+        p.assert_clean()
+    finally:
+        p.close()
+
+
+def _popup_after_click(p, k: int) -> str:
+    p.page.locator(".gp-result").nth(k).click()
+    popup = p.page.locator(".leaflet-popup-content").last  # the one before may still be fading out
+    popup.wait_for(state="visible", timeout=5000)
+    return popup.inner_text()
+
+
+@needs_chromium
+def test_browser_units_without_polygon_are_found_and_counted(browser, placed):
+    p = Page(browser, placed["html"])
+    try:
+        # the plan's unit left without polygon is counted; the one of a province outside the layer is not
+        assert "1 new unit of the plan has no polygon in this result" in _legend(p)
+        assert "New units (5; 1 without polygon)" in p.page.locator(".leaflet-control-layers-overlays").inner_text()
+        hits = p.search("hoang sa")
+        assert [(h["name"], h["sub"], h["kind"]) for h in hits] == [
+            ("Đặc khu Hoàng Sa", "no polygon in this result", "new 20333"),
+            ("Huyện Hoàng Sa", "Đồng Tháp", "old 498")]
+        # the old unit says where it went, though there is nothing to zoom to
+        popup = _popup_after_click(p, 1)
+        assert "went to Đặc khu Hoàng Sa (20333), which has no polygon in this result" in popup
+        assert p.js("geoplanReview.selected.code") == "498"
+        popup = _popup_after_click(p, 0)
+        assert "This new unit of the plan has no polygon in this result" in popup
+        assert "Huyện Hoàng Sa (498)" in popup and "no polygon in the old layer" in popup
+        assert p.search("ba dinh") == []
+        p.assert_clean()
+    finally:
+        p.close()
+
+
+@needs_chromium
+def test_browser_popup_pans_clear_of_title_bar(small_page):
+    p = small_page
+    # Thới Sơn (10.0 to 10.1 N) reaches the top edge of the map, under the centred title bar
+    p.js("geoplanReview.map.setView([9.95, 105.05], 12, { animate: false })")
+    title = p.js("document.querySelector('.gp-title').getBoundingClientRect().bottom")
+    x, y = p.js("""(() => { const m = geoplanReview.map, c = m.latLngToContainerPoint([10.065, 105.05]);
+        const r = m.getContainer().getBoundingClientRect(); return [c.x + r.left, c.y + r.top]; })()""")
+    assert title < y < title + 60
+    p.page.mouse.click(x, y)
+    p.page.locator(".leaflet-popup-content").wait_for(state="visible")
+    p.page.wait_for_timeout(500)  # the autopan animation
+    assert "Thị trấn Nhà Bàng" in p.page.locator(".leaflet-popup-content").inner_text()
+    top = p.js("document.querySelector('.leaflet-popup-content-wrapper').getBoundingClientRect().top")
+    assert top >= title
+    p.assert_clean()
+
+
+def _lab(rgb) -> np.ndarray:
+    """CIE L*a*b* (D65) of an sRGB colour given as 0-255 values."""
+    c = np.asarray(rgb, dtype=float) / 255
+    c = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]) @ c
+    t = xyz / [0.95047, 1.0, 1.08883]
+    f = np.where(t > 0.008856, np.cbrt(t), 7.787 * t + 16 / 116)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+@needs_chromium
+def test_browser_repair_marks_differ_from_every_class_colour(browser, national_scale):
+    p = Page(browser, national_scale["html"])
+    try:
+        classes = p.js("Object.values(geoplanReview.data.measures).flatMap(m => m.colors.concat([m.missing]))")
+        assert len(classes) > 25  # population, density and area difference (members: one class)
+        marks = p.js("""Array.from(document.querySelectorAll('.gp-legend-row'))
+            .filter(r => r.querySelector('.gp-dot') && /repair/.test(r.textContent))
+            .map(r => [r.textContent, getComputedStyle(r.querySelector('.gp-dot')).backgroundColor])""")
+        assert [m[0].split(":")[0] for m in marks] == ["repair to review", "smaller repair"]
+        for text, css in marks:
+            mark = _lab([int(v) for v in re.findall(r"\d+", css)[:3]])
+            nearest = min(np.linalg.norm(mark - _lab([int(c[k:k + 2], 16) for k in (1, 3, 5)])) for c in classes)
+            assert nearest > 20, (text, css, nearest)  # CIE76 difference: clearly another colour
+        p.assert_clean()
+    finally:
+        p.close()
+
+
+@needs_chromium
+def test_browser_schematic_map_labels_every_area_and_layer(browser, tmp_path):
+    result = tmp_path / "schematic.gpkg"
+    _units().to_file(result, layer="units", driver="GPKG")
+    pyogrio.write_dataframe(_lineage(), result, layer="lineage")
+    pyogrio.write_dataframe(_about(schematic="yes"), result, layer="about")
+    p = Page(browser, write_review_map(result, tmp_path / "s.html", old=_old()))
+    try:
+        layers = p.page.locator(".leaflet-control-layers-overlays").inner_text()
+        assert "New units, schematic (5)" in layers and "Old units, schematic (9)" in layers
+        assert "Province outlines, schematic (2)" in layers
+        p.js("geoplanReview.setCompare(true)")
+        p.js("geoplanReview.setSwipe(0.95)")
+        assert "Area (schematic, not measured)\t" in p.hover_unit("old", "30517")
+        p.js("geoplanReview.setSwipe(0.05)")
+        assert "Area (schematic, not measured)\t" in p.hover_unit("new", "30502")
+        p.page.mouse.click(*p.js("Object.values(geoplanReview.pointOf('new', '30502'))"))
+        popup = p.page.locator(".leaflet-popup-content")
+        popup.wait_for(state="visible")
+        assert "Area km² (schematic, not measured)" in popup.inner_text()
         p.assert_clean()
     finally:
         p.close()

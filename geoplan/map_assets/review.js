@@ -279,7 +279,7 @@
     map.attributionControl.addAttribution('geoplan review map');
 
     // ------------------------------------------------------ lineage index
-    var linByUnit = Object.create(null), linByOld = Object.create(null);
+    var linByUnit = Object.create(null), linByOld = Object.create(null), linByMissing = Object.create(null);
     var nG = G ? G.oldCode.length : 0;
     for (var g = 0; g < nG; g++) {
       var ui = G.unit[g];
@@ -287,6 +287,8 @@
         (linByUnit[ui] = linByUnit[ui] || []).push(g);
         if (G.newName[g] === null) G.newName[g] = U.name[ui];
         if (G.newCode[g] === null) G.newCode[g] = U.code[ui];
+      } else if (G.newCode[g]) {
+        (linByMissing[G.newCode[g]] = linByMissing[G.newCode[g]] || []).push(g);
       }
       var oc = G.oldCode[g];
       if (oc !== null && oc !== '') (linByOld[oc] = linByOld[oc] || []).push(g);
@@ -317,13 +319,30 @@
       return m.colors[k];
     }
 
+    // Repairs are drawn in magenta, a hue no measure's palette uses
+    // (map_data.py), so that a repair never reads as a colour class.
+    var REPAIR = { review: '#ff00ff', small: '#ff80ff', mark: '#000000' };
+
+    var NO_POLYGON = 'no polygon in this result';
+
+    // Every area of a schematic map is labelled as such (the cells are made up).
+    function areaLabel(base) {
+      return data.schematic ? base + ' (schematic, not measured)' : base;
+    }
+
+    // Popups pan clear of the title bar: placeBars() sets the top padding.
+    var popupPad = L.point(10, 50);
+    function popupOptions(more) {
+      return L.extend({ className: 'gp-leaflet-popup', autoPanPaddingTopLeft: popupPad }, more);
+    }
+
     // ------------------------------------------------------ content makers
     function unitTooltip(layer) {
       var i = layer.gpIndex, d = el('div', 'gp-tt');
       el('div', 'gp-tt-name', U.name[i], d);
       el('div', 'gp-tt-sub', 'code ' + U.code[i] + (U.parent[i] ? ' \u00b7 ' + U.parent[i] : ''), d);
       var t = el('table', 'gp-kv', null, d);
-      kvRow(t, data.schematic ? 'Area (schematic, not measured)' : 'Area computed', km2(U.area[i]), 'gp-area-computed');
+      kvRow(t, data.schematic ? areaLabel('Area') : 'Area computed', km2(U.area[i]), 'gp-area-computed');
       kvRow(t, 'Area declared', isNum(U.areaDeclared[i]) ? km2(U.areaDeclared[i]) : '\u2013', 'gp-area-declared');
       if (isNum(U.areaDiff[i]) && !data.schematic) kvRow(t, 'Computed \u2212 declared', pct(U.areaDiff[i]));
       kvRow(t, 'Population', fmt(U.pop[i]));
@@ -343,15 +362,16 @@
       var notes = [];
       if (G.approx[g]) notes.push('approximate');
       if (G.link[g] === 'inferred' || G.linkedBy[g] === 'inferred') notes.push('inferred');
-      if (G.assigned[g] === 0) notes.push('polygon went elsewhere');
-      if (G.linkedBy[g] && G.linkedBy[g] !== 'code' && G.linkedBy[g] !== 'inferred') notes.push('linked by ' + G.linkedBy[g]);
+      if (G.linkedBy[g] === 'none') notes.push('no polygon in the old layer');
+      else if (G.assigned[g] === 0) notes.push('polygon went elsewhere');
+      if (G.linkedBy[g] && ['code', 'inferred', 'none'].indexOf(G.linkedBy[g]) < 0) notes.push('linked by ' + G.linkedBy[g]);
       return notes.join(', ');
     }
 
     function lineageTable(rows, parent, showNew) {
       var t = el('table', 'gp-lin', null, parent);
       var h = el('tr', null, null, el('thead', null, null, t));
-      [showNew ? 'New unit' : 'Old unit', showNew ? 'Province' : 'Old parent', 'Link', 'Notes', 'Area km\u00b2', 'Pop.']
+      [showNew ? 'New unit' : 'Old unit', showNew ? 'Province' : 'Old parent', 'Link', 'Notes', areaLabel('Area km\u00b2'), 'Pop.']
         .forEach(function (c) { el('th', null, c, h); });
       var body = el('tbody', null, null, t);
       rows.forEach(function (g) {
@@ -435,7 +455,7 @@
       var j = layer.gpIndex, d = el('div', 'gp-tt');
       oldInfo(O.name[j], O.code[j] || memberOf(j), O.district[j], O.parent[j], d);
       var t = el('table', 'gp-kv', null, d);
-      if (isNum(O.area[j])) kvRow(t, 'Area', km2(O.area[j]));
+      if (isNum(O.area[j])) kvRow(t, areaLabel('Area'), km2(O.area[j]));
       if (isNum(O.pop[j])) kvRow(t, 'Population', fmt(O.pop[j]));
       if (G) kvRow(t, 'Went to', wentTo(j), 'gp-wrap');
       if (placed) kvRow(t, 'Linked by', linkedBy(j), 'gp-wrap');
@@ -455,7 +475,7 @@
       var k = layer.gpIndex, d = el('div', 'gp-popup');
       el('div', 'gp-tt-name', 'Repair: ' + R.kind[k], d);
       var t = el('table', 'gp-kv', null, d);
-      kvRow(t, 'Area', isNum(R.areaM2[k]) ? fmt(R.areaM2[k]) + ' m\u00b2' : '\u2013');
+      kvRow(t, areaLabel('Area'), isNum(R.areaM2[k]) ? fmt(R.areaM2[k]) + ' m\u00b2' : '\u2013');
       kvRow(t, 'Width', isNum(R.width[k]) ? fmt(R.width[k]) + ' m' : '\u2013');
       var rc = R.receiving[k], ri = unitByCode[rc];
       kvRow(t, 'Given to', rc ? rc + (ri !== undefined ? ' ' + U.name[ri] : '') : '\u2013');
@@ -476,7 +496,7 @@
       });
       lyr.gpIndex = i;
       lyr.bindTooltip(unitTooltip, { sticky: true, direction: 'top', className: 'gp-tooltip', opacity: 0.95 });
-      lyr.bindPopup(unitPopup, { maxWidth: 520, className: 'gp-leaflet-popup' });
+      lyr.bindPopup(unitPopup, popupOptions({ maxWidth: 520 }));
       unitsGroup.addLayer(lyr);
       unitLayers[i] = lyr;
     }
@@ -549,21 +569,21 @@
       var out = [], at = R.pt[r];
       if (R.geom[r] && R.geom[r].length) {
         var rp = gpPolygon(geomLatLngs(R.geom[r], arcSets[R.topo]), {
-          pane: 'gp-units', renderer: rUnits, color: review ? '#d7191c' : '#ef6548', weight: review ? 1.5 : 0.8,
-          fillColor: review ? '#d7191c' : '#fc9272', fillOpacity: review ? 0.35 : 0.5
+          pane: 'gp-units', renderer: rUnits, color: REPAIR.review, weight: review ? 1.5 : 0.8,
+          fillColor: review ? REPAIR.review : REPAIR.small, fillOpacity: review ? 0.35 : 0.5
         });
         rp.gpIndex = r;
-        rp.bindPopup(repairPopup, { className: 'gp-leaflet-popup' });
+        rp.bindPopup(repairPopup, popupOptions());
         out.push(rp);
         at = review ? at || rp.getBounds().getCenter() : null;
       }
       if (at) {
         var rm = L.circleMarker(at, {
-          pane: 'gp-units', renderer: rUnits, radius: markerRadius(review ? 4.5 : 3), weight: 1, color: '#fff',
-          fillColor: review ? '#d7191c' : '#fc9272', fillOpacity: 1
+          pane: 'gp-units', renderer: rUnits, radius: markerRadius(review ? 4.5 : 3), weight: review ? 1.5 : 1,
+          color: review ? REPAIR.mark : '#fff', fillColor: review ? REPAIR.review : REPAIR.small, fillOpacity: 1
         });
         rm.gpIndex = r;
-        rm.bindPopup(repairPopup, { className: 'gp-leaflet-popup' });
+        rm.bindPopup(repairPopup, popupOptions());
         out.push(rm);
       }
       return out;
@@ -643,7 +663,7 @@
         }, OLD_STYLE[oldMode]));
         ol.gpIndex = j;
         ol.bindTooltip(oldTooltip, { sticky: true, direction: 'top', className: 'gp-tooltip', opacity: 0.95 });
-        ol.bindPopup(oldPopup, { maxWidth: 520, className: 'gp-leaflet-popup' });
+        ol.bindPopup(oldPopup, popupOptions({ maxWidth: 520 }));
         oldGroup.addLayer(ol);
         oldLayers[j] = ol;
       }
@@ -694,16 +714,21 @@
 
     // ---------------------------------------------------------- controls
     function countOf(a) { return a.filter(Boolean).length; }
+    function layerName(base, count) {
+      return base + (data.schematic ? ', schematic' : '') + ' (' + count + ')';
+    }
+    var nNoPolygon = noPolygonUnits().length;
     var overlays = {};
-    overlays['New units (' + fmt(countOf(unitLayers)) + ')'] = unitsGroup;
-    if (provLayers.length) overlays['Province outlines (' + fmt(provLayers.length) + ')'] = provGroup;
-    if (O) overlays['Old units (' + fmt(O.name.length) + ')'] = oldGroup;
+    overlays[layerName('New units', fmt(countOf(unitLayers)) +
+      (nNoPolygon ? '; ' + fmt(nNoPolygon) + ' without polygon' : ''))] = unitsGroup;
+    if (provLayers.length) overlays[layerName('Province outlines', fmt(provLayers.length))] = provGroup;
+    if (O) overlays[layerName('Old units', fmt(O.name.length))] = oldGroup;
     if (flagLayers.length) overlays['Approximate / inferred links (' + fmt(flagLayers.length) + ')'] = flagGroup;
     if (RV && RV.all) {
-      overlays['Repairs (' + fmt(nR) + ')'] = reviewGroup;
+      overlays[layerName('Repairs', fmt(nR))] = reviewGroup;
     } else if (RV) {
-      overlays['Repairs to review (' + fmt(nReview) + ' of ' + fmt(nR) + ')'] = reviewGroup;
-      overlays['Smaller repairs (' + fmt(nR - nReview) + '; from zoom ' + RV.minZoom + ')'] = smallGroup;
+      overlays[layerName('Repairs to review', fmt(nReview) + ' of ' + fmt(nR))] = reviewGroup;
+      overlays[layerName('Smaller repairs', fmt(nR - nReview) + '; from zoom ' + RV.minZoom)] = smallGroup;
     }
     // a narrow map folds the layer list into Leaflet's layers button
     var layerControl = L.control.layers(null, overlays, {
@@ -730,6 +755,7 @@
       var narrow = container.clientWidth <= 900;
       L.DomUtil[narrow ? 'addClass' : 'removeClass'](container, 'gp-narrow');
       var top = narrow ? titleBar.offsetHeight : 0, bottom = narrow && data.footer ? footer.offsetHeight : 0;
+      popupPad.y = titleBar.offsetTop + titleBar.offsetHeight + 10;
       Array.prototype.forEach.call(container.querySelectorAll('.leaflet-top'), function (c) { c.style.top = top + 'px'; });
       Array.prototype.forEach.call(container.querySelectorAll('.leaflet-bottom'), function (c) { c.style.bottom = bottom + 'px'; });
     }
@@ -865,6 +891,10 @@
           el('span', 'gp-swatch', null, miss).style.background = m.missing;
           el('span', null, 'no data (' + fmt(m.nMissing) + ')', miss);
           if (m.note) el('div', 'gp-legend-note', m.note, list);
+          if (nNoPolygon) {
+            el('div', 'gp-legend-note gp-no-polygon', fmt(nNoPolygon) + ' new unit' + (nNoPolygon > 1 ? 's' : '') +
+              ' of the plan ' + (nNoPolygon > 1 ? 'have ' : 'has ') + NO_POLYGON + ': search by name', list);
+          }
           // only the marks of the layers shown
           var marks = [];
           if (map.hasLayer(flagGroup)) {
@@ -873,10 +903,10 @@
             if (nFlagsHidden) marks.push([null, fmt(nFlagsHidden) + ' flagged units too small to mark at this zoom: zoom in']);
           }
           if (nReview && map.hasLayer(reviewGroup)) {
-            marks.push(['#d7191c', RV.all ? 'repair (gap, overlap, invalid)' : 'repair to review: ' + RV.rule]);
+            marks.push([REPAIR.review, RV.all ? 'repair (gap, overlap, invalid)' : 'repair to review: ' + RV.rule]);
           }
           if (RV && !RV.all && map.hasLayer(smallGroup)) {
-            marks.push(['#fc9272', 'smaller repair' + (map.getZoom() < RV.minZoom ? ': zoom in to see (from zoom ' + RV.minZoom + ')' : '')]);
+            marks.push([REPAIR.small, 'smaller repair' + (map.getZoom() < RV.minZoom ? ': zoom in to see (from zoom ' + RV.minZoom + ')' : '')]);
           }
           marks.forEach(function (mk) {
             if (!mk[0]) {
@@ -903,25 +933,49 @@
     new Legend().addTo(map);
 
     // ------------------------------------------------------------- search
+    // New units of the plan without a polygon: in the units table without
+    // geometry, or only in the lineage (data.missingUnits, from map_data.py:
+    // expected in the layer, none made up). Search entries.
+    function noPolygonUnits() {
+      var out = [];
+      for (var a = 0; a < nU; a++) {
+        if (!unitLayers[a]) out.push({ kind: 'new', i: a, name: U.name[a], code: U.code[a], parent: U.parent[a], rows: linByUnit[a] || [] });
+      }
+      (data.missingUnits || []).forEach(function (code) {
+        var rows = linByMissing[code] || [];
+        out.push({ kind: 'new', i: -1, name: (rows.length && G.newName[rows[0]]) || code, code: code, parent: null, rows: rows });
+      });
+      out.forEach(function (e) { e.sub = [e.parent, NO_POLYGON].filter(Boolean).join(' \u00b7 '); });
+      return out;
+    }
+
+    // An inferred lineage row repeats a feature of the old layer (its own
+    // code, or none, and its name): that feature's polygon is the entry.
+    function polygonKey(code, name) { return (code || '') + '|' + (name || ''); }
+
     var index = null;
     function buildIndex() {
       index = [];
       for (var a = 0; a < nU; a++) {
-        index.push({ kind: 'new', i: a, name: U.name[a], sub: U.parent[a] || '', code: U.code[a] });
+        if (unitLayers[a]) index.push({ kind: 'new', i: a, name: U.name[a], sub: U.parent[a] || '', code: U.code[a] });
       }
-      var oldCodesWithPolygon = Object.create(null);
+      index = index.concat(noPolygonUnits());
+      var oldCodesWithPolygon = Object.create(null), polygonKeys = Object.create(null);
       if (O) {
         for (var b = 0; b < O.name.length; b++) {
           var sub = [O.district[b], O.parent[b]].filter(Boolean).join(', '), member = memberOf(b);
           index.push({ kind: 'old', j: b, name: O.name[b], sub: sub, code: O.code[b] || member || '' });
-          if (member && O.geom[b] && O.geom[b].length) oldCodesWithPolygon[member] = true;
+          if (!O.geom[b] || !O.geom[b].length) continue;
+          if (member) oldCodesWithPolygon[member] = true;
+          polygonKeys[polygonKey(O.code[b], O.name[b])] = true;
         }
       }
       if (G) {
         var seen = Object.create(null);
         for (var c = 0; c < nG; c++) {
-          var key = (G.oldCode[c] || '') + '|' + (G.oldName[c] || '');
+          var key = polygonKey(G.oldCode[c], G.oldName[c]);
           if ((G.oldCode[c] && oldCodesWithPolygon[G.oldCode[c]]) || !G.oldName[c]) continue;
+          if (G.linkedBy[c] === 'inferred' && polygonKeys[key]) continue;
           if (seen[key] === undefined) {
             seen[key] = index.length;
             index.push({ kind: 'old', j: -1, name: G.oldName[c], sub: G.oldParent[c] || '', code: G.oldCode[c] || '', rows: [] });
@@ -963,40 +1017,76 @@
       return bounds;
     }
 
-    function select(e) {
-      var layers = [], popupAt = null, content = null;
-      if (e.kind === 'new') {
-        var lyr = unitLayers[e.i];
-        if (!lyr) return;
-        layers = [lyr];
-        popupAt = U.pt[e.i];
-        content = lyr;
-      } else if (e.j >= 0) {
-        if (!map.hasLayer(oldGroup)) map.addLayer(oldGroup);
-        ensureOld();
-        var ol = oldLayers[e.j];
-        if (!ol) return;
-        layers = [ol];
-        popupAt = O.pt[e.j];
-        content = ol;
-      } else {
-        var targets = Object.create(null);
-        e.rows.forEach(function (g) { if (G.unit[g] >= 0) targets[G.unit[g]] = true; });
-        layers = Object.keys(targets).map(function (k) { return unitLayers[+k]; }).filter(Boolean);
-        if (!layers.length) return;
-        popupAt = U.pt[layers[0].gpIndex];
-        var d = el('div', 'gp-popup');
-        oldInfo(e.name, e.code, '', e.sub, d);
-        el('p', null, 'No polygon for this old unit in the map; it went to:', d);
-        lineageTable(e.rows, d, true);
-        content = d;
-      }
+    function openPopup(content, at) {
+      L.popup(popupOptions({ maxWidth: 520 })).setLatLng(at).setContent(content).openOn(map);
+    }
+
+    // zoom to the layers, outline them, open the popup (a layer's own, or content)
+    function zoomTo(layers, content, at) {
       var bounds = unitBounds(layers);
       map.fitBounds(bounds, { maxZoom: 14, padding: [30, 30] });
       highlight(layers);
+      if (content instanceof L.Layer) content.openPopup(at || bounds.getCenter());
+      else openPopup(content, at || bounds.getCenter());
+    }
+
+    // nothing to zoom to: the message opens where the map looks
+    function notice(content) {
+      hlGroup.clearLayers();
+      openPopup(content, map.getCenter());
+    }
+
+    function noPolygonPopup(e) {
+      var d = el('div', 'gp-popup');
+      el('div', 'gp-tt-name', e.name, d);
+      el('div', 'gp-tt-sub', 'code ' + e.code + (e.parent ? ' \u00b7 ' + e.parent : ''), d);
+      el('p', 'gp-no-polygon', 'This new unit of the plan has ' + NO_POLYGON + (e.rows.length ? '. Its old units:' : '.'), d);
+      if (e.rows.length) lineageTable(e.rows, d, false);
+      return d;
+    }
+
+    function lineagePopup(e) {
+      var d = el('div', 'gp-popup');
+      oldInfo(e.name, e.code, '', e.sub, d);
+      el('p', null, 'No polygon for this old unit in the map.', d);
+      var lost = e.rows.filter(function (g) { return G.unit[g] < 0; }).map(function (g) {
+        return (G.newName[g] || '?') + ' (' + G.newCode[g] + ')';
+      });
+      if (lost.length) {
+        el('p', 'gp-no-polygon', 'It went to ' + lost.join(', ') + ', which ' + (lost.length > 1 ? 'have ' : 'has ') + NO_POLYGON + '.', d);
+      }
+      el('p', null, lost.length ? 'Its lineage:' : 'It went to:', d);
+      lineageTable(e.rows, d, true);
+      return d;
+    }
+
+    function selectNew(e) {
+      var lyr = e.i >= 0 ? unitLayers[e.i] : null;
+      if (lyr) zoomTo([lyr], lyr, U.pt[e.i]);
+      else notice(noPolygonPopup(e));
+    }
+
+    function selectOld(j) {
+      if (!map.hasLayer(oldGroup)) map.addLayer(oldGroup);
+      ensureOld();
+      var ol = oldLayers[j];
+      if (ol) zoomTo([ol], ol, O.pt[j]);
+      else notice(oldPopup({ gpIndex: j }));
+    }
+
+    function selectLineage(e) {
+      var targets = Object.create(null);
+      e.rows.forEach(function (g) { if (G.unit[g] >= 0) targets[G.unit[g]] = true; });
+      var layers = Object.keys(targets).map(function (k) { return unitLayers[+k]; }).filter(Boolean);
+      if (layers.length) zoomTo(layers, lineagePopup(e), U.pt[layers[0].gpIndex]);
+      else notice(lineagePopup(e));
+    }
+
+    function select(e) {
       api.selected = { kind: e.kind, name: e.name, sub: e.sub, code: e.code };
-      if (content instanceof L.Layer) content.openPopup(popupAt || bounds.getCenter());
-      else L.popup({ maxWidth: 520, className: 'gp-leaflet-popup' }).setLatLng(popupAt || bounds.getCenter()).setContent(content).openOn(map);
+      if (e.kind === 'new') selectNew(e);
+      else if (e.j >= 0) selectOld(e.j);
+      else selectLineage(e);
     }
 
     var Search = L.Control.extend({
