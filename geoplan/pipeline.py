@@ -324,11 +324,12 @@ def merge(
     say("measuring areas and counts")
     with ThreadPoolExecutor(1) as background:
         repairs = background.submit(_repairs, dissolved.repairs, crs)
+        with_polygon = _with_polygon(links, geoms)
         units = _units(dissolved.units, crs, plan, old, placed, counts, pop_field, links, assignment, inferred, declared,
-                       _with_polygon(links, geoms))
+                       with_polygon)
         repairs = repairs.result()
     report = _report(old, units, lineage, repairs, plan, links, inferred, unplaced, counts, pop_field, geoms, placed,
-                     old_km2, _counted_twice_km2(dissolved.overlaps, crs), outside)
+                     old_km2, _counted_twice_km2(dissolved.overlaps, crs), outside, with_polygon)
     report["gaps_left"] = dissolved.gaps_left
     return MergeResult(units, lineage, repairs, report, links, _features(links, placed, inferred))
 
@@ -528,27 +529,27 @@ def _outside_parents(old, links, outside) -> dict:
 def _several_features(links: LinkResult, geoms, members: pd.DataFrame) -> list[str]:
     """Plan members linked to more than one feature ("code: n features"), marking
     those where two polygons are identical: a row given twice counts twice."""
-    table = links.table.assign(_wkb=shapely.to_wkb(shapely.normalize(geoms)))
-    linked = table.dropna(subset=["old_code"])
+    linked = links.table.dropna(subset=["old_code"])
     sizes = linked.groupby("old_code").size()
     names = members.drop_duplicates("old_code").set_index("old_code")["old_name"]
     out = []
     for code in sizes.index[sizes > 1]:
         rows = linked[linked["old_code"] == code]
-        same = " (identical polygons: a duplicated row?)" if rows["_wkb"].duplicated().any() else ""
+        shapes = pd.Series(shapely.to_wkb(shapely.normalize(geoms[rows.index.to_numpy()])))
+        same = " (identical polygons: a duplicated row?)" if shapes.duplicated().any() else ""
         out.append(f"{code} {names.get(code, '')}: {len(rows)} features, linked by "
                    f"{', '.join(sorted(set(rows['linked_by'])))}{same}")
     return out
 
 
 def _report(old, units, lineage, repairs, plan, links, inferred, unplaced, counts, pop_field, geoms, placed,
-            old_km2, twice_km2, outside):
+            old_km2, twice_km2, outside, with_polygon):
     """Totals, conservation checks and lists a planner needs to review; ``old_km2``: the area of each
     old polygon (repaired where invalid), ``twice_km2``: what they count twice where they overlap.
 
     The area check: old polygons placed - counted twice + gaps filled = new units.
     """
-    has_polygon = plan.links["old_code"].isin(_with_polygon(links, geoms))
+    has_polygon = plan.links["old_code"].isin(with_polygon)
     within = units_within_layer(plan.links, has_polygon)
     gaps = repairs[repairs["kind"] == "gap"]
     overlaps = repairs[repairs["kind"] == "overlap"]
@@ -574,7 +575,7 @@ def _report(old, units, lineage, repairs, plan, links, inferred, unplaced, count
         "unplaced": _describe(old, links, np.flatnonzero(unplaced)),
         "features_without_geometry": int((shapely.is_missing(geoms) | shapely.is_empty(geoms)).sum()),
         "outside_plan": _outside_parents(old, links, outside),
-        "several_features": _several_features(links, geoms, plan.members()),
+        "several_features": [] if plan.by_field else _several_features(links, geoms, plan.members()),
         "codes_not_trusted": len(links.refused_codes),
         "unplaced_area_km2": float(old_km2[unplaced].sum()),
         "members_without_polygon": len(links.unmatched_members),

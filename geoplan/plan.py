@@ -42,6 +42,7 @@ class Plan:
 
     links: pd.DataFrame
     name: str = "plan"
+    by_field: bool = False  # a dissolve by a field: each "old unit" is a value many features share
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame, name: str = "plan") -> Plan:
@@ -264,4 +265,4 @@ def plan_from_field(values: pd.Series, field: str) -> Plan:
 
     codes = sorted(set(as_code(pd.Series(values)).dropna()))  # 805.0 read from a Shapefile is code "805"
     frame = pd.DataFrame({"old_code": codes, "new_code": codes, "new_name": codes, "link": "full"})
-    return Plan.from_frame(frame, f"--by {field}")
+    return Plan(Plan.from_frame(frame, f"--by {field}").links, f"--by {field}", by_field=True)

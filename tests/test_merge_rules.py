@@ -144,3 +144,18 @@ def test_an_island_district_of_another_province_is_not_missing_from_an_extract(t
     plan = geoplan.Plan.from_frame(pd.concat([toy_plan_frame, islands], ignore_index=True))
     result = geoplan.merge(toy_layer, plan, code_field="code", name_field="name", parent_field="province")
     assert result.report["missing_units"] == ["71"]  # its province is the layer's; 70's is not
+
+
+def test_a_dissolve_by_field_does_not_report_its_groups_as_members_given_twice(toy_layer):
+    layer = toy_layer.assign(group=["a", "a", "b", "b"])
+    result = geoplan.merge(layer, geoplan.plan_from_field(layer["group"], "group"), code_field="group")
+    assert result.report["several_features"] == [] and "several features" not in result.link_report()
+
+
+def test_the_python_api_checks_against_declared_figures_and_finds_names(toy_layer, toy_plan_frame):
+    units = geoplan.merge(toy_layer, geoplan.Plan.from_frame(toy_plan_frame), code_field="code").units
+    declared = pd.DataFrame({"area_declared_km2": [2.3, 99.0]}, index=["10", "20"])
+    table = geoplan.compare(units, declared).set_index("code")
+    assert table.loc["10", "verdict"] == "ok" and table.loc["20", "verdict"] == "differs"
+    hits = geoplan.find_units("thoi son")
+    assert sorted(zip(hits["code"], hits["parent"])) == [("28270", "Tỉnh Đồng Tháp"), ("30502", "Tỉnh An Giang")]
