@@ -57,6 +57,7 @@ _LEADING_ZEROS = re.compile(r"\b0+(\d)")
 def _canonical(text: str) -> str:
     """NFC, lower case, single spaces, no spaces around hyphens, tone on the last vowel."""
     text = str(text).strip().lower().replace("ð", "đ")  # U+00F0 eth, a look-alike of đ in typed names
+    text = text.replace("\\", "")  # an escaped apostrophe left in a layer: "Đắk R\\'Măng"
     text = unicodedata.normalize("NFD", text)
     text = _TONE_MOVE.sub(r"\1\3\2", text)  # "o" + tone + "a" -> "o" + "a" + tone
     text = unicodedata.normalize("NFC", text)

@@ -22,3 +22,8 @@ def test_spacing_hyphens_numbers_and_unicode_forms():
     decomposed = "Tho\u031b\u0301i So\u031bn"  # NFD input
     assert exact_key(decomposed) == exact_key("Thới Sơn")
     assert fold("Đồng Tháp") == "dong thap"
+
+
+def test_an_escaped_apostrophe_left_in_a_layer_is_the_apostrophe():
+    """The c.2013 layer writes "Xã Đắk R\\'Măng" (a backslash before the apostrophe)."""
+    assert exact_key("Xã Đắk R\\'Măng") == exact_key("Xã Đắk R'Măng") == "đắk r'măng"
