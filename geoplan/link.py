@@ -29,7 +29,7 @@ renamed since the layer was drawn (Thừa Thiên Huế -> Thành phố Huế).
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -54,6 +54,25 @@ class LinkResult:
     ambiguous: pd.DataFrame
     fields: dict = field(default_factory=dict)
     refused_codes: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def settled(self, codes: dict, how: str) -> "LinkResult":
+        """A copy in which the features ``codes`` maps ({feature: old code}) are
+        linked, ``how`` says by what; they leave the ambiguous list, and their old
+        units the unmatched ones.
+
+        >>> links = LinkResult(pd.DataFrame({"old_code": [None], "linked_by": ["none"]}),
+        ...                    pd.DataFrame({"old_code": ["7"]}), pd.DataFrame({"feature": [0]}))
+        >>> links.settled({0: "7"}, "name+neighbours").table.values.tolist(), len(links.unmatched_members)
+        ([['7', 'name+neighbours']], 1)
+        """
+        if not codes:
+            return self
+        table = self.table.copy()
+        table.loc[list(codes), "old_code"] = list(codes.values())
+        table.loc[list(codes), "linked_by"] = how
+        ambiguous = self.ambiguous[~self.ambiguous["feature"].isin(codes)].reset_index(drop=True)
+        unmatched = self.unmatched_members[~self.unmatched_members["old_code"].isin(set(codes.values()))]
+        return replace(self, table=table, ambiguous=ambiguous, unmatched_members=unmatched.reset_index(drop=True))
 
     def counts(self) -> dict:
         """Number of features per method, plus unmatched plan members."""

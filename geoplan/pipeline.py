@@ -25,7 +25,7 @@ from .infer import infer_units
 from .link import LinkResult, detect_fields, link_features
 from .measure import METRES_PER_DEGREE, area_km2, check_conserved, density, fast_area_km2, sum_counts, to_lonlat, whole_numbers
 from .names import exact_key
-from .plan import Plan, units_within_layer
+from .plan import Plan, members_within_layer, units_within_layer
 from .read import check_layer, require_fields
 
 DEFAULT_GAP_WIDTH_M = 200.0
@@ -305,7 +305,8 @@ def merge(
     geoms = old.geometry.to_numpy()
     parents = old[parent_field].fillna("").astype(str).to_numpy() if parent_field else np.full(len(old), "")
     say(f"placing {int((~linked & ~outside).sum()):,} features that match no plan member")
-    placed = _place(links, assignment, to_lonlat(geoms, crs), parents, outside, gap_width_m)
+    placed, settled = _place(links, assignment, to_lonlat(geoms, crs), parents, outside, gap_width_m)
+    links = links.settled(settled, "name+neighbours")
     new_code = _new_codes(links, assignment)
     inferred = (new_code == None) & (placed != None)  # noqa: E711 (element-wise)
     unplaced = (placed == None) & ~outside  # noqa: E711
@@ -325,7 +326,7 @@ def merge(
     with ThreadPoolExecutor(1) as background:
         repairs = background.submit(_repairs, dissolved.repairs, crs)
         with_polygon = _with_polygon(links, geoms)
-        units = _units(dissolved.units, crs, plan, old, placed, counts, pop_field, links, assignment, inferred, declared,
+        units = _units(dissolved.units, crs, plan, old, placed, counts, pop_field, assignment, inferred, declared,
                        with_polygon)
         repairs = repairs.result()
     report = _report(old, units, lineage, repairs, plan, links, inferred, unplaced, counts, pop_field, geoms, placed,
@@ -334,20 +335,30 @@ def merge(
     return MergeResult(units, lineage, repairs, report, links, _features(links, placed, inferred))
 
 
+def _column(field: str, pop_field: str | None) -> str:
+    """The result column of a count field: the population field is ``population``.
+
+    >>> _column("pop2019", "pop2019"), _column("households", "pop2019")
+    ('population', 'households')
+    """
+    return "population" if field == pop_field else field
+
+
 def _new_codes(links: LinkResult, assignment: pd.DataFrame) -> np.ndarray:
     """The new unit of each feature by its link (None where it has none)."""
     new_code = links.table["old_code"].map(assignment["new_code"]).to_numpy(dtype=object)
     return np.where(pd.isna(new_code), None, new_code)
 
 
-def _place(links: LinkResult, assignment: pd.DataFrame, lonlat, parents, outside, gap_width_m: float) -> np.ndarray:
+def _place(links: LinkResult, assignment: pd.DataFrame, lonlat, parents, outside,
+           gap_width_m: float) -> tuple[np.ndarray, dict]:
     """The new unit of every feature: by its link, else by the longest border
     (:func:`geoplan.infer.infer_units`, on lon/lat whatever the layer's CRS, so
     that the same polygons are placed alike); features outside the plan's
     provinces stay None. A feature whose name fits several plan members joins
     one of their new units; when that unit is the new unit of one candidate
-    only, the feature is linked to it (``name+neighbours``) and leaves the
-    ambiguous list.
+    only, that candidate is its old unit: returns ``placed`` and these
+    ``{feature: old code}`` (never two features on one old unit).
     """
     new_code = _new_codes(links, assignment)
     inside = np.flatnonzero(~outside)
@@ -359,15 +370,8 @@ def _place(links: LinkResult, assignment: pd.DataFrame, lonlat, parents, outside
                                  tolerance=gap_width_m / METRES_PER_DEGREE, allowed=allowed)
     chosen = {f: [c for c in codes if assignment.at[c, "new_code"] == placed[f]] for f, codes in candidates.items()}
     claims = pd.Series([c[0] for c in chosen.values() if len(c) == 1]).value_counts()
-    settled = {f: c[0] for f, c in chosen.items() if len(c) == 1 and claims[c[0]] == 1}  # never two features on one member
-    if settled:
-        table = links.table
-        table.loc[list(settled), "old_code"] = list(settled.values())
-        table.loc[list(settled), "linked_by"] = "name+neighbours"
-        links.ambiguous = links.ambiguous[~links.ambiguous["feature"].isin(settled)].reset_index(drop=True)
-        links.unmatched_members = links.unmatched_members[
-            ~links.unmatched_members["old_code"].isin(set(settled.values()))].reset_index(drop=True)
-    return placed
+    settled = {f: c[0] for f, c in chosen.items() if len(c) == 1 and claims[c[0]] == 1}
+    return placed, settled
 
 
 def _features(links, placed, inferred) -> pd.DataFrame:
@@ -392,7 +396,7 @@ def _with_polygon(links: LinkResult, geoms) -> set:
     return set(links.table.loc[has_area, "old_code"].dropna())
 
 
-def _units(units_geom, crs, plan, old, placed, counts, pop_field, links, assignment, inferred, declared, with_polygon):
+def _units(units_geom, crs, plan, old, placed, counts, pop_field, assignment, inferred, declared, with_polygon):
     lonlat = to_lonlat(units_geom.to_numpy(), crs)
     info = plan.new_units().set_index("new_code")
     codes = units_geom.index.astype(str)
@@ -451,10 +455,10 @@ def _lineage(old, areas, plan, links, assigned_to, placed, inferred, counts, pop
     })
     lineage.loc[lineage["linked_by"] == "none", "assigned"] = False
     for f in counts:
-        lineage["population" if f == pop_field else f] = members[f].to_numpy()
+        lineage[_column(f, pop_field)] = members[f].to_numpy()
     # the other parts of a divided unit received nothing (it went whole to one); no polygon: unknown
     elsewhere = (~lineage["assigned"] & (lineage["linked_by"] != "none")).to_numpy()
-    for column in ["area_km2"] + ["population" if f == pop_field else f for f in counts]:
+    for column in ["area_km2"] + [_column(f, pop_field) for f in counts]:
         lineage.loc[elsewhere, column] = 0
     extra = table[table["_inferred"]]
     if len(extra):
@@ -464,14 +468,14 @@ def _lineage(old, areas, plan, links, assigned_to, placed, inferred, counts, pop
             "approximate": False, "linked_by": "inferred", "area_km2": extra["_area"],
         })
         for f in counts:
-            rows["population" if f == pop_field else f] = extra[f].to_numpy()
+            rows[_column(f, pop_field)] = extra[f].to_numpy()
         new_names = plan.new_units().set_index("new_code")["new_name"]
         rows["new_name"] = rows["new_code"].map(new_names).fillna("")
         if links.fields.get("parent"):
             rows["old_parent"] = old.loc[extra.index, links.fields["parent"]].fillna("").astype(str).to_numpy()
         lineage = pd.concat([lineage, rows], ignore_index=True)
     for f in counts:  # whole numbers (unless the field has fractions), missing where the old unit has no polygon
-        column = "population" if f == pop_field else f
+        column = _column(f, pop_field)
         if whole_numbers(old[f]):
             lineage[column] = lineage[column].round().astype("Int64")
     return lineage.reset_index(drop=True)
@@ -582,9 +586,7 @@ def _report(old, units, lineage, repairs, plan, links, inferred, unplaced, count
         "missing_units": sorted(within - set(units["code"])),
         "units_without_area": sorted(units.loc[~(units["area_km2"] > 0), "code"]),
         "units_outside_layer": plan.n_new - len(within),
-        "members_within_layer": sorted(set(plan.links.loc[
-            plan.links["old_parent"].isin(set(plan.links.loc[has_polygon, "old_parent"]) - {""})
-            | ((plan.links["old_parent"] == "") & plan.links["new_code"].isin(within)), "old_code"])),
+        "members_within_layer": sorted(members_within_layer(plan.links, has_polygon)),
         "area_old_km2": old_placed_km2,
         "area_overlaps_km2": twice_km2,
         "area_units_km2": area_out,
@@ -592,7 +594,7 @@ def _report(old, units, lineage, repairs, plan, links, inferred, unplaced, count
                                       AREA_TOLERANCE),
     }
     for f in counts:
-        column = "population" if f == pop_field else f
+        column = _column(f, pop_field)
         values = pd.to_numeric(old[f], errors="coerce")
         exact = whole_numbers(values)
         summed = values.fillna(0).round() if exact else values.fillna(0)

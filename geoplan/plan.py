@@ -255,6 +255,20 @@ def units_within_layer(links: pd.DataFrame, has_polygon: pd.Series) -> set:
     return set(links.loc[within, "new_code"])
 
 
+def members_within_layer(links: pd.DataFrame, has_polygon: pd.Series) -> set:
+    """Old units a layer is expected to hold: those of a parent it covers, and
+    those without parent whose new unit is expected (:func:`units_within_layer`).
+
+    >>> links = pd.DataFrame({"old_code": ["a", "b", "c"], "old_parent": ["P", "Q", ""], "new_code": ["1", "2", "1"]})
+    >>> sorted(members_within_layer(links, pd.Series([True, False, False])))
+    ['a', 'c']
+    """
+    covered = set(links.loc[has_polygon.to_numpy(), "old_parent"]) - {""}
+    no_parent = links["old_parent"] == ""
+    expected = links["old_parent"].isin(covered) | (no_parent & links["new_code"].isin(units_within_layer(links, has_polygon)))
+    return set(links.loc[expected, "old_code"])
+
+
 def plan_from_field(values: pd.Series, field: str) -> Plan:
     """Dissolving by a field is a plan too: each distinct value is one new unit.
 
