@@ -19,37 +19,18 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyogrio
 
 from .check_compare import compare, copy_key, join_notes, known_reasons, side_by_side
 from .errors import InputError
 from .names import folded_key
+from .read import read_result
+from .write import atomic_path, check_target
 
 PRINT_ALL_UP_TO = 100  # units: up to this many, the whole table is printed too
 LIST_UP_TO = 10  # units named in one summary line
 ABSENT = {"no polygon": "new units of the plan have no polygon",
           "not in result": "declared codes match no unit of the result"}
 SCHEMATIC_VERDICT = "schematic: not compared"
-
-
-def read_result_layer(path: str | Path, layer: str) -> pd.DataFrame:
-    """A layer of a result GeoPackage, without geometry.
-
-    >>> read_result_layer("communes.gpkg", "about").set_index("key").loc["plan", "value"]  # doctest: +SKIP
-    'vn-2025-commune'
-    """
-    path = Path(path)
-    if not path.exists():
-        raise InputError(f"{path}: file not found")
-    if path.is_dir():
-        raise InputError(f"{path}: is a folder; give the GeoPackage written by geoplan merge")
-    try:
-        layers = [name for name, _ in pyogrio.list_layers(path)]
-    except pyogrio.errors.DataSourceError as exc:
-        raise InputError(f"{path}: not a GeoPackage (GDAL cannot read it); give the GeoPackage written by geoplan merge") from exc
-    if layer not in layers:
-        raise InputError(f"{path}: no layer {layer!r}; is it a GeoPackage written by geoplan merge?")
-    return pyogrio.read_dataframe(path, layer=layer, read_geometry=False)
 
 
 def report_paths(result: str | Path, output: str | Path | None, inputs=()) -> tuple[Path, Path]:
@@ -64,17 +45,11 @@ def report_paths(result: str | Path, output: str | Path | None, inputs=()) -> tu
     csv = Path(output) if output else result.with_name(result.stem + "-check.csv")
     md = csv.with_suffix(".md")
     for path in (csv, md):
-        if path.is_dir():
-            raise InputError(f"{path}: is a folder; -o names the CSV report to write")
         for given in (result, *inputs):
             if given is not None and path.exists() and Path(given).exists() and path.samefile(given):
                 raise InputError(f"{path}: is an input ({given}); inputs are never overwritten, choose another -o")
-        if path == csv and csv.suffix.lower() != ".csv":
-            raise InputError(f"{csv}: -o names the CSV report and must end in .csv "
-                             f"(the Markdown report is written beside it, with .md)")
-        if not path.parent.is_dir():
-            raise InputError(f"{path}: output folder {path.parent} "
-                             + ("is a file" if path.parent.exists() else "does not exist"))
+    check_target(csv, ".csv", "-o names the CSV report; the Markdown report goes beside it, with .md")
+    check_target(md)
     return csv, md
 
 
@@ -323,12 +298,7 @@ def run_check(result: str | Path, declared: str | Path | None = None, tolerance_
     >>> print(run_check("maps/demo/communes.gpkg"))  # doctest: +SKIP
     """
     _require_tolerance(tolerance_pct)
-    units = read_result_layer(result, "units")
-    lacking = [c for c in ("code", "name", "area_km2") if c not in units]
-    if lacking:
-        raise InputError(f"{result}: layer units has no column {', '.join(lacking)}; "
-                         f"is it a GeoPackage written by geoplan merge?")
-    about = read_result_layer(result, "about").set_index("key")["value"]
+    units, lineage, _, _, about = read_result(result, geometry=False, warn_missing=("about",))
     csv_path, md_path = report_paths(result, output, inputs=(declared,))
     plan, schematic = about.get("plan", ""), about.get("schematic") == "yes"
     figures, source = _figures(result, units, plan, declared)
@@ -349,7 +319,6 @@ def run_check(result: str | Path, declared: str | Path | None = None, tolerance_
                                for note, flag in zip(given, flags)], index=aligned.index)
         table = compare(units, aligned.assign(note=[join_notes(note, reasons.get(code, "")) for code, note in given.items()]),
                         tolerance_pct)
-    lineage = read_result_layer(result, "lineage") if "lineage" in [n for n, _ in pyogrio.list_layers(result)] else None
     table = pd.concat([table, *_absent(plan, units, figures.loc[unmatched], lineage)], ignore_index=True)
     table["note"] = table["note"].fillna("")
     if schematic:
@@ -380,13 +349,12 @@ def _figures(result, units: pd.DataFrame, plan: str, declared) -> tuple[pd.DataF
         figures = read_declared(name)
         if units["code"].isin(figures.index).mean() >= 0.9:
             return figures, f"built-in {name} (its codes are this result's)"
-    raise InputError(f"{result}: no declared figures known for plan {plan!r}; give them with --declared CSV")
+    known = f"plan {plan!r}" if plan else "a result that does not name its plan (no layer about)"
+    raise InputError(f"{result}: no declared figures known for {known}; give them with --declared CSV")
 
 
 def _write_reports(table: pd.DataFrame, header: str, csv_path: Path, md_path: Path) -> None:
     """The check table as CSV, and as Markdown after ``header``; each written atomically."""
-    from .write import atomic_path
-
     with atomic_path(csv_path) as tmp:
         table.to_csv(tmp, index=False)
     shown = table.copy()

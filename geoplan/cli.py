@@ -11,6 +11,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import GeoplanError
@@ -119,7 +121,8 @@ def _add_check(sub) -> None:
 def _run_check(args) -> int:
     from .check import run_check
 
-    print(run_check(args.result, declared=args.declared, tolerance_pct=args.tolerance, output=args.output))
+    with _warnings_on_one_line(args.command):
+        print(run_check(args.result, declared=args.declared, tolerance_pct=args.tolerance, output=args.output))
     return 0
 
 
@@ -146,21 +149,33 @@ def _run_find(args) -> int:
 def _add_map(sub) -> None:
     p = sub.add_parser("map", help="write a self-contained HTML review map of a merge result")
     p.add_argument("result", help="GeoPackage written by geoplan merge")
-    p.add_argument("--old", help="old units layer to show as a switchable layer")
-    p.add_argument("-o", "--output", help="HTML file (default maps/<result name>.html)")
+    p.add_argument("--old", help="old units: any vector file, shown as a switchable layer")
+    p.add_argument("--old-layer", metavar="LAYER", help="layer of --old to read when it has several")
+    p.add_argument("--old-encoding", help="attribute encoding of --old when its file does not say: cp1258, tcvn3 or vni")
+    p.add_argument("--old-code", metavar="FIELD", help="field of --old with the old units' codes (default: the merge's, or detected)")
+    p.add_argument("--old-name", metavar="FIELD", help="field of --old with the old units' names (default: the merge's, or detected)")
+    p.add_argument("--old-parent", metavar="FIELD", help="field of --old with the parent (province) names (default: the merge's, or detected)")
+    p.add_argument("-o", "--output", help="HTML file to write, in a folder that exists (default maps/<result name>.html)")
     p.add_argument("--basemap", default="none", help="none (default, works offline) or osm")
     p.add_argument("--color-by", default="population", help="population, density, area_diff (computed vs declared area) or members (old units merged)")
+    p.add_argument("--quiet", action="store_true", help="no progress lines")
     p.set_defaults(run=_run_map)
 
 
 def _run_map(args) -> int:
     from .map_review import write_review_map
+    from .progress import Progress
 
-    output = Path(args.output) if args.output else Path("maps") / (Path(args.result).stem + ".html")
-    if output.suffix.lower() not in (".html", ".htm"):
-        raise GeoplanError(f"{output}: the review map is one HTML file; give -o a file name ending in .html")
-    output.parent.mkdir(parents=True, exist_ok=True)
-    path = write_review_map(args.result, output, old=args.old, basemap=args.basemap, color_by=args.color_by)
+    output = args.output
+    if output is None:  # the default folder is the only one made
+        output = Path("maps") / (Path(args.result).stem + ".html")
+        if not output.parent.exists():
+            output.parent.mkdir()
+    with _warnings_on_one_line(args.command):
+        path = write_review_map(args.result, output, old=args.old, basemap=args.basemap, color_by=args.color_by,
+                                old_layer=args.old_layer, old_encoding=args.old_encoding, old_code_field=args.old_code,
+                                old_name_field=args.old_name, old_parent_field=args.old_parent,
+                                progress=Progress(args.quiet))
     print(f"Wrote {path} ({path.stat().st_size / 1e6:.1f} MB): open it in a browser, no server needed")
     return 0
 
@@ -178,6 +193,18 @@ def _run_demo(args) -> int:
 
     run_demo(args.output, data=args.data, quiet=args.quiet)
     return 0
+
+
+@contextmanager
+def _warnings_on_one_line(command: str):
+    """Show each warning as one line on stderr, ``geoplan map: warning: ...``, not Python's two.
+
+    >>> with _warnings_on_one_line("map"):
+    ...     warnings.warn("r.gpkg: has no layer about; going on without it")  # doctest: +SKIP
+    """
+    with warnings.catch_warnings():
+        warnings.showwarning = lambda message, *_: print(f"geoplan {command}: warning: {message}", file=sys.stderr)
+        yield
 
 
 class _Parser(argparse.ArgumentParser):
@@ -201,6 +228,8 @@ def parser() -> argparse.ArgumentParser:
     sub = top.add_subparsers(dest="command", required=True)
     for add in (_add_merge, _add_check, _add_map, _add_plans, _add_find, _add_demo):
         add(sub)
+    for command in sub.choices.values():  # arguments a command does not take are its own usage mistake
+        command.set_defaults(usage_error=command.error)
     return top
 
 
@@ -210,7 +239,9 @@ def main(argv=None) -> int:
     >>> main(["find", "xyzzy"])  # prints "geoplan find: error: no unit named 'xyzzy'" on stderr
     2
     """
-    args = parser().parse_args(argv)
+    args, extra = parser().parse_known_args(argv)
+    if extra:
+        args.usage_error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         return args.run(args)
     except GeoplanError as error:

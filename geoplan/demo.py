@@ -99,22 +99,46 @@ def _separate_duplicates(xy: np.ndarray) -> np.ndarray:
 
 
 def _old_layers(data: str | None, say) -> tuple[dict[str, gpd.GeoDataFrame], bool, str]:
-    """Old communes and provinces, real (from ``data``) or schematic."""
+    """Old communes and provinces, real (from ``data``, each with the fields the demo merges by) or schematic."""
     if data:
         from .read import read_layer
 
-        folder = Path(data)
         layers = {}
-        for level, (name, _) in REAL_LAYERS.items():
-            if not (folder / name).exists():
-                raise InputError(f"{folder / name}: not found; --data needs {', '.join(n for n, _ in REAL_LAYERS.values())}")
-            say(f"reading {folder / name}")
-            layers[level] = read_layer(folder / name)
-        return layers, False, str(folder)
+        for level in REAL_LAYERS:
+            path = _real_layer(data, level)
+            if not path.exists():
+                raise InputError(f"{path}: not found; --data needs {', '.join(n for n, _ in REAL_LAYERS.values())}")
+            say(f"reading {path}")
+            layers[level] = read_layer(path)
+            needed = list(_fields(level, schematic=False).values())
+            lacking = [field for field in needed if field not in layers[level]]
+            if lacking:
+                raise InputError(f"{path}: no field {', '.join(map(repr, lacking))}; --data needs the old {level}s of Vietnam "
+                                 f"in this file, with fields {', '.join(needed)}")
+        return layers, False, str(data)
     say("building schematic old communes from the registry points (boundaries/vn-old-units.csv)")
     communes = schematic_communes()
     provinces = communes.dissolve("old_province", as_index=False)[["old_province", "geometry"]]
     return {"commune": communes, "province": provinces}, True, "schematic cells around boundaries/vn-old-units.csv"
+
+
+def _real_layer(data: str, level: str) -> Path:
+    """The file of the real old units of ``level`` in the folder ``data``.
+
+    >>> _real_layer("../shared/data/vn", "province").name
+    'old_provinces_c2013.gpkg'
+    """
+    return Path(data) / REAL_LAYERS[level][0]
+
+
+def _check_output_folder(out: Path) -> None:
+    """Refuse an output folder that is a file, or lies under one, before any work.
+
+    >>> _check_output_folder(Path("maps/demo"))
+    """
+    existing = next(path for path in (out, *out.parents) if path.exists())
+    if not existing.is_dir():
+        raise InputError(f"{existing}: is a file; -o names a folder for the demo's outputs")
 
 
 def run_demo(output: str | Path = "maps/demo", data: str | None = None, quiet: bool = False) -> list[Path]:
@@ -131,8 +155,9 @@ def run_demo(output: str | Path = "maps/demo", data: str | None = None, quiet: b
 
     say = Progress(quiet)
     out = Path(output)
-    out.mkdir(parents=True, exist_ok=True)
+    _check_output_folder(out)
     layers, schematic, source = _old_layers(data, say)
+    out.mkdir(parents=True, exist_ok=True)
     prefix = "schematic-" if schematic else ""
     written = []
     if schematic:
@@ -143,7 +168,8 @@ def run_demo(output: str | Path = "maps/demo", data: str | None = None, quiet: b
         plan_name = f"vn-2025-{level}"
         fields = _fields(level, schematic)
         say(f"merging {level}s with the built-in plan {plan_name}")  # merge adds its renames and declared figures
-        result = merge(layers[level], plan_name, **fields, progress=say, label=f"{level} layer")
+        label = f"schematic old {level}s" if schematic else str(_real_layer(data, level))
+        result = merge(layers[level], plan_name, **fields, progress=say, label=label)
         path = out / f"{prefix}{level}s.gpkg"
         if schematic:
             result.units["schematic"] = True
@@ -152,7 +178,7 @@ def run_demo(output: str | Path = "maps/demo", data: str | None = None, quiet: b
         print(("SCHEMATIC: " if schematic else "") + result.summary())
         print(run_check(path))
         written += [path, path.with_name(path.stem + "-check.csv"), path.with_name(path.stem + "-check.md")]
-    written += _maps(out, prefix, layers, schematic, data, say)
+    written += _maps(out, prefix, schematic, data, say)
     print("Demo outputs" + (" (SCHEMATIC data: areas are not measurements)" if schematic else "") + ":")
     for path in written:
         print(f"  {path}")
@@ -171,15 +197,11 @@ def _fields(level: str, schematic: bool) -> dict:
     return {"name_field": "province_vn", "pop_field": REAL_LAYERS["province"][1]}
 
 
-def _maps(out: Path, prefix: str, layers, schematic: bool, data: str | None, say) -> list[Path]:
-    """The national review map, when the map module is available."""
-    try:
-        from .map_review import write_review_map
-    except ImportError:  # maps are an optional part of the demo until they exist
-        say("review maps not available in this version")
-        return []
-    old = str(out / "schematic-old-communes.gpkg") if schematic else str(Path(data) / REAL_LAYERS["commune"][0])
+def _maps(out: Path, prefix: str, schematic: bool, data: str | None, say) -> list[Path]:
+    """The national review map of the communes, with the old communes as a layer."""
+    from .map_review import write_review_map
+
+    old = out / "schematic-old-communes.gpkg" if schematic else _real_layer(data, "commune")
     path = out / f"{prefix}review-map.html"
-    say(f"writing the review map {path}")
-    write_review_map(out / f"{prefix}communes.gpkg", path, old=old)
+    write_review_map(out / f"{prefix}communes.gpkg", path, old=old, progress=say)
     return [path]

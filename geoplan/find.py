@@ -41,13 +41,17 @@ def find_units(name: str, plan: str = "vn-2025-commune", province: str | None = 
     province is an error that says which one to use). ``level`` picks a level
     of a plan file that has several. The units whose name matches with the
     diacritics ``name`` has come first (``as_written``), then the others,
-    each by code.
+    each by code. An empty (or blank) ``name`` or ``province`` is an error.
 
     >>> find_units("Phường 1", old=True, province="Tiền Giang")[["code", "district"]].values.tolist()
     [['28261', 'Thành phố Mỹ Tho'], ['28300', 'Thành phố Gò Công'], ['28435', 'Thị xã Cai Lậy']]
     >>> find_units("Phúc Hòa")[["name", "as_written"]].values.tolist()
     [['Xã Phúc Hòa', True], ['Xã Phục Hòa', False]]
     """
+    if not name.strip():
+        raise InputError('give a name to look for, e.g. "thoi son"')
+    if province is not None and not province.strip():
+        raise InputError("--province is empty: give a province name or code, or leave --province out")
     links, aliases = _plan(plan, level)
     units = _units(links, old)
     if province:

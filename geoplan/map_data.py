@@ -116,13 +116,11 @@ def _bools(values) -> list:
 
 
 def _to_wgs84(gdf: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:
+    """``gdf`` in WGS 84 (EPSG:4326), refused without a CRS as every layer is."""
     if not isinstance(gdf, gpd.GeoDataFrame):
         raise InputError(f"{what}: expected a GeoDataFrame, got {type(gdf).__name__}")
     if gdf.crs is None:
-        minx, miny, maxx, maxy = gdf.total_bounds if len(gdf) else (0, 0, 0, 0)
-        if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
-            raise InputError(f"{what}: layer has no CRS and is not in degrees")
-        return gdf.set_crs(4326)
+        raise InputError(f"{what}: the layer has no CRS (coordinate reference system); set one, e.g. with set_crs(4326)")
     if gdf.crs.to_epsg() != 4326:
         return gdf.to_crs(4326)
     return gdf
@@ -378,6 +376,21 @@ def build_map_data(
     precision: int,
     features: pd.DataFrame | None = None,
 ) -> dict:
+    """Everything the page draws and lists, as plain lists and topologies (see :func:`compact_map_data`).
+
+    ``units`` need ``code`` and ``name``; ``lineage``, ``repairs``, ``old``
+    (with ``name``), ``provinces`` (outlines to draw instead of dissolving
+    communes by ``parent_code``) and ``features`` (where each old feature
+    went) are shown when given. Geometries are simplified by ``tolerance``
+    degrees and rounded to ``precision`` decimals.
+
+    >>> from shapely import box
+    >>> units = gpd.GeoDataFrame({"code": ["1"], "name": ["A"], "area_km2": [120.0], "population": [6000]},
+    ...                          geometry=[box(105, 10, 105.1, 10.1)], crs=4326)
+    >>> data = build_map_data(units, None, None, None, None, DEFAULT_TOLERANCE, DEFAULT_PRECISION)
+    >>> data["units"]["name"], data["units"]["density"], data["old"]
+    (['A'], [50.0], None)
+    """
     for col in ("code", "name"):
         if col not in units.columns:
             raise InputError(f"units: missing field {col!r}")

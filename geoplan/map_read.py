@@ -1,31 +1,26 @@
-"""Reading what a review map draws: a merge result GeoPackage and an old layer.
+"""The old units a review map draws, read like any layer and with their fields named by role.
 
-The result's layers (``units``, and when present ``lineage``, ``repairs``,
-``features``, ``about``; see docs/CONTRACTS.md) are read as they are; the old
-layer's fields are guessed from common names unless given, and renamed to
-``code``, ``name``, ``parent``, ``district``, ``population``.
+The layer is read by :func:`geoplan.read.read_layer` (CRS required, a layer
+asked for when the file has several, zips and legacy encodings); its fields
+are those given, else those the merge recorded, else guessed from common
+names, and renamed to ``code``, ``name``, ``parent``, ``district``,
+``population``.
 
 Examples
 --------
->>> units, lineage, repairs, features, about = read_result(Path("result.gpkg"))  # doctest: +SKIP
->>> old = read_old_layer("old_communes.gpkg", None, None, None, None)  # doctest: +SKIP
+>>> old = read_old_layer("old_communes.gpkg")  # doctest: +SKIP
 >>> list(old.columns)  # doctest: +SKIP
 ['code', 'name', 'parent', 'district', 'population', 'geometry']
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import geopandas as gpd
-import numpy as np
-import pyogrio
 
 from geoplan.errors import InputError
-from geoplan.map_data import _polygonal
+from geoplan.read import check_layer, read_layer, require_fields
 
-
-_OLD_FIELDS = {
+ROLES = {  # role: common field names, the most likely first
     "code": ("code", "old_code", "gso_code", "gso_code_c2016", "ma", "ma_xa", "commune_code"),
     "name": ("name", "old_name", "fullname", "full_name", "commune_vn", "ten", "ten_xa", "commune", "name_3"),
     "parent": ("parent", "old_parent", "province_vn", "province", "province_name", "tinh", "name_1"),
@@ -34,75 +29,41 @@ _OLD_FIELDS = {
 }
 
 
-def _pick(columns, given: str | None, role: str, source: str) -> str | None:
-    if given is not None:
-        if given not in columns:
-            raise InputError(f"{source}: no field {given!r} for the old {role} (fields: {', '.join(columns)})")
-        return given
-    lower = {c.lower(): c for c in columns}
-    return next((lower[c] for c in _OLD_FIELDS[role] if c in lower), None)
+def guess_field(columns, candidates) -> str | None:
+    """The first of ``candidates`` (None skipped) among ``columns``, ignoring case.
+
+    >>> guess_field(["OBJECTID", "Ten_Xa"], (None, "name", "ten_xa"))
+    'Ten_Xa'
+    """
+    lower = {str(c).lower(): c for c in columns}
+    return next((lower[c.lower()] for c in candidates if c and c.lower() in lower), None)
 
 
-def read_old_layer(
-    path, layer, code_field, name_field, parent_field
-) -> gpd.GeoDataFrame:
-    if isinstance(path, gpd.GeoDataFrame):
-        gdf, path = path, Path("old")
+def read_old_layer(old, layer: str | None = None, encoding: str | None = None, *,
+                   given: dict | None = None, recorded: dict | None = None) -> gpd.GeoDataFrame:
+    """Old units (a file or a GeoDataFrame) with their fields renamed by role.
+
+    ``given`` maps roles (``code``, ``name``, ``parent``) to the fields the
+    user named, which must exist (``--old-code``...); ``recorded`` to those
+    the merge linked by, used when the layer has them; the other roles are
+    guessed from :data:`ROLES`. A name field is required.
+
+    >>> from shapely import box
+    >>> old = gpd.GeoDataFrame({"ten_xa": ["Xã A"]}, geometry=[box(105, 10, 105.1, 10.1)], crs=4326)
+    >>> list(read_old_layer(old).columns)
+    ['name', 'geometry']
+    """
+    if isinstance(old, gpd.GeoDataFrame):
+        label, gdf = "old layer", check_layer(old, "old layer")
     else:
-        path = Path(path)
-        if not path.exists():
-            raise InputError(f"{path}: old layer file not found")
-        try:
-            gdf = pyogrio.read_dataframe(path, layer=layer)
-        except Exception as exc:  # noqa: BLE001 - any OGR failure is a user input problem
-            raise InputError(f"{path}: cannot read old layer: {str(exc).splitlines()[0]}") from None
-    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.isna().all():
-        raise InputError(f"{path}: old layer has no geometry")
-    if not _polygonal(np.asarray(gdf.geometry.values, dtype=object)).any():
-        kinds = ", ".join(sorted(set(gdf.geometry.dropna().geom_type)))
-        raise InputError(f"{path}: the old layer must hold polygons, it holds {kinds}")
-    cols = [c for c in gdf.columns if c != gdf.geometry.name]
-    fields = {
-        "code": _pick(cols, code_field, "code", str(path)),
-        "name": _pick(cols, name_field, "name", str(path)),
-        "parent": _pick(cols, parent_field, "parent", str(path)),
-        "district": _pick(cols, None, "district", str(path)),
-        "population": _pick(cols, None, "population", str(path)),
-    }
+        label, gdf = str(old), read_layer(old, layer, encoding, option_prefix="--old-")
+    given = {role: field for role, field in (given or {}).items() if field}
+    require_fields(gdf, {f"--old-{role}": field for role, field in given.items()}, label)
+    columns = [c for c in gdf.columns if c != gdf.geometry.name]
+    fields = {role: given.get(role) or guess_field(columns, ((recorded or {}).get(role), *names))
+              for role, names in ROLES.items()}
     if fields["name"] is None:
-        raise InputError(f"{path}: cannot find the old units' name field; give it (fields: {', '.join(cols)})")
-    out = gpd.GeoDataFrame(
-        {role: gdf[col] for role, col in fields.items() if col is not None},
-        geometry=gdf.geometry.values,
-        crs=gdf.crs,
-    )
-    return out
-
-
-def read_result(path: Path) -> tuple:
-    if not path.exists():
-        raise InputError(f"{path}: result GeoPackage not found")
-    try:
-        layers = {str(name) for name, _ in pyogrio.list_layers(path)}
-    except Exception as exc:  # noqa: BLE001
-        raise InputError(f"{path}: cannot read: {str(exc).splitlines()[0]}") from None
-    if "units" not in layers:
-        raise InputError(f"{path}: no layer 'units' (layers: {', '.join(sorted(layers)) or 'none'})")
-    units = pyogrio.read_dataframe(path, layer="units")
-    if not isinstance(units, gpd.GeoDataFrame):
-        raise InputError(f"{path}: layer 'units' has no geometry")
-    for col in ("code", "name"):
-        if col not in units.columns:
-            raise InputError(f"{path}: layer 'units' has no field {col!r}")
-    lineage = pyogrio.read_dataframe(path, layer="lineage", read_geometry=False) if "lineage" in layers else None
-    repairs = pyogrio.read_dataframe(path, layer="repairs") if "repairs" in layers else None
-    if repairs is not None and not isinstance(repairs, gpd.GeoDataFrame):
-        repairs = None
-    features = pyogrio.read_dataframe(path, layer="features", read_geometry=False) if "features" in layers else None
-    about = {}
-    if "about" in layers:
-        df = pyogrio.read_dataframe(path, layer="about", read_geometry=False)
-        if {"key", "value"} <= set(df.columns):
-            about = {str(k): ("" if v is None else str(v)) for k, v in zip(df["key"], df["value"])}
-    return units, lineage, repairs, features, about
-
+        raise InputError(f"{label}: cannot find the old units' name field; give it with --old-name "
+                         f"(fields: {', '.join(map(str, columns))})")
+    return gpd.GeoDataFrame({role: gdf[field] for role, field in fields.items() if field},
+                            geometry=gdf.geometry.values, crs=gdf.crs)

@@ -49,8 +49,9 @@ from geoplan.errors import InputError
 from geoplan.map_data import (
     TRUE_WORDS, DEFAULT_PRECISION, DEFAULT_TOLERANCE, MEASURES, build_map_data, compact_map_data, repairs_to_review,
 )
-from geoplan.map_read import read_old_layer, read_result
-from geoplan.write import about_table, atomic_path
+from geoplan.map_read import read_old_layer
+from geoplan.read import read_result
+from geoplan.write import about_table, atomic_path, check_target
 
 __all__ = ["review_map", "write_review_map", "render_html", "title_and_footer", "repairs_to_review",
            "MEASURES", "BASEMAPS"]
@@ -156,10 +157,16 @@ class _ReviewElement(MacroElement):
         )
 
 # -------------------------------------------------------------------- page
-def _check_choice(value: str, choices, what: str) -> str:
-    if value not in choices:
-        raise InputError(f"unknown {what} {value!r}: use one of {', '.join(choices)}")
-    return value
+def _check_options(basemap: str, color_by: str) -> None:
+    """Refuse an unknown basemap or colouring, naming the option.
+
+    >>> _check_options("osm", "gdp")
+    Traceback (most recent call last):
+    geoplan.errors.InputError: --color-by (color_by): unknown value 'gdp'; use one of population, density, area_diff, members
+    """
+    for option, value, choices in (("--basemap", basemap, tuple(BASEMAPS)), ("--color-by (color_by)", color_by, MEASURES)):
+        if value not in choices:
+            raise InputError(f"{option}: unknown value {value!r}; use one of {', '.join(choices)}")
 
 
 def review_map(
@@ -212,9 +219,10 @@ def review_map(
         For a MergeResult: the data it was merged from, named in the footer.
     basemap : {"none", "osm"}
         ``"none"`` draws a plain background and makes no request at all.
-    color_by : {"population", "density", "area_diff"}
-        Initial colouring (switchable in the legend); a measure without data
-        falls back to the first one that has data.
+    color_by : {"population", "density", "area_diff", "members"}
+        Initial colouring (switchable in the legend): population, density,
+        computed vs declared area, or the number of old units merged; a
+        measure without data falls back to the first one that has data.
     tolerance : float
         Display simplification in degrees (coverage-preserving for units).
     precision : int
@@ -235,20 +243,25 @@ def review_map(
     >>> "cdn.jsdelivr" in m.get_root().render()
     False
     """
-    _check_choice(basemap, tuple(BASEMAPS), "basemap")
-    _check_choice(color_by, MEASURES, "color_by")
+    _check_options(basemap, color_by)
     if hasattr(units, "lineage"):  # a MergeResult
         result = units
         units, lineage, repairs = result.units, result.lineage, result.repairs
         features = getattr(result, "features", None) if features is None else features
         if old is not None and "name" not in old.columns:
-            fields = result.links.fields
-            old = read_old_layer(old, None, fields.get("code"), fields.get("name"), fields.get("parent"))
+            old = read_old_layer(old, recorded=result.links.fields)
         n_old = result.report.get("n_old_features")
         source = source or (f"old layer of {n_old:,} features" if n_old else "")
         about = dict(about_table(result, source, schematic).itertuples(index=False))
         title, about_footer, schematic = title_and_footer(about, title, "merge result")
         footer = about_footer if footer is None else footer
+    return _page(units, lineage, repairs, old, provinces, title, footer, basemap, color_by,
+                 features=features, schematic=schematic, tolerance=tolerance, precision=precision)
+
+
+def _page(units, lineage, repairs, old, provinces, title, footer, basemap, color_by, *,
+          features, schematic, tolerance, precision) -> folium.Map:
+    """The review map of :func:`review_map`, its options already checked."""
     title = "geoplan review map" if title is None else title
     footer = "" if footer is None else footer
     data = compact_map_data(build_map_data(units, lineage, repairs, old, provinces, tolerance, precision, features))
@@ -367,11 +380,13 @@ def write_review_map(
     title: str | None = None,
     *,
     old_layer: str | None = None,
+    old_encoding: str | None = None,
     old_code_field: str | None = None,
     old_name_field: str | None = None,
     old_parent_field: str | None = None,
     tolerance: float = DEFAULT_TOLERANCE,
     precision: int = DEFAULT_PRECISION,
+    progress=None,
 ) -> Path:
     """Read a result GeoPackage and write its review map, atomically.
 
@@ -379,22 +394,30 @@ def write_review_map(
     ----------
     result_gpkg : path
         GeoPackage written by ``geoplan merge`` (layers ``units``, and when
-        present ``lineage``, ``repairs``, ``about``; see docs/CONTRACTS.md).
+        present ``lineage``, ``repairs``, ``features``, ``about``; see
+        docs/CONTRACTS.md). One warning names the layers it lacks.
     out_html : path
-        HTML file to write (its folder is created). Written to a temporary
-        file in the same folder, then renamed over the target.
+        HTML file to write, ending in .html, in a folder that exists.
+        Written to a temporary file in the same folder, then renamed over
+        the target.
     old : path or GeoDataFrame, optional
-        Any OGR-readable layer of the old units. Its fields are guessed
-        (code: ``code``, ``old_code``, ``gso_code_c2016``...; name: ``name``,
-        ``old_name``, ``commune_vn``...; parent: ``parent``, ``province_vn``...)
-        unless given with ``old_code_field``, ``old_name_field``,
-        ``old_parent_field``; ``old_layer`` picks a layer (default: the first).
+        Any layer of the old units :func:`geoplan.read.read_layer` reads
+        (with a CRS); ``old_layer`` picks a layer of a file that has several,
+        ``old_encoding`` the encoding of a legacy Shapefile. Its fields are
+        those given with ``old_code_field``, ``old_name_field``,
+        ``old_parent_field``, else those the merge linked by (recorded in the
+        ``about`` layer), else guessed (code: ``code``, ``old_code``,
+        ``gso_code_c2016``...; name: ``name``, ``old_name``,
+        ``commune_vn``...; parent: ``parent``, ``province_vn``...).
     basemap, color_by, tolerance, precision
         See :func:`review_map`.
     title : str, optional
         Defaults to "Review map: PLAN"; "(schematic)" is appended for a
         schematic result, and the footer says which data, plan and geoplan
         version produced it.
+    progress : callable, optional
+        Called with a line per step (what was read, building the map data,
+        writing), e.g. a :class:`geoplan.progress.Progress`.
 
     Returns
     -------
@@ -404,7 +427,8 @@ def write_review_map(
     Raises
     ------
     InputError
-        Missing file, layer or field, unknown basemap or measure.
+        Missing file, layer or field, unknown basemap or measure, output
+        that is not an .html file in an existing folder.
 
     Examples
     --------
@@ -412,35 +436,26 @@ def write_review_map(
     ...                  old="old_communes.gpkg", basemap="none")  # doctest: +SKIP
     PosixPath('maps/result.html')
     """
-    _check_choice(basemap, tuple(BASEMAPS), "basemap")
-    _check_choice(color_by, MEASURES, "color_by")
+    say = progress or (lambda message: None)
+    _check_options(basemap, color_by)
+    out = check_target(out_html, ".html", "the review map is one HTML file")
     path = Path(result_gpkg)
     units, lineage, repairs, features, about = read_result(path)
+    read = f"read {path}: {len(units):,} units"
     old_gdf = None
     if old is not None:
-        # the fields the merge linked by, recorded in the about layer, unless given here
-        old_gdf = read_old_layer(old, old_layer, old_code_field or about.get("old_code_field") or None,
-                            old_name_field or about.get("old_name_field") or None,
-                            old_parent_field or about.get("old_parent_field") or None)
+        given = {"code": old_code_field, "name": old_name_field, "parent": old_parent_field}
+        recorded = {role: about.get(f"old_{role}_field") for role in given}  # the fields the merge linked by
+        old_gdf = read_old_layer(old, old_layer, old_encoding, given=given, recorded=recorded)
+        read += f"; {'old layer' if isinstance(old, gpd.GeoDataFrame) else old}: {len(old_gdf):,} old units"
+    say(read)  # once both are read: a mistake in either file stays a one-line error
     title, footer, schematic = title_and_footer(about, title, path.name)
-    m = review_map(
-        units,
-        lineage=lineage,
-        repairs=repairs,
-        old=old_gdf,
-        title=title,
-        footer=footer,
-        features=features,
-        basemap=basemap,
-        color_by=color_by,
-        schematic=schematic,
-        tolerance=tolerance,
-        precision=precision,
-    )
+    say("building the map data")
+    m = _page(units, lineage, repairs, old_gdf, None, title, footer, basemap, color_by,
+              features=features, schematic=schematic, tolerance=tolerance, precision=precision)
+    say(f"writing {out}")
     text = render_html(m)
-    out = Path(out_html)
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
         with atomic_path(out) as tmp:
             tmp.write_text(text, encoding="utf-8", newline="\n")
     except OSError as exc:

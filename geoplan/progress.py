@@ -1,7 +1,7 @@
 """Progress lines on stderr for long work; silent when quiet.
 
->>> with Progress(quiet=True) as say:
-...     say("reading")
+>>> say = Progress(quiet=True)
+>>> say("reading old.gpkg")
 """
 
 from __future__ import annotations
@@ -11,7 +11,14 @@ import time
 
 
 class Progress:
-    """Callable that prints ``[  1.2s] step`` lines to stderr."""
+    """Callable that prints ``[  1.2s] step`` lines to stderr (or ``stream``), nothing when ``quiet``.
+
+    >>> import io
+    >>> stream = io.StringIO()
+    >>> Progress(stream=stream)("writing maps/result.html")
+    >>> stream.getvalue().split("] ")[1]
+    'writing maps/result.html\\n'
+    """
 
     def __init__(self, quiet: bool = False, stream=None):
         self.quiet = quiet
@@ -21,9 +28,3 @@ class Progress:
     def __call__(self, message: str) -> None:
         if not self.quiet:
             print(f"[{time.perf_counter() - self.start:6.1f}s] {message}", file=self.stream, flush=True)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False

@@ -1,17 +1,23 @@
-"""Read a vector layer a planner has, refusing what cannot be measured.
+"""Read a vector layer a planner has, refusing what cannot be measured, and read back a merge result.
 
 Any OGR format works (GeoPackage, Shapefile, zipped Shapefile, GeoJSON,
 FlatGeobuf); GeoParquet is read with pyarrow. The layer must have a CRS and
 polygon geometries. Code fields are read as text so leading zeros survive.
+:func:`read_result` reads the GeoPackage ``geoplan merge`` writes, for
+``geoplan check`` and ``geoplan map``.
 
 >>> units = read_layer("old_communes.gpkg", layer="communes")  # doctest: +SKIP
+>>> read_result("communes.gpkg").about["plan"]  # doctest: +SKIP
+'vn-2025-commune'
 """
 
 from __future__ import annotations
 
 import unicodedata
+import warnings
 import zipfile
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 import geopandas as gpd
 import numpy as np
@@ -58,7 +64,8 @@ def _ogr_path(path: Path) -> str:
     return f"/vsizip/{path}"
 
 
-def read_layer(path: str | Path, layer: str | None = None, encoding: str | None = None) -> gpd.GeoDataFrame:
+def read_layer(path: str | Path, layer: str | None = None, encoding: str | None = None, *,
+               option_prefix: str = "--") -> gpd.GeoDataFrame:
     """Read one polygon layer with its CRS.
 
     ``encoding`` overrides the attribute encoding OGR would assume, for
@@ -68,7 +75,9 @@ def read_layer(path: str | Path, layer: str | None = None, encoding: str | None 
 
     Raises InputError naming the file for a missing file, a file OGR cannot
     open, an ambiguous or unknown layer, a layer without CRS, an empty
-    layer, or geometries that are not polygons.
+    layer, or geometries that are not polygons. The messages name the
+    options ``--layer`` and ``--encoding``, with ``option_prefix`` in place
+    of ``--`` (``"--old-"``: ``--old-layer``, as ``geoplan map`` calls them).
 
     >>> read_layer("old.gpkg").crs  # doctest: +SKIP
     <Geographic 2D CRS: EPSG:4326>
@@ -79,23 +88,23 @@ def read_layer(path: str | Path, layer: str | None = None, encoding: str | None 
     try:
         if path.suffix.lower() in (".parquet", ".geoparquet"):
             if layer is not None:
-                raise InputError(f"{path}: a GeoParquet file holds one layer; leave out --layer")
+                raise InputError(f"{path}: a GeoParquet file holds one layer; leave out {option_prefix}layer")
             frame = gpd.read_parquet(path)
         else:
-            frame = _read_ogr(path, layer, encoding)
+            frame = _read_ogr(path, layer, encoding, option_prefix)
     except InputError:
         raise
     except Exception as exc:  # OGR and pyarrow raise many types; the message is what matters
         raise InputError(f"{path}: cannot read: {str(exc).splitlines()[0]}") from exc
-    _require_utf8(check_layer(frame, str(path)), path)
+    _require_utf8(check_layer(frame, str(path)), path, option_prefix)
     return frame
 
 
-def _read_ogr(path: Path, layer: str | None, encoding: str | None = None) -> gpd.GeoDataFrame:
+def _read_ogr(path: Path, layer: str | None, encoding: str | None, option_prefix: str) -> gpd.GeoDataFrame:
     ogr_path = _ogr_path(path)
     layers = list_layers(path)
     if layer is None and len(layers) > 1:
-        raise InputError(f"{path}: has layers {', '.join(sorted(layers))}; choose one with --layer")
+        raise InputError(f"{path}: has layers {', '.join(sorted(layers))}; choose one with {option_prefix}layer")
     if layer is not None and layer not in layers:
         raise InputError(f"{path}: no layer {layer!r} (layers: {', '.join(layers)})")
     if encoding is None:
@@ -106,13 +115,13 @@ def _read_ogr(path: Path, layer: str | None, encoding: str | None = None) -> gpd
     try:
         "".encode(encoding)
     except LookupError:
-        raise InputError(f"{path}: unknown encoding {encoding!r} (--encoding; Vietnamese ones: utf-8, cp1258, tcvn3, vni)") from None
+        raise InputError(f"{path}: unknown encoding {encoding!r} ({option_prefix}encoding; Vietnamese ones: utf-8, cp1258, tcvn3, vni)") from None
     # GDAL's iconv mangles some code pages (cp1258 composes marks statefully): take bytes, decode here
     raw = gpd.read_file(ogr_path, layer=layer, engine="pyogrio", encoding="latin1")
     return _redecode(raw, encoding)
 
 
-def _require_utf8(frame: gpd.GeoDataFrame, path: Path) -> None:
+def _require_utf8(frame: gpd.GeoDataFrame, path: Path, option_prefix: str) -> None:
     """Refuse text that is not UTF-8 in a file that does not say its encoding
     (a Shapefile without .cpg written in cp1258, TCVN3 or VNI): OGR hands the
     bytes over as they are, and guessing would garble every name."""
@@ -123,7 +132,7 @@ def _require_utf8(frame: gpd.GeoDataFrame, path: Path) -> None:
             frame[column].to_numpy()
         except Exception:  # pyarrow's error for invalid UTF-8 has no specific type
             raise InputError(f"{path}: field {column!r} is not UTF-8 text and the file does not say its encoding; "
-                             "give it with --encoding (Vietnamese: cp1258, tcvn3, vni; or latin1)") from None
+                             f"give it with {option_prefix}encoding (Vietnamese: cp1258, tcvn3, vni; or latin1)") from None
 
 
 def _redecode(frame: gpd.GeoDataFrame, encoding: str) -> gpd.GeoDataFrame:
@@ -208,3 +217,94 @@ def as_code(values: pd.Series) -> pd.Series:
         return text or None
 
     return pd.Series([one(v) for v in values.to_numpy(dtype=object, na_value=None)], index=values.index, dtype=object)
+
+
+OPTIONAL_LAYERS = ("lineage", "repairs", "features", "about")  # of a merge result, besides units
+UNIT_FIELDS = ("code", "name", "area_km2")  # the fields of its units every reader needs
+NOT_A_RESULT = "is it a GeoPackage written by geoplan merge?"
+
+
+class MergeLayers(NamedTuple):
+    """The layers of a merge result read back: None for an optional layer it lacks, ``about`` as a dict.
+
+    >>> MergeLayers(pd.DataFrame({"code": ["10"]}), None, None, None, {"plan": "plan.csv"}).about["plan"]
+    'plan.csv'
+    """
+
+    units: pd.DataFrame
+    lineage: pd.DataFrame | None
+    repairs: pd.DataFrame | None
+    features: pd.DataFrame | None
+    about: dict[str, str]
+
+
+def read_result(path: str | Path, geometry: bool = True, warn_missing=OPTIONAL_LAYERS) -> MergeLayers:
+    """Read a GeoPackage written by ``geoplan merge``: its ``units`` and the optional layers it has.
+
+    ``geometry=False`` reads tables only (enough for a check). An optional
+    layer in ``warn_missing`` that the file lacks gives one warning naming it.
+    Raises InputError naming the file for a missing file, a folder, a file
+    that is not a GeoPackage, no ``units`` layer or an empty one, units
+    without code, name or area_km2 (or, with ``geometry``, without geometry
+    or CRS), and an ``about`` layer without key and value fields.
+
+    >>> read_result("communes.gpkg", geometry=False).about["plan"]  # doctest: +SKIP
+    'vn-2025-commune'
+    """
+    path = Path(path)
+    layers = _result_layers(path)
+    units = _result_units(path, geometry)
+    frames = {name: pyogrio.read_dataframe(path, layer=name, read_geometry=geometry and name == "repairs")
+              for name in OPTIONAL_LAYERS if name in layers}
+    missing = [name for name in warn_missing if name not in layers]
+    if missing:
+        warnings.warn(f"{path}: has no layer {', '.join(missing)}; going on without {'it' if len(missing) == 1 else 'them'}",
+                      stacklevel=2)
+    if geometry and "repairs" in frames and not isinstance(frames["repairs"], gpd.GeoDataFrame):
+        raise InputError(f"{path}: layer 'repairs' has no geometry; {NOT_A_RESULT}")
+    return MergeLayers(units, frames.get("lineage"), frames.get("repairs"), frames.get("features"),
+                       _about(path, frames.get("about")))
+
+
+def _result_layers(path: Path) -> set[str]:
+    """The layer names of a merge result; InputError when the file is none."""
+    if not path.exists():
+        raise InputError(f"{path}: file not found")
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder; give the GeoPackage written by geoplan merge")
+    try:
+        layers = {str(name) for name, _ in pyogrio.list_layers(path)}
+    except pyogrio.errors.DataSourceError:
+        raise InputError(f"{path}: not a GeoPackage written by geoplan merge (GDAL cannot read it)") from None
+    if "units" not in layers:
+        raise InputError(f"{path}: no layer 'units' (layers: {', '.join(sorted(layers)) or 'none'}); {NOT_A_RESULT}")
+    return layers
+
+
+def _result_units(path: Path, geometry: bool) -> pd.DataFrame:
+    """The ``units`` layer of a merge result, refused without the fields every reader needs."""
+    units = pyogrio.read_dataframe(path, layer="units", read_geometry=geometry)
+    lacking = [repr(field) for field in UNIT_FIELDS if field not in units]
+    if lacking:
+        raise InputError(f"{path}: layer 'units' has no field {', '.join(lacking)}; {NOT_A_RESULT}")
+    if units.empty:
+        raise InputError(f"{path}: layer 'units' is empty: no unit to check or map")
+    if geometry and not isinstance(units, gpd.GeoDataFrame):
+        raise InputError(f"{path}: layer 'units' has no geometry; {NOT_A_RESULT}")
+    if geometry and units.crs is None:
+        raise InputError(f"{path}: layer 'units' has no CRS (coordinate reference system); {NOT_A_RESULT}")
+    return units
+
+
+def _about(path: Path, frame: pd.DataFrame | None) -> dict[str, str]:
+    """The ``about`` layer as a dict, {} without one.
+
+    >>> _about(Path("r.gpkg"), pd.DataFrame({"key": ["plan", "pop_field"], "value": ["p.csv", None]}))
+    {'plan': 'p.csv', 'pop_field': ''}
+    """
+    if frame is None:
+        return {}
+    lacking = [repr(field) for field in ("key", "value") if field not in frame]
+    if lacking:
+        raise InputError(f"{path}: layer 'about' has no field {', '.join(lacking)}; {NOT_A_RESULT}")
+    return {str(key): "" if pd.isna(value) else str(value) for key, value in zip(frame["key"], frame["value"])}

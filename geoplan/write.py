@@ -19,21 +19,22 @@ from .errors import InputError
 
 
 def check_target(target: str | Path, suffix: str | None = None, what: str = "") -> Path:
-    """Refuse an output path whose folder is missing, cannot be written in or that
-    is a folder itself, or (with ``suffix``) that does not end in it, before any work is done;
-    ``what`` says what the file is.
+    """Refuse an output path that is a folder, or (with ``suffix``) that does not
+    end in it, or whose folder is missing, a file, or cannot be written in,
+    before any work is done; ``what`` says what the file is.
 
     >>> check_target("/no/such/folder/out.gpkg")  # doctest: +SKIP
     Traceback (most recent call last):
     geoplan.errors.InputError: /no/such/folder/out.gpkg: output folder /no/such/folder does not exist
     """
     target = Path(target)
+    if target.is_dir():
+        raise InputError(f"{target}: is a folder; give -o a file name")
     if suffix and target.suffix.lower() != suffix:
         raise InputError(f"{target}: {what}; give a file name ending in {suffix}")
     if not target.parent.is_dir():
-        raise InputError(f"{target}: output folder {target.parent} does not exist")
-    if target.is_dir():
-        raise InputError(f"{target}: is a folder; give -o a file name")
+        state = "is a file" if target.parent.exists() else "does not exist"
+        raise InputError(f"{target}: output folder {target.parent} {state}")
     try:  # a read-only or forbidden folder is found now, not after the work
         fd, probe = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
         os.close(fd)

@@ -169,6 +169,17 @@ def test_schematic_demo_runs_without_shared_data(tmp_path):
     assert "suspect" not in done.stdout and "Verdicts" not in done.stdout
 
 
+def test_demo_and_progress_carry_no_dead_code():
+    import inspect
+
+    from geoplan import demo
+    from geoplan.progress import Progress
+
+    assert list(inspect.signature(demo._maps).parameters) == ["out", "prefix", "schematic", "data", "say"]
+    assert "ImportError" not in inspect.getsource(demo._maps)  # the map module is part of geoplan
+    assert not hasattr(Progress, "__enter__") and not hasattr(Progress, "__exit__")
+
+
 def test_schematic_outline_keeps_bays_open_and_islands_apart():
     from geoplan.demo import schematic_outline
 
@@ -212,7 +223,7 @@ def test_check_output_names_the_csv_and_never_an_input(tmp_path, capsys):
     assert declared.read_text(encoding="utf-8") == "code,area_km2\n01,3359.8\n"
     for output in ("report.md", "noext"):
         code, _, err = check(capsys, result, "-o", tmp_path / output)
-        assert code == 2 and "must end in .csv" in err and not (tmp_path / output).exists()
+        assert code == 2 and "ending in .csv" in err and not (tmp_path / output).exists()
     (tmp_path / "folder").mkdir()
     assert "is a folder" in check(capsys, result, "-o", tmp_path / "folder")[2]
     assert "output folder" in check(capsys, result, "-o", result / "x.csv")[2]
