@@ -92,3 +92,27 @@ def _nearest(geoms, new_code, parents, todo, has_area) -> dict:
             j = same[int(np.argmin(shapely.distance(geoms[same], geoms[i])))]
             placed[i] = new_code[j]
     return placed
+
+
+def detached(geoms: np.ndarray, units: np.ndarray, tolerance: float) -> np.ndarray:
+    """Polygons whose unit has other polygons, none of them within ``tolerance``
+    (lon/lat, degrees): an exclave, or a link to check (a homonym of another
+    district). Units None are left out.
+
+    >>> boxes = np.array([shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1), shapely.box(5, 0, 6, 1)])
+    >>> detached(boxes, np.array(["A", "A", "A"], dtype=object), 0.001).tolist()
+    [False, False, True]
+    """
+    units = np.asarray(units, dtype=object)
+    geoms = np.asarray(geoms, dtype=object)
+    x0, y0, x1, y1 = shapely.bounds(geoms).T
+    boxes = shapely.box(x0 - tolerance, y0 - tolerance, x1 + tolerance, y1 + tolerance)  # candidates first: cheap
+    mine, other = shapely.STRtree(geoms).query(boxes)
+    same = (mine != other) & (units[mine] == units[other]) & (units[mine] != None)  # noqa: E711
+    mine, other = mine[same], other[same]
+    near = np.zeros(len(geoms), dtype=bool)
+    near[mine[shapely.dwithin(geoms[mine], geoms[other], tolerance)]] = True
+    placed = pd.Series(units).dropna()
+    several = pd.Series(units).map(placed.value_counts()).fillna(0).to_numpy() > 1
+    has_area = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    return several & has_area & ~near

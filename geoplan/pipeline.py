@@ -21,7 +21,7 @@ from pyproj import CRS
 
 from .dissolve import dissolve_clean
 from .errors import InputError, LinkError
-from .infer import infer_units
+from .infer import detached, infer_units
 from .link import LinkResult, detect_fields, link_features
 from .measure import METRES_PER_DEGREE, area_km2, check_conserved, density, fast_area_km2, sum_counts, to_lonlat, whole_numbers
 from .names import exact_key
@@ -110,6 +110,10 @@ class MergeResult:
         if r["several_features"]:
             lines.append(f"  {len(r['several_features']):>7,} plan members have several features: their counts are summed")
             lines += [f"      {row}" for row in r["several_features"][:limit]]
+        if r.get("detached"):
+            lines.append(f"  {len(r['detached']):>7,} features lie apart from the rest of their new unit (none of its other "
+                         "polygons within the gap width): an exclave, or a link to check (column detached of layer features)")
+            lines += [f"      {row}" for row in r["detached"][:limit]]
         if r["features_without_geometry"]:
             lines.append(f"  {r['features_without_geometry']:>7,} features have no geometry: their counts go to the "
                          "unit they are linked to, their area is 0")
@@ -305,7 +309,8 @@ def merge(
     geoms = old.geometry.to_numpy()
     parents = old[parent_field].fillna("").astype(str).to_numpy() if parent_field else np.full(len(old), "")
     say(f"placing {int((~linked & ~outside).sum()):,} features that match no plan member")
-    placed, settled = _place(links, assignment, to_lonlat(geoms, crs), parents, outside, gap_width_m)
+    lonlat = to_lonlat(geoms, crs)
+    placed, settled = _place(links, assignment, lonlat, parents, outside, gap_width_m)
     links = links.settled(settled, "name+neighbours")
     new_code = _new_codes(links, assignment)
     inferred = (new_code == None) & (placed != None)  # noqa: E711 (element-wise)
@@ -313,11 +318,13 @@ def merge(
 
     def bookkeeping():  # runs while the engine works: it releases the GIL
         areas = fast_area_km2(geoms, crs)
-        return _lineage(old, areas, plan, links, assignment, placed, inferred, counts, pop_field), areas
+        # a dissolve by a field has no links to check: its polygons apart are islands
+        apart = np.zeros(len(geoms), dtype=bool) if plan.by_field else detached(lonlat, placed, gap_width_m / METRES_PER_DEGREE)
+        return _lineage(old, areas, plan, links, assignment, placed, inferred, counts, pop_field), areas, apart
 
     dissolved = dissolve_clean(geoms, placed, gap_width=_degrees(gap_width_m, crs), progress=say, workers=workers,
                                beside=bookkeeping, geographic=crs.is_geographic)
-    lineage, old_km2 = dissolved.beside
+    lineage, old_km2, apart = dissolved.beside
     if dissolved.repaired:  # invalid polygons were made valid: what they bring is their repaired area
         old_km2 = old_km2.copy()
         old_km2[list(dissolved.repaired)] = fast_area_km2(np.array(list(dissolved.repaired.values()), dtype=object), crs)
@@ -332,7 +339,11 @@ def merge(
     report = _report(old, units, lineage, repairs, plan, links, inferred, unplaced, counts, pop_field, geoms, placed,
                      old_km2, _counted_twice_km2(dissolved.overlaps, crs), outside, with_polygon)
     report["gaps_left"] = dissolved.gaps_left
-    return MergeResult(units, lineage, repairs, report, links, _features(links, placed, inferred))
+    features = _features(links, placed, inferred, apart)
+    rows = np.flatnonzero(apart)
+    report["detached"] = [f"{label} -> {features['new_code'].iat[i]} (linked by {features['linked_by'].iat[i]})"
+                          for label, i in zip(_describe(old, links, rows), rows)]
+    return MergeResult(units, lineage, repairs, report, links, features)
 
 
 def _column(field: str, pop_field: str | None) -> str:
@@ -374,11 +385,12 @@ def _place(links: LinkResult, assignment: pd.DataFrame, lonlat, parents, outside
     return placed, settled
 
 
-def _features(links, placed, inferred) -> pd.DataFrame:
-    """Where each feature of the old layer went, in the layer's order.
+def _features(links, placed, inferred, apart) -> pd.DataFrame:
+    """Where each feature of the old layer went, in the layer's order, and whether
+    it lies apart from the rest of its new unit.
 
-    >>> _features(result.links, placed, inferred).columns.tolist()  # doctest: +SKIP
-    ['feature', 'old_code', 'new_code', 'linked_by']
+    >>> _features(result.links, placed, inferred, apart).columns.tolist()  # doctest: +SKIP
+    ['feature', 'old_code', 'new_code', 'linked_by', 'detached']
     """
     table = links.table
     linked_by = np.where(inferred, "inferred", table["linked_by"].to_numpy(dtype=object))
@@ -387,6 +399,7 @@ def _features(links, placed, inferred) -> pd.DataFrame:
         "old_code": table["old_code"].fillna("").astype(str).to_numpy(),
         "new_code": pd.Series(placed, dtype=object).fillna("").astype(str).to_numpy(),
         "linked_by": linked_by,
+        "detached": apart,
     })
 
 

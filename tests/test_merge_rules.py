@@ -159,3 +159,14 @@ def test_the_python_api_checks_against_declared_figures_and_finds_names(toy_laye
     assert table.loc["10", "verdict"] == "ok" and table.loc["20", "verdict"] == "differs"
     hits = geoplan.find_units("thoi son")
     assert sorted(zip(hits["code"], hits["parent"])) == [("28270", "Tỉnh Đồng Tháp"), ("30502", "Tỉnh An Giang")]
+
+
+def test_a_feature_apart_from_the_rest_of_its_new_unit_is_reported(toy_layer, toy_plan_frame):
+    """Xã Lạc (a homonym of another district, say) is linked to unit 10 but lies far from 001 and 002."""
+    far = toy_layer.iloc[[0]].assign(code="005", name="Xã Lạc", geometry=[cell(30, 0, 31, 1)])
+    plan = toy_plan_frame.iloc[[0]].assign(old_code="005", old_name="Xã Lạc")
+    result = geoplan.merge(pd.concat([toy_layer, far], ignore_index=True),
+                           geoplan.Plan.from_frame(pd.concat([toy_plan_frame, plan], ignore_index=True)), code_field="code")
+    assert result.features["detached"].tolist() == [False, False, False, False, True]
+    assert result.report["detached"] == ["Xã Lạc (Tỉnh Thử), feature 4 -> 10 (linked by code)"]
+    assert "1 features lie apart from the rest of their new unit" in result.link_report()
