@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
-from .names import exact_key, fold, folded_key, plain_keys, unit_type
+from .names import exact_key, fold, folded_key, place_key, plain_keys, unit_type
 from .plan import Plan
 from .read import as_code
 from .tables import read_table
@@ -174,7 +174,8 @@ def link_features(
         renamed = (renamed | parent_renamed).tolist()
         found_codes, found_how = old_code.tolist(), how.tolist()
         todo, ambiguous = np.flatnonzero(how.to_numpy() == "none").tolist(), {}
-        while todo:  # a second pass settles features whose other candidates were taken meanwhile
+        while todo:
+            before = len(taken)  # a second pass settles features whose other candidates were taken meanwhile
             for i in todo:
                 parent = parents[i] if use_parent else ""
                 found, method, candidates = matcher.find(names[i], parent, districts[i], ranges.get(districts[i]), taken)
@@ -189,8 +190,7 @@ def link_features(
                     found = matcher.find_district(districts[i], parent)
                     if found is not None:
                         found_codes[i], found_how[i] = found, "district"
-            settled = [i for i in todo if i not in ambiguous]
-            todo = list(ambiguous) if settled and ambiguous else []
+            todo = list(ambiguous) if len(taken) > before and ambiguous else []
         ambiguous_rows = [{"feature": layer.index[i], "name": names[i], "parent": parents[i] if use_parent else "",
                            "candidates": ", ".join(candidates), "codes": candidates}
                           for i, candidates in sorted(ambiguous.items())]
@@ -215,10 +215,10 @@ def _outside_plan(parents: pd.Series, members: pd.DataFrame) -> pd.Series:
     >>> _outside_plan(pd.Series(["An Giang", "an giang", "Hà Nội", ""]), members).tolist()
     [False, False, True, False]
     """
-    plan_parents = {folded_key(p) for p in members["old_parent"] if p}
+    plan_parents = {place_key(p) for p in members["old_parent"] if p}
     if not plan_parents:
         return pd.Series(False, index=parents.index)
-    return parents.map(lambda p: bool(p) and not set(plain_keys(p)) & plan_parents)
+    return parents.map(lambda p: bool(p) and place_key(p) not in plan_parents)
 
 
 def _contradicted_codes(old_code: pd.Series, names: pd.Series | None, parents: pd.Series, districts: pd.Series,
@@ -242,8 +242,8 @@ def _contradicted_codes(old_code: pd.Series, names: pd.Series | None, parents: p
     """
     coded = old_code.dropna()
     member = members.drop_duplicates("old_code").set_index("old_code").loc[coded.to_numpy()]
-    place = parents[coded.index].map(folded_key).to_numpy()
-    plan_place = member["old_parent"].map(folded_key).to_numpy()
+    place = parents[coded.index].map(place_key).to_numpy()
+    plan_place = member["old_parent"].map(place_key).to_numpy()
     other_place = (place != "") & (plan_place != "") & (place != plan_place)
     if names is None:
         wrong = other_place
@@ -251,10 +251,10 @@ def _contradicted_codes(old_code: pd.Series, names: pd.Series | None, parents: p
     else:
         feature_names = names[coded.index]
         name, plan_name = feature_names.map(folded_key).to_numpy(), member["old_name"].map(folded_key).to_numpy()
-        plan_district = member["old_district"].map(folded_key).to_numpy() if districts.ne("").any() else \
+        plan_district = member["old_district"].map(place_key).to_numpy() if districts.ne("").any() else \
             np.full(len(member), "")
-        layer_place, layer_name = parents.map(folded_key), names.map(folded_key)
-        own_polygon = set(zip(layer_place, layer_name)) | set(zip(layer_place, districts.map(folded_key), layer_name))
+        layer_place, layer_name = parents.map(place_key), names.map(folded_key)
+        own_polygon = set(zip(layer_place, layer_name)) | set(zip(layer_place, districts.map(place_key), layer_name))
         claimed = np.array([((p, d, m) if d else (p, m)) in own_polygon
                             for p, d, m in zip(plan_place, plan_district, plan_name)], dtype=bool)
         wrong = other_place | ((name != plan_name) & claimed)
@@ -271,7 +271,7 @@ class _NameMatcher:
         self.index: dict[str, dict[tuple, list[str]]] = {"typed": {}, "name": {}, "folded": {}}
         for code, name, parent in zip(members["old_code"], members["old_name"], members["old_parent"]):
             p = exact_key(parent) if use_parent else ""
-            pf = folded_key(parent) if use_parent else ""
+            pf = place_key(parent) if use_parent else ""
             self.index["typed"].setdefault((p, unit_type(name), exact_key(name)), []).append(code)
             self.index["name"].setdefault((p, exact_key(name)), []).append(code)
             self.index["folded"].setdefault((pf, folded_key(name)), []).append(code)
@@ -279,7 +279,7 @@ class _NameMatcher:
     def find(self, name: str, parent: str, district: str, code_range, taken: set[str]):
         """Return (code, method, candidates): code None when no or several candidates."""
         p = exact_key(parent) if self.use_parent else ""
-        pf = plain_keys(parent)[0] if self.use_parent else ""
+        pf = place_key(parent) if self.use_parent else ""
         keys = (
             ("typed", (p, unit_type(name), exact_key(name)), "name"),
             ("name", (p, exact_key(name)), "name"),
@@ -325,10 +325,10 @@ def _suggest(unmatched: pd.DataFrame, layer: pd.DataFrame, table: pd.DataFrame,
     by_parent: dict[str, dict[str, list[str]]] = {}
     for name, parent in zip(names, parents):
         label = f"{name} ({parent})" if parent else name
-        by_parent.setdefault(folded_key(parent), {}).setdefault(folded_key(name), []).append(label)
+        by_parent.setdefault(place_key(parent), {}).setdefault(folded_key(name), []).append(label)
     out = []
     for name, parent in zip(unmatched["old_name"], unmatched["old_parent"]):
-        pool = by_parent.get(folded_key(parent), {}) if parent_field and parent else \
+        pool = by_parent.get(place_key(parent), {}) if parent_field and parent else \
             {k: v for group in by_parent.values() for k, v in group.items()}
         close = difflib.get_close_matches(folded_key(name), list(pool), n=limit, cutoff=0.75)
         out.append("; ".join(label for key in close for label in pool[key][:2]))

@@ -360,6 +360,7 @@ def units_without_polygon(lineage: pd.DataFrame | None, known) -> list:
     links = pd.DataFrame({
         "old_parent": [p or "" for p in _strs(_column(lineage, "old_parent"))],
         "new_code": _codes(lineage["new_code"]),
+        "new_parent": [p or "" for p in _strs(_column(lineage, "new_parent"))],  # for island districts
     })[plan_rows].reset_index(drop=True)
     within = units_within_layer(links, pd.Series(how[plan_rows] != "none"))
     return sorted(c for c in within - set(known) if c)

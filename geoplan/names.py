@@ -132,6 +132,16 @@ def folded_key(name: str) -> str:
 _FOLDED_TYPES = sorted({fold(t): t for t in UNIT_TYPES if not t.startswith("tp")}.items(), key=lambda kv: -len(kv[0]))
 
 
+def place_key(name: str) -> str:
+    """The key parents (provinces, districts) are compared by: the folded key,
+    without the type even when written without diacritics ("Tinh An Giang").
+
+    >>> place_key("Tinh An Giang") == place_key("Tỉnh An Giang") == "an giang"
+    True
+    """
+    return plain_keys(name)[0]
+
+
 @lru_cache(maxsize=1 << 16)
 def plain_keys(name: str) -> tuple[str, ...]:
     """Folded keys to look a name up by: for a name written without any

@@ -298,6 +298,9 @@ def merge(
                     (("code", code_field), ("name", name_field), ("parent", parent_field), ("district", district_field)) if field))
     links = link_features(old, plan, code_field, name_field, parent_field, district_field, aliases)
     linked, outside = links.table["old_code"].notna(), links.table["outside"].to_numpy()
+    if outside.all():
+        raise LinkError(f"{label} and plan {plan.name} do not match: the provinces of field {parent_field} "
+                        f"({', '.join(sorted(set(old[parent_field].astype(str)))[:3])}...) are none of the plan's")
     if linked[~outside].mean() < MIN_LINKED_SHARE or not linked.any():
         raise LinkError(f"{label} and plan {plan.name} do not match: {int(linked.sum()):,} of {int((~outside).sum()):,} "
                         f"features linked by {' or '.join(f for f in (code_field, name_field) if f)}"
@@ -460,7 +463,8 @@ def _lineage(old, areas, plan, links, assigned_to, placed, inferred, counts, pop
         "old_code": members["old_code"],
         "old_name": members["old_name"].where(members["old_name"] != "", members["_name"].fillna("")),  # else the layer's
         "old_parent": members["old_parent"],
-        "new_code": members["new_code"], "new_name": members["new_name"], "link": members["link"],
+        "new_code": members["new_code"], "new_name": members["new_name"], "new_parent": members["new_parent"],
+        "link": members["link"],
         "assigned": members["new_code"].to_numpy() == members["old_code"].map(assigned_to["new_code"]).to_numpy(),
         "approximate": members["old_code"].map(assigned_to["approximate"]).astype(bool).to_numpy(),
         "linked_by": members["_how"].fillna("none"),
@@ -482,8 +486,9 @@ def _lineage(old, areas, plan, links, assigned_to, placed, inferred, counts, pop
         })
         for f in counts:
             rows[_column(f, pop_field)] = extra[f].to_numpy()
-        new_names = plan.new_units().set_index("new_code")["new_name"]
-        rows["new_name"] = rows["new_code"].map(new_names).fillna("")
+        new_units = plan.new_units().set_index("new_code")
+        rows["new_name"] = rows["new_code"].map(new_units["new_name"]).fillna("")
+        rows["new_parent"] = rows["new_code"].map(new_units["new_parent"]).fillna("")
         if links.fields.get("parent"):
             rows["old_parent"] = old.loc[extra.index, links.fields["parent"]].fillna("").astype(str).to_numpy()
         lineage = pd.concat([lineage, rows], ignore_index=True)
@@ -547,11 +552,10 @@ def _several_features(links: LinkResult, geoms, members: pd.DataFrame) -> list[s
     """Plan members linked to more than one feature ("code: n features"), marking
     those where two polygons are identical: a row given twice counts twice."""
     linked = links.table.dropna(subset=["old_code"])
-    sizes = linked.groupby("old_code").size()
+    linked = linked[linked["old_code"].duplicated(keep=False)]
     names = members.drop_duplicates("old_code").set_index("old_code")["old_name"]
     out = []
-    for code in sizes.index[sizes > 1]:
-        rows = linked[linked["old_code"] == code]
+    for code, rows in linked.groupby("old_code", sort=True):
         shapes = pd.Series(shapely.to_wkb(shapely.normalize(geoms[rows.index.to_numpy()])))
         same = " (identical polygons: a duplicated row?)" if shapes.duplicated().any() else ""
         out.append(f"{code} {names.get(code, '')}: {len(rows)} features, linked by "

@@ -232,6 +232,17 @@ def parents_in_layer(links: pd.DataFrame, has_polygon: pd.Series) -> set:
     return set(links.loc[has_polygon.to_numpy(), "old_parent"]) | {""}
 
 
+def _within_rows(links: pd.DataFrame, has_polygon: pd.Series) -> pd.Series:
+    """Rows of ``links`` a layer is expected to hold (see :func:`units_within_layer`)."""
+    covered = parents_in_layer(links, has_polygon)
+    within = links["old_parent"].isin(covered)
+    no_parent = links["old_parent"] == ""
+    if "new_parent" in links.columns and (~no_parent).any():
+        provinces = set(links.loc[within & ~no_parent, "new_parent"])
+        within &= ~no_parent | links["new_parent"].isin(provinces) | (links["new_parent"] == "")
+    return within
+
+
 def units_within_layer(links: pd.DataFrame, has_polygon: pd.Series) -> set:
     """New units a layer is expected to cover: those with an old unit in a parent
     the layer covers (:func:`parents_in_layer`). A one-province extract expects
@@ -246,27 +257,18 @@ def units_within_layer(links: pd.DataFrame, has_polygon: pd.Series) -> set:
     >>> sorted(units_within_layer(links.assign(new_parent=["X", "X", "Y", "Y"]), pd.Series([True, False, False, False])))
     ['1', '2']
     """
-    covered = parents_in_layer(links, has_polygon)
-    within = links["old_parent"].isin(covered)
-    no_parent = links["old_parent"] == ""
-    if "new_parent" in links.columns and (~no_parent).any():
-        provinces = set(links.loc[within & ~no_parent, "new_parent"])
-        within &= ~no_parent | links["new_parent"].isin(provinces) | (links["new_parent"] == "")
-    return set(links.loc[within, "new_code"])
+    return set(links.loc[_within_rows(links, has_polygon), "new_code"])
 
 
 def members_within_layer(links: pd.DataFrame, has_polygon: pd.Series) -> set:
-    """Old units a layer is expected to hold: those of a parent it covers, and
-    those without parent whose new unit is expected (:func:`units_within_layer`).
+    """Old units a layer is expected to hold: those of the rows of :func:`units_within_layer`.
 
-    >>> links = pd.DataFrame({"old_code": ["a", "b", "c"], "old_parent": ["P", "Q", ""], "new_code": ["1", "2", "1"]})
+    >>> links = pd.DataFrame({"old_code": ["a", "b", "c"], "old_parent": ["P", "Q", ""], "new_code": ["1", "2", "1"],
+    ...                       "new_parent": ["X", "Y", "X"]})
     >>> sorted(members_within_layer(links, pd.Series([True, False, False])))
     ['a', 'c']
     """
-    covered = set(links.loc[has_polygon.to_numpy(), "old_parent"]) - {""}
-    no_parent = links["old_parent"] == ""
-    expected = links["old_parent"].isin(covered) | (no_parent & links["new_code"].isin(units_within_layer(links, has_polygon)))
-    return set(links.loc[expected, "old_code"])
+    return set(links.loc[_within_rows(links, has_polygon), "old_code"])
 
 
 def plan_from_field(values: pd.Series, field: str) -> Plan:

@@ -7,6 +7,7 @@ import pytest
 import shapely
 
 import geoplan
+from geoplan.map_data import units_without_polygon
 
 
 def cell(x0, y0, x1, y1):
@@ -144,6 +145,7 @@ def test_an_island_district_of_another_province_is_not_missing_from_an_extract(t
     plan = geoplan.Plan.from_frame(pd.concat([toy_plan_frame, islands], ignore_index=True))
     result = geoplan.merge(toy_layer, plan, code_field="code", name_field="name", parent_field="province")
     assert result.report["missing_units"] == ["71"]  # its province is the layer's; 70's is not
+    assert units_without_polygon(result.lineage, set(result.units["code"])) == ["71"]  # the map says the same
 
 
 def test_a_dissolve_by_field_does_not_report_its_groups_as_members_given_twice(toy_layer):
@@ -170,3 +172,19 @@ def test_a_feature_apart_from_the_rest_of_its_new_unit_is_reported(toy_layer, to
     assert result.features["detached"].tolist() == [False, False, False, False, True]
     assert result.report["detached"] == ["Xã Lạc (Tỉnh Thử), feature 4 -> 10 (linked by code)"]
     assert "1 features lie apart from the rest of their new unit" in result.link_report()
+
+
+def test_codes_are_trusted_when_the_province_is_written_without_diacritics(toy_layer, toy_plan_frame):
+    layer = toy_layer.assign(province="Tinh Thu")
+    layer.loc[3, "name"] = "Xã Đông Hoà Mới"  # renamed since the plan: only its code links it
+    result = geoplan.merge(layer, geoplan.Plan.from_frame(toy_plan_frame), code_field="code", name_field="name",
+                           parent_field="province")
+    assert result.features["linked_by"].tolist() == ["code"] * 4 and result.features["new_code"].iloc[3] == "20"
+    assert result.report["codes_not_trusted"] == 0
+
+
+def test_a_layer_whose_provinces_are_none_of_the_plans_is_refused_in_those_words(toy_layer, toy_plan_frame):
+    layer = toy_layer.assign(province="Tỉnh Khác", code=["901", "902", "903", "904"])
+    with pytest.raises(geoplan.LinkError, match="the provinces of field province \\(Tỉnh Khác...\\) are none of the plan's"):
+        geoplan.merge(layer, geoplan.Plan.from_frame(toy_plan_frame), code_field="code", name_field="name",
+                      parent_field="province")
