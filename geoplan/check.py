@@ -298,7 +298,8 @@ def run_check(result: str | Path, declared: str | Path | None = None, tolerance_
     >>> print(run_check("maps/demo/communes.gpkg"))  # doctest: +SKIP
     """
     _require_tolerance(tolerance_pct)
-    units, lineage, _, _, about = read_result(result, geometry=False, warn_missing=("about",))
+    units, lineage, _, _, about = read_result(result, geometry=False, warn_missing=("about",),
+                                              wanted=("lineage", "about"))
     csv_path, md_path = report_paths(result, output, inputs=(declared,))
     plan, schematic = about.get("plan", ""), about.get("schematic") == "yes"
     figures, source = _figures(result, units, plan, declared)

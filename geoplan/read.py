@@ -238,11 +238,13 @@ class MergeLayers(NamedTuple):
     about: dict[str, str]
 
 
-def read_result(path: str | Path, geometry: bool = True, warn_missing=OPTIONAL_LAYERS) -> MergeLayers:
+def read_result(path: str | Path, geometry: bool = True, warn_missing=OPTIONAL_LAYERS,
+                wanted=OPTIONAL_LAYERS) -> MergeLayers:
     """Read a GeoPackage written by ``geoplan merge``: its ``units`` and the optional layers it has.
 
-    ``geometry=False`` reads tables only (enough for a check). An optional
-    layer in ``warn_missing`` that the file lacks gives one warning naming it.
+    ``geometry=False`` reads tables only (enough for a check); only the
+    optional layers in ``wanted`` are read (the others come back None). An
+    optional layer in ``warn_missing`` that the file lacks gives one warning naming it.
     Raises InputError naming the file for a missing file, a folder, a file
     that is not a GeoPackage, no ``units`` layer or an empty one, units
     without code, name or area_km2 (or, with ``geometry``, without geometry
@@ -255,7 +257,7 @@ def read_result(path: str | Path, geometry: bool = True, warn_missing=OPTIONAL_L
     layers = _result_layers(path)
     units = _result_units(path, geometry)
     frames = {name: pyogrio.read_dataframe(path, layer=name, read_geometry=geometry and name == "repairs")
-              for name in OPTIONAL_LAYERS if name in layers}
+              for name in wanted if name in layers}
     missing = [name for name in warn_missing if name not in layers]
     if missing:
         warnings.warn(f"{path}: has no layer {', '.join(missing)}; going on without {'it' if len(missing) == 1 else 'them'}",
