@@ -63,8 +63,7 @@ def _run_merge(args) -> int:
     check_target(args.output, ".gpkg", "the result is a GeoPackage")
     if Path(args.output).resolve() in {Path(p).resolve() for p in (args.old, args.plan, args.aliases, args.declared) if p}:
         raise GeoplanError(f"{args.output}: is an input; inputs are never overwritten, choose another -o")
-    say(f"reading {args.old}")
-    old = read_layer(args.old, args.layer, args.encoding)
+    old = read_layer(args.old, args.layer, args.encoding)  # no progress line yet: a mistake ends in its one line alone
     fields = {"code": args.old_code, "name": args.old_name, "parent": args.old_parent, "district": args.old_district}
     plan = args.plan  # merge resolves it, adds the shipped renames and a built-in plan's declared figures
     if args.by:

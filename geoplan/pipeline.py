@@ -192,13 +192,24 @@ def _check_arguments(old, plan, count_fields, aliases, workers, progress) -> Non
         raise InputError("progress must be a function that takes a message")
 
 
-def _declared_figures(declared, plan_name) -> pd.DataFrame | None:
+def _declared_figures(declared, plan_name, plan: Plan) -> pd.DataFrame | None:
     """Declared figures from a CSV path, a built-in plan name or a table indexed by
-    new code; by default those of a built-in plan."""
+    new code; by default those of a built-in plan, or of the built-in plan whose
+    new units are this plan's (a plan file of the same reform, such as the
+    dvhcvn one: nine in ten of its new codes)."""
     from .builtin import BUILTIN, read_declared
 
     if declared is None:
-        return read_declared(plan_name) if plan_name in BUILTIN else None
+        if plan_name in BUILTIN:
+            return read_declared(plan_name)
+        if plan.by_field:  # a dissolve by a field is no plan of the reform
+            return None
+        codes = set(plan.links["new_code"])
+        for name in BUILTIN:
+            figures = read_declared(name)
+            if len(codes & set(figures.index)) >= 0.9 * len(codes):
+                return figures
+        return None
     if isinstance(declared, (str, os.PathLike)):
         return read_declared(declared)
     wanted = ["area_declared_km2", "population_declared"]
@@ -274,7 +285,7 @@ def merge(
         plan = resolve_plan(plan_name, level)
     elif level is not None:
         plan = plan.at_level(level)
-    declared = _declared_figures(declared, plan_name)
+    declared = _declared_figures(declared, plan_name, plan)
     aliases = {**known_renames(plan), **{exact_key(k): v for k, v in (aliases or {}).items()}}
     old = old.reset_index(drop=True)  # rows by position: a concatenation may repeat index labels
     check_layer(old, label)
@@ -293,9 +304,6 @@ def merge(
     for f in counts:
         _require_counts(old[f], f, "--pop-field / pop_field" if f == pop_field else "--count-field / count_fields", label)
 
-    say(f"linking {len(old):,} features to {plan.n_old:,} old units of the plan by "
-        + ", ".join(f"{role} field {field}" for role, field in
-                    (("code", code_field), ("name", name_field), ("parent", parent_field), ("district", district_field)) if field))
     links = link_features(old, plan, code_field, name_field, parent_field, district_field, aliases)
     linked, outside = links.table["old_code"].notna(), links.table["outside"].to_numpy()
     if outside.all():
@@ -307,6 +315,10 @@ def merge(
                         + (f" (a layer of another level than the plan's {', '.join(sorted(set(plan.links['level']) - {''}))}?)"
                            if (plan.links["level"] != "").any() else ""))
 
+    # said once the layer and the plan are known to match: a mistake ends in its one line alone
+    say(f"linked {int(linked.sum()):,} of {len(old):,} features to the {plan.n_old:,} old units of the plan by "
+        + ", ".join(f"{role} field {field}" for role, field in
+                    (("code", code_field), ("name", name_field), ("parent", parent_field), ("district", district_field)) if field))
     assignment = plan.assignment().set_index("old_code")
     crs = CRS.from_user_input(old.crs)
     geoms = old.geometry.to_numpy()

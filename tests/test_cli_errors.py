@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import geopandas as gpd
+import pandas as pd
 import shapely
 
 from geoplan.cli import main
@@ -185,3 +186,23 @@ def test_usage_mistakes_are_one_line_too(capsys, tmp_path, toy_files):
             code = exit.code
         line = one_line_error(capsys.readouterr().err)
         assert code == 2 and message in line and line.endswith("--help)"), line
+
+
+def test_mistakes_are_one_line_without_quiet_too(capsys, tmp_path, toy_layer, toy_files):
+    """Progress lines are said once a step has succeeded, so no progress line comes before a mistake's."""
+    layer, plan = toy_files
+    nocrs = tmp_path / "nocrs.shp"
+    toy_layer.to_file(nocrs)
+    nocrs.with_suffix(".prj").unlink()
+    other = tmp_path / "other.csv"
+    pd.read_csv(plan, dtype=str).assign(old_code=["901", "902", "903", "904"], old_name=["A", "B", "C", "D"]).to_csv(
+        other, index=False)
+    out = str(tmp_path / "o.gpkg")
+    for argv in [
+        ["merge", str(tmp_path / "nope.gpkg"), str(plan), "-o", out],
+        ["merge", str(nocrs), str(plan), "-o", out],
+        ["merge", str(layer), str(plan), "-o", out, "--pop-field", "people"],
+        ["merge", str(layer), str(other), "-o", out, "--old-code", "code", "--old-name", "name"],
+    ]:
+        code, err = run(capsys, *argv)
+        assert code == 2 and one_line_error(err).startswith("geoplan merge: error: "), argv

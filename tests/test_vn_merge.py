@@ -70,8 +70,10 @@ def test_check_of_a_result_of_the_official_plan_file_uses_the_built_in_figures(t
     out = tmp_path / "provinces.gpkg"
     assert main(["merge", str(SHARED / "old_provinces_c2013.gpkg"), str(SHARED_PLAN), "--level", "province",
                  "-o", str(out), "--quiet"]) == 0
+    units = gpd.read_file(out, layer="units").set_index("code")
+    assert units.loc["91", "area_declared_km2"] == 9888.91  # the built-in figures of the same reform, in the result
     assert main(["check", str(out)]) == 0
-    assert "built-in vn-2025-province (its codes are this result's)" in capsys.readouterr().out
+    assert "Checked 34 units against declared figures (34 with a declared area)" in capsys.readouterr().out
 
 
 def test_a_layer_of_another_level_than_the_plan_is_refused(tmp_path, capsys):
