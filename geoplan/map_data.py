@@ -312,14 +312,16 @@ def _placement(features: pd.DataFrame | None, own_codes: list, unit_codes: list)
     layer's rows, else ``{}`` and the map joins old units to the lineage by
     their own code. ``member`` is the plan's old code the polygon linked to
     (``None`` when it is the polygon's own code, ``""`` when none), ``unit``
-    the index of the new unit it went into (-1 when unplaced).
+    the index of the new unit it went into (-1 when unplaced), ``detached``
+    the rows lying apart from the rest of their new unit (when the table
+    has that column: results of older versions lack it).
 
     Examples
     --------
     >>> f = pd.DataFrame({"feature": [0, 1], "old_code": ["7", ""], "new_code": ["B", "A"],
-    ...                   "linked_by": ["name", "inferred"]})
+    ...                   "linked_by": ["name", "inferred"], "detached": [False, True]})
     >>> _placement(f, [None, "9"], ["A", "B"])
-    {'member': ['7', ''], 'unit': [1, 0], 'linkedBy': ['name', 'inferred']}
+    {'member': ['7', ''], 'unit': [1, 0], 'linkedBy': ['name', 'inferred'], 'detached': [1]}
     """
     if features is None or len(features) != len(own_codes) or "feature" not in features.columns:
         return {}
@@ -328,11 +330,14 @@ def _placement(features: pd.DataFrame | None, own_codes: list, unit_codes: list)
         return {}
     index = {c: i for i, c in enumerate(unit_codes)}
     members = [m or "" for m in _codes(_column(features, "old_code"))]
-    return {
+    out = {
         "member": [None if m and m == own else m for m, own in zip(members, own_codes)],
         "unit": [index.get(c, -1) for c in _codes(_column(features, "new_code"))],
         "linkedBy": _strs(_column(features, "linked_by")),
     }
+    if "detached" in features.columns:  # few of them: their row numbers, not a column of flags
+        out["detached"] = [j for j, v in enumerate(_bools(features["detached"])) if v]
+    return out
 
 
 

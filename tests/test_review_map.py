@@ -151,7 +151,8 @@ def small(tmp_path_factory) -> dict:
 
 
 def _features(old: gpd.GeoDataFrame) -> pd.DataFrame:
-    """The ``features`` layer of a merge of ``_old()``: where each old polygon went."""
+    """The ``features`` layer of a merge of ``_old()``: where each old polygon went. Bình Thạnh,
+    linked by an alias, lies apart from the rest of its new unit (``detached``)."""
     rows = [  # old_code (plan member), new_code, linked_by; in the old layer's order
         ("30502", "30502", "name+district"), ("30511", "30502", "name+district"), ("30517", "30502", "code"),
         ("99991", "99001", "name"), ("30112", "30112", "code"), ("30115", "30112", "code"),
@@ -159,7 +160,8 @@ def _features(old: gpd.GeoDataFrame) -> pd.DataFrame:
     ]
     assert len(rows) == len(old)
     return pd.DataFrame(rows, columns=["old_code", "new_code", "linked_by"]).assign(
-        feature=range(len(rows)))[["feature", "old_code", "new_code", "linked_by"]]
+        feature=range(len(rows)), detached=np.arange(len(rows)) == 6)[
+        ["feature", "old_code", "new_code", "linked_by", "detached"]]
 
 
 def _placed_lineage() -> pd.DataFrame:
@@ -187,6 +189,10 @@ def placed(tmp_path_factory) -> dict:
     pyogrio.write_dataframe(_placed_lineage(), result, layer="lineage")
     pyogrio.write_dataframe(_features(old), result, layer="features")
     pyogrio.write_dataframe(_about(), result, layer="about")
+    # the result of an older version: its features layer has no column detached
+    older = d / "older.gpkg"
+    _units().to_file(older, layer="units", driver="GPKG")
+    pyogrio.write_dataframe(_features(old).drop(columns="detached"), older, layer="features")
     old_path = d / "old.gpkg"
     old.to_file(old_path, layer="old", driver="GPKG")
     # the same old layer with one feature more: the features table does not fit it
@@ -195,6 +201,7 @@ def placed(tmp_path_factory) -> dict:
     return {
         "html": write_review_map(result, d / "placed.html", old=old_path),
         "by_code": write_review_map(result, d / "by_code.html", old=longer),
+        "older": write_review_map(older, d / "older.html", old=old_path),
     }
 
 
@@ -784,6 +791,44 @@ def test_browser_units_without_polygon_are_found_and_counted(browser, placed):
         assert "This new unit of the plan has no polygon in this result" in popup
         assert "Huyện Hoàng Sa (498)" in popup and "no polygon in the old layer" in popup
         assert p.search("ba dinh") == []
+        p.assert_clean()
+    finally:
+        p.close()
+
+
+@needs_chromium
+def test_browser_old_polygons_apart_from_their_new_unit_are_marked(browser, placed):
+    apart = "lies apart from the rest of its new unit"
+    assert _embedded(placed["html"])["old"]["detached"] == [6]  # row numbers, not a column of flags
+    p = Page(browser, placed["html"])
+    try:
+        assert "1 old polygon lies apart from the rest of its new unit" in _legend(p)
+        p.js("geoplanReview.setCompare(true)")
+        p.js("geoplanReview.setSwipe(0.95)")
+        assert apart not in p.hover_unit("old", "30115")
+        p.page.locator(".gp-title").hover()  # its tooltip goes before the next one shows
+        p.page.wait_for_function("() => !document.querySelector('.leaflet-tooltip-pane .gp-tooltip')")
+        assert f"{apart}: check its link" in p.hover_unit("old", "30127")
+        p.js("geoplanReview.setCompare(false)")
+        assert [(h["sub"], h["kind"]) for h in p.search("binh thanh")] == [
+            (f"Huyện Cao Lãnh, Đồng Tháp \u00b7 {apart}", "old 30127")]
+        assert f"{apart}: check its link." in _popup_after_click(p, 0)
+        # the lineage of its new unit says which old unit it is
+        assert [h["kind"] for h in p.search("my hiep")][0] == "new 30112"
+        _popup_after_click(p, 0)
+        notes = dict(p.js("""Array.from(document.querySelectorAll('.leaflet-popup-content .gp-lin tbody tr'))
+            .map(tr => [tr.cells[0].textContent, tr.cells[3].textContent])"""))
+        assert notes["Xã Bình Thạnh (30127)"].startswith("apart, ")
+        assert "apart" not in notes["Xã Mỹ Long (30115)"] + notes["Xã Mỹ Hiệp (30112)"]
+        p.assert_clean()
+    finally:
+        p.close()
+    # a result written before the column: no note, and the map works as before
+    p = Page(browser, placed["older"])
+    try:
+        assert "apart" not in _legend(p)
+        assert [h["sub"] for h in p.search("binh thanh")] == ["Huyện Cao Lãnh, Đồng Tháp"]
+        assert "Went to" in _popup_after_click(p, 0) and apart not in p.page.locator(".leaflet-popup-content").last.inner_text()
         p.assert_clean()
     finally:
         p.close()

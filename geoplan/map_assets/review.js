@@ -309,6 +309,18 @@
       return (G && member && linByOld[member]) || [];
     }
 
+    // Old polygons lying apart from the rest of their new unit (O.detached:
+    // their rows; results without the column have none), and the lineage
+    // rows they make: same new unit, same plan code (or name, when none).
+    var APART = 'lies apart from the rest of its new unit';
+    var apart = Object.create(null), apartRows = Object.create(null), nApart = 0;
+    function apartKey(u, code, name) { return u + '|' + (code ? code : '|' + name); }
+    ((O && O.detached) || []).forEach(function (j) {
+      apart[j] = true;
+      apartRows[apartKey(O.unit[j], memberOf(j), O.name[j])] = true;
+      nApart++;
+    });
+
     // -------------------------------------------------------------- colour
     var measures = data.measures, current = data.colorBy;
     function colorFor(name, i) {
@@ -358,8 +370,9 @@
       return d;
     }
 
-    function linkNotes(g) {
+    function linkNotes(g, ofUnit) {
       var notes = [];
+      if (ofUnit && apartRows[apartKey(G.unit[g], G.oldCode[g], G.oldName[g])]) notes.push('apart');
       if (G.approx[g]) notes.push('approximate');
       if (G.link[g] === 'inferred' || G.linkedBy[g] === 'inferred') notes.push('inferred');
       if (G.linkedBy[g] === 'none') notes.push('no polygon in the old layer');
@@ -385,7 +398,7 @@
           el('td', null, G.oldParent[g] || '', tr);
         }
         el('td', 'gp-link-' + fold(G.link[g]), G.link[g], tr);
-        el('td', null, linkNotes(g), tr);
+        el('td', null, linkNotes(g, !showNew), tr);
         el('td', 'gp-num', isNum(G.area[g]) ? fmt(G.area[g], 2) : '\u2013', tr);
         el('td', 'gp-num', fmt(G.pop[g]), tr);
       });
@@ -459,6 +472,7 @@
       if (isNum(O.pop[j])) kvRow(t, 'Population', fmt(O.pop[j]));
       if (G) kvRow(t, 'Went to', wentTo(j), 'gp-wrap');
       if (placed) kvRow(t, 'Linked by', linkedBy(j), 'gp-wrap');
+      if (apart[j]) el('div', 'gp-apart', APART + ': check its link', d);
       return d;
     }
 
@@ -466,6 +480,7 @@
       var j = layer.gpIndex, d = el('div', 'gp-popup'), rows = oldRows(j);
       oldInfo(O.name[j], O.code[j] || memberOf(j), O.district[j], O.parent[j], d);
       if (placed) el('p', null, 'Went to: ' + wentTo(j) + '. Linked by ' + linkedBy(j) + '.', d);
+      if (apart[j]) el('p', 'gp-apart', 'It ' + APART + ': check its link.', d);
       if (rows.length) lineageTable(rows, d, true);
       else if (!placed) el('p', null, G ? 'No lineage row has this old code.' : 'No lineage in this result.', d);
       return d;
@@ -895,6 +910,10 @@
             el('div', 'gp-legend-note gp-no-polygon', fmt(nNoPolygon) + ' new unit' + (nNoPolygon > 1 ? 's' : '') +
               ' of the plan ' + (nNoPolygon > 1 ? 'have ' : 'has ') + NO_POLYGON + ': search by name', list);
           }
+          if (nApart) {
+            el('div', 'gp-legend-note gp-apart', fmt(nApart) + ' old polygon' + (nApart > 1 ? 's lie' : ' lies') +
+              ' apart from the rest of ' + (nApart > 1 ? 'their' : 'its') + ' new unit', list);
+          }
           // only the marks of the layers shown
           var marks = [];
           if (map.hasLayer(flagGroup)) {
@@ -964,6 +983,7 @@
       if (O) {
         for (var b = 0; b < O.name.length; b++) {
           var sub = [O.district[b], O.parent[b]].filter(Boolean).join(', '), member = memberOf(b);
+          if (apart[b]) sub = [sub, APART].filter(Boolean).join(' \u00b7 ');
           index.push({ kind: 'old', j: b, name: O.name[b], sub: sub, code: O.code[b] || member || '' });
           if (!O.geom[b] || !O.geom[b].length) continue;
           if (member) oldCodesWithPolygon[member] = true;
