@@ -55,7 +55,7 @@ import shapely
 
 from . import _arrange
 from .errors import InputError
-from .measure import METRES_PER_DEGREE, metres_along, ring_table
+from .measure import METRES_PER_DEGREE, has_area, metres_along, ring_table
 from .quality import holes
 
 GRID_SPAN = 2.0**40  # grid units across the layer's extent: about a micrometre on a national layer
@@ -256,7 +256,7 @@ def dissolve_clean(geoms, keys, gap_width: float, workers: int | None = None, pr
     step = progress or (lambda name: None)
     geoms = np.asarray(geoms, dtype=object)
     keys = np.asarray(keys, dtype=object)
-    keep = (keys != None) & ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)  # noqa: E711 (element-wise)
+    keep = (keys != None) & has_area(geoms)  # noqa: E711 (element-wise)
     geoms, keys = geoms[keep].copy(), keys[keep]
     group_keys, groups = np.unique(keys.astype(str), return_inverse=True)
     group_keys = keys[np.unique(groups, return_index=True)[1]]  # the keys as given, in sorted order

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .measure import metres_along
+from .measure import has_area, metres_along
 
 def shared_border(geoms, neighbours, tolerance: float) -> np.ndarray:
     """Length in metres of each lon/lat geometry's boundary lying within
@@ -59,8 +59,8 @@ def infer_units(geoms: np.ndarray, new_code: np.ndarray, parents: np.ndarray, to
         if new_code[i] is None and len(units) == 1:
             new_code[i] = next(iter(units))
     tree = shapely.STRtree(geoms)
-    has_area = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-    todo = [i for i in range(len(geoms)) if new_code[i] is None and has_area[i]]
+    measurable = has_area(geoms)
+    todo = [i for i in range(len(geoms)) if new_code[i] is None and measurable[i]]
     while todo:
         mine, other = tree.query(geoms[todo], predicate="dwithin", distance=tolerance)
         mine = np.asarray(todo)[mine]
@@ -74,7 +74,7 @@ def infer_units(geoms: np.ndarray, new_code: np.ndarray, parents: np.ndarray, to
         best = best.sort_values(["mine", "length"], ascending=[True, False], kind="stable").drop_duplicates("mine")
         placed = dict(zip(best["mine"].tolist(), best["unit"].tolist()))
         if not placed:
-            placed = _nearest(geoms, new_code, parents, todo, has_area)
+            placed = _nearest(geoms, new_code, parents, todo, measurable)
         if not placed:
             break
         for i, code in placed.items():
@@ -83,11 +83,11 @@ def infer_units(geoms: np.ndarray, new_code: np.ndarray, parents: np.ndarray, to
     return new_code
 
 
-def _nearest(geoms, new_code, parents, todo, has_area) -> dict:
+def _nearest(geoms, new_code, parents, todo, measurable) -> dict:
     """Islands: the new unit of the nearest placed polygon in the same parent."""
     placed = {}
     for i in todo:
-        same = np.flatnonzero((parents == parents[i]) & (new_code != None) & has_area)  # noqa: E711
+        same = np.flatnonzero((parents == parents[i]) & (new_code != None) & measurable)  # noqa: E711
         if len(same):
             j = same[int(np.argmin(shapely.distance(geoms[same], geoms[i])))]
             placed[i] = new_code[j]
@@ -114,5 +114,4 @@ def detached(geoms: np.ndarray, units: np.ndarray, tolerance: float) -> np.ndarr
     near[mine[shapely.dwithin(geoms[mine], geoms[other], tolerance)]] = True
     placed = pd.Series(units).dropna()
     several = pd.Series(units).map(placed.value_counts()).fillna(0).to_numpy() > 1
-    has_area = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-    return several & has_area & ~near
+    return several & has_area(geoms) & ~near

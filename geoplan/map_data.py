@@ -31,7 +31,7 @@ import shapely
 
 from geoplan.dissolve import dissolve_clean
 from geoplan.errors import InputError
-from geoplan.measure import fast_area_km2
+from geoplan.measure import fast_area_km2, has_area
 from geoplan.map_topology import encode_topology
 from geoplan.plan import units_within_layer
 
@@ -197,7 +197,7 @@ def _dissolve(geoms: np.ndarray, keys: np.ndarray) -> dict:
 
 def _rep_points(geoms: np.ndarray) -> list:
     out = []
-    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    ok = has_area(geoms)
     pts = np.full(len(geoms), None, dtype=object)
     if ok.any():
         pts[ok] = shapely.point_on_surface(shapely.make_valid(geoms[ok]))

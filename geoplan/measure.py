@@ -37,6 +37,16 @@ _QP = _q(np.array(1.0))
 _RQ2 = _A * _A * _QP / 2  # squared radius of the authalic sphere
 
 
+def has_area(geoms) -> np.ndarray:
+    """Which geometries can be measured: neither missing nor empty.
+
+    >>> has_area([shapely.box(0, 0, 1, 1), None, shapely.Polygon()]).tolist()
+    [True, False, False]
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    return ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+
+
 def to_lonlat(geoms, crs) -> np.ndarray:
     """Geometries in lon/lat (EPSG:4326) from any CRS.
 

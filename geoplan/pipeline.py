@@ -23,7 +23,7 @@ from .dissolve import dissolve_clean
 from .errors import InputError, LinkError
 from .infer import detached, infer_units
 from .link import LinkResult, detect_fields, link_features
-from .measure import METRES_PER_DEGREE, area_km2, check_conserved, density, fast_area_km2, sum_counts, to_lonlat, whole_numbers
+from .measure import METRES_PER_DEGREE, area_km2, has_area, check_conserved, density, fast_area_km2, sum_counts, to_lonlat, whole_numbers
 from .names import exact_key
 from .plan import Plan, members_within_layer, units_within_layer
 from .read import check_layer, require_fields
@@ -420,8 +420,7 @@ def _features(links, placed, inferred, apart) -> pd.DataFrame:
 
 def _with_polygon(links: LinkResult, geoms) -> set:
     """Old codes linked to at least one feature that has an area (not empty, not missing)."""
-    has_area = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-    return set(links.table.loc[has_area, "old_code"].dropna())
+    return set(links.table.loc[has_area(geoms), "old_code"].dropna())
 
 
 def _units(units_geom, crs, plan, old, placed, counts, pop_field, assignment, inferred, declared, with_polygon):
@@ -606,7 +605,7 @@ def _report(old, units, lineage, repairs, plan, links, inferred, unplaced, count
         "inferred_features": int(inferred.sum()),
         "unplaced_features": int(unplaced.sum()),
         "unplaced": _describe(old, links, np.flatnonzero(unplaced)),
-        "features_without_geometry": int((shapely.is_missing(geoms) | shapely.is_empty(geoms)).sum()),
+        "features_without_geometry": int((~has_area(geoms)).sum()),
         "outside_plan": _outside_parents(old, links, outside),
         "several_features": [] if plan.by_field else _several_features(links, geoms, plan.members()),
         "codes_not_trusted": len(links.refused_codes),

@@ -16,7 +16,7 @@ it whole when no split geometry exists).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -281,4 +281,4 @@ def plan_from_field(values: pd.Series, field: str) -> Plan:
 
     codes = sorted(set(as_code(pd.Series(values)).dropna()))  # 805.0 read from a Shapefile is code "805"
     frame = pd.DataFrame({"old_code": codes, "new_code": codes, "new_name": codes, "link": "full"})
-    return Plan(Plan.from_frame(frame, f"--by {field}").links, f"--by {field}", by_field=True)
+    return replace(Plan.from_frame(frame, f"--by {field}"), by_field=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
-from .measure import area_km2, fast_area_km2, lonlat_array
+from .measure import area_km2, fast_area_km2, has_area, lonlat_array
 
 
 def holes(geoms) -> np.ndarray:
@@ -92,7 +92,7 @@ def coverage_quality(geoms, crs=None) -> dict:
     1
     """
     geoms = lonlat_array(geoms, crs)
-    geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
+    geoms = geoms[has_area(geoms)]
     valid = shapely.is_valid(geoms)
     fixed = np.where(valid, geoms, shapely.make_valid(geoms))
     pairs = overlaps(fixed)
