@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 
 .PHONY: demo test bench clean
 
-$(BIN)/geoplan: pyproject.toml geoplan/_arrange.c
+$(BIN)/geoplan: pyproject.toml geoplan/engine/_arrange.c
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"

@@ -13,29 +13,30 @@ Importing geoplan registers the legacy Vietnamese codecs ``tcvn3`` and ``vni``.
 
 from importlib import import_module
 
-from . import legacy_text  # noqa: F401 (light: registers the tcvn3 and vni codecs)
+from .vn import encodings  # noqa: F401 (light: registers the tcvn3 and vni codecs)
 
 __version__ = "0.1.0"
 
 _EXPORTS = {
     "merge": "pipeline",
     "MergeResult": "pipeline",
-    "read_plan": "plan",
-    "Plan": "plan",
-    "plan_from_field": "plan",
-    "read_layer": "read",
-    "area_km2": "measure",
-    "link_features": "link",
-    "read_aliases": "link",
-    "dissolve_clean": "dissolve",
-    "coverage_quality": "quality",
-    "write_result": "write",
-    "review_map": "map_review",
-    "write_review_map": "map_review",
-    "read_declared": "builtin",
-    "compare": "check_compare",
-    "run_check": "check",
-    "find_units": "find",
+    "read_plan": "plan.catalogue",
+    "Plan": "plan.model",
+    "plan_from_field": "plan.model",
+    "read_layer": "io.layers",
+    "read_result": "io.result",
+    "area_km2": "measure.area",
+    "link_features": "link.match",
+    "read_aliases": "link.aliases",
+    "dissolve_clean": "engine.dissolve",
+    "coverage_quality": "engine.quality",
+    "write_result": "io.result",
+    "review_map": "maps.review",
+    "write_review_map": "maps.review",
+    "read_declared": "check.declared",
+    "compare": "check.compare",
+    "run_check": "check.report",
+    "find_units": "link.find",
     "GeoplanError": "errors",
     "InputError": "errors",
     "PlanError": "errors",

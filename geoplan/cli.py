@@ -48,12 +48,15 @@ def _add_merge(sub) -> None:
 
 
 def _run_merge(args) -> int:
-    from .link import read_aliases
+    from .io.atomic import check_target
+    from .io.layers import read_layer, require_fields
+    from .io.result import write_result
+    from .link.aliases import read_aliases
+    from .link.fields import population_like
     from .pipeline import DEFAULT_GAP_WIDTH_M, check_gap_width, merge
-    from .plan import plan_from_field
+    from .plan.model import plan_from_field
     from .progress import Progress
-    from .read import as_code, read_layer, require_fields
-    from .write import check_target, write_result
+    from .values import as_code
 
     say = Progress(args.quiet)
     if args.gap_width is not None:
@@ -81,7 +84,7 @@ def _run_merge(args) -> int:
     if not args.quiet:
         print(result.link_report())
         print(result.conservation())
-        counts = [str(c) for c in old.columns if not args.pop_field and any(k in str(c).lower() for k in ("pop", "dan_so", "danso"))]
+        counts = [] if args.pop_field else population_like(old.columns)
         if counts:
             print(f"No population summed: give --pop-field (fields that look like one: {', '.join(counts)})")
     print(result.summary())
@@ -95,7 +98,7 @@ def _add_plans(sub) -> None:
 
 
 def _run_plans(args) -> int:
-    from .builtin import plan_summary
+    from .plan.catalogue import plan_summary
 
     for row in plan_summary().itertuples():
         print(f"{row.plan:18} {row.old_units:>6,} old -> {row.new_units:>5,} new units, "
@@ -118,7 +121,7 @@ def _add_check(sub) -> None:
 
 
 def _run_check(args) -> int:
-    from .check import run_check
+    from .check.report import run_check
 
     with _warnings_on_one_line(args.command):
         print(run_check(args.result, declared=args.declared, tolerance_pct=args.tolerance, output=args.output))
@@ -136,7 +139,7 @@ def _add_find(sub) -> None:
 
 
 def _run_find(args) -> int:
-    from .find import find_units, hit_lines, no_match
+    from .link.find import find_units, hit_lines, no_match
 
     hits = find_units(args.name, plan=args.plan, province=args.province, old=args.old, level=args.level)
     if hits.empty:
@@ -162,7 +165,7 @@ def _add_map(sub) -> None:
 
 
 def _run_map(args) -> int:
-    from .map_review import write_review_map
+    from .maps.review import write_review_map
     from .progress import Progress
 
     output = args.output
@@ -188,7 +191,7 @@ def _add_demo(sub) -> None:
 
 
 def _run_demo(args) -> int:
-    from .demo import run_demo
+    from .vn.demo import run_demo
 
     run_demo(args.output, data=args.data, quiet=args.quiet)
     return 0

@@ -19,14 +19,20 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from .dissolve import dissolve_clean
+from .check.declared import declared_for_merge
+from .engine.dissolve import dissolve_clean
+from .engine.quality import gaps_left
 from .errors import InputError, LinkError
-from .infer import detached, infer_units
-from .link import LinkResult, detect_fields, link_features
-from .measure import METRES_PER_DEGREE, area_km2, has_area, check_conserved, density, fast_area_km2, sum_counts, to_lonlat, whole_numbers
-from .names import exact_key
-from .plan import Plan, members_within_layer, units_within_layer
-from .read import check_layer, require_fields
+from .io.layers import check_layer, require_fields
+from .link.fields import detect_fields
+from .link.infer import detached, infer_units
+from .link.match import LinkResult, link_features
+from .link.names import exact_key
+from .measure.area import METRES_PER_DEGREE, area_km2, fast_area_km2, has_area, to_lonlat
+from .measure.counts import check_conserved, density, sum_counts, whole_numbers
+from .plan.catalogue import known_renames, read_plan
+from .plan.coverage import members_within_layer, units_within_layer
+from .plan.model import Plan
 
 DEFAULT_GAP_WIDTH_M = 200.0
 MIN_LINKED_SHARE = 0.25  # below this share of features linked, the layer is not the plan's (another level, country)
@@ -192,33 +198,6 @@ def _check_arguments(old, plan, count_fields, aliases, workers, progress) -> Non
         raise InputError("progress must be a function that takes a message")
 
 
-def _declared_figures(declared, plan_name, plan: Plan) -> pd.DataFrame | None:
-    """Declared figures from a CSV path, a built-in plan name or a table indexed by
-    new code; by default those of a built-in plan, or of the built-in plan whose
-    new units are this plan's (a plan file of the same reform, such as the
-    dvhcvn one: nine in ten of its new codes)."""
-    from .builtin import BUILTIN, read_declared
-
-    if declared is None:
-        if plan_name in BUILTIN:
-            return read_declared(plan_name)
-        if plan.by_field:  # a dissolve by a field is no plan of the reform
-            return None
-        codes = set(plan.links["new_code"])
-        for name in BUILTIN:
-            figures = read_declared(name)
-            if len(codes & set(figures.index)) >= 0.9 * len(codes):
-                return figures
-        return None
-    if isinstance(declared, (str, os.PathLike)):
-        return read_declared(declared)
-    wanted = ["area_declared_km2", "population_declared"]
-    if not isinstance(declared, pd.DataFrame) or not set(wanted) & set(declared.columns):
-        raise InputError("declared must be a CSV path, a built-in plan name or a table indexed by new code with "
-                         "area_declared_km2 and/or population_declared (read a CSV with geoplan.read_declared)")
-    return declared.reindex(columns=wanted).set_axis(declared.index.astype(str))
-
-
 def _degrees(metres: float, crs: CRS) -> float:
     """A distance in metres in the units of ``crs`` (degrees along a meridian when geographic)."""
     return metres / METRES_PER_DEGREE if crs.is_geographic else metres
@@ -275,17 +254,15 @@ def merge(
     >>> result.units.set_index("code").loc["30502", ["area_km2", "population"]].round(1).tolist()  # doctest: +SKIP
     [50.2, 24705.0]
     """
-    from .builtin import known_renames, resolve_plan
-
     _check_arguments(old, plan, count_fields, aliases, workers, progress)
     say = progress or (lambda message: None)
     check_gap_width(gap_width_m)
     plan_name = str(plan) if isinstance(plan, (str, os.PathLike)) else None
     if plan_name is not None:
-        plan = resolve_plan(plan_name, level)
+        plan = read_plan(plan_name, level)
     elif level is not None:
         plan = plan.at_level(level)
-    declared = _declared_figures(declared, plan_name, plan)
+    declared = declared_for_merge(declared, plan, plan_name)
     aliases = {**known_renames(plan), **{exact_key(k): v for k, v in (aliases or {}).items()}}
     old = old.reset_index(drop=True)  # rows by position: a concatenation may repeat index labels
     check_layer(old, label)
@@ -337,23 +314,25 @@ def merge(
         apart = np.zeros(len(geoms), dtype=bool) if plan.by_field else detached(lonlat, placed, gap_width_m / METRES_PER_DEGREE)
         return _lineage(old, areas, plan, links, assignment, placed, inferred, counts, pop_field), areas, apart
 
-    dissolved = dissolve_clean(geoms, placed, gap_width=_degrees(gap_width_m, crs), progress=say, workers=workers,
-                               beside=bookkeeping, geographic=crs.is_geographic)
-    lineage, old_km2, apart = dissolved.beside
+    with ThreadPoolExecutor(1) as pool:  # the engine releases the GIL: the bookkeeping runs beside it
+        engine = pool.submit(dissolve_clean, geoms, placed, gap_width_m, crs, say)
+        lineage, old_km2, apart = bookkeeping()
+        dissolved = engine.result()
     if dissolved.repaired:  # invalid polygons were made valid: what they bring is their repaired area
         old_km2 = old_km2.copy()
         old_km2[list(dissolved.repaired)] = fast_area_km2(np.array(list(dissolved.repaired.values()), dtype=object), crs)
         lineage = _lineage(old, old_km2, plan, links, assignment, placed, inferred, counts, pop_field)
     say("measuring areas and counts")
-    with ThreadPoolExecutor(1) as background:
+    with ThreadPoolExecutor(2) as background:
         repairs = background.submit(_repairs, dissolved.repairs, crs)
+        left = background.submit(gaps_left, dissolved.units.to_numpy())
         with_polygon = _with_polygon(links, geoms)
         units = _units(dissolved.units, crs, plan, old, placed, counts, pop_field, assignment, inferred, declared,
                        with_polygon)
         repairs = repairs.result()
     report = _report(old, units, lineage, repairs, plan, links, inferred, unplaced, counts, pop_field, geoms, placed,
                      old_km2, _counted_twice_km2(dissolved.overlaps, crs), outside, with_polygon)
-    report["gaps_left"] = dissolved.gaps_left
+    report["gaps_left"] = left.result()
     features = _features(links, placed, inferred, apart)
     rows = np.flatnonzero(apart)
     report["detached"] = [f"{label} -> {features['new_code'].iat[i]} (linked by {features['linked_by'].iat[i]})"

@@ -239,7 +239,8 @@ def test_the_wheel_carries_every_shipped_file():
     import fnmatch
     import tomllib
 
-    from geoplan.builtin import BOUNDARIES, BUILTIN
+    from geoplan.plan.catalogue import BUILTIN
+    from geoplan.vn.builtin import BOUNDARIES
 
     config = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]
     assert config["package-dir"]["geoplan.boundaries"] == "boundaries" and "geoplan.boundaries" in config["packages"]

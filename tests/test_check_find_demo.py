@@ -9,12 +9,12 @@ import pandas as pd
 import pytest
 import shapely
 
-from geoplan.builtin import BOUNDARIES
-from geoplan.check_compare import compare, copy_groups, known_reasons
+from geoplan.vn.builtin import BOUNDARIES
+from geoplan.check.compare import compare, copy_groups, known_reasons
 from geoplan.cli import main
-from geoplan.find import find_units
-from geoplan.names import exact_key, fold, search_key
-from geoplan.write import write_layers
+from geoplan.link.find import find_units
+from geoplan.link.names import exact_key, fold, search_key
+from geoplan.io.atomic import write_layers
 from vn_data import SHARED, needs_shared
 
 # Two provinces of the built-in province plan, about 1 km2 each: a result GeoPackage made by hand.
@@ -172,7 +172,7 @@ def test_schematic_demo_runs_without_shared_data(tmp_path):
 def test_demo_and_progress_carry_no_dead_code():
     import inspect
 
-    from geoplan import demo
+    from geoplan.vn import demo
     from geoplan.progress import Progress
 
     assert list(inspect.signature(demo._maps).parameters) == ["out", "prefix", "schematic", "data", "say"]
@@ -181,7 +181,7 @@ def test_demo_and_progress_carry_no_dead_code():
 
 
 def test_schematic_outline_keeps_bays_open_and_islands_apart():
-    from geoplan.demo import schematic_outline
+    from geoplan.vn.demo import schematic_outline
 
     u = [(x / 10, y / 10) for x in range(10) for y in range(10) if x < 3 or x > 6 or y < 3]  # a U around a bay
     islands = [(2.0, 0.5), (2.1, 0.5), (2.05, 0.6), (3.0, 0.0)]  # one of three points, one of one
@@ -192,7 +192,7 @@ def test_schematic_outline_keeps_bays_open_and_islands_apart():
 
 
 def test_schematic_cells_each_hold_their_point():
-    from geoplan.demo import _separate_duplicates, schematic_communes
+    from geoplan.vn.demo import _separate_duplicates, schematic_communes
 
     cells = schematic_communes()
     points = pd.read_csv(BOUNDARIES / "vn-old-units.csv", dtype=str)
@@ -202,8 +202,8 @@ def test_schematic_cells_each_hold_their_point():
 
 @needs_shared
 def test_schematic_cells_stay_near_the_real_outline():
-    from geoplan.demo import schematic_communes
-    from geoplan.measure import area_km2
+    from geoplan.vn.demo import schematic_communes
+    from geoplan.measure.area import area_km2
 
     real = shapely.union_all(gpd.read_file(SHARED / "new_provinces_2025.gpkg").geometry.values)
     cells = shapely.union_all(schematic_communes().geometry.values)
@@ -375,7 +375,7 @@ def test_demo_on_real_data(tmp_path):
 def test_a_unit_missing_old_polygons_is_incomplete_not_a_suspect_declared_figure():
     """Phường Hà Giang 1 without 3 of its 4 old wards measured 4.4 km2 against 82.69 declared:
     the merge's gap, said as such, never blamed on the declared figure."""
-    from geoplan.check_compare import compare
+    from geoplan.check.compare import compare
 
     units = pd.DataFrame({"code": ["00694", "00700"], "name": ["Phường Hà Giang 1", "Xã B"],
                           "area_km2": [4.38, 20.0], "n_members_missing": [3, 0]})
@@ -387,7 +387,7 @@ def test_a_unit_missing_old_polygons_is_incomplete_not_a_suspect_declared_figure
 
 
 def test_find_a_province_among_communes_says_where_to_look():
-    from geoplan.find import no_match
+    from geoplan.link.find import no_match
 
     assert "Tỉnh An Giang is a province: look it up with --plan vn-2025-province" in no_match("an giang")
 

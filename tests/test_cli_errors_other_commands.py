@@ -10,7 +10,8 @@ import pytest
 
 import geoplan
 from geoplan.cli import main
-from geoplan.write import write_layers, write_result
+from geoplan.io.atomic import write_layers
+from geoplan.io.result import write_result
 
 
 def run(capsys, *argv) -> tuple[int, str, str]:

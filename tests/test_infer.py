@@ -1,7 +1,7 @@
 import numpy as np
 import shapely
 
-from geoplan.infer import infer_units, shared_border
+from geoplan.link.infer import infer_units, shared_border
 
 
 def test_unmatched_polygon_joins_longest_border_neighbour_in_same_parent():

@@ -1,8 +1,9 @@
 import pandas as pd
 
-from geoplan.link import detect_fields, link_features
-from geoplan.names import exact_key
-from geoplan.plan import Plan
+from geoplan.link.fields import detect_fields
+from geoplan.link.match import link_features
+from geoplan.link.names import exact_key
+from geoplan.plan.model import Plan
 
 
 def plan_of(rows):

@@ -7,7 +7,7 @@ import pytest
 import shapely
 
 import geoplan
-from geoplan.map_data import units_without_polygon
+from geoplan.maps.data import units_without_polygon
 
 
 def cell(x0, y0, x1, y1):

@@ -1,4 +1,4 @@
-from geoplan.names import exact_key, fold, folded_key, strip_type, unit_type
+from geoplan.link.names import exact_key, fold, folded_key, strip_type, unit_type
 
 
 def test_tone_mark_placement_is_irrelevant_but_tones_are_not():

@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 
 from geoplan.errors import PlanError
-from geoplan.plan import Plan, plan_from_field, read_plan
+from geoplan.plan.catalogue import read_plan
+from geoplan.plan.model import Plan, plan_from_field
 
 
 def write(tmp_path, rows, name="plan.csv"):
@@ -94,7 +95,7 @@ def test_excel_csv_in_vietnamese_windows_encoding_with_semicolons(tmp_path, toy_
 
 
 def test_declared_figures_with_decimal_commas_and_unreadable_numbers(tmp_path):
-    from geoplan.builtin import read_declared
+    from geoplan.check.declared import read_declared
     from geoplan.errors import InputError
 
     path = tmp_path / "declared.csv"

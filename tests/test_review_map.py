@@ -21,9 +21,11 @@ import shapely
 from shapely import box
 
 from geoplan.errors import InputError
-from geoplan.map_topology import decode_topology, encode_topology
-from geoplan.measure import fast_area_km2
-from geoplan.map_review import render_html, repairs_to_review, review_map, title_and_footer, write_review_map
+from geoplan.maps.topology import decode_topology, encode_topology
+from geoplan.measure.area import fast_area_km2
+from geoplan.maps.page import render_html
+from geoplan.maps.repairs import repairs_to_review
+from geoplan.maps.review import review_map, title_and_footer, write_review_map
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -332,7 +334,7 @@ def test_user_mistakes_raise_input_error(small, tmp_path):
 
 
 def test_options_are_checked_once_and_before_any_reading(small, tmp_path, monkeypatch):
-    import geoplan.map_review as map_review
+    import geoplan.maps.review as map_review
 
     calls = []
     checked = map_review._check_options
@@ -352,11 +354,12 @@ def test_layers_without_crs_are_refused_not_taken_for_degrees():
 
 
 def test_map_functions_say_what_they_do_with_an_example():
-    import geoplan.map_data as map_data
-    import geoplan.map_read as map_read
-    from geoplan.map_data import MEASURES
+    import geoplan.link.fields as fields
+    import geoplan.maps.data as map_data
+    import geoplan.maps.old_layer as old_layer
+    from geoplan.maps.measures import MEASURES
 
-    documented = [map_data.build_map_data, map_read.read_old_layer, map_read.guess_field]
+    documented = [map_data.build_map_data, old_layer.read_old_layer, fields.guess_field]
     assert all(">>>" in (function.__doc__ or "") for function in documented)
     colours = re.search(r"color_by : \{(.*?)\}", review_map.__doc__).group(1)
     assert colours == ", ".join(f'"{measure}"' for measure in MEASURES)
@@ -455,7 +458,7 @@ def test_repairs_to_review_at_national_scale():
 
 
 def test_units_without_polygon_are_the_plan_units_expected_in_the_layer():
-    from geoplan.map_data import units_without_polygon
+    from geoplan.maps.data import units_without_polygon
 
     # Đặc khu Hoàng Sa: its old unit lies in a province the layer covers; Phường Ba Đình: outside it
     assert units_without_polygon(_placed_lineage(), _units()["code"]) == ["20333"]

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from geoplan.errors import InputError
-from geoplan.tables import numbers, read_figures, read_table
+from geoplan.io.tables import numbers, read_figures, read_table
 
 KINDS = {"area_km2": "area", "population": "count"}
 

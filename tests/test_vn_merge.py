@@ -10,9 +10,9 @@ import shapely
 
 import geoplan
 from geoplan.cli import main
-from geoplan.names import exact_key
-from geoplan.plan import plan_from_field
-from geoplan.quality import holes
+from geoplan.link.names import exact_key
+from geoplan.plan.model import plan_from_field
+from geoplan.engine.quality import holes
 from vn_data import SHARED, SHARED_PLAN, needs_shared, shared_plan
 
 pytestmark = needs_shared
@@ -178,16 +178,19 @@ def test_divided_units_are_flagged_approximate(commune_result):
     assert (divided.groupby("old_code")["assigned"].sum() <= 1).all()
 
 
-def test_threaded_engine_gives_the_serial_result():
-    """The bookkeeping runs beside the engine or after it: same polygons, same log."""
+def test_national_dissolve_is_deterministic_and_clean():
+    """The engine gives the same polygons and the same log on every run (a gap width in metres
+    means the same on lon/lat as anywhere), and leaves no gap."""
+    from geoplan.engine.quality import gaps_left
+
     old = geoplan.read_layer(SHARED / "old_communes_c2013.gpkg")
-    geoms, keys = old.geometry.to_numpy(), old["province_id"].astype(int).astype(str).to_numpy()
-    serial = geoplan.dissolve_clean(geoms, keys, gap_width=0.002, workers=1)
-    threaded = geoplan.dissolve_clean(geoms, keys, gap_width=0.002, workers=2)
-    assert serial.units.index.equals(threaded.units.index) and len(serial.units) == 63
-    assert shapely.equals_exact(serial.units.to_numpy(), threaded.units.to_numpy(), tolerance=0).all()
-    assert len(serial.repairs) == len(threaded.repairs) > 30_000
-    assert serial.gaps_left == threaded.gaps_left == 0
+    keys = old["province_id"].astype(int).astype(str).to_numpy()
+    first = geoplan.dissolve_clean(old.geometry, keys, gap_width_m=200)
+    again = geoplan.dissolve_clean(old.geometry.to_numpy(), keys, gap_width_m=200, crs=old.crs)
+    assert first.units.index.equals(again.units.index) and len(first.units) == 63
+    assert shapely.equals_exact(first.units.to_numpy(), again.units.to_numpy(), tolerance=0).all()
+    assert len(first.repairs) == len(again.repairs) > 30_000
+    assert gaps_left(first.units) == 0
 
 
 def test_near_coverage_dissolves_clean():

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from geoplan.plan import read_plan
+from geoplan.plan.catalogue import read_plan
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "vn"
 SHARED_PLAN = SHARED / "plan_2025_new_to_old.json"

@@ -1,30 +1,23 @@
-"""Read a vector layer a planner has, refusing what cannot be measured, and read back a merge result.
+"""Read a vector layer a planner has, refusing what cannot be measured.
 
 Any OGR format works (GeoPackage, Shapefile, zipped Shapefile, GeoJSON,
 FlatGeobuf); GeoParquet is read with pyarrow. The layer must have a CRS and
 polygon geometries. Code fields are read as text so leading zeros survive.
-:func:`read_result` reads the GeoPackage ``geoplan merge`` writes, for
-``geoplan check`` and ``geoplan map``.
 
 >>> units = read_layer("old_communes.gpkg", layer="communes")  # doctest: +SKIP
->>> read_result("communes.gpkg").about["plan"]  # doctest: +SKIP
-'vn-2025-commune'
 """
 
 from __future__ import annotations
 
 import unicodedata
-import warnings
 import zipfile
 from pathlib import Path, PurePosixPath
-from typing import NamedTuple
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import pyogrio
 
-from .errors import InputError
+from ..errors import InputError
 
 POLYGONAL = {"Polygon", "MultiPolygon"}
 
@@ -70,7 +63,7 @@ def read_layer(path: str | Path, layer: str | None = None, encoding: str | None 
 
     ``encoding`` overrides the attribute encoding OGR would assume, for
     Shapefiles without a .cpg written in a legacy code page (``cp1258``,
-    ``tcvn3``, ``vni``: see :mod:`geoplan.legacy_text`): the bytes are read
+    ``tcvn3``, ``vni``: see :mod:`geoplan.vn.encodings`): the bytes are read
     as they are and decoded by Python, then put in NFC.
 
     Raises InputError naming the file for a missing file, a file OGR cannot
@@ -189,124 +182,3 @@ def require_fields(frame: pd.DataFrame, fields: dict[str, str | None], label: st
     for option, field in fields.items():
         if field is not None and field not in frame.columns:
             raise InputError(f"{label}: no field {field!r} ({option}); fields are: {', '.join(map(str, columns))}")
-
-
-def as_code(values: pd.Series) -> pd.Series:
-    """Codes as text: floats like 805.0 become "805", missing stays missing.
-
-    >>> as_code(pd.Series([805.0, None, "00001"])).tolist()
-    ['805', None, '00001']
-    >>> as_code(pd.Series([805.0, float("nan"), 1.5])).tolist()
-    ['805', None, '1.5']
-    """
-    if values.dtype.kind == "f":  # float columns (codes read from Shapefiles): whole numbers without ".0"
-        numbers = values.to_numpy()
-        out = np.full(len(numbers), None, dtype=object)
-        finite = np.isfinite(numbers)
-        whole = finite & (numbers == np.round(numbers)) & (np.abs(numbers) < 2**53)
-        out[whole] = numbers[whole].astype(np.int64).astype(str)
-        out[finite & ~whole] = [str(v) for v in numbers[finite & ~whole]]
-        return pd.Series(out, index=values.index, dtype=object)
-
-    def one(value):
-        if value is None or (isinstance(value, float) and value != value):
-            return None
-        if isinstance(value, float) and value.is_integer():
-            return str(int(value))
-        text = str(value).strip()
-        return text or None
-
-    return pd.Series([one(v) for v in values.to_numpy(dtype=object, na_value=None)], index=values.index, dtype=object)
-
-
-OPTIONAL_LAYERS = ("lineage", "repairs", "features", "about")  # of a merge result, besides units
-UNIT_FIELDS = ("code", "name", "area_km2")  # the fields of its units every reader needs
-NOT_A_RESULT = "is it a GeoPackage written by geoplan merge?"
-
-
-class MergeLayers(NamedTuple):
-    """The layers of a merge result read back: None for an optional layer it lacks, ``about`` as a dict.
-
-    >>> MergeLayers(pd.DataFrame({"code": ["10"]}), None, None, None, {"plan": "plan.csv"}).about["plan"]
-    'plan.csv'
-    """
-
-    units: pd.DataFrame
-    lineage: pd.DataFrame | None
-    repairs: pd.DataFrame | None
-    features: pd.DataFrame | None
-    about: dict[str, str]
-
-
-def read_result(path: str | Path, geometry: bool = True, warn_missing=OPTIONAL_LAYERS,
-                wanted=OPTIONAL_LAYERS) -> MergeLayers:
-    """Read a GeoPackage written by ``geoplan merge``: its ``units`` and the optional layers it has.
-
-    ``geometry=False`` reads tables only (enough for a check); only the
-    optional layers in ``wanted`` are read (the others come back None). An
-    optional layer in ``warn_missing`` that the file lacks gives one warning naming it.
-    Raises InputError naming the file for a missing file, a folder, a file
-    that is not a GeoPackage, no ``units`` layer or an empty one, units
-    without code, name or area_km2 (or, with ``geometry``, without geometry
-    or CRS), and an ``about`` layer without key and value fields.
-
-    >>> read_result("communes.gpkg", geometry=False).about["plan"]  # doctest: +SKIP
-    'vn-2025-commune'
-    """
-    path = Path(path)
-    layers = _result_layers(path)
-    units = _result_units(path, geometry)
-    frames = {name: pyogrio.read_dataframe(path, layer=name, read_geometry=geometry and name == "repairs")
-              for name in wanted if name in layers}
-    missing = [name for name in warn_missing if name not in layers]
-    if missing:
-        warnings.warn(f"{path}: has no layer {', '.join(missing)}; going on without {'it' if len(missing) == 1 else 'them'}",
-                      stacklevel=2)
-    if geometry and "repairs" in frames and not isinstance(frames["repairs"], gpd.GeoDataFrame):
-        raise InputError(f"{path}: layer 'repairs' has no geometry; {NOT_A_RESULT}")
-    return MergeLayers(units, frames.get("lineage"), frames.get("repairs"), frames.get("features"),
-                       _about(path, frames.get("about")))
-
-
-def _result_layers(path: Path) -> set[str]:
-    """The layer names of a merge result; InputError when the file is none."""
-    if not path.exists():
-        raise InputError(f"{path}: file not found")
-    if path.is_dir():
-        raise InputError(f"{path}: is a folder; give the GeoPackage written by geoplan merge")
-    try:
-        layers = {str(name) for name, _ in pyogrio.list_layers(path)}
-    except pyogrio.errors.DataSourceError:
-        raise InputError(f"{path}: not a GeoPackage written by geoplan merge (GDAL cannot read it)") from None
-    if "units" not in layers:
-        raise InputError(f"{path}: no layer 'units' (layers: {', '.join(sorted(layers)) or 'none'}); {NOT_A_RESULT}")
-    return layers
-
-
-def _result_units(path: Path, geometry: bool) -> pd.DataFrame:
-    """The ``units`` layer of a merge result, refused without the fields every reader needs."""
-    units = pyogrio.read_dataframe(path, layer="units", read_geometry=geometry)
-    lacking = [repr(field) for field in UNIT_FIELDS if field not in units]
-    if lacking:
-        raise InputError(f"{path}: layer 'units' has no field {', '.join(lacking)}; {NOT_A_RESULT}")
-    if units.empty:
-        raise InputError(f"{path}: layer 'units' is empty: no unit to check or map")
-    if geometry and not isinstance(units, gpd.GeoDataFrame):
-        raise InputError(f"{path}: layer 'units' has no geometry; {NOT_A_RESULT}")
-    if geometry and units.crs is None:
-        raise InputError(f"{path}: layer 'units' has no CRS (coordinate reference system); {NOT_A_RESULT}")
-    return units
-
-
-def _about(path: Path, frame: pd.DataFrame | None) -> dict[str, str]:
-    """The ``about`` layer as a dict, {} without one.
-
-    >>> _about(Path("r.gpkg"), pd.DataFrame({"key": ["plan", "pop_field"], "value": ["p.csv", None]}))
-    {'plan': 'p.csv', 'pop_field': ''}
-    """
-    if frame is None:
-        return {}
-    lacking = [repr(field) for field in ("key", "value") if field not in frame]
-    if lacking:
-        raise InputError(f"{path}: layer 'about' has no field {', '.join(lacking)}; {NOT_A_RESULT}")
-    return {str(key): "" if pd.isna(value) else str(value) for key, value in zip(frame["key"], frame["value"])}

@@ -15,7 +15,7 @@ silently between two candidates:
    such as Lý Sơn have no communes) takes every unlinked feature of it.
 
 Features left with several candidates are settled later by their place
-(``name+neighbours``, in :mod:`geoplan.pipeline`): they join the new unit of
+(``name+neighbours``, in :mod:`geoplan.merge.place`): they join the new unit of
 one candidate by the longest border, and link to it when no other candidate
 goes there. Features whose parent is none of the plan's are ``outside`` it.
 
@@ -30,16 +30,14 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
-from .names import exact_key, fold, folded_key, place_key, plain_keys, unit_type
-from .plan import Plan
-from .read import as_code
-from .tables import read_table
+from ..plan.model import Plan
+from ..values import as_code, lost_zeros, zero_free
+from .aliases import apply_aliases
+from .names import exact_key, folded_key, place_key, plain_keys, unit_type
 
 
 @dataclass
@@ -81,41 +79,6 @@ class LinkResult:
         return counts
 
 
-def read_aliases(path: str | Path) -> dict[str, str]:
-    """Read an alias CSV with columns ``from,to`` into a dict of exact keys.
-
-    >>> read_aliases("aliases.csv")  # doctest: +SKIP
-    {'thừa thiên huế': 'Thành phố Huế'}
-    """
-    table = read_table(path, "alias")
-    if not {"from", "to"} <= set(table.columns):
-        raise InputError(f"{path}: an alias file needs columns from,to (found {', '.join(table.columns)})")
-    return {exact_key(a): b for a, b in zip(table["from"], table["to"]) if str(a).strip()}
-
-
-def _apply_aliases(values: pd.Series, aliases: dict[str, str]) -> tuple[pd.Series, pd.Series]:
-    """Layer values with aliases applied, and a mask of the renamed ones; a value
-    written without diacritics ("Thua Thien Hue") takes the alias its folded key
-    points to, when only one does.
-
-    >>> _apply_aliases(pd.Series(["Thua Thien Hue", "Huế"]), {"thừa thiên huế": "Thành phố Huế"})[0].tolist()
-    ['Thành phố Huế', 'Huế']
-    """
-    by_fold: dict[str, set] = {}
-    for key, to in aliases.items():
-        by_fold.setdefault(folded_key(key), set()).add(to)
-    folded = {key: next(iter(to)) for key, to in by_fold.items() if len(to) == 1}
-    def alias(value: str):
-        found = aliases.get(exact_key(value))
-        if found is None and fold(value) == value.lower():  # no diacritic at all: the folded key is all it says
-            found = next((folded[k] for k in plain_keys(value) if k in folded), None)
-        return found
-
-    renamed_to = pd.Series([alias(v) for v in values.tolist()], index=values.index, dtype=object)
-    renamed = renamed_to.notna()
-    return values.where(~renamed, renamed_to), renamed
-
-
 def _code_ranges(codes: pd.Series, districts: pd.Series) -> dict:
     """Min and max numeric code of the coded features of each district."""
     numeric = pd.to_numeric(codes, errors="coerce")
@@ -145,9 +108,9 @@ def link_features(
     member_codes = set(members["old_code"])
 
     if name_field:
-        names, renamed = _apply_aliases(layer[name_field].fillna("").astype(str), aliases)
+        names, renamed = apply_aliases(layer[name_field].fillna("").astype(str), aliases)
     parents, parent_renamed = (
-        _apply_aliases(layer[parent_field].fillna("").astype(str), aliases)
+        apply_aliases(layer[parent_field].fillna("").astype(str), aliases)
         if parent_field else (pd.Series([""] * n, index=layer.index), pd.Series(False, index=layer.index))
     )
     outside = _outside_plan(parents, members)
@@ -335,22 +298,6 @@ def _suggest(unmatched: pd.DataFrame, layer: pd.DataFrame, table: pd.DataFrame,
     return out
 
 
-def zero_free(code: str) -> str:
-    """A numeric code without its leading zeros; other codes as they are.
-
-    Excel and numeric Shapefile fields drop the zeros of "00004".
-
-    >>> zero_free("00004"), zero_free("0"), zero_free("A04")
-    ('4', '0', 'A04')
-    """
-    return (code.lstrip("0") or "0") if code.isdigit() else code
-
-
-def _lost_zeros(code: str) -> bool:
-    """A numeric code with no leading zero, as a numeric field or Excel leaves "00004"."""
-    return code.isdigit() and not code.startswith("0")
-
-
 def _by_code_value(codes: pd.Series, member_codes: set[str]) -> dict:
     """Features whose numeric code lost the leading zeros of one plan member's ("4" for
     "00004"), or whose plan lost them (a plan saved from Excel): {feature index: member
@@ -364,61 +311,8 @@ def _by_code_value(codes: pd.Series, member_codes: set[str]) -> dict:
         if not code.isdigit():
             continue
         candidates = by_value.get(zero_free(code), [])
-        if not _lost_zeros(code):  # the feature keeps its zeros: only a plan code without them
-            candidates = [c for c in candidates if _lost_zeros(c)]
+        if not lost_zeros(code):  # the feature keeps its zeros: only a plan code without them
+            candidates = [c for c in candidates if lost_zeros(c)]
         if len(candidates) == 1:
             found[i] = candidates[0]
     return found
-
-
-def detect_fields(layer: pd.DataFrame, plan: Plan, min_share: float = 0.3) -> dict[str, str | None]:
-    """Guess which fields hold codes, names, parents and districts, by content.
-
-    A field is chosen when at least ``min_share`` of its values match the
-    plan's old codes (or names, parent names, district names), or when it
-    holds at least that share of the plan's values (a plan for one province
-    against a national layer); the best field wins. Codes and names identify
-    units, so for them only distinct values count: a province code repeated
-    on every commune of a one-province extract is not a commune code. Fields
-    the user named are never overridden by the caller.
-
-    >>> detect_fields(old_communes, plan)  # doctest: +SKIP
-    {'code': 'gso_code_c2016', 'name': 'commune_vn', 'parent': 'province_vn', 'district': 'district_vn'}
-    """
-    members = plan.members()
-    wanted = {
-        "name": set(members["old_name"].map(exact_key)),
-        "parent": set(members["old_parent"].map(exact_key)) - {""},
-        "district": set(members["old_district"].map(exact_key)) - {""},
-    }
-    codes = set(members["old_code"])
-    codes_by_value = {zero_free(code) for code in codes}
-    zero_less = {code for code in codes if _lost_zeros(code)}
-    geometry = layer.geometry.name if hasattr(layer, "geometry") else None
-    best: dict[str, tuple[str | None, tuple]] = {role: (None, (min_share, 0.0)) for role in ("code", *wanted)}
-    for column in [c for c in layer.columns if c != geometry]:
-        counts = layer[column].dropna().value_counts(sort=False)
-        if counts.empty:
-            continue
-        rows = int(counts.sum())
-        texts = {str(code) for code in as_code(pd.Series(counts.index)).tolist()}
-        linkable = sum(t in codes or (_lost_zeros(t) and t in codes_by_value) or (t.isdigit() and zero_free(t) in zero_less)
-                       for t in texts)  # as _by_code_value links them
-        found = {"code": (linkable, rows, len(codes))}
-        if counts.index.dtype.kind not in "ifb":
-            keys: dict[str, int] = {}
-            for value, n in zip(counts.index.tolist(), counts.tolist()):
-                key = exact_key(str(value))
-                keys[key] = keys.get(key, 0) + n
-            for role, targets in wanted.items():
-                if targets:
-                    hits = [n for key, n in keys.items() if key in targets]  # plain set look-ups: isin on Arrow strings is slow
-                    # names identify units: distinct values count; parents and districts repeat, rows count
-                    found[role] = (len(hits) if role == "name" else sum(hits), rows, len(targets), len(hits))
-        for role, (hits, rows, targets, *distinct) in found.items():
-            share = hits / rows  # of the layer's values that are the plan's
-            covered = (distinct[0] if distinct else hits) / targets  # of the plan's values that the layer has
-            score = (max(share, covered), share)
-            if score > best[role][1]:
-                best[role] = (column, score)
-    return {role: column for role, (column, _) in best.items()}

@@ -1,9 +1,7 @@
-"""Measure units: geodesic area, summed counts, densities, conservation.
+"""Geodesic areas and lengths, whatever the input CRS.
 
 Areas are computed on the WGS 84 ellipsoid (VN-2000 uses the same
-ellipsoid) whatever the input CRS, in km2. Counts (population and any other
-extensive field) are summed over the old units a new unit receives whole;
-densities are recomputed from the sums, never averaged.
+ellipsoid), in km2; lengths of borders in metres.
 
 >>> import shapely
 >>> round(float(area_km2([shapely.box(105, 10, 105.1, 10.1)])[0]), 1)
@@ -13,11 +11,10 @@ densities are recomputed from the sums, never averaged.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import shapely
 from pyproj import CRS, Geod, Transformer
 
-from .errors import ConservationError, InputError
+from ..errors import InputError
 
 WGS84 = Geod(ellps="WGS84")
 METRES_PER_DEGREE = 111_320.0  # along a meridian, and along the equator
@@ -171,51 +168,3 @@ def fast_area_km2(geoms, crs=None) -> np.ndarray:
         excess[offsets[1:-1] - 1] = 0  # the step from one ring to the next
     ring_area = np.abs(np.add.reduceat(excess, offsets[:-1])) * _RQ2 if len(excess) else np.zeros(len(offsets) - 1)
     return np.bincount(geometry, weights=np.where(hole, -ring_area, ring_area), minlength=len(geoms)) / 1e6
-
-
-def whole_numbers(values: pd.Series) -> bool:
-    """Counts that are all whole numbers stay integers; a field with fractions
-    (an estimate, an apportioned count) keeps them, so nothing is rounded away.
-
-    >>> whole_numbers(pd.Series([1.0, None])), whole_numbers(pd.Series([0.5]))
-    (True, False)
-    """
-    values = pd.to_numeric(values, errors="coerce").dropna()
-    return bool((values == values.round()).all())
-
-
-def sum_counts(values: pd.DataFrame, keys, fields: list[str]) -> pd.DataFrame:
-    """Sum count fields per key; missing counts are treated as 0 and counted.
-    Whole counts give integers (see :func:`whole_numbers`).
-
-    >>> sum_counts(pd.DataFrame({"pop": [1, 2, None]}), ["a", "a", "b"], ["pop"])["pop"].tolist()
-    [3, 0]
-    >>> sum_counts(pd.DataFrame({"pop": [1.25, 2.5]}), ["a", "a"], ["pop"])["pop"].tolist()
-    [3.75]
-    """
-    counts = values[fields].apply(pd.to_numeric, errors="coerce").fillna(0)
-    counts = counts.apply(lambda c: c.round().astype("int64") if whole_numbers(c) else c)
-    return counts.assign(_key=np.asarray(keys)).groupby("_key", sort=True)[fields].sum()
-
-
-def density(counts: pd.Series, areas: pd.Series) -> pd.Series:
-    """Counts per km2, recomputed from sums; empty area gives NaN.
-
-    >>> density(pd.Series([100]), pd.Series([4.0])).tolist()
-    [25.0]
-    """
-    return counts / areas.where(areas > 0)
-
-
-def check_conserved(label: str, before: float, after: float, tolerance: float) -> float:
-    """Relative difference of a total, raising ConservationError beyond tolerance.
-
-    >>> check_conserved("population", 100, 100, 0.0)
-    0.0
-    """
-    diff = (after - before) / before if before else 0.0
-    if abs(diff) > tolerance:
-        raise ConservationError(
-            f"{label} not conserved: {before:,.2f} before, {after:,.2f} after ({diff:+.4%}, tolerance {tolerance:.4%})"
-        )
-    return diff

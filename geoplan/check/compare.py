@@ -19,7 +19,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .names import folded_key
+from ..link.names import folded_key
+from .declared import known_differences
 
 HECTARE_RATIO = (50.0, 200.0)  # declared / computed area in this range: hectares entered as km2
 IMPLAUSIBLE_RATIO = 3.0  # declared and computed areas further apart than this: check both
@@ -37,8 +38,6 @@ def known_reasons(figures: pd.DataFrame, units: pd.DataFrame) -> pd.Series:
     >>> known_reasons(pd.DataFrame({"area_declared_km2": [8555.86]}, index=["56"]), units)["56"][:25]
     'known for the c.2013 laye'
     """
-    from .builtin import known_differences
-
     known = known_differences()
     names = units.set_index("code")["name"].fillna("").astype(str)
     out = {}

@@ -1,11 +1,11 @@
 """Write results atomically: a temporary file next to the target, then rename.
 
->>> write_result(result, "out/merged.gpkg")  # doctest: +SKIP
+>>> with atomic_path("report.csv") as tmp:  # doctest: +SKIP
+...     frame.to_csv(tmp)
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import tempfile
 from contextlib import contextmanager
@@ -15,7 +15,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from .errors import InputError
+from ..errors import InputError
 
 
 def check_target(target: str | Path, suffix: str | None = None, what: str = "") -> Path:
@@ -75,40 +75,3 @@ def write_layers(target: str | Path, layers: dict[str, pd.DataFrame]) -> Path:
             else:
                 pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG", use_arrow=True)
     return Path(target)
-
-
-def about_table(result, source: str, schematic: bool = False) -> pd.DataFrame:
-    """The ``about`` layer: where a result came from.
-
-    >>> about_table(result, "old.gpkg").set_index("key").loc["schematic", "value"]  # doctest: +SKIP
-    'no'
-    """
-    from . import __version__
-
-    rows = {
-        "plan": result.report["plan"],
-        "source": source,
-        "geoplan_version": __version__,
-        "schematic": "yes" if schematic else "no",
-        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "pop_field": str(result.report.get("pop_field") or ""),
-        **{f"old_{role}_field": str(field or "") for role, field in result.links.fields.items()},
-        "summary": result.summary(),
-    }
-    return pd.DataFrame({"key": list(rows), "value": list(rows.values())})
-
-
-def write_result(result, target: str | Path, source: str = "", schematic: bool = False) -> Path:
-    """Write a MergeResult as a GeoPackage with layers units, lineage, repairs, features, about.
-
-    >>> write_result(geoplan.merge(old, plan), "merged.gpkg", source="old.gpkg")  # doctest: +SKIP
-    """
-    check_target(target, ".gpkg", "a merge result is a GeoPackage")
-    repairs = result.repairs
-    return write_layers(target, {
-        "units": result.units,
-        "lineage": result.lineage,
-        "repairs": repairs,
-        **({"features": result.features} if result.features is not None else {}),
-        "about": about_table(result, source, schematic),
-    })

@@ -20,11 +20,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .check_compare import compare, copy_key, join_notes, known_reasons, side_by_side
-from .errors import InputError
-from .names import folded_key
-from .read import read_result
-from .write import atomic_path, check_target
+from ..errors import InputError
+from ..io.atomic import atomic_path, check_target
+from ..io.result import read_result
+from ..link.names import folded_key
+from ..plan.catalogue import BUILTIN, read_plan
+from ..plan.coverage import units_within_layer
+from .compare import compare, copy_key, join_notes, known_reasons, side_by_side
+from .declared import align_codes, figures_for_check
 
 PRINT_ALL_UP_TO = 100  # units: up to this many, the whole table is printed too
 LIST_UP_TO = 10  # units named in one summary line
@@ -51,41 +54,6 @@ def report_paths(result: str | Path, output: str | Path | None, inputs=()) -> tu
     check_target(csv, ".csv", "-o names the CSV report; the Markdown report goes beside it, with .md")
     check_target(md)
     return csv, md
-
-
-def align_codes(declared: pd.DataFrame, codes) -> tuple[pd.DataFrame, list[str], list[str]]:
-    """Declared figures indexed by the result's ``codes``, with the declared codes
-    matched by value (lost leading zeros: "1" for "01", as Excel leaves them)
-    and those matching no code.
-
-    Only a code without any leading zero is matched by value, and only to
-    one code, as :func:`geoplan.link.link_features` does.
-
-    >>> d = pd.DataFrame({"area_declared_km2": [1.0, 2.0, 3.0]}, index=["1", "04", "99"])
-    >>> aligned, by_value, unmatched = align_codes(d, ["01", "04"])
-    >>> aligned.index.tolist(), by_value, unmatched
-    (['01', '04'], ['1'], ['99'])
-    """
-    from .link import zero_free
-
-    codes = set(codes)
-    taken = codes & set(declared.index)
-    by_zero_free: dict[str, list[str]] = {}
-    for code in codes - taken:
-        by_zero_free.setdefault(zero_free(code), []).append(code)
-    target, by_value, unmatched = {}, [], []
-    for code in declared.index:
-        candidates = by_zero_free.get(code, []) if zero_free(code) == code else []
-        if code in taken:
-            target[code] = code
-        elif len(candidates) == 1:
-            target[code] = candidates[0]
-            by_value.append(code)
-        else:
-            unmatched.append(code)
-    aligned = declared.loc[list(target)].rename(index=target)
-    aligned.attrs = dict(declared.attrs)
-    return aligned, by_value, unmatched
 
 
 def absent_rows(codes: list[str], verdict: str, names: pd.Series, parents: pd.Series | None,
@@ -120,11 +88,9 @@ def _same_name_elsewhere(rows: pd.DataFrame, units: pd.DataFrame) -> pd.DataFram
 
 def _plan_units(plan: str) -> pd.DataFrame | None:
     """New units of a built-in plan (code, name, parent), or None for any other plan."""
-    from .builtin import BUILTIN, resolve_plan
-
     if plan not in BUILTIN:
         return None
-    links = resolve_plan(plan).links.drop_duplicates("new_code")
+    links = read_plan(plan).links.drop_duplicates("new_code")
     return pd.DataFrame({"name": links["new_name"].to_numpy(), "parent": links["new_parent"].to_numpy()},
                         index=links["new_code"].to_numpy())
 
@@ -289,7 +255,7 @@ def run_check(result: str | Path, declared: str | Path | None = None, tolerance_
               output: str | Path | None = None) -> str:
     """Compare a merge result with declared figures; write CSV and Markdown; return the summary.
 
-    ``declared`` is a CSV (see :func:`geoplan.builtin.read_declared`) or a built-in plan
+    ``declared`` is a CSV (see :func:`geoplan.check.declared.read_declared`) or a built-in plan
     name; by default the result's own declared columns, or those of the
     built-in plan that produced it. ``output`` names the CSV report (see
     :func:`report_paths`). Nothing is written when a declared file matches
@@ -302,7 +268,7 @@ def run_check(result: str | Path, declared: str | Path | None = None, tolerance_
                                               wanted=("lineage", "about"))
     csv_path, md_path = report_paths(result, output, inputs=(declared,))
     plan, schematic = about.get("plan", ""), about.get("schematic") == "yes"
-    figures, source = _figures(result, units, plan, declared)
+    figures, source = figures_for_check(result, units, plan, declared)
     aligned, by_value, unmatched = align_codes(figures, units["code"])
     if aligned.empty:
         raise InputError(f"{source}: none of its {len(figures):,} declared codes ({_some(list(figures.index), 3)}) "
@@ -335,25 +301,6 @@ def run_check(result: str | Path, declared: str | Path | None = None, tolerance_
     return text + f"\nWrote {csv_path} and {md_path}"
 
 
-def _figures(result, units: pd.DataFrame, plan: str, declared) -> tuple[pd.DataFrame, str]:
-    """The declared figures a check uses, and where they come from (for the report)."""
-    from .builtin import BUILTIN, read_declared
-
-    if declared is not None:
-        return read_declared(declared), str(declared)
-    if plan in BUILTIN:
-        return read_declared(plan), f"built-in {plan}"
-    if "area_declared_km2" in units:
-        figures = units.set_index("code")[[c for c in ("area_declared_km2", "population_declared") if c in units]]
-        return figures, f"the declared columns of {Path(result).name}"
-    for name in BUILTIN:  # a plan file of the same reform (the dvhcvn plan): the built-in figures of its level
-        figures = read_declared(name)
-        if units["code"].isin(figures.index).mean() >= 0.9:
-            return figures, f"built-in {name} (its codes are this result's)"
-    known = f"plan {plan!r}" if plan else "a result that does not name its plan (no layer about)"
-    raise InputError(f"{result}: no declared figures known for {known}; give them with --declared CSV")
-
-
 def _write_reports(table: pd.DataFrame, header: str, csv_path: Path, md_path: Path) -> None:
     """The check table as CSV, and as Markdown after ``header``; each written atomically."""
     with atomic_path(csv_path) as tmp:
@@ -371,8 +318,6 @@ def _absent(plan: str, units: pd.DataFrame, unmatched: pd.DataFrame, lineage: pd
     provinces the layer covers, by the result's lineage), with the declared figures
     of ``unmatched`` that belong to them, and for the other unmatched declared codes
     (those of units outside the layer are left out)."""
-    from .plan import units_within_layer
-
     plan_units = _plan_units(plan)
     frames = []
     if plan_units is not None:

@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
-from .measure import area_km2, fast_area_km2, has_area, lonlat_array
+from ..measure.area import area_km2, fast_area_km2, has_area, lonlat_array
+from .geometry import valid_polygons
 
 
 def holes(geoms) -> np.ndarray:
@@ -38,6 +39,16 @@ def holes_by_part(geoms) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     part_of_ring = np.repeat(np.arange(len(parts)), counts)
     number = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
     return shapely.polygons(shapely.get_interior_ring(parts[part_of_ring], number)), owner[part_of_ring], part_of_ring
+
+
+def gaps_left(units) -> int:
+    """Holes left inside the outline of the units (interior rings of their
+    union, islands in them or not): 0 on a clean result.
+
+    >>> gaps_left(np.array([shapely.box(0, 0, 3, 3).difference(shapely.box(1, 1, 2, 2))]))
+    1
+    """
+    return len(holes([shapely.coverage_union_all(np.asarray(units, dtype=object))]))
 
 
 def interior_pairs(geoms: np.ndarray, groups: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -94,7 +105,8 @@ def coverage_quality(geoms, crs=None) -> dict:
     geoms = lonlat_array(geoms, crs)
     geoms = geoms[has_area(geoms)]
     valid = shapely.is_valid(geoms)
-    fixed = np.where(valid, geoms, shapely.make_valid(geoms))
+    fixed = valid_polygons(geoms)
+    fixed = fixed[has_area(fixed)]
     pairs = overlaps(fixed)
     gap_polys = holes([shapely.union_all(fixed)])
     invalid = shapely.coverage_invalid_edges(fixed)

@@ -20,11 +20,12 @@ Phúc Hòa before Xã Phục Hòa).
 from __future__ import annotations
 
 import difflib
-from functools import lru_cache
 
 import pandas as pd
 
-from .errors import InputError
+from ..errors import InputError
+from ..plan.catalogue import known_renames, old_registry, read_plan
+from ..values import zero_free
 from .names import exact_key, fold, folded_key, search_key
 
 SHOWN = 3  # candidates named in a hint
@@ -117,9 +118,7 @@ def no_match(name: str, plan: str = "vn-2025-commune", province: str | None = No
 
 
 def _plan(plan: str, level: str | None) -> tuple[pd.DataFrame, dict[str, str]]:
-    from .builtin import known_renames, resolve_plan
-
-    resolved = resolve_plan(plan, level)
+    resolved = read_plan(plan, level)
     return resolved.links, known_renames(resolved)
 
 
@@ -145,18 +144,10 @@ def _old_province_codes(units: pd.DataFrame) -> pd.Series:
     ...                                   "parent": ["Tỉnh An Giang", "Tỉnh Kiên Giang"]})).tolist()
     ['89', '']
     """
-    registry = _old_registry()
+    registry = old_registry()
     known = units["code"].map(registry["old_province"]).fillna("").map(folded_key)
     same = known == units["parent"].fillna("").map(folded_key)
     return units["code"].map(registry["old_province_code"]).where(same, "").fillna("")
-
-
-@lru_cache(maxsize=1)
-def _old_registry() -> pd.DataFrame:
-    from .builtin import BOUNDARIES
-
-    registry = pd.read_csv(BOUNDARIES / "vn-old-units.csv", dtype=str, usecols=["old_code", "old_province", "old_province_code"])
-    return registry.drop_duplicates("old_code").set_index("old_code")
 
 
 def _with_became(units: pd.DataFrame, links: pd.DataFrame, old: bool) -> pd.DataFrame:
@@ -241,12 +232,12 @@ def _with_code(units: pd.DataFrame, links: pd.DataFrame, code: str, old: bool, p
 
     Codes are reused across vintages: 91 is the new Tỉnh An Giang and the old Tỉnh Kiên Giang.
     """
-    inside = units["parent_code"].str.lstrip("0") == code.lstrip("0")
+    inside = units["parent_code"].map(zero_free) == zero_free(code)
     if inside.any():
         return inside
     vintage, other = ("old", "new") if old else ("new", "old")
     theirs = _units(links, not old)
-    theirs = theirs.loc[theirs["parent_code"].str.lstrip("0") == code.lstrip("0"), "parent"]
+    theirs = theirs.loc[theirs["parent_code"].map(zero_free) == zero_free(code), "parent"]
     hint = f"; {code} is the code of the {other} province {theirs.iloc[0]} ({'drop' if old else 'add'} --old)" \
         if len(theirs) else ""
     raise InputError(f"unknown province code {code!r} for the {vintage} units of {plan}{hint}")

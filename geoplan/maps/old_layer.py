@@ -1,6 +1,6 @@
 """The old units a review map draws, read like any layer and with their fields named by role.
 
-The layer is read by :func:`geoplan.read.read_layer` (CRS required, a layer
+The layer is read by :func:`geoplan.io.layers.read_layer` (CRS required, a layer
 asked for when the file has several, zips and legacy encodings); its fields
 are those given, else those the merge recorded, else guessed from common
 names, and renamed to ``code``, ``name``, ``parent``, ``district``,
@@ -17,26 +17,9 @@ from __future__ import annotations
 
 import geopandas as gpd
 
-from geoplan.errors import InputError
-from geoplan.read import check_layer, read_layer, require_fields
-
-ROLES = {  # role: common field names, the most likely first
-    "code": ("code", "old_code", "gso_code", "gso_code_c2016", "ma", "ma_xa", "commune_code"),
-    "name": ("name", "old_name", "fullname", "full_name", "commune_vn", "ten", "ten_xa", "commune", "name_3"),
-    "parent": ("parent", "old_parent", "province_vn", "province", "province_name", "tinh", "name_1"),
-    "district": ("district_vn", "district", "old_district", "huyen", "name_2"),
-    "population": ("population", "pop", "pop2019_vn_demographic", "pop2019", "dan_so"),
-}
-
-
-def guess_field(columns, candidates) -> str | None:
-    """The first of ``candidates`` (None skipped) among ``columns``, ignoring case.
-
-    >>> guess_field(["OBJECTID", "Ten_Xa"], (None, "name", "ten_xa"))
-    'Ten_Xa'
-    """
-    lower = {str(c).lower(): c for c in columns}
-    return next((lower[c.lower()] for c in candidates if c and c.lower() in lower), None)
+from ..errors import InputError
+from ..io.layers import check_layer, read_layer, require_fields
+from ..link.fields import guess_fields
 
 
 def read_old_layer(old, layer: str | None = None, encoding: str | None = None, *,
@@ -46,7 +29,7 @@ def read_old_layer(old, layer: str | None = None, encoding: str | None = None, *
     ``given`` maps roles (``code``, ``name``, ``parent``) to the fields the
     user named, which must exist (``--old-code``...); ``recorded`` to those
     the merge linked by, used when the layer has them; the other roles are
-    guessed from :data:`ROLES`. A name field is required.
+    guessed from :data:`geoplan.link.fields.ROLES`. A name field is required.
 
     >>> from shapely import box
     >>> old = gpd.GeoDataFrame({"ten_xa": ["Xã A"]}, geometry=[box(105, 10, 105.1, 10.1)], crs=4326)
@@ -60,8 +43,7 @@ def read_old_layer(old, layer: str | None = None, encoding: str | None = None, *
     given = {role: field for role, field in (given or {}).items() if field}
     require_fields(gdf, {f"--old-{role}": field for role, field in given.items()}, label)
     columns = [c for c in gdf.columns if c != gdf.geometry.name]
-    fields = {role: given.get(role) or guess_field(columns, ((recorded or {}).get(role), *names))
-              for role, names in ROLES.items()}
+    fields = {role: given.get(role) or guessed for role, guessed in guess_fields(columns, recorded).items()}
     if fields["name"] is None:
         raise InputError(f"{label}: cannot find the old units' name field; give it with --old-name "
                          f"(fields: {', '.join(map(str, columns))})")

@@ -1,7 +1,7 @@
 """Review maps: one self-contained HTML file a planner can open, check and share.
 
 The map works offline from ``file://``: Leaflet (vendored from the npm package,
-see ``geoplan/map_assets/README.md``) and geoplan's own JavaScript and CSS are
+see ``geoplan/maps/assets/README.md``) and geoplan's own JavaScript and CSS are
 inlined, the data is embedded once in a compact topological encoding
 (:mod:`geoplan.map_topology`) and a Content-Security-Policy forbids any request
 except, with ``basemap="osm"``, OpenStreetMap tiles.
@@ -31,10 +31,6 @@ PosixPath('maps/result.html')
 
 from __future__ import annotations
 
-import base64
-import functools
-import html
-import json
 import re
 from collections.abc import Mapping
 from importlib import metadata
@@ -43,120 +39,18 @@ from pathlib import Path
 import folium
 import geopandas as gpd
 import pandas as pd
-from branca.element import Element, MacroElement
 
-from geoplan.errors import InputError
-from geoplan.map_data import (
-    TRUE_WORDS, DEFAULT_PRECISION, DEFAULT_TOLERANCE, MEASURES, build_map_data, compact_map_data, repairs_to_review,
-)
-from geoplan.map_read import read_old_layer
-from geoplan.read import read_result
-from geoplan.write import about_table, atomic_path, check_target
+from ..errors import InputError
+from ..io.atomic import atomic_path, check_target
+from ..io.result import about_table, read_result
+from ..values import flag
+from .data import DEFAULT_PRECISION, DEFAULT_TOLERANCE_M
+from .measures import MEASURES
+from .old_layer import read_old_layer
+from .page import BASEMAPS, build_page, render_html
 
-__all__ = ["review_map", "write_review_map", "render_html", "title_and_footer", "repairs_to_review",
-           "MEASURES", "BASEMAPS"]
+__all__ = ["review_map", "write_review_map", "title_and_footer", "MEASURES", "BASEMAPS"]
 
-ASSETS = Path(__file__).with_name("map_assets")
-BASEMAPS = {
-    "none": None,
-    "osm": {
-        "host": "https://tile.openstreetmap.org",
-        "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-        "attribution": '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
-    },
-}
-
-
-# --------------------------------------------------------------------- assets
-@functools.lru_cache(maxsize=1)
-def _assets_head() -> str:
-    """Inline <style>/<script> blocks for Leaflet and the review code."""
-
-    def image_uri(match: re.Match) -> str:
-        data = (ASSETS / "leaflet" / match.group(1)).read_bytes()
-        return "url(data:image/png;base64," + base64.b64encode(data).decode("ascii") + ")"
-
-    leaflet_css = re.sub(
-        r"url\((images/[\w.-]+\.png)\)", image_uri, (ASSETS / "leaflet/leaflet.css").read_text("utf-8")
-    )
-    parts = [
-        ("style", leaflet_css),
-        ("style", (ASSETS / "review.css").read_text("utf-8")),
-        ("script", (ASSETS / "leaflet/leaflet.js").read_text("utf-8")),
-        ("script", (ASSETS / "review.js").read_text("utf-8")),
-    ]
-    out = []
-    for tag, text in parts:
-        low = text.lower()
-        if f"</{tag}" in low or "<!--" in low or "<script" in low:
-            raise RuntimeError(f"map asset cannot be inlined safely in <{tag}>")
-        out.append(f"<{tag}>\n{text}\n</{tag}>")
-    return "\n".join(out)
-
-
-def _json_for_html(obj) -> str:
-    """JSON safe inside <script type="application/json"> (no '<', '>' or '&')."""
-    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-class _OfflineMap(folium.Map):
-    """A folium.Map that links nothing from a CDN: the review element inlines Leaflet.
-
-    Adding folium plugins to it brings their CDN links back, and the map's
-    Content-Security-Policy will block them.
-    """
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.default_js = []
-        self.default_css = []
-
-
-class _Raw(Element):
-    """Text rendered verbatim.
-
-    branca turns the output of a MacroElement's macros into new Jinja
-    templates; data must never go through that (a unit named ``{{ x }}``
-    would be evaluated), so it is added as raw text.
-    """
-
-    def __init__(self, text: str):
-        super().__init__()
-        self._text = text
-
-    def render(self, **kwargs) -> str:
-        return self._text
-
-
-class _ReviewElement(MacroElement):
-    """Inlined assets, the embedded data and the call that builds the map.
-
-    Rendered after its parent map, so the init call follows ``L.map(...)``.
-    """
-
-    def __init__(self, data: dict):
-        super().__init__()
-        self._name = "GeoplanReview"
-        self.data_json = _json_for_html(data)
-
-    def render(self, **kwargs) -> None:
-        figure = self.get_root()
-        name, map_name = self.get_name(), self._parent.get_name()
-        figure.header.add_child(_Raw(_assets_head()), name=name + "_assets")
-        figure.html.add_child(
-            _Raw(f'<script type="application/json" id="{name}_data">{self.data_json}</script>'),
-            name=name + "_data",
-        )
-        figure.script.add_child(
-            _Raw(
-                f"GeoplanReview.init({map_name}, JSON.parse("
-                f'document.getElementById("{name}_data").textContent));'
-            ),
-            name=name + "_init",
-        )
-
-# -------------------------------------------------------------------- page
 def _check_options(basemap: str, color_by: str) -> None:
     """Refuse an unknown basemap or colouring, naming the option.
 
@@ -183,7 +77,7 @@ def review_map(
     features: pd.DataFrame | None = None,
     source: str = "",
     schematic: bool = False,
-    tolerance: float = DEFAULT_TOLERANCE,
+    tolerance_m: float = DEFAULT_TOLERANCE_M,
     precision: int = DEFAULT_PRECISION,
 ) -> folium.Map:
     """Build the review map of a merge result.
@@ -223,8 +117,8 @@ def review_map(
         Initial colouring (switchable in the legend): population, density,
         computed vs declared area, or the number of old units merged; a
         measure without data falls back to the first one that has data.
-    tolerance : float
-        Display simplification in degrees (coverage-preserving for units).
+    tolerance_m : float
+        Display simplification in metres (coverage-preserving for units).
     precision : int
         Decimal places of the coordinates kept.
 
@@ -255,73 +149,10 @@ def review_map(
         about = dict(about_table(result, source, schematic).itertuples(index=False))
         title, about_footer, schematic = title_and_footer(about, title, "merge result")
         footer = about_footer if footer is None else footer
-    return _page(units, lineage, repairs, old, provinces, title, footer, basemap, color_by,
-                 features=features, schematic=schematic, tolerance=tolerance, precision=precision)
+    return build_page(units, lineage, repairs, old, provinces, title, footer, basemap, color_by,
+                 features=features, schematic=schematic, tolerance_m=tolerance_m, precision=precision)
 
 
-def _page(units, lineage, repairs, old, provinces, title, footer, basemap, color_by, *,
-          features, schematic, tolerance, precision) -> folium.Map:
-    """The review map of :func:`review_map`, its options already checked."""
-    title = "geoplan review map" if title is None else title
-    footer = "" if footer is None else footer
-    data = compact_map_data(build_map_data(units, lineage, repairs, old, provinces, tolerance, precision, features))
-    measures = data["measures"]
-    if schematic:  # schematic areas are not measurements: no colouring by their difference to the declared ones
-        measures.pop("area_diff")
-    if color_by not in measures or measures[color_by]["nMissing"] == len(data["units"]["code"]):
-        color_by = next((k for k in MEASURES if k in measures and measures[k]["nMissing"] < len(data["units"]["code"])),
-                        "members")
-    data.update(
-        title=str(title),
-        footer=str(footer),
-        schematic=bool(schematic),
-        basemap=basemap,
-        tiles=BASEMAPS[basemap] and {k: BASEMAPS[basemap][k] for k in ("url", "attribution")},
-        colorBy=color_by,
-    )
-    (s, w), (n, e) = data["bounds"]
-    m = _OfflineMap(
-        location=[(s + n) / 2, (w + e) / 2],
-        zoom_start=6,
-        tiles=None,
-        prefer_canvas=True,
-        control_scale=False,
-    )
-    root = m.get_root()
-    root.title = html.escape(str(title))
-    img_src = "data:" + (" " + BASEMAPS[basemap]["host"] if BASEMAPS[basemap] else "")
-    csp = (
-        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-        f"img-src {img_src}; base-uri 'none'; form-action 'none'"
-    )
-    root.header.add_child(
-        Element(f'<meta http-equiv="Content-Security-Policy" content="{html.escape(csp, quote=False)}" />'),
-        name="geoplan_csp",
-        index=0,
-    )
-    root.header.add_child(Element('<link rel="icon" href="data:," />'), name="geoplan_icon")
-    m.add_child(_ReviewElement(data))
-    return m
-
-
-_SRC_RE = re.compile(r"<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*[\"']?\s*(?:https?:)?//", re.I)
-
-
-def render_html(m: folium.Map) -> str:
-    """Render a review map to HTML and check it links nothing from the network.
-
-    Examples
-    --------
-    >>> render_html(m).startswith("<!DOCTYPE html>")  # doctest: +SKIP
-    True
-    """
-    text = m.get_root().render()
-    bad = _SRC_RE.search(text)
-    if bad:
-        raise RuntimeError(f"review map would load from the network: {bad.group(0)[:80]}")
-    return text
-
-# ---------------------------------------------------------- title and file
 def _geoplan_version() -> str:
     try:
         return metadata.version("geoplan")
@@ -349,7 +180,7 @@ def title_and_footer(about: Mapping[str, str], title: str | None, source_name: s
     ...                   "schematic": "yes"}, None, "r.gpkg")[0]
     'Review map: plan.json (schematic)'
     """
-    schematic = str(about.get("schematic", "")).strip().lower() in TRUE_WORDS
+    schematic = bool(flag(about.get("schematic", "")))
     plan = about.get("plan") or ""
     plan_name = Path(plan).name if plan else source_name
     if title is None:
@@ -384,7 +215,7 @@ def write_review_map(
     old_code_field: str | None = None,
     old_name_field: str | None = None,
     old_parent_field: str | None = None,
-    tolerance: float = DEFAULT_TOLERANCE,
+    tolerance_m: float = DEFAULT_TOLERANCE_M,
     precision: int = DEFAULT_PRECISION,
     progress=None,
 ) -> Path:
@@ -409,7 +240,7 @@ def write_review_map(
         ``about`` layer), else guessed (code: ``code``, ``old_code``,
         ``gso_code_c2016``...; name: ``name``, ``old_name``,
         ``commune_vn``...; parent: ``parent``, ``province_vn``...).
-    basemap, color_by, tolerance, precision
+    basemap, color_by, tolerance_m, precision
         See :func:`review_map`.
     title : str, optional
         Defaults to "Review map: PLAN"; "(schematic)" is appended for a
@@ -451,8 +282,8 @@ def write_review_map(
     say(read)  # once both are read: a mistake in either file stays a one-line error
     title, footer, schematic = title_and_footer(about, title, path.name)
     say("building the map data")
-    m = _page(units, lineage, repairs, old_gdf, None, title, footer, basemap, color_by,
-              features=features, schematic=schematic, tolerance=tolerance, precision=precision)
+    m = build_page(units, lineage, repairs, old_gdf, None, title, footer, basemap, color_by,
+              features=features, schematic=schematic, tolerance_m=tolerance_m, precision=precision)
     say(f"writing {out}")
     text = render_html(m)
     try:

@@ -23,9 +23,15 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .builtin import BOUNDARIES
-from .errors import InputError
-from .progress import Progress
+from ..check.report import run_check
+from ..errors import InputError
+from ..io.atomic import write_layers
+from ..io.layers import read_layer
+from ..io.result import write_result
+from ..maps.review import write_review_map
+from ..pipeline import merge
+from ..progress import Progress
+from .builtin import BOUNDARIES, OLD_UNITS_FILE
 
 REACH_DEG = 0.12  # a cell reaches at most this far from its point (about 13 km)
 EDGE_DEG = 0.25  # the outline joins points closer than this (about 28 km): inland neighbours, not islands
@@ -47,7 +53,7 @@ def schematic_communes(points: pd.DataFrame | None = None) -> gpd.GeoDataFrame:
     >>> len(cells) > 10_000, bool(cells.geometry.is_valid.all()), bool(cells.geometry.is_empty.any())
     (True, True, False)
     """
-    points = pd.read_csv(BOUNDARIES / "vn-old-units.csv", dtype=str) if points is None else points
+    points = pd.read_csv(BOUNDARIES / OLD_UNITS_FILE, dtype=str) if points is None else points
     points = points.dropna(subset=["lat", "lon"]).reset_index(drop=True)
     xy = points[["lon", "lat"]].astype(float).to_numpy()
     xy = _separate_duplicates(xy)
@@ -101,8 +107,6 @@ def _separate_duplicates(xy: np.ndarray) -> np.ndarray:
 def _old_layers(data: str | None, say) -> tuple[dict[str, gpd.GeoDataFrame], bool, str]:
     """Old communes and provinces, real (from ``data``, each with the fields the demo merges by) or schematic."""
     if data:
-        from .read import read_layer
-
         layers = {}
         for level in REAL_LAYERS:
             path = _real_layer(data, level)
@@ -149,10 +153,6 @@ def run_demo(output: str | Path = "maps/demo", data: str | None = None, quiet: b
     >>> run_demo("maps/demo", quiet=True)[0].name  # doctest: +SKIP
     'schematic-communes.gpkg'
     """
-    from .check import run_check
-    from .pipeline import merge
-    from .write import write_layers, write_result
-
     say = Progress(quiet)
     out = Path(output)
     _check_output_folder(out)
@@ -199,8 +199,6 @@ def _fields(level: str, schematic: bool) -> dict:
 
 def _maps(out: Path, prefix: str, schematic: bool, data: str | None, say) -> list[Path]:
     """The national review map of the communes, with the old communes as a layer."""
-    from .map_review import write_review_map
-
     old = out / "schematic-old-communes.gpkg" if schematic else _real_layer(data, "commune")
     path = out / f"{prefix}review-map.html"
     write_review_map(out / f"{prefix}communes.gpkg", path, old=old, progress=say)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import PlanError
+from ..errors import PlanError
 
 LEVELS = ("province", "commune")
 

@@ -9,24 +9,23 @@ A plan is a table with one row per link (see docs/CONTRACTS.md)::
 ``partial`` row per receiving new unit, ``default=1`` on the one that gets
 it whole when no split geometry exists).
 
->>> plan = read_plan("plan.csv")  # doctest: +SKIP
->>> plan.new_units().head(1)  # doctest: +SKIP
+>>> plan = Plan.from_frame(pd.DataFrame({"old_code": ["1", "2"], "new_code": ["9", "9"],
+...                                      "new_name": ["A", "A"], "link": ["full", "full"]}))
+>>> plan.new_units()["new_code"].tolist()
+['9']
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .errors import InputError, PlanError
-from .tables import read_table
+from ..errors import PlanError
+from ..values import FALSE_WORDS, TRUE_WORDS, as_code
 
 REQUIRED = ("old_code", "new_code", "new_name", "link")
-TRUE, FALSE = {"1", "true", "yes", "x", "1.0"}, {"", "0", "false", "no", "0.0"}  # Excel writes TRUE / FALSE
 OPTIONAL = ("level", "old_name", "old_parent", "old_district", "new_parent", "new_parent_code", "default")
 LINKS = ("full", "partial")
 
@@ -60,7 +59,7 @@ class Plan:
     def members(self) -> pd.DataFrame:
         """One row per old unit: code, name, parent, district, number of links.
 
-        >>> read_plan("vn.csv").members().columns.tolist()  # doctest: +SKIP
+        >>> Plan.from_frame(pd.DataFrame({"old_code": ["1"], "new_code": ["9"], "new_name": ["A"], "link": ["full"]})).members().columns.tolist()
         ['old_code', 'old_name', 'old_parent', 'old_district', 'n_links']
         """
         first = self.links.drop_duplicates("old_code")
@@ -99,8 +98,9 @@ class Plan:
     def at_level(self, level: str | None) -> Plan:
         """The plan restricted to one level; ``None`` is fine when the plan has one level.
 
-        >>> read_plan("both_levels.csv").at_level("province").n_new  # doctest: +SKIP
-        34
+        >>> Plan.from_frame(pd.DataFrame({"old_code": ["1", "1"], "new_code": ["9", "8"], "new_name": ["A", "B"], "link": ["full"] * 2,
+        ...                               "level": ["province", "commune"]})).at_level("province").n_new
+        1
         """
         levels = sorted(set(self.links["level"].dropna()) - {""})
         if level is None:
@@ -110,49 +110,6 @@ class Plan:
         if level not in levels:
             raise PlanError(f"{self.name}: no level {level!r} (levels: {', '.join(levels) or 'none'})")
         return Plan.from_frame(self.links[self.links["level"] == level], self.name)
-
-
-def read_plan(source: str | Path, level: str | None = None) -> Plan:
-    """Read and validate a plan from CSV or JSON (a list of link objects, or
-    the dvhcvn new -> old format, see :mod:`geoplan.plan_dvhcvn`), or a
-    built-in plan by name.
-
-    >>> read_plan("plan.csv", level="commune").n_new  # doctest: +SKIP
-    3321
-    """
-    path = Path(source)
-    if not path.exists():
-        from .builtin import BUILTIN, resolve_plan
-
-        if str(source) in BUILTIN:  # a built-in plan's name stands for its file
-            return resolve_plan(str(source), level)
-        raise PlanError(f"{path}: plan file not found (built-in plans: {', '.join(BUILTIN)})")
-    if path.suffix.lower() != ".json":
-        try:
-            frame = read_table(path, "plan")
-        except InputError as exc:
-            raise PlanError(str(exc)) from exc
-        frame.attrs["index_is_line"] = True  # read_table numbers rows by their line in the file
-        return Plan.from_frame(frame, str(path)).at_level(level)
-    try:
-        frame = _read_json(path, level)
-    except PlanError:
-        raise
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise PlanError(f"{path}: not a readable plan: {str(exc).splitlines()[0]}") from exc
-    return Plan.from_frame(frame, str(path)).at_level(level)
-
-
-def _read_json(path: Path, level: str | None) -> pd.DataFrame:
-    from .plan_dvhcvn import dvhcvn_links, is_dvhcvn
-
-    data = json.loads(path.read_text(encoding="utf-8-sig"))  # a BOM (Windows editors) is allowed
-    if is_dvhcvn(data):
-        return dvhcvn_links(path, data, level)
-    rows = data.get("links") if isinstance(data, dict) else data
-    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
-        raise PlanError(f"{path}: a JSON plan is a list of link objects (or {{\"links\": [...]}})")
-    return pd.DataFrame(rows, dtype=str).fillna("")
 
 
 def _rows(lines, limit: int = 5) -> str:
@@ -177,11 +134,11 @@ def _validate(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     links = links[list(REQUIRED + OPTIONAL)].fillna("").astype(str).apply(lambda col: col.str.strip())
     links["link"] = links["link"].str.lower()
     flag = links["default"].str.lower()
-    bad = links.index[~flag.isin(TRUE | FALSE)]
+    bad = links.index[~flag.isin(TRUE_WORDS | FALSE_WORDS)]
     if len(bad):
         raise PlanError(f"{name}: default must be 1/0 (or true/false, yes/no, x), got {links.loc[bad[0], 'default']!r} "
                         f"on row(s) {_rows(line[bad])}")
-    links["default"] = flag.isin(TRUE)
+    links["default"] = flag.isin(TRUE_WORDS)
 
     empty = links.index[(links["old_code"] == "") | (links["new_code"] == "")]
     if len(empty):
@@ -221,64 +178,12 @@ def _validate_level(links: pd.DataFrame, name: str, line: np.ndarray) -> None:
         raise PlanError(f"{name}: old unit {defaults[defaults > 1].index[0]} has more than one default link")
 
 
-def parents_in_layer(links: pd.DataFrame, has_polygon: pd.Series) -> set:
-    """The parents (old provinces) a layer covers: those where at least one old
-    unit has a polygon, and "" (no parent given). ``links``: rows with
-    ``old_parent``; ``has_polygon``: a mask over them.
-
-    >>> sorted(parents_in_layer(pd.DataFrame({"old_parent": ["P", "Q"]}), pd.Series([True, False])))
-    ['', 'P']
-    """
-    return set(links.loc[has_polygon.to_numpy(), "old_parent"]) | {""}
-
-
-def _within_rows(links: pd.DataFrame, has_polygon: pd.Series) -> pd.Series:
-    """Rows of ``links`` a layer is expected to hold (see :func:`units_within_layer`)."""
-    covered = parents_in_layer(links, has_polygon)
-    within = links["old_parent"].isin(covered)
-    no_parent = links["old_parent"] == ""
-    if "new_parent" in links.columns and (~no_parent).any():
-        provinces = set(links.loc[within & ~no_parent, "new_parent"])
-        within &= ~no_parent | links["new_parent"].isin(provinces) | (links["new_parent"] == "")
-    return within
-
-
-def units_within_layer(links: pd.DataFrame, has_polygon: pd.Series) -> set:
-    """New units a layer is expected to cover: those with an old unit in a parent
-    the layer covers (:func:`parents_in_layer`). A one-province extract expects
-    that province's new units only; a layer without parents, all of them.
-    ``links``: rows with ``old_parent`` and ``new_code``, and optionally
-    ``new_parent``: an old unit with no parent (an island district) is then
-    expected when its new province has expected units of its own.
-
-    >>> links = pd.DataFrame({"old_parent": ["P", "P", "Q", ""], "new_code": ["1", "2", "3", "4"]})
-    >>> sorted(units_within_layer(links, pd.Series([True, False, False, False])))
-    ['1', '2', '4']
-    >>> sorted(units_within_layer(links.assign(new_parent=["X", "X", "Y", "Y"]), pd.Series([True, False, False, False])))
-    ['1', '2']
-    """
-    return set(links.loc[_within_rows(links, has_polygon), "new_code"])
-
-
-def members_within_layer(links: pd.DataFrame, has_polygon: pd.Series) -> set:
-    """Old units a layer is expected to hold: those of the rows of :func:`units_within_layer`.
-
-    >>> links = pd.DataFrame({"old_code": ["a", "b", "c"], "old_parent": ["P", "Q", ""], "new_code": ["1", "2", "1"],
-    ...                       "new_parent": ["X", "Y", "X"]})
-    >>> sorted(members_within_layer(links, pd.Series([True, False, False])))
-    ['a', 'c']
-    """
-    return set(links.loc[_within_rows(links, has_polygon), "old_code"])
-
-
 def plan_from_field(values: pd.Series, field: str) -> Plan:
     """Dissolving by a field is a plan too: each distinct value is one new unit.
 
     >>> plan_from_field(pd.Series(["01", "01", "02"]), "province_code").n_new
     2
     """
-    from .read import as_code
-
     codes = sorted(set(as_code(pd.Series(values)).dropna()))  # 805.0 read from a Shapefile is code "805"
     frame = pd.DataFrame({"old_code": codes, "new_code": codes, "new_name": codes, "link": "full"})
     return replace(Plan.from_frame(frame, f"--by {field}"), by_field=True)

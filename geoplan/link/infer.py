@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .measure import has_area, metres_along
+from ..measure.area import has_area, metres_along
 
 def shared_border(geoms, neighbours, tolerance: float) -> np.ndarray:
     """Length in metres of each lon/lat geometry's boundary lying within

@@ -1,0 +1,88 @@
+"""The Python face of the compiled arrangement (``_arrange.c``): rings in, ragged arrays out.
+
+The arrangement nodes every ring of every polygon at once by snap rounding
+on a grid (:func:`grid_unit`), builds the faces of the planar graph, finds
+the groups covering each face and assigns every face by the rules described
+in ``_arrange.c`` and :mod:`geoplan.engine.dissolve`.
+
+>>> out = arrange(np.array([shapely.box(0, 0, 1, 1)]), np.array([0]), 1)
+>>> multipolygons(out, "units")[0].area
+1.0
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import shapely
+
+from ..errors import InputError
+from ..measure.area import ring_table
+from . import _arrange
+
+GRID_SPAN = 2.0**40  # grid units across the layer's extent: about a micrometre on a national layer
+
+
+class ArrangementError(RuntimeError):
+    """The arrangement could not finish, or found itself inconsistent: a bug in geoplan to report."""
+
+
+def grid_unit(geoms: np.ndarray) -> float:
+    """The arrangement's grid unit for these polygons: the power of two that
+    divides their extent into about 2^40 steps (exact doubles, and products
+    that stay within 128-bit integers), but no finer than a double can tell
+    apart at their distance from the origin.
+
+    >>> grid_unit(np.array([shapely.box(100, 8, 110, 24)])) == 2.0**-36
+    True
+    """
+    x0, y0, x1, y1 = shapely.total_bounds(geoms)
+    extent, farthest = max(x1 - x0, y1 - y0), max(abs(x0), abs(y0), abs(x1), abs(y1))
+    if not extent > 0:
+        return 1.0
+    return 2.0 ** max(math.ceil(math.log2(extent / GRID_SPAN)), math.ceil(math.log2(farthest / 2.0**50)) if farthest else -1074)
+
+
+def multipolygons(out: dict, prefix: str, single_as_polygon: bool = False) -> np.ndarray:
+    """The arrangement's ragged arrays as shapely MultiPolygons (with
+    ``single_as_polygon``, a Polygon where there is one part)."""
+    xy = np.frombuffer(out[prefix + "_xy"], dtype=np.float64).reshape(-1, 2)
+    offsets = tuple(np.frombuffer(out[f"{prefix}_{k}_offsets"], dtype=np.int64) for k in ("ring", "polygon", "geometry"))
+    geoms = shapely.from_ragged_array(shapely.GeometryType.MULTIPOLYGON, xy, offsets)
+    if single_as_polygon:
+        single = np.diff(offsets[2]) == 1
+        geoms[single] = shapely.get_geometry(geoms[single], 0)
+    return geoms
+
+
+def int32(out: dict, key: str) -> np.ndarray:
+    return np.frombuffer(out[key], dtype=np.int32)
+
+
+def arrange(geoms: np.ndarray, groups: np.ndarray, n_groups: int, geographic: bool = False) -> dict:
+    """Run the compiled arrangement on polygons with integer groups in ``[0, n_groups)``.
+
+    Returns its dict (ragged arrays of units and pieces, piece kinds, rules,
+    groups, source flags, stats). The arrangement releases the GIL while it
+    works, so a caller may run other work beside it in a thread. Raises
+    InputError for coordinates that are not finite, ArrangementError if the
+    arrangement cannot finish or finds itself inconsistent (a bug to report).
+
+    >>> out = arrange(np.array([shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)]), np.array([0, 0]), 1)
+    >>> multipolygons(out, "units")[0].area, out["stats"]["faces"]  # the shared edge cancels: one face and the outside
+    (2.0, 2)
+    """
+    xy, offsets, owner, hole = ring_table(geoms)
+    if not np.isfinite(xy).all():
+        raise InputError(f"{int((~np.isfinite(xy)).any(axis=1).sum()):,} vertices have coordinates that are not finite numbers")
+    try:
+        out = _arrange.dissolve(xy, offsets, owner.astype(np.int64), hole.astype(np.uint8),
+                                np.asarray(groups, dtype=np.int64), int(n_groups),
+                                grid_unit(geoms) if len(geoms) else 1.0, bool(geographic))
+    except OverflowError as error:
+        raise ArrangementError(f"geoplan's arrangement could not finish on this layer: {error}") from None
+    stats = out["stats"]
+    if stats["winding_mismatches"] or stats["bad_components"] or stats["bad_rings"]:
+        raise ArrangementError(f"geoplan's arrangement is inconsistent on this layer (please report it): {stats}")
+    return out

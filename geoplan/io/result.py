@@ -1,0 +1,149 @@
+"""The GeoPackage of a merge result: written atomically by ``geoplan merge``, read back
+by ``geoplan check``, ``geoplan map`` and the other commands (one reader for all).
+
+>>> write_result(result, "communes.gpkg", source="old.gpkg")  # doctest: +SKIP
+>>> read_result("communes.gpkg").about["plan"]  # doctest: +SKIP
+'vn-2025-commune'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from pathlib import Path
+from typing import NamedTuple
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from .. import __version__
+from ..errors import InputError
+from .atomic import check_target, write_layers
+
+OPTIONAL_LAYERS = ("lineage", "repairs", "features", "about")  # of a merge result, besides units
+UNIT_FIELDS = ("code", "name", "area_km2")  # the fields of its units every reader needs
+NOT_A_RESULT = "is it a GeoPackage written by geoplan merge?"
+
+
+class MergeLayers(NamedTuple):
+    """The layers of a merge result read back: None for an optional layer it lacks, ``about`` as a dict.
+
+    >>> MergeLayers(pd.DataFrame({"code": ["10"]}), None, None, None, {"plan": "plan.csv"}).about["plan"]
+    'plan.csv'
+    """
+
+    units: pd.DataFrame
+    lineage: pd.DataFrame | None
+    repairs: pd.DataFrame | None
+    features: pd.DataFrame | None
+    about: dict[str, str]
+
+
+def read_result(path: str | Path, geometry: bool = True, warn_missing=OPTIONAL_LAYERS,
+                wanted=OPTIONAL_LAYERS) -> MergeLayers:
+    """Read a GeoPackage written by ``geoplan merge``: its ``units`` and the optional layers it has.
+
+    ``geometry=False`` reads tables only (enough for a check); only the
+    optional layers in ``wanted`` are read (the others come back None). An
+    optional layer in ``warn_missing`` that the file lacks gives one warning naming it.
+    Raises InputError naming the file for a missing file, a folder, a file
+    that is not a GeoPackage, no ``units`` layer or an empty one, units
+    without code, name or area_km2 (or, with ``geometry``, without geometry
+    or CRS), and an ``about`` layer without key and value fields.
+
+    >>> read_result("communes.gpkg", geometry=False).about["plan"]  # doctest: +SKIP
+    'vn-2025-commune'
+    """
+    path = Path(path)
+    layers = _result_layers(path)
+    units = _result_units(path, geometry)
+    frames = {name: pyogrio.read_dataframe(path, layer=name, read_geometry=geometry and name == "repairs")
+              for name in wanted if name in layers}
+    missing = [name for name in warn_missing if name not in layers]
+    if missing:
+        warnings.warn(f"{path}: has no layer {', '.join(missing)}; going on without {'it' if len(missing) == 1 else 'them'}",
+                      stacklevel=2)
+    if geometry and "repairs" in frames and not isinstance(frames["repairs"], gpd.GeoDataFrame):
+        raise InputError(f"{path}: layer 'repairs' has no geometry; {NOT_A_RESULT}")
+    return MergeLayers(units, frames.get("lineage"), frames.get("repairs"), frames.get("features"),
+                       _about(path, frames.get("about")))
+
+
+def _result_layers(path: Path) -> set[str]:
+    """The layer names of a merge result; InputError when the file is none."""
+    if not path.exists():
+        raise InputError(f"{path}: file not found")
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder; give the GeoPackage written by geoplan merge")
+    try:
+        layers = {str(name) for name, _ in pyogrio.list_layers(path)}
+    except pyogrio.errors.DataSourceError:
+        raise InputError(f"{path}: not a GeoPackage written by geoplan merge (GDAL cannot read it)") from None
+    if "units" not in layers:
+        raise InputError(f"{path}: no layer 'units' (layers: {', '.join(sorted(layers)) or 'none'}); {NOT_A_RESULT}")
+    return layers
+
+
+def _result_units(path: Path, geometry: bool) -> pd.DataFrame:
+    """The ``units`` layer of a merge result, refused without the fields every reader needs."""
+    units = pyogrio.read_dataframe(path, layer="units", read_geometry=geometry)
+    lacking = [repr(field) for field in UNIT_FIELDS if field not in units]
+    if lacking:
+        raise InputError(f"{path}: layer 'units' has no field {', '.join(lacking)}; {NOT_A_RESULT}")
+    if units.empty:
+        raise InputError(f"{path}: layer 'units' is empty: no unit to check or map")
+    if geometry and not isinstance(units, gpd.GeoDataFrame):
+        raise InputError(f"{path}: layer 'units' has no geometry; {NOT_A_RESULT}")
+    if geometry and units.crs is None:
+        raise InputError(f"{path}: layer 'units' has no CRS (coordinate reference system); {NOT_A_RESULT}")
+    return units
+
+
+def _about(path: Path, frame: pd.DataFrame | None) -> dict[str, str]:
+    """The ``about`` layer as a dict, {} without one.
+
+    >>> _about(Path("r.gpkg"), pd.DataFrame({"key": ["plan", "pop_field"], "value": ["p.csv", None]}))
+    {'plan': 'p.csv', 'pop_field': ''}
+    """
+    if frame is None:
+        return {}
+    lacking = [repr(field) for field in ("key", "value") if field not in frame]
+    if lacking:
+        raise InputError(f"{path}: layer 'about' has no field {', '.join(lacking)}; {NOT_A_RESULT}")
+    return {str(key): "" if pd.isna(value) else str(value) for key, value in zip(frame["key"], frame["value"])}
+
+
+def about_table(result, source: str, schematic: bool = False) -> pd.DataFrame:
+    """The ``about`` layer: where a result came from.
+
+    >>> about_table(result, "old.gpkg").set_index("key").loc["schematic", "value"]  # doctest: +SKIP
+    'no'
+    """
+    rows = {
+        "plan": result.report["plan"],
+        "source": source,
+        "geoplan_version": __version__,
+        "schematic": "yes" if schematic else "no",
+        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "pop_field": str(result.report.get("pop_field") or ""),
+        **{f"old_{role}_field": str(field or "") for role, field in result.links.fields.items()},
+        "summary": result.summary(),
+    }
+    return pd.DataFrame({"key": list(rows), "value": list(rows.values())})
+
+
+def write_result(result, target: str | Path, source: str = "", schematic: bool = False) -> Path:
+    """Write a MergeResult as a GeoPackage with layers units, lineage, repairs, features, about.
+
+    >>> write_result(geoplan.merge(old, plan), "merged.gpkg", source="old.gpkg")  # doctest: +SKIP
+    """
+    check_target(target, ".gpkg", "a merge result is a GeoPackage")
+    repairs = result.repairs
+    return write_layers(target, {
+        "units": result.units,
+        "lineage": result.lineage,
+        "repairs": repairs,
+        **({"features": result.features} if result.features is not None else {}),
+        "about": about_table(result, source, schematic),
+    })

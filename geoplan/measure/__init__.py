@@ -1,0 +1,1 @@
+"""Measure: geodesic areas and lengths (:mod:`.area`), counts, densities and conservation (:mod:`.counts`)."""

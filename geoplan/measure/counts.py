@@ -1,0 +1,63 @@
+"""Counts and their totals: summed, never averaged; densities recomputed; conservation checked.
+
+Counts (population and any other extensive field) are summed over what a new
+unit receives; densities are recomputed from the sums.
+
+>>> density(pd.Series([100]), pd.Series([4.0])).tolist()
+[25.0]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ConservationError
+
+
+def whole_numbers(values: pd.Series) -> bool:
+    """Counts that are all whole numbers stay integers; a field with fractions
+    (an estimate, an apportioned count) keeps them, so nothing is rounded away.
+
+    >>> whole_numbers(pd.Series([1.0, None])), whole_numbers(pd.Series([0.5]))
+    (True, False)
+    """
+    values = pd.to_numeric(values, errors="coerce").dropna()
+    return bool((values == values.round()).all())
+
+
+def sum_counts(values: pd.DataFrame, keys, fields: list[str]) -> pd.DataFrame:
+    """Sum count fields per key; missing counts are treated as 0 and counted.
+    Whole counts give integers (see :func:`whole_numbers`).
+
+    >>> sum_counts(pd.DataFrame({"pop": [1, 2, None]}), ["a", "a", "b"], ["pop"])["pop"].tolist()
+    [3, 0]
+    >>> sum_counts(pd.DataFrame({"pop": [1.25, 2.5]}), ["a", "a"], ["pop"])["pop"].tolist()
+    [3.75]
+    """
+    counts = values[fields].apply(pd.to_numeric, errors="coerce").fillna(0)
+    counts = counts.apply(lambda c: c.round().astype("int64") if whole_numbers(c) else c)
+    return counts.assign(_key=np.asarray(keys)).groupby("_key", sort=True)[fields].sum()
+
+
+def density(counts: pd.Series, areas: pd.Series) -> pd.Series:
+    """Counts per km2, recomputed from sums; empty area gives NaN.
+
+    >>> density(pd.Series([100]), pd.Series([4.0])).tolist()
+    [25.0]
+    """
+    return counts / areas.where(areas > 0)
+
+
+def check_conserved(label: str, before: float, after: float, tolerance: float) -> float:
+    """Relative difference of a total, raising ConservationError beyond tolerance.
+
+    >>> check_conserved("population", 100, 100, 0.0)
+    0.0
+    """
+    diff = (after - before) / before if before else 0.0
+    if abs(diff) > tolerance:
+        raise ConservationError(
+            f"{label} not conserved: {before:,.2f} before, {after:,.2f} after ({diff:+.4%}, tolerance {tolerance:.4%})"
+        )
+    return diff
