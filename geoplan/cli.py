@@ -16,8 +16,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import GeoplanError
+from .i18n import option_names
 
 EXIT_USER_ERROR = 2
+OPTION_FLAGS = {  # how the options of the Python API are named on the command line, in messages
+    "code_field": "--old-code", "name_field": "--old-name", "parent_field": "--old-parent",
+    "district_field": "--old-district", "pop_field": "--pop-field", "count_fields": "--count-field",
+    "gap_width_m": "--gap-width", "aliases": "--aliases", "declared": "--declared", "level": "--level",
+}
 
 
 def _add_merge(sub) -> None:
@@ -53,32 +59,32 @@ def _run_merge(args) -> int:
     from .io.result import write_result
     from .link.aliases import read_aliases
     from .link.fields import population_like
-    from .pipeline import DEFAULT_GAP_WIDTH_M, check_gap_width, merge
+    from .merging.options import MergeOptions
+    from .pipeline import merge
     from .plan.model import plan_from_field
     from .progress import Progress
     from .values import as_code
 
     say = Progress(args.quiet)
-    if args.gap_width is not None:
-        check_gap_width(args.gap_width)
+    options = MergeOptions(code_field=args.old_code, name_field=args.old_name, parent_field=args.old_parent,
+                           district_field=args.old_district, detect=not args.no_detect, pop_field=args.pop_field,
+                           count_fields=tuple(args.count_field), level=args.level, label=args.old,
+                           **({} if args.gap_width is None else {"gap_width_m": args.gap_width}))
     if bool(args.by) == bool(args.plan):
         raise GeoplanError("give either a PLAN or --by FIELD")
     check_target(args.output, ".gpkg", "the result is a GeoPackage")
     if Path(args.output).resolve() in {Path(p).resolve() for p in (args.old, args.plan, args.aliases, args.declared) if p}:
         raise GeoplanError(f"{args.output}: is an input; inputs are never overwritten, choose another -o")
     old = read_layer(args.old, args.layer, args.encoding)  # no progress line yet: a mistake ends in its one line alone
-    fields = {"code": args.old_code, "name": args.old_name, "parent": args.old_parent, "district": args.old_district}
     plan = args.plan  # merge resolves it, adds the shipped renames and a built-in plan's declared figures
     if args.by:
         require_fields(old, {"--by": args.by}, args.old)
         plan = plan_from_field(as_code(old[args.by]), args.by)
-        fields = {"code": args.by, "name": None, "parent": None, "district": None}
-    result = merge(
-        old, plan, code_field=fields["code"], name_field=fields["name"], parent_field=fields["parent"],
-        district_field=fields["district"], pop_field=args.pop_field, count_fields=tuple(args.count_field),
-        aliases=read_aliases(args.aliases) if args.aliases else None,
-        gap_width_m=DEFAULT_GAP_WIDTH_M if args.gap_width is None else args.gap_width, declared=args.declared,
-        progress=say, label=args.old, detect=not (args.no_detect or args.by), level=None if args.by else args.level)
+        options = MergeOptions.build(options, code_field=args.by, name_field=None, parent_field=None,
+                                     district_field=None, detect=False, level=None)
+    options = MergeOptions.build(options, aliases=read_aliases(args.aliases) if args.aliases else None,
+                                 declared=args.declared)
+    result = merge(old, plan, options, progress=say)
     say(f"writing {args.output}")
     write_result(result, args.output, source=str(args.old))
     if not args.quiet:
@@ -88,7 +94,7 @@ def _run_merge(args) -> int:
         if counts:
             print(f"No population summed: give --pop-field (fields that look like one: {', '.join(counts)})")
     print(result.summary())
-    print(f"Wrote {args.output} (layers units, lineage, repairs, features, about)")
+    print(f"Wrote {args.output} (layers units, crosswalk, lineage, repairs, features, about)")
     return 0
 
 
@@ -244,18 +250,19 @@ def main(argv=None) -> int:
     args, extra = parser().parse_known_args(argv)
     if extra:
         args.usage_error(f"unrecognized arguments: {' '.join(extra)}")
-    try:
-        return args.run(args)
-    except GeoplanError as error:
-        print(f"geoplan {args.command}: error: {error}", file=sys.stderr)
-        return EXIT_USER_ERROR
-    except OSError as error:  # a folder given for a file, a file that cannot be read or written
-        where = f"{error.filename}: " if error.filename else ""
-        print(f"geoplan {args.command}: error: {where}{error.strerror or error}", file=sys.stderr)
-        return EXIT_USER_ERROR
-    except KeyboardInterrupt:
-        print(f"geoplan {args.command}: interrupted", file=sys.stderr)
-        return 130
+    with option_names(OPTION_FLAGS):  # errors name the command line's flags, also when printed
+        try:
+            return args.run(args)
+        except GeoplanError as error:
+            print(f"geoplan {args.command}: error: {error}", file=sys.stderr)
+            return EXIT_USER_ERROR
+        except OSError as error:  # a folder given for a file, a file that cannot be read or written
+            where = f"{error.filename}: " if error.filename else ""
+            print(f"geoplan {args.command}: error: {where}{error.strerror or error}", file=sys.stderr)
+            return EXIT_USER_ERROR
+        except KeyboardInterrupt:
+            print(f"geoplan {args.command}: interrupted", file=sys.stderr)
+            return 130
 
 
 def _tune_process() -> None:

@@ -21,7 +21,7 @@ from .. import __version__
 from ..errors import InputError
 from .atomic import check_target, write_layers
 
-OPTIONAL_LAYERS = ("lineage", "repairs", "features", "about")  # of a merge result, besides units
+OPTIONAL_LAYERS = ("lineage", "repairs", "features", "about")  # crosswalk: read by the commands that need it  # of a merge result, besides units
 UNIT_FIELDS = ("code", "name", "area_km2")  # the fields of its units every reader needs
 NOT_A_RESULT = "is it a GeoPackage written by geoplan merge?"
 
@@ -121,20 +121,20 @@ def about_table(result, source: str, schematic: bool = False) -> pd.DataFrame:
     'no'
     """
     rows = {
-        "plan": result.report["plan"],
+        "plan": result.report.plan,
         "source": source,
         "geoplan_version": __version__,
         "schematic": "yes" if schematic else "no",
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "pop_field": str(result.report.get("pop_field") or ""),
-        **{f"old_{role}_field": str(field or "") for role, field in result.links.fields.items()},
+        "pop_field": str(result.report.pop_field or ""),
+        **{f"old_{role}_field": str(field or "") for role, field in result.report.link_fields.items()},
         "summary": result.summary(),
     }
     return pd.DataFrame({"key": list(rows), "value": list(rows.values())})
 
 
 def write_result(result, target: str | Path, source: str = "", schematic: bool = False) -> Path:
-    """Write a MergeResult as a GeoPackage with layers units, lineage, repairs, features, about.
+    """Write a MergeResult as a GeoPackage with layers units, crosswalk, lineage, repairs, features, about.
 
     >>> write_result(geoplan.merge(old, plan), "merged.gpkg", source="old.gpkg")  # doctest: +SKIP
     """
@@ -142,6 +142,7 @@ def write_result(result, target: str | Path, source: str = "", schematic: bool =
     repairs = result.repairs
     return write_layers(target, {
         "units": result.units,
+        "crosswalk": result.crosswalk,
         "lineage": result.lineage,
         "repairs": repairs,
         **({"features": result.features} if result.features is not None else {}),
