@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-import shapely
 
 import geoplan
 from geoplan.merging.options import MergeOptions

@@ -9,7 +9,6 @@ engine) with names, geodesic areas, the counts of their pieces, densities and ho
 from __future__ import annotations
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
 from ..measure.area import area_km2, to_lonlat
