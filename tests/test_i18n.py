@@ -8,7 +8,7 @@ from babel.messages.pofile import read_po
 
 from geoplan.errors import InputError
 from geoplan.i18n import LANGUAGES, Message, Option, option_names, render, using
-from geoplan.i18n.catalogue import LOCALES, catalogue
+from geoplan.i18n.catalogue import catalogue
 
 
 def _fields(template: str) -> set[str]:
@@ -24,11 +24,18 @@ def test_every_message_has_both_languages_with_the_same_values():
         assert _fields(text) == _fields(vietnamese[message_id]), message_id
 
 
-def test_catalogues_are_valid_gettext_files():
+def test_catalogues_are_valid_gettext_files_the_same_in_both_languages():
+    from geoplan.i18n.catalogue import catalogue_files
+
+    assert [p.name for p in catalogue_files("en")] == [p.name for p in catalogue_files("vi")]
     for lang in LANGUAGES:
-        with open(LOCALES / lang / "LC_MESSAGES" / "geoplan.po", "rb") as po:
-            parsed = read_po(po, locale=lang)
-        assert str(parsed.locale) == lang and len(parsed) > 50
+        seen = set()
+        for path in catalogue_files(lang):
+            with open(path, "rb") as po:
+                parsed = read_po(po, locale=lang)
+            ids = {m.id for m in parsed if m.id}
+            assert str(parsed.locale) == lang and ids and not ids & seen, path  # each message in one file
+            seen |= ids
 
 
 def test_numbers_follow_the_language():

@@ -1,7 +1,7 @@
 """Languages: messages carry an identifier and their values, and are rendered in the user's
 language (English or Vietnamese) only at the edge: the CLI line, an exception's text, a map, a page.
 
-The texts live in gettext catalogues (``locales/<lang>/LC_MESSAGES/geoplan.po``, read with Babel),
+The texts live in gettext catalogues (``locales/<lang>/LC_MESSAGES/*.po``, one per part, read with Babel),
 one ``msgid`` per message identifier; numbers are written the language's way (Vietnamese
 3.359,8 for 3,359.8).
 

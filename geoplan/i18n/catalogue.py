@@ -1,6 +1,7 @@
 """The message catalogues (gettext ``.po`` files, one per language) and the language in use.
 
-The language is, in order: the one set by :func:`set_language` / :func:`using` (the CLI's
+Each part of geoplan has its catalogue file (``core.po``, ``merge.po``...), in
+English and in Vietnamese. The language is, in order: the one set by :func:`set_language` / :func:`using` (the CLI's
 ``--lang``), else ``GEOPLAN_LANG``, else Vietnamese when the locale is Vietnamese
 (``LC_ALL``, ``LC_MESSAGES``, ``LANG``, ``LANGUAGE``), else English.
 
@@ -76,15 +77,27 @@ def using(lang: str | None):
         _chosen.reset(token)
 
 
+def catalogue_files(lang: str) -> list[Path]:
+    """The catalogue files of a language: one per part of geoplan (``core.po``, ``merge.po``...).
+
+    >>> [path.name for path in catalogue_files("en")][:2]
+    ['core.po', 'merge.po']
+    """
+    return sorted((LOCALES / lang / "LC_MESSAGES").glob("*.po"), key=lambda path: (path.name != "core.po", path.name))
+
+
 @lru_cache(maxsize=len(LANGUAGES))
 def catalogue(lang: str) -> dict[str, str]:
-    """Every message of a language: {identifier: template}.
+    """Every message of a language: {identifier: template}, from all its catalogue files.
 
     >>> "demo.example" in catalogue("vi")
     True
     """
-    with open(LOCALES / lang / "LC_MESSAGES" / "geoplan.po", "rb") as po:
-        return {str(m.id): str(m.string) for m in read_po(po, locale=lang) if m.id and m.string}
+    messages = {}
+    for path in catalogue_files(lang):
+        with open(path, "rb") as po:
+            messages.update({str(m.id): str(m.string) for m in read_po(po, locale=lang) if m.id and m.string})
+    return messages
 
 
 def template(message_id: str, lang: str | None = None) -> str:
