@@ -100,7 +100,7 @@ def merge(old: gpd.GeoDataFrame, plan: Plan | str | os.PathLike, options: MergeO
     report = MergeReport.of(steps)
     crosswalk = pieces[[*COLUMNS, *counts, *(["pop_share"] if "population" in counts else []), "geometry"]]
     return MergeResult(units, crosswalk, lineage, steps.repairs, report, placement.links,
-                       features_table(pieces, placement.links, apart))
+                       features_table(pieces, placement.links, apart, layer.fids, layer.lonlat))
 
 
 def _teller(progress):

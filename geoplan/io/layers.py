@@ -59,7 +59,7 @@ def _ogr_path(path: Path) -> str:
 
 def read_layer(path: str | Path, layer: str | None = None, encoding: str | None = None, *,
                option_prefix: str = "--") -> gpd.GeoDataFrame:
-    """Read one polygon layer with its CRS.
+    """Read one polygon layer with its CRS, indexed by the file's own feature ids (FID).
 
     ``encoding`` overrides the attribute encoding OGR would assume, for
     Shapefiles without a .cpg written in a legacy code page (``cp1258``,
@@ -102,15 +102,15 @@ def _read_ogr(path: Path, layer: str | None, encoding: str | None, option_prefix
         raise InputError(f"{path}: no layer {layer!r} (layers: {', '.join(layers)})")
     if encoding is None:
         try:  # through Arrow: the same frame, read two to three times faster
-            return gpd.read_file(ogr_path, layer=layer, engine="pyogrio", use_arrow=True)
+            return gpd.read_file(ogr_path, layer=layer, engine="pyogrio", use_arrow=True, fid_as_index=True)
         except Exception:  # a driver or field type the Arrow path cannot take: the plain reader says why
-            return gpd.read_file(ogr_path, layer=layer, engine="pyogrio")
+            return gpd.read_file(ogr_path, layer=layer, engine="pyogrio", fid_as_index=True)
     try:
         "".encode(encoding)
     except LookupError:
         raise InputError(f"{path}: unknown encoding {encoding!r} ({option_prefix}encoding; Vietnamese ones: utf-8, cp1258, tcvn3, vni)") from None
     # GDAL's iconv mangles some code pages (cp1258 composes marks statefully): take bytes, decode here
-    raw = gpd.read_file(ogr_path, layer=layer, engine="pyogrio", encoding="latin1")
+    raw = gpd.read_file(ogr_path, layer=layer, engine="pyogrio", encoding="latin1", fid_as_index=True)
     return _redecode(raw, encoding)
 
 
