@@ -13,15 +13,21 @@ import functools
 import html
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import folium
 from branca.element import Element, MacroElement
 
+from ..i18n import language, render
+from ..link.names import ABBREVIATIONS, UNIT_TYPES
 from .data import build_map_data, compact_map_data
-from .measures import MEASURES
+from .options import MEASURES, MapLayers, MapOptions
+from .wording import page_texts
 
 ASSETS = Path(__file__).with_name("assets")
+SCRIPTS = ("review-core.js", "review-content.js", "review-marks.js", "review-labels.js", "review-search.js",
+           "review-legend.js", "review-tools.js", "review.js")  # geoplan's scripts, in the order they load
 BASEMAPS = {
     "none": None,
     "osm": {
@@ -48,7 +54,7 @@ def _assets_head() -> str:
         ("style", leaflet_css),
         ("style", (ASSETS / "review.css").read_text("utf-8")),
         ("script", (ASSETS / "leaflet/leaflet.js").read_text("utf-8")),
-        ("script", (ASSETS / "review.js").read_text("utf-8")),
+        *(("script", (ASSETS / name).read_text("utf-8")) for name in SCRIPTS),
     ]
     out = []
     for tag, text in parts:
@@ -122,47 +128,43 @@ class _ReviewElement(MacroElement):
         )
 
 # -------------------------------------------------------------------- page
-
-def build_page(units, lineage, repairs, old, provinces, title, footer, basemap, color_by, *,
-          features, schematic, tolerance_m, precision) -> folium.Map:
-    """The review map of :func:`review_map`, its options already checked."""
-    title = "geoplan review map" if title is None else title
-    footer = "" if footer is None else footer
-    data = compact_map_data(build_map_data(units, lineage, repairs, old, provinces, tolerance_m, precision, features))
-    measures = data["measures"]
-    if schematic:  # schematic areas are not measurements: no colouring by their difference to the declared ones
+def _page_data(layers: MapLayers, old, options: MapOptions) -> dict:
+    """The embedded data: the map's layers, and what the page says and how (language, texts,
+    unit types for the search and the labels, the colouring shown first)."""
+    data = compact_map_data(build_map_data(layers, old, options))
+    measures, n_units = data["measures"], len(data["units"]["code"])
+    if options.schematic:  # schematic areas are not measurements: no colouring by their difference to the declared ones
         measures.pop("area_diff")
-    if color_by not in measures or measures[color_by]["nMissing"] == len(data["units"]["code"]):
-        color_by = next((k for k in MEASURES if k in measures and measures[k]["nMissing"] < len(data["units"]["code"])),
-                        "members")
+    color_by = options.color_by
+    if color_by not in measures or measures[color_by]["nMissing"] == n_units:
+        color_by = next((k for k in MEASURES if k in measures and measures[k]["nMissing"] < n_units), "members")
     data.update(
-        title=str(title),
-        footer=str(footer),
-        schematic=bool(schematic),
-        basemap=basemap,
-        tiles=BASEMAPS[basemap] and {k: BASEMAPS[basemap][k] for k in ("url", "attribution")},
-        colorBy=color_by,
+        title=str(options.title), footer=str(options.footer or ""), schematic=bool(options.schematic),
+        basemap=options.basemap, colorBy=color_by, lang=options.lang, texts=page_texts(options.lang),
+        tiles=BASEMAPS[options.basemap] and {k: BASEMAPS[options.basemap][k] for k in ("url", "attribution")},
+        unitTypes=list(UNIT_TYPES), abbreviations=ABBREVIATIONS,
     )
+    return data
+
+
+def build_page(layers: MapLayers, old, options: MapOptions) -> folium.Map:
+    """The review map of :func:`geoplan.maps.review.review_map`: ``options`` checked, with a title
+    (None: "geoplan review map" in the map's language) and a language."""
+    lang = options.lang or language()
+    options = replace(options, lang=lang, title=render("maps.default_title", lang) if options.title is None else options.title)
+    data = _page_data(layers, old, options)
     (s, w), (n, e) = data["bounds"]
-    m = _OfflineMap(
-        location=[(s + n) / 2, (w + e) / 2],
-        zoom_start=6,
-        tiles=None,
-        prefer_canvas=True,
-        control_scale=False,
-    )
+    m = _OfflineMap(location=[(s + n) / 2, (w + e) / 2], zoom_start=6, tiles=None, prefer_canvas=True,
+                    control_scale=False, zoom_snap=0.25, zoom_delta=0.5)
+    m.geoplan_lang = lang
     root = m.get_root()
-    root.title = html.escape(str(title))
-    img_src = "data:" + (" " + BASEMAPS[basemap]["host"] if BASEMAPS[basemap] else "")
-    csp = (
-        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-        f"img-src {img_src}; base-uri 'none'; form-action 'none'"
-    )
+    root.title = html.escape(options.title)
+    host = BASEMAPS[options.basemap] and BASEMAPS[options.basemap]["host"]
+    csp = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+           f"img-src data:{' ' + host if host else ''}; base-uri 'none'; form-action 'none'")
     root.header.add_child(
         Element(f'<meta http-equiv="Content-Security-Policy" content="{html.escape(csp, quote=False)}" />'),
-        name="geoplan_csp",
-        index=0,
-    )
+        name="geoplan_csp", index=0)
     root.header.add_child(Element('<link rel="icon" href="data:," />'), name="geoplan_icon")
     m.add_child(_ReviewElement(data))
     return m
@@ -180,9 +182,9 @@ def render_html(m: folium.Map) -> str:
     True
     """
     text = m.get_root().render()
+    text = text.replace("<html>", f'<html lang="{getattr(m, "geoplan_lang", "en")}">', 1)
     bad = _SRC_RE.search(text)
     if bad:
         raise RuntimeError(f"review map would load from the network: {bad.group(0)[:80]}")
     return text
 
-# ---------------------------------------------------------- title and file
