@@ -26,7 +26,7 @@ from geoplan.maps.review import review_map, write_review_map
 from geoplan.maps.topology import decode_topology, encode_topology
 from geoplan.maps.wording import title_and_footer
 from test_review_map_common import (EN, NO_LAYER, SSTI, XSS_OLD, XSS_PLAN, XSS_UNIT, _about, _embedded, _lineage, _old,
-                                    _placed_lineage, _repairs, _units, small)  # noqa: F401 (fixture)
+                                    _placed_lineage, _repairs, _units, overlays, small)  # noqa: F401 (fixtures)
 
 pytestmark = NO_LAYER
 
@@ -321,3 +321,89 @@ def test_review_map_from_a_merge_result(toy_layer, toy_plan_frame):
     # each old polygon knows the new unit it went into (MergeResult.features)
     assert '"member":[null,null,null,null]' in html and '"unit":[0,0,1,1]' in html
 
+
+
+# ------------------------------------------------------------- what the map knows
+def test_declared_figures_flagged_by_check_are_embedded(small):
+    from geoplan.maps.declared import declared_flags
+
+    units = _embedded(small["html"])["units"]
+    # Thới Sơn of Đồng Tháp got An Giang's 49.36 km2 / 33,045: check calls it a suspected copy, An Giang's the source
+    assert units["declFlag"] == ["source", None, None, "copy", None]
+    assert units["declWith"][3] == [0] and units["declWith"][0] == [3]
+    hectares = pd.DataFrame({"code": ["1", "2"], "name": ["Xã A", "Xã B"], "area_km2": [1.2, 50.0],
+                             "area_declared_km2": [120.0, 200.0]})
+    assert declared_flags(hectares)["flag"] == ["hectares", "far"]
+    measures = _embedded(small["html"])["measures"]["area_diff"]
+    assert measures["suspect"]["n"] == 1 and measures["suspect"]["flags"] == ["copy", "shared", "hectares"]
+
+
+def test_overlays_of_a_result_made_with_a_reference_are_embedded(overlays):
+    text = overlays["html"].read_text("utf-8")
+    data = _embedded(overlays["html"])
+    pieces, audit, units = data["pieces"], data["audit"], data["units"]
+    assert pieces["oldCode"] == ["30127", "30127"] and pieces["share"] == [60.0, 40.0]  # only the split ones
+    assert pieces["unit"] == [2, 3] and pieces["basis"] == ["split:reference"] * 2
+    assert audit["unit"] == [2] and audit["foundCode"] == ["28270"] and audit["held"] == [20.0]
+    assert audit["more"] == [[["checked_by", "<b>audit</b>"]]] and "<b>audit</b>" not in text
+    assert units["popEstimate"][:3] == [33000, 1300, 54000] and units["popUpper"][2] == 47000
+
+
+def _js_strings(text: str) -> list[str]:
+    """The string literals of a script, its comments left out."""
+    out, k, n = [], 0, len(text)
+    while k < n:
+        c = text[k]
+        if text.startswith("//", k) and (k == 0 or text[k - 1] in " \t\n;"):
+            k = text.find("\n", k) % (n + 1)
+        elif text.startswith("/*", k):
+            k = text.find("*/", k) + 2
+        elif c in "'\"":
+            end = k + 1
+            while text[end] != c:
+                end += 2 if text[end] == "\\" else 1
+            out.append(text[k + 1:end])
+            k = end + 1
+        else:
+            k += 1
+    return out
+
+
+def test_every_text_of_the_page_is_in_both_languages():
+    """The scripts show catalogue texts only: every key they use exists in English and Vietnamese,
+    and no English sentence is left in them."""
+    from geoplan.maps.page import ASSETS, SCRIPTS
+    from geoplan.maps.wording import page_texts
+
+    english, vietnamese = page_texts("en"), page_texts("vi")
+    assert set(english) == set(vietnamese) and len(english) > 150
+    scripts = {name: (ASSETS / name).read_text("utf-8") for name in SCRIPTS}
+    used, prefixes = set(), set()
+    for text in scripts.values():
+        used |= set(re.findall(r"\b(?:t|T\.t)\('([a-z_0-9]+)'[,)]", text))
+        used |= {k + suffix for k in re.findall(r"\bT\.n\('([a-z_0-9]+)'[,)]", text) for suffix in ("_one", "_other")}
+        prefixes |= set(re.findall(r"\b(?:t|T\.t|T\.n)\('([a-z_0-9]+_)' \+", text))
+    assert used and not used - set(english), sorted(used - set(english))
+    assert all(any(key.startswith(p) for key in english) for p in prefixes), prefixes
+    events = r"^((move|zoom|viewreset|resize|add|remove|overlayadd|overlayremove|moveend|zoomend|zoomstart) ?)+$"
+    for name, text in scripts.items():
+        for literal in [x for x in _js_strings(text) if re.search(r"[a-z] [a-z]", x)]:
+            css = all(word.startswith(("gp-", "leaflet-", ".gp-", ".leaflet-")) for word in literal.split())
+            assert re.match(events, literal) or css or "px" in literal or literal == "use strict", (name, literal)
+
+
+def test_a_map_in_vietnamese(overlays, tmp_path, capsys):
+    from geoplan.cli import main
+
+    text = overlays["vi"].read_text("utf-8")
+    data = _embedded(overlays["vi"])
+    assert '<html lang="vi">' in text and data["lang"] == "vi" and data["texts"]["legend"] == "Chú giải"
+    assert data["title"] == f"Bản đồ rà soát: {XSS_PLAN}" and data["footer"].startswith("Dữ liệu: old_test.gpkg")
+    assert "lập ngày 1 tháng 7, 2025" in data["footer"]
+    population = data["measures"]["population"]
+    assert population["label"] == "Dân số" and " đến " in population["labels"][1]
+    assert data["measures"]["area_diff"]["labels"][0] == "< -5 %"
+    out = tmp_path / "vi.html"
+    assert main(["--lang", "vi", "map", str(overlays["result"]), "-o", str(out), "--quiet"]) == 0
+    assert capsys.readouterr().out.startswith(f"Đã ghi {out} (")
+    assert '<html lang="vi">' in out.read_text("utf-8")

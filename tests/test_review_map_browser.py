@@ -15,7 +15,7 @@ import pytest
 from geoplan.maps.review import write_review_map
 from test_review_map_common import (ARTIFACTS, EN, NO_LAYER, SSTI, XSS_OLD, XSS_PLAN, XSS_UNIT, Page, _about,  # noqa: F401
                                     _embedded, _lineage, _old, _units, browser, national_scale, needs_chromium,
-                                    placed, small, small_page)
+                                    overlays, placed, small, small_page)
 
 pytestmark = NO_LAYER
 
@@ -161,7 +161,7 @@ def test_browser_old_units_linked_by_name_show_where_they_went(browser, placed):
         assert "Went to: Phường Thới Sơn (30502, full)" in popup and "No lineage row" not in popup
         assert "linked by name+district" in popup and "No polygon" not in popup
         p.page.wait_for_timeout(500)  # zoom animation
-        p.js("geoplanReview.map.closePopup()")
+        p.js("() => { geoplanReview.map.closePopup(); }")
         p.js("geoplanReview.setCompare(true)")
         p.js("geoplanReview.setSwipe(0.95)")
         tip = p.hover_unit("old", "30502")
@@ -437,7 +437,7 @@ def test_browser_flags_and_repairs_are_grouped_then_drawn_where_legible(browser,
 
 
 @needs_chromium
-@pytest.mark.parametrize("viewport", [(1280, 800), (860, 640), (420, 800)])
+@pytest.mark.parametrize("viewport", [(1280, 800), (860, 640), (420, 800), (390, 844)])
 def test_browser_text_does_not_overlap(browser, national_scale, viewport):
     p = Page(browser, national_scale["html"], viewport=viewport)
     try:
@@ -462,3 +462,168 @@ def test_browser_text_does_not_overlap(browser, national_scale, viewport):
     finally:
         p.close()
 
+
+
+@needs_chromium
+def test_browser_province_found_by_any_spelling(small_page):
+    p = small_page
+    for query in ("an giang", "An Giang", "tinh an giang", "Tỉnh An Giang", "TINH AN GIANG", "angiang", "T. An Giang"):
+        first = p.search(query)[0]
+        assert (first["name"], first["kind"]) == ("An Giang", "province 91"), query
+    assert p.search("dong thap")[0]["kind"] == "province 82"
+    p.search("tinh an giang")
+    p.page.locator(".gp-result").first.click()
+    p.page.wait_for_function("() => geoplanReview.selected && geoplanReview.selected.kind === 'province'")
+    popup = p.page.locator(".leaflet-popup-content").last
+    popup.wait_for(state="visible")
+    assert "An Giang" in popup.inner_text() and "New units\t2" in popup.inner_text()
+    p.assert_clean()
+
+
+@needs_chromium
+def test_browser_search_keys_are_python_s(small_page):
+    """The page's search key is geoplan.link.names.search_key (with folded_key's y -> i)."""
+    from geoplan.link.names import _FINAL_Y, search_key
+
+    names = ["Phường Thới Sơn", "P. Thới Sơn", "phuong thoi-son", "Tịnh Biên", "tinh bien", "TP Huế", "TP. Hồ Chí Minh",
+             "Xã Ô Long Vỹ", "Thị trấn Nhà Bàng", "Xã Hoà Bình", "Đặc khu Phú Quốc", "Phường 01", "Xã Đắk R\\'Măng",
+             "Tỉnh Bà Rịa - Vũng Tàu", "thanh pho ho chi minh", "Ðồng Tháp"]
+    page = p = small_page
+    for name in names:
+        kind, words = search_key(name)
+        assert page.js("n => geoplanReview.searchKey(n)", name) == [kind, _FINAL_Y.sub(r"\1i", words)], name
+    p.assert_clean()
+
+
+def _boxes(p, selector: str) -> list[list[float]]:
+    return p.js("""s => Array.from(document.querySelectorAll(s)).filter(e => e.offsetParent !== null && e.style.display !== 'none')
+        .map(e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })""", selector)
+
+
+def _overlapping(boxes: list) -> list:
+    return [(a, b) for k, a in enumerate(boxes) for b in boxes[k + 1:]
+            if a[0] < b[2] - 0.5 and b[0] < a[2] - 0.5 and a[1] < b[3] - 0.5 and b[1] < a[3] - 0.5]
+
+
+@needs_chromium
+def test_browser_names_never_overlap(browser, national_scale):
+    p = Page(browser, national_scale["html"])
+    try:
+        p.js("() => { geoplanReview.map.setZoom(7.5, { animate: false }); }")
+        provinces = p.js("geoplanReview.labels()")
+        assert len(provinces) >= 10 and all(name.startswith("Tỉnh") is False for name in provinces)  # "Tỉnh 12" -> "12"
+        assert not _overlapping(_boxes(p, ".gp-label"))
+        p.js("() => { geoplanReview.map.setView([11.25, 105.25], 10.5, { animate: false }); }")
+        p.page.wait_for_timeout(200)
+        units = p.js("geoplanReview.labels()")
+        assert len(units) >= 10 and any(name.startswith("Ô ") or name.startswith("Xã Ô ") for name in units)
+        labels, badges = _boxes(p, ".gp-label"), _boxes(p, ".gp-cluster")
+        assert badges and not _overlapping(labels) and not _overlapping(labels + badges)
+        _layer_box(p, "Names").uncheck()
+        assert p.js("geoplanReview.stats().labels") == 0 and not _boxes(p, ".gp-label")
+        p.assert_clean()
+    finally:
+        p.close()
+
+
+@needs_chromium
+def test_browser_declared_copy_is_marked_with_its_reason(small_page):
+    p = small_page
+    tip = p.hover_unit("new", "28270")
+    assert "\u26a0 suspected copy: declared figures identical to 30502 Phường Thới Sơn (An Giang)" in tip
+    p.page.locator(".gp-title").hover()
+    p.page.wait_for_function("() => !document.querySelector('.leaflet-tooltip-pane .gp-tooltip')")
+    tip = p.hover_unit("new", "30502")
+    assert "\u26a0" not in tip and "the copies are probably there" in tip
+    assert "1 unit whose declared figures check flags (1 suspected copy): \u26a0 in its tooltip" in _legend(p)
+    p.page.select_option(".gp-measure", "area_diff")
+    assert "declared area flagged by check (1)" in _legend(p)
+    p.page.select_option(".gp-measure", "population")
+    p.assert_clean()
+
+
+@needs_chromium
+def test_browser_split_parts_and_plan_audit_are_layers(browser, overlays):
+    p = Page(browser, overlays["html"])
+    try:
+        layers = p.page.locator(".leaflet-control-layers-overlays").inner_text()
+        assert "Plan audit (1)" in layers and "Split parts (2)" in layers and "Plan audit areas (1)" in layers
+        assert "audited link (1)" in _legend(p)
+        p.js("() => { geoplanReview.map.setView([10.03, 105.17], 12, { animate: false }); }")
+        p.page.wait_for_timeout(200)
+        p.page.mouse.click(*p.js("""(() => { const m = geoplanReview.map, a = geoplanReview.data.audit.pt[0];
+            const c = m.latLngToContainerPoint(a), r = m.getContainer().getBoundingClientRect(); return [c.x + r.left, c.y + r.top]; })()"""))
+        popup = p.page.locator(".leaflet-popup-content").last
+        popup.wait_for(state="visible")
+        text = popup.inner_text()
+        assert "Plan audit: a link the geometry contradicts" in text and "Xã Mỹ Long (30115)" in text
+        assert "Xã Mỹ Hiệp (30112), full: holds 20.0 % of it" in text and "Phường Thới Sơn (28270): 80.0 % of it" in text
+        assert "the plan: check the resolution's table" in text and "<b>audit</b>" in text
+        p.js("() => { geoplanReview.map.closePopup(); }")
+        _layer_box(p, "Split parts").check()
+        assert "split parts (2)" in _legend(p)
+        tip = p.hover_unit("new", "30112")  # the split piece lies on Mỹ Hiệp's point
+        assert "Xã Bình Thạnh \u2192 Xã Mỹ Hiệp" in tip and "60.0 %" in tip and "split along the reference polygons" in tip
+        _layer_box(p, "Split parts").uncheck()
+        p.page.locator(".gp-title").hover()
+        tip = p.hover_unit("new", "30112")
+        assert "Population estimate\t54,000" in tip and "Population bounds\t35,000 to 47,000" in tip
+        p.assert_clean()
+    finally:
+        p.close()
+
+
+@needs_chromium
+def test_browser_a_map_in_vietnamese(browser, overlays):
+    p = Page(browser, overlays["vi"])
+    try:
+        tip = p.hover_unit("new", "30502")
+        assert "Diện tích tính toán\t48,88 km²" in tip and "Dân số\t24.705" in tip and "-0,97 %" in tip
+        assert p.page.locator(".gp-legend-toggle").inner_text().startswith("Chú giải")
+        assert p.page.locator(".gp-search-input").get_attribute("placeholder") == "Tìm tỉnh, tên đơn vị cũ hoặc mới…"
+        assert p.search("tinh an giang")[0]["kind"] == "tỉnh 91"
+        p.assert_clean()
+    finally:
+        p.close()
+
+
+@needs_chromium
+def test_browser_legend_folds_away_on_a_phone(browser, national_scale):
+    p = Page(browser, national_scale["html"], viewport=(390, 844))
+    try:
+        legend = p.page.locator(".gp-legend")
+        assert "gp-folded" in legend.get_attribute("class") and legend.bounding_box()["height"] < 50
+        p.page.locator(".gp-legend-toggle").click()
+        assert "gp-folded" not in legend.get_attribute("class") and legend.bounding_box()["height"] > 200
+        p.page.locator(".gp-legend-toggle").click()
+        assert legend.bounding_box()["height"] < 50
+        p.page.screenshot(path=str(ARTIFACTS / "review_map_390.png"))
+        p.assert_clean()
+    finally:
+        p.close()
+
+
+@needs_chromium
+def test_browser_print_view_is_a_clean_a4_page(browser, small, tmp_path):
+    p = Page(browser, small["html"])
+    try:
+        p.page.locator(".gp-print-view").click()
+        assert p.js("document.documentElement.classList.contains('gp-print')")
+        size = p.js("(() => { const r = geoplanReview.map.getContainer().getBoundingClientRect(); return [r.width, r.height]; })()")
+        assert abs(size[0] / size[1] - 277 / 190) < 0.01  # A4 landscape less 10 mm margins
+        for hidden in (".gp-search", ".leaflet-control-zoom", ".gp-toolbar", ".leaflet-control-layers"):
+            assert not p.page.locator(hidden).is_visible(), hidden
+        for shown in (".gp-title", ".gp-legend-items", ".gp-footer", ".leaflet-control-scale"):
+            assert p.page.locator(shown).is_visible(), shown
+        assert p.js("geoplanReview.stats().units") == 5
+        p.page.screenshot(path=str(ARTIFACTS / "review_map_print_view.png"))
+        p.page.emulate_media(media="print")
+        pdf = p.page.pdf(landscape=True, format="A4", print_background=True)
+        assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1  # one sheet
+        (tmp_path / "print.pdf").write_bytes(pdf)
+        p.page.emulate_media(media="screen")
+        p.page.locator(".gp-print-close").click()
+        assert not p.js("document.documentElement.classList.contains('gp-print')")
+        p.assert_clean()
+    finally:
+        p.close()

@@ -351,3 +351,44 @@ def national_result(tmp_path_factory) -> Path:
                      "--pop-field", "pop2019_vn_demographic", "--quiet"])
         assert code == 0
     return path
+
+
+def _crosswalk() -> gpd.GeoDataFrame:
+    """Pieces of a merge with a reference: Bình Thạnh (30127), divided, split along the reference
+    between Mỹ Hiệp (30112) and Thới Sơn of Đồng Tháp (28270); the other pieces whole."""
+    rows = [
+        (6, "30127", "Xã Bình Thạnh", "30112", "split:reference", 15.0, 0.6, 7688, box(105.1, 10.05, 105.16, 10.1)),
+        (6, "30127", "Xã Bình Thạnh", "28270", "split:reference", 9.0, 0.4, 5125, box(105.16, 10.05, 105.2, 10.1)),
+        (0, "30502", "Thị trấn Nhà Bàng", "30502", "whole", 12.1, 1.0, 9000, box(105.0, 10.0, 105.051, 10.1)),
+    ]
+    cols = ["feature", "old_code", "old_name", "new_code", "basis", "area_km2", "area_share", "population", "geometry"]
+    return gpd.GeoDataFrame(pd.DataFrame(rows, columns=cols), geometry="geometry", crs=4326)
+
+
+def _audit() -> gpd.GeoDataFrame:
+    """The plan audit of that merge: Mỹ Long (30115), linked whole to Mỹ Hiệp, lies mostly in Thới Sơn."""
+    return gpd.GeoDataFrame({
+        "feature": [5], "old_code": ["30115"], "old_name": ["Xã Mỹ Long"], "link": ["full"], "new_code": ["30112"],
+        "new_name": ["Xã Mỹ Hiệp"], "found_code": ["28270"], "found_name": ["Phường Thới Sơn"], "held_share": [0.2],
+        "found_share": [0.8], "area_km2": [25.0], "at_stake_km2": [20.0], "kind": ["full link elsewhere"],
+        "verdict": ["plan"], "checked_by": ["<b>audit</b>"],
+    }, geometry=[box(105.15, 10.0, 105.2, 10.05)], crs=4326)
+
+
+@pytest.fixture(scope="module")
+def overlays(tmp_path_factory) -> dict:
+    """A result made with a reference: split pieces, a plan audit, and population estimates and bounds."""
+    d = tmp_path_factory.mktemp("overlays")
+    result = d / "result.gpkg"
+    units = _units()
+    units["population_estimate"] = [33000, 1300, 54000, None, 6500]
+    units["population_lower"] = [24705, 1000, 35000, None, 5000]
+    units["population_upper"] = [24705, 1000, 47000, None, 5000]
+    units["population_estimate"] = units["population_estimate"].astype("Int64")
+    units.to_file(result, layer="units", driver="GPKG")
+    pyogrio.write_dataframe(_lineage(), result, layer="lineage")
+    _crosswalk().to_file(result, layer="crosswalk", driver="GPKG")
+    _audit().to_file(result, layer="audit", driver="GPKG")
+    pyogrio.write_dataframe(_about(), result, layer="about")
+    return {"result": result, "html": write_review_map(result, d / "overlays.html", options=EN),
+            "vi": write_review_map(result, d / "overlays-vi.html", options=MapOptions(lang="vi"))}

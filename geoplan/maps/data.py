@@ -100,6 +100,9 @@ def _units_section(units: gpd.GeoDataFrame, geoms: np.ndarray, refs: list) -> di
     }
     if "population_estimate" in units.columns:
         section["popEstimate"] = numbers(units["population_estimate"], 0)
+    if {"population_lower", "population_upper"} <= set(units.columns):  # divided units split: bounds
+        section["popLower"] = numbers(units["population_lower"], 0)
+        section["popUpper"] = numbers(units["population_upper"], 0)
     declared = declared_flags(units)
     if declared:
         section["declFlag"], section["declWith"] = declared["flag"], declared["with"]
@@ -214,7 +217,7 @@ _DICT_COLUMNS = {
     "lineage": ("oldParent", "newCode", "newName", "link", "linkedBy"),
     "repairs": ("kind", "rule", "receiving", "other"),
     "pieces": ("basis",),
-    "audit": ("kind", "verdict"),
+    "audit": ("kind", "kindKey", "verdict", "link"),
 }
 _FLAG_COLUMNS = {"units": ("approx",), "lineage": ("assigned", "approx")}
 SECTIONS = ("units", "provinces", "old", "lineage", "repairs", "pieces", "audit", "reference")

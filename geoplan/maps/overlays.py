@@ -19,8 +19,10 @@ from .columns import codes, column, numbers, texts
 from .options import MapLayers
 from .shapes import label_points, simplify_coverage, simplify_each, to_wgs84
 
+AUDIT_KINDS = {"full link elsewhere": "full", "partial link empty": "partial", "mostly unlinked": "unlinked"}  # page keys
 SPLIT_PREFIX = "split"  # crosswalk basis of pieces cut along geometry: split:reference, split:lines
-AUDIT_SHOWN = ("old_code", "old_name", "new_code", "new_name", "kind", "verdict", "area_km2", "note")
+AUDIT_SHOWN = ("feature", "old_code", "old_name", "link", "new_code", "new_name", "found_code", "found_name", "held_share",
+               "found_share", "area_km2", "at_stake_km2", "kind", "verdict")  # docs/CONTRACTS.md, layer audit
 
 
 def split_pieces(crosswalk: pd.DataFrame | None) -> pd.DataFrame | None:
@@ -62,15 +64,19 @@ def _pieces(pieces: pd.DataFrame, unit_codes: list, topos, tolerance: float) -> 
 
 
 def _audit(audit: pd.DataFrame, unit_codes: list, topos, tolerance: float) -> dict:
-    """The audit rows: the columns the page names, the others as (column, value) pairs."""
+    """The audit rows: the columns of the contract, the others as (column, value) pairs."""
     geoms, points = _geometry(audit, "audit", tolerance, coverage=False)
     section = {
         "oldCode": codes(column(audit, "old_code")), "oldName": texts(column(audit, "old_name")),
-        "newCode": codes(column(audit, "new_code")), "newName": texts(column(audit, "new_name")),
-        "unit": _units_of(column(audit, "new_code"), unit_codes), "kind": texts(column(audit, "kind")),
-        "verdict": texts(column(audit, "verdict")), "note": texts(column(audit, "note")),
-        "area": numbers(column(audit, "area_km2"), 3),
+        "link": texts(column(audit, "link")), "newCode": codes(column(audit, "new_code")),
+        "newName": texts(column(audit, "new_name")), "unit": _units_of(column(audit, "new_code"), unit_codes),
+        "foundCode": codes(column(audit, "found_code")), "foundName": texts(column(audit, "found_name")),
+        "held": numbers(pd.to_numeric(column(audit, "held_share"), errors="coerce") * 100, 1),
+        "found": numbers(pd.to_numeric(column(audit, "found_share"), errors="coerce") * 100, 1),
+        "area": numbers(column(audit, "area_km2"), 3), "atStake": numbers(column(audit, "at_stake_km2"), 3),
+        "kind": texts(column(audit, "kind")), "verdict": texts(column(audit, "verdict")),
     }
+    section["kindKey"] = [AUDIT_KINDS.get(kind) for kind in section["kind"]]
     others = [c for c in audit.columns if c not in AUDIT_SHOWN and c != "geometry"]
     values = {c: texts(audit[c]) for c in others}
     section["more"] = [[[c, values[c][k]] for c in others if values[c][k] is not None] for k in range(len(audit))]

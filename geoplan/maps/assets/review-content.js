@@ -41,10 +41,13 @@
       };
     }
 
-    function populationRows(table, pop, estimate, declared) {
-      kvRow(table, t('population'), T.fmt(pop));
-      if (estimate !== undefined) kvRow(table, t('population_estimate'), T.fmt(estimate));
-      if (isNum(declared)) kvRow(table, t('population_declared'), T.fmt(declared));
+    function populationRows(table, i) {
+      kvRow(table, t('population'), T.fmt(U.pop[i]));
+      if (U.popLower && U.popLower[i] !== U.popUpper[i]) {
+        kvRow(table, t('population_bounds'), t('bounds', { low: T.fmt(U.popLower[i]), high: T.fmt(U.popUpper[i]) }));
+      }
+      if (U.popEstimate) kvRow(table, t('population_estimate'), T.fmt(U.popEstimate[i]));
+      if (isNum(U.popDeclared[i])) kvRow(table, t('population_declared'), T.fmt(U.popDeclared[i]));
     }
 
     function unitTooltip(layer) {
@@ -56,7 +59,7 @@
       var declared = kvRow(tb, t('area_declared'), isNum(U.areaDeclared[i]) ? T.km2(U.areaDeclared[i]) : '\u2013', 'gp-area-declared');
       if (note && note.warn) el('span', 'gp-warn', ' \u26a0', declared.cells[1]).title = note.text;
       if (isNum(U.areaDiff[i]) && !data.schematic) kvRow(tb, t('computed_minus_declared'), T.pct(U.areaDiff[i]));
-      populationRows(tb, U.pop[i], U.popEstimate ? U.popEstimate[i] : undefined, U.popDeclared[i]);
+      populationRows(tb, i);
       kvRow(tb, t('density'), isNum(U.density[i]) ? t('per_km2', { value: T.fmt(U.density[i]) }) : '\u2013');
       if (isNum(U.nMembers[i])) {
         var flags = [];
@@ -215,14 +218,25 @@
       return d;
     }
 
+    function unitText(name, code) {
+      return (name || '') + (code ? ' (' + code + ')' : '');
+    }
+
     function auditRows(k, tb) {
       var u = A.unit[k];
-      kvRow(tb, t('old_unit'), (A.oldName[k] || '') + (A.oldCode[k] ? ' (' + A.oldCode[k] + ')' : ''), 'gp-wrap');
-      kvRow(tb, t('new_unit'), (A.newName[k] || (u >= 0 ? U.name[u] : '')) + (A.newCode[k] ? ' (' + A.newCode[k] + ')' : ''), 'gp-wrap');
-      if (A.kind[k]) kvRow(tb, t('audit_kind'), A.kind[k]);
-      if (A.verdict[k]) kvRow(tb, t('audit_verdict'), A.verdict[k]);
-      if (isNum(A.area[k])) kvRow(tb, areaLabel('area'), T.km2(A.area[k]));
-      if (A.note[k]) kvRow(tb, t('notes'), A.note[k], 'gp-wrap');
+      if (A.kind[k]) kvRow(tb, t('audit_kind'), A.kindKey[k] ? t('audit_kind_' + A.kindKey[k]) : A.kind[k], 'gp-wrap');
+      kvRow(tb, t('old_unit'), unitText(A.oldName[k], A.oldCode[k]), 'gp-wrap');
+      kvRow(tb, t('audit_plan_link'), t('audit_plan_link_value', {
+        unit: unitText(A.newName[k] || (u >= 0 ? U.name[u] : ''), A.newCode[k]), link: A.link[k] ? linkWord(A.link[k]) : '\u2013',
+        share: T.fmt(A.held[k], 1) }), 'gp-wrap');
+      if (A.foundCode[k]) {
+        kvRow(tb, t('audit_found'), t('audit_found_value', { unit: unitText(A.foundName[k], A.foundCode[k]), share: T.fmt(A.found[k], 1) }), 'gp-wrap');
+      }
+      if (isNum(A.atStake[k])) kvRow(tb, t('audit_at_stake'), T.km2(A.atStake[k]));
+      if (A.verdict[k]) {
+        var v = ['plan', 'linking', 'resolution'].indexOf(A.verdict[k]) >= 0 ? t('audit_verdict_' + A.verdict[k]) : A.verdict[k];
+        kvRow(tb, t('audit_verdict'), v, 'gp-wrap');
+      }
       (A.more[k] || []).forEach(function (pair) { kvRow(tb, pair[0], pair[1], 'gp-wrap'); });
     }
 

@@ -70,7 +70,7 @@
   }
 
   // ------------------------------------------------------------------- text
-  // t('key', {name: value}): the catalogue's text with {name} filled in (the
+  // t(KEY, {name: value}): the catalogue's text with {name} filled in (the
   // values are formatted by the caller); n('key', count, values): the _one or
   // _other form. fmt / km2 / pct write numbers the language's way.
   function texts(data) {
@@ -78,7 +78,7 @@
     function t(key, values) {
       var s = catalogue[key];
       if (s === undefined) {
-        window.console.error('geoplan review map: no text ' + key);
+        window.console.error('geoplan.maps.page', key);  // a key the catalogue lacks: a programming error
         return key;
       }
       return s.replace(/\{(\w+)\}/g, function (m, name) {

@@ -59,6 +59,7 @@
       var c = map.getContainer(), above = c.querySelector('.leaflet-top.leaflet-right');
       var room = box.getBoundingClientRect().bottom - (above ? above.getBoundingClientRect().bottom : c.getBoundingClientRect().top);
       list.style.maxHeight = Math.max(60, room - (list.getBoundingClientRect().top - box.getBoundingClientRect().top) - 16) + 'px';
+      ctx.popupPadEnd.x = box.offsetWidth + 20;
     }
 
     function render() {
@@ -78,6 +79,7 @@
 
     function fold(folded) {
       L.DomUtil[folded ? 'addClass' : 'removeClass'](box, 'gp-folded');
+      ctx.popupPadEnd.x = box.offsetWidth + 20;
       toggle.setAttribute('aria-expanded', folded ? 'false' : 'true');
       toggle.title = folded ? t('legend_show') : t('legend_hide');
     }

@@ -129,7 +129,7 @@
     function setPrintView(on) {
       if (on === printing) return;
       printing = on;
-      var root = document.documentElement, center = map.getCenter(), zoom = map.getZoom();
+      var root = document.documentElement, shown = map.getBounds();
       L.DomUtil[on ? 'addClass' : 'removeClass'](root, 'gp-print');
       if (on) {
         legendWasFolded = L.DomUtil.hasClass(container.querySelector('.gp-legend'), 'gp-folded');
@@ -148,7 +148,7 @@
         ctx.legend.fold(true);
       }
       map.invalidateSize({ pan: false });
-      map.setView(center, zoom, { animate: false });
+      map.fitBounds(shown, { animate: false });  // the sheet shows what the screen showed
       placeBars();
     }
     window.addEventListener('beforeprint', function () { setPrintView(true); });

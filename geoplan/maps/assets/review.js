@@ -403,9 +403,12 @@
       L.tileLayer(data.tiles.url, { maxZoom: 19, attribution: data.tiles.attribution }).addTo(map);
     }
     map.attributionControl.addAttribution(ctx.T.t('attribution'));
-    ctx.popupPad = L.point(10, 50);  // popups pan clear of the title bar: tools.js sets the top padding
+    // popups pan clear of the title bar (tools.js sets the top padding) and of the legend (legend.js)
+    ctx.popupPad = L.point(10, 50);
+    ctx.popupPadEnd = L.point(10, 10);
     ctx.popupOptions = function (more) {
-      return L.extend({ className: 'gp-leaflet-popup', autoPanPaddingTopLeft: ctx.popupPad }, more);
+      return L.extend({ className: 'gp-leaflet-popup', autoPanPaddingTopLeft: ctx.popupPad,
+        autoPanPaddingBottomRight: ctx.popupPadEnd }, more);
     };
     lineageIndex(ctx);
     placements(ctx);
@@ -444,6 +447,7 @@
     api.setPrintView = ctx.tools.setPrintView;
     api.setMeasure = function (name) { ctx.setMeasure(name); ctx.legend.render(); };
     api.labels = ctx.labels.shown;
+    api.searchKey = ctx.search.searchKey;
     publish(ctx, api);
     api.initMs = window.performance.now() - t0;
     window.requestAnimationFrame(function () {
@@ -462,8 +466,7 @@
     } catch (err) {
       var box = document.createElement('div');
       box.className = 'gp-error';
-      box.textContent = ((data && data.texts && data.texts.failed) || 'geoplan review map failed to load:') + ' ' +
-        (err && err.message ? err.message : String(err));
+      box.textContent = ((data && data.texts && data.texts.failed) || 'geoplan') + ' ' + (err && err.message ? err.message : String(err));
       document.body.appendChild(box);
       throw err;
     }
