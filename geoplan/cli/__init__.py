@@ -16,7 +16,7 @@ import sys
 
 from ..errors import GeoplanError
 from ..i18n import LANGUAGES, option_names, using
-from . import check, demo, merge, plans, review_map
+from . import atlas, check, demo, merge, plans, review_map
 
 EXIT_USER_ERROR = 2
 OPTION_FLAGS = {  # how the options of the Python API are named on the command line, in messages
@@ -26,7 +26,7 @@ OPTION_FLAGS = {  # how the options of the Python API are named on the command l
     "reference": "--reference", "reference_code": "--reference-code", "split_lines": "--split-lines",
     "weights": "--weights", "weight_field": "--weight-field",
 }
-COMMANDS = (merge.add_merge, check.add_check, review_map.add_map, plans.add_plans, plans.add_find, demo.add_demo)
+COMMANDS = (merge.add_merge, check.add_check, review_map.add_map, atlas.add_atlas, plans.add_plans, plans.add_find, demo.add_demo)
 
 
 class _Parser(argparse.ArgumentParser):

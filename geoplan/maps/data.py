@@ -80,15 +80,22 @@ def _provinces(units: gpd.GeoDataFrame, provinces, unit_geoms: np.ndarray, toler
     return [outlines.get(c) for c in first.index], list(first.index), [parents[k] for k in first]
 
 
-def _units_section(units: gpd.GeoDataFrame, geoms: np.ndarray, refs: list) -> dict:
-    """The columns of the new units the page reads."""
+def unit_columns(units: pd.DataFrame) -> dict:
+    """The figures of the new units a map or a printed page shows, as lists: names, codes,
+    computed and declared area and their difference (%), population (and its estimate and bounds
+    when the result has them), density, old units merged, flags, and the reason a check flags
+    the declared figures (:func:`geoplan.maps.declared.declared_flags`).
+
+    >>> unit_columns(pd.DataFrame({"code": ["1"], "name": ["A"], "area_km2": [4.0], "population": [10]}))["density"]
+    [2.5]
+    """
     area = numbers(column(units, "area_km2"), 3)
     area_declared = numbers(column(units, "area_declared_km2"), 3)
     pop = numbers(column(units, "population"), 0)
     density = numbers(column(units, "density"), 1)
     if "density" not in units.columns:
         density = [round(p / a, 1) if p is not None and a else None for p, a in zip(pop, area)]
-    section = {
+    out = {
         "code": codes(units["code"]), "name": texts(units["name"]),
         "parent": texts(column(units, "parent")), "parentCode": codes(column(units, "parent_code")),
         "area": area, "areaDeclared": area_declared,
@@ -96,17 +103,22 @@ def _units_section(units: gpd.GeoDataFrame, geoms: np.ndarray, refs: list) -> di
         "pop": pop, "popDeclared": numbers(column(units, "population_declared"), 0), "density": density,
         "nMembers": numbers(column(units, "n_members"), 0), "nApprox": numbers(column(units, "n_approximate"), 0),
         "nInferred": numbers(column(units, "n_inferred"), 0), "nMissing": numbers(column(units, "n_members_missing"), 0),
-        "approx": flags(column(units, "approximate")), "pt": label_points(geoms), "geom": refs, "topo": 0,
+        "approx": flags(column(units, "approximate")),
     }
     if "population_estimate" in units.columns:
-        section["popEstimate"] = numbers(units["population_estimate"], 0)
+        out["popEstimate"] = numbers(units["population_estimate"], 0)
     if {"population_lower", "population_upper"} <= set(units.columns):  # divided units split: bounds
-        section["popLower"] = numbers(units["population_lower"], 0)
-        section["popUpper"] = numbers(units["population_upper"], 0)
+        out["popLower"] = numbers(units["population_lower"], 0)
+        out["popUpper"] = numbers(units["population_upper"], 0)
     declared = declared_flags(units)
     if declared:
-        section["declFlag"], section["declWith"] = declared["flag"], declared["with"]
-    return section
+        out["declFlag"], out["declWith"] = declared["flag"], declared["with"]
+    return out
+
+
+def _units_section(units: gpd.GeoDataFrame, geoms: np.ndarray, refs: list) -> dict:
+    """The columns of the new units the page reads, their label points and geometry references."""
+    return {**unit_columns(units), "pt": label_points(geoms), "geom": refs, "topo": 0}
 
 
 def _old_section(old: gpd.GeoDataFrame, full: np.ndarray, refs: list, topo: int) -> dict:
