@@ -258,11 +258,14 @@ def test_units_without_polygon_are_the_plan_units_expected_in_the_layer():
     assert units_without_polygon(None, []) == []
 
 
-def test_review_map_returns_folium_map_without_cdn():
-    import folium
+def test_review_map_returns_a_page_that_saves_and_shows_itself(tmp_path):
+    from geoplan.maps.page import ReviewMap
 
-    m = review_map(_units(), lineage=_lineage(), repairs=_repairs(), title="t", footer="f")
-    assert isinstance(m, folium.Map)
+    m = review_map(_units(), lineage=_lineage(), repairs=_repairs(), title="t", footer="f", lang="en")
+    assert isinstance(m, ReviewMap)
+    m.save(tmp_path / "m.html")
+    assert (tmp_path / "m.html").read_text("utf-8") == m.render() == render_html(m)
+    assert m._repr_html_().startswith('<iframe srcdoc="&lt;!DOCTYPE html&gt;')
     text = m.get_root().render()
     assert "cdn.jsdelivr.net" not in text and "code.jquery.com" not in text
 

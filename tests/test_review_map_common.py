@@ -307,13 +307,23 @@ class Page:
                 imgs: b.querySelectorAll('img').length}))"""
         )
 
+    def hover_at(self, latlng) -> str:
+        """The tooltip shown with the mouse on a point of the map."""
+        pt = self.js("""ll => { const m = geoplanReview.map, c = m.latLngToContainerPoint(ll),
+            r = m.getContainer().getBoundingClientRect(); return { x: c.x + r.left, y: c.y + r.top }; }""", latlng)
+        return self._hover(pt)
+
     def hover_unit(self, kind: str, code: str) -> str:
         pt = self.js("([k, c]) => geoplanReview.pointOf(k, c)", [kind, code])
         assert pt is not None
-        self.page.mouse.move(pt["x"] + 3, pt["y"] + 3)
-        self.page.mouse.move(pt["x"], pt["y"])
+        return self._hover(pt)
+
+    def _hover(self, pt: dict) -> str:
+        self.page.mouse.move(pt["x"] + 8, pt["y"] + 8)
+        self.page.wait_for_timeout(50)
+        self.page.mouse.move(pt["x"], pt["y"], steps=2)
         tip = self.page.locator(".leaflet-tooltip-pane .gp-tooltip").last
-        tip.wait_for(state="visible", timeout=5000)
+        tip.wait_for(state="visible", timeout=10_000)
         return tip.inner_text()
 
     def close(self):

@@ -34,7 +34,6 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-import folium
 import geopandas as gpd
 
 from ..errors import InputError
@@ -44,11 +43,11 @@ from ..io.result import about_table
 from ..merging.result import MergeResult
 from .old_layer import read_old_layer
 from .options import MEASURES, MapLayers, MapOptions, OldFields
-from .page import build_page, render_html
+from .page import ReviewMap, build_page, render_html
 from .reading import read_map_layers
 from .wording import title_and_footer
 
-__all__ = ["review_map", "write_review_map", "MapOptions", "MapLayers", "OldFields", "MEASURES"]
+__all__ = ["review_map", "write_review_map", "MapOptions", "MapLayers", "OldFields", "ReviewMap", "MEASURES"]
 
 
 def _layers_of(result, old, given: dict, schematic: bool) -> tuple[MapLayers, gpd.GeoDataFrame | None]:
@@ -72,7 +71,7 @@ def _layers_of(result, old, given: dict, schematic: bool) -> tuple[MapLayers, gp
 
 
 def review_map(result, old: gpd.GeoDataFrame | None = None, options: MapOptions | None = None,
-               **given) -> folium.Map:
+               **given) -> ReviewMap:
     """Build the review map of a merge result.
 
     Parameters
@@ -97,8 +96,9 @@ def review_map(result, old: gpd.GeoDataFrame | None = None, options: MapOptions 
 
     Returns
     -------
-    folium.Map
-        Save it with ``m.save(path)`` or use :func:`write_review_map`.
+    ReviewMap
+        Its HTML with ``m.render()``; save it with ``m.save(path)`` or use :func:`write_review_map`;
+        a notebook shows it.
 
     Examples
     --------
@@ -106,7 +106,7 @@ def review_map(result, old: gpd.GeoDataFrame | None = None, options: MapOptions 
     >>> units = gpd.GeoDataFrame({"code": ["1"], "name": ["A"]},
     ...                          geometry=[box(105, 10, 105.1, 10.1)], crs=4326)
     >>> m = review_map(units, title="Test")
-    >>> "cdn.jsdelivr" in m.get_root().render()
+    >>> "cdn.jsdelivr" in m.render()
     False
     """
     settings, given = MapOptions.split(given)
