@@ -24,6 +24,8 @@ Examples
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -60,8 +62,12 @@ class Topologies:
 
     def encode(self, groups: list, shared: bool | str = True) -> tuple[list, int]:
         topo = encode_topology(groups, precision=self.precision, shared=shared)
+        return topo.pop("groups"), self.add(topo)
+
+    def add(self, topo: dict) -> int:
+        """Add an arc set encoded elsewhere (without its groups); its number."""
         self.sets.append(topo)
-        return topo.pop("groups"), len(self.sets) - 1
+        return len(self.sets) - 1
 
 
 def _provinces(units: gpd.GeoDataFrame, provinces, unit_geoms: np.ndarray, tolerance: float) -> tuple[list, list, list]:
@@ -142,17 +148,20 @@ def _lineage_section(lineage: pd.DataFrame, unit_codes: list) -> dict:
     }
 
 
-def _repairs_section(repairs: gpd.GeoDataFrame, units: dict, topos: Topologies) -> tuple[dict, dict]:
-    """The repairs (as they are: small pieces, that share no boundary) and which to review first."""
+def _repairs_section(repairs: gpd.GeoDataFrame, units: pd.DataFrame, precision: int) -> tuple[dict, dict, dict]:
+    """The repairs (as they are: small pieces, that share no boundary), which to review first, and
+    their own arc set."""
+    repairs = to_wgs84(repairs, "repairs").reset_index(drop=True)
     full = valid_polygons(repairs.geometry.values)
-    (refs,), topo = topos.encode([full], shared=False)
+    topo = encode_topology([full], precision=precision, shared=False)
+    (refs,) = topo.pop("groups")
     area = pd.to_numeric(column(repairs, "area_km2"), errors="coerce").to_numpy(dtype=float)
     if "area_km2" not in repairs.columns:
         area = fast_area_km2(full)
-    unit_area = dict(zip(units["code"], units["area"]))
+    unit_area = dict(zip(codes(units["code"]), numbers(column(units, "area_km2"), 3)))
     kind, rule, receiving = texts(column(repairs, "kind")), texts(column(repairs, "rule")), codes(column(repairs, "receiving_code"))
     review = repairs_to_review(kind, rule, area, [unit_area.get(c, np.nan) for c in receiving])
-    vanished = np.array([not g for g in refs], dtype=bool)  # a marker needs a point where the polygon vanished
+    vanished = np.array([g == [] for g in refs], dtype=bool)  # a marker needs a point where the polygon vanished
     points = [None] * len(refs)
     for k, p in zip(np.flatnonzero(vanished), label_points(full[vanished])):
         points[k] = p
@@ -161,25 +170,23 @@ def _repairs_section(repairs: gpd.GeoDataFrame, units: dict, topos: Topologies) 
     return view, {
         "kind": [s or "repair" for s in kind], "areaM2": numbers(area * 1e6, 0),
         "width": numbers(column(repairs, "width_m"), 0), "receiving": receiving,
-        "other": texts(column(repairs, "other_codes")), "rule": rule, "pt": points, "geom": refs, "topo": topo,
-    }
+        "other": texts(column(repairs, "other_codes")), "rule": rule, "pt": points, "geom": refs,
+    }, topo
 
 
-def build_map_data(layers: MapLayers, old: gpd.GeoDataFrame | None, options: MapOptions) -> dict:
-    """Everything the page draws and lists, as plain lists and topologies (see :func:`compact_map_data`).
+def _old_layer(old: gpd.GeoDataFrame, tolerance: float, precision: int) -> tuple[dict, dict]:
+    """The old units' section and its own arc set (edges digitised apart share little: "auto")."""
+    old = to_wgs84(old, "old").reset_index(drop=True)
+    if "name" not in old.columns:
+        raise InputError("maps.old_no_name")
+    full = valid_polygons(old.geometry.values)
+    topo = encode_topology([simplify_each(full, tolerance)], precision=precision, shared="auto")
+    (refs,) = topo.pop("groups")
+    return _old_section(old, full, refs, None), topo
 
-    ``layers.units`` need ``code`` and ``name``; the other layers, and ``old``
-    (with ``name``), are shown when given. Geometries are simplified by
-    ``options.tolerance_m`` metres (taken as degrees of latitude) and rounded to
-    ``options.precision`` decimals; legend labels are in ``options.lang``.
 
-    >>> from shapely import box
-    >>> units = gpd.GeoDataFrame({"code": ["1"], "name": ["A"], "area_km2": [120.0], "population": [6000]},
-    ...                          geometry=[box(105, 10, 105.1, 10.1)], crs=4326)
-    >>> data = build_map_data(MapLayers(units), None, MapOptions())
-    >>> data["units"]["name"], data["units"]["density"], data["old"]
-    (['A'], [50.0], None)
-    """
+def _new_units(layers: MapLayers, options: MapOptions, topos: Topologies) -> dict:
+    """The units, their province outlines (one arc set: they share their boundaries) and the measures."""
     for col in ("code", "name"):
         if col not in layers.units.columns:
             raise InputError("maps.units_field", field=col)
@@ -191,33 +198,53 @@ def build_map_data(layers: MapLayers, old: gpd.GeoDataFrame | None, options: Map
     if not is_polygonal(unit_geoms).any():
         raise InputError("maps.units_no_polygon")
     prov_geoms, prov_codes, prov_names = _provinces(units, layers.provinces, unit_geoms, tolerance)
-    topos = Topologies(options.precision)
     (unit_refs, prov_refs), _ = topos.encode([unit_geoms, prov_geoms])
     minx, miny, maxx, maxy = shapely.total_bounds(unit_geoms)
-    data = {
-        "bounds": [[round(miny, 5), round(minx, 5)], [round(maxy, 5), round(maxx, 5)]],
-        "units": _units_section(units, unit_geoms, unit_refs),
+    section = _units_section(units, unit_geoms, unit_refs)
+    return {
+        "bounds": [[round(miny, 5), round(minx, 5)], [round(maxy, 5), round(maxx, 5)]], "units": section,
         "provinces": {"code": prov_codes, "name": prov_names, "pt": label_points(np.array(prov_geoms, dtype=object)),
                       "geom": prov_refs, "topo": 0},
-        "old": None, "lineage": None, "repairs": None,
+        "old": None, "lineage": None, "repairs": None, "measures": measures(section, options.lang or language()),
     }
-    u = data["units"]
-    data["measures"] = measures(u, options.lang or language())
-    if old is not None:
-        old = to_wgs84(old, "old").reset_index(drop=True)
-        if "name" not in old.columns:
-            raise InputError("maps.old_no_name")
-        full = valid_polygons(old.geometry.values)
-        (refs,), topo = topos.encode([simplify_each(full, tolerance)], shared="auto")  # edges digitised apart share little
-        data["old"] = _old_section(old, full, refs, topo)
-        data["old"].update(placement(layers.features, data["old"]["code"], u["code"]))
-    if layers.lineage is not None:
-        data["lineage"] = _lineage_section(layers.lineage, u["code"])
-        data["missingUnits"] = units_without_polygon(layers.lineage, u["code"])
-    if layers.repairs is not None:
-        repairs = to_wgs84(layers.repairs, "repairs").reset_index(drop=True)
-        data["repairView"], data["repairs"] = _repairs_section(repairs, u, topos)
-    data.update(overlay_sections(layers, u["code"], topos, tolerance))
+
+
+def build_map_data(layers: MapLayers, old: gpd.GeoDataFrame | None, options: MapOptions) -> dict:
+    """Everything the page draws and lists, as plain lists and topologies (see :func:`compact_map_data`).
+
+    ``layers.units`` need ``code`` and ``name``; the other layers, and ``old``
+    (with ``name``), are shown when given. Geometries are simplified by
+    ``options.tolerance_m`` metres (taken as degrees of latitude) and rounded to
+    ``options.precision`` decimals; legend labels are in ``options.lang``. The
+    old layer and the repairs are prepared in a second thread meanwhile (most
+    of their time is GEOS and numpy, which let the other thread run).
+
+    >>> from shapely import box
+    >>> units = gpd.GeoDataFrame({"code": ["1"], "name": ["A"], "area_km2": [120.0], "population": [6000]},
+    ...                          geometry=[box(105, 10, 105.1, 10.1)], crs=4326)
+    >>> data = build_map_data(MapLayers(units), None, MapOptions())
+    >>> data["units"]["name"], data["units"]["density"], data["old"]
+    (['A'], [50.0], None)
+    """
+    tolerance = options.tolerance_m / METRES_PER_DEGREE
+    topos = Topologies(options.precision)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        old_job = None if old is None else pool.submit(_old_layer, old, tolerance, options.precision)
+        repairs_job = None if layers.repairs is None else pool.submit(_repairs_section, layers.repairs, layers.units,
+                                                                      options.precision)
+        data = _new_units(layers, options, topos)
+        u = data["units"]
+        if layers.lineage is not None:
+            data["lineage"] = _lineage_section(layers.lineage, u["code"])
+            data["missingUnits"] = units_without_polygon(layers.lineage, u["code"])
+        data.update(overlay_sections(layers, u["code"], topos, tolerance))
+        if old_job is not None:
+            data["old"], topo = old_job.result()
+            data["old"]["topo"] = topos.add(topo)
+            data["old"].update(placement(layers.features, data["old"]["code"], u["code"]))
+        if repairs_job is not None:
+            data["repairView"], data["repairs"], topo = repairs_job.result()
+            data["repairs"]["topo"] = topos.add(topo)
     data["topo"] = topos.sets
     return data
 
