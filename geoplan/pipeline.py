@@ -30,6 +30,7 @@ from .i18n import Message, render
 from .link.infer import detached
 from .link.names import exact_key
 from .measure.area import METRES_PER_DEGREE
+from .measure.estimate import with_population_estimate
 from .merging.layer import OldLayer
 from .merging.options import DEFAULT_GAP_WIDTH_M, MergeOptions
 from .merging.pieces import repaired, whole_pieces
@@ -95,6 +96,7 @@ def merge(old: gpd.GeoDataFrame, plan: Plan | str | os.PathLike, options: MergeO
         repairs = pool.submit(repairs_table, dissolved.repairs, layer.crs)
         left = pool.submit(gaps_left, dissolved.units.to_numpy())
         units = units_table(dissolved.units, layer.crs, pieces, plan, counts, declared)
+        units = with_population_estimate(units, plan, pieces, options)  # census shares controlled to declared totals
         steps = MergeSteps(layer, plan, options, placement, pieces, units, repairs.result(),
                            counted_twice_km2(dissolved.overlaps, layer.crs), left.result(), apart)
     report = MergeReport.of(steps)

@@ -19,6 +19,7 @@ import pyogrio
 
 from .. import __version__
 from ..errors import InputError
+from ..measure.estimate import ABOUT as ESTIMATE_ABOUT
 from .atomic import check_target, write_layers
 
 OPTIONAL_LAYERS = ("lineage", "repairs", "features", "about")  # crosswalk: read by the commands that need it  # of a merge result, besides units
@@ -129,6 +130,7 @@ def about_table(result, source: str, schematic: bool = False) -> pd.DataFrame:
         "pop_field": str(result.report.pop_field or ""),
         **{f"old_{role}_field": str(field or "") for role, field in result.report.link_fields.items()},
         "summary": result.summary(),
+        **result.units.attrs.get(ESTIMATE_ABOUT, {}),  # the population estimate: method, control totals, year
     }
     return pd.DataFrame({"key": list(rows), "value": list(rows.values())})
 
