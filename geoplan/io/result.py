@@ -71,6 +71,18 @@ def read_result(path: str | Path, geometry: bool = True, warn_missing=OPTIONAL_L
                        _about(path, frames.get("about")))
 
 
+def read_crosswalk(path: str | Path) -> pd.DataFrame:
+    """The ``crosswalk`` layer of a merge result (one row per piece), without geometry; InputError
+    naming the file when it is no result or has none (written by a geoplan older than the crosswalk).
+
+    >>> read_crosswalk("communes.gpkg")[["old_code", "new_code", "area_share"]].head(1)  # doctest: +SKIP
+    """
+    path = Path(path)
+    if "crosswalk" not in _result_layers(path):
+        raise InputError("transfer.no_crosswalk", path=path)
+    return pyogrio.read_dataframe(path, layer="crosswalk", read_geometry=False)
+
+
 def _result_layers(path: Path) -> set[str]:
     """The layer names of a merge result; InputError when the file is none."""
     if not path.exists():

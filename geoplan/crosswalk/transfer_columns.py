@@ -1,0 +1,172 @@
+"""Which columns a transfer carries and how: declared (``--sum``, ``--mean COL[:WEIGHT]``,
+``--share COL[:WEIGHT]``) or guessed from their values, and their values read per row.
+
+- ``sum`` (extensive: counts, totals, hectares of a land class): weighted sums;
+- ``mean`` (intensive: rates, densities, percentages): weighted means, the weight
+  named: ``area`` (default), an extensive column of the table (population, labour
+  force) or ``population`` (the census the merge summed);
+- ``share`` (categorical: a class per old unit): the share of each class.
+
+Guessing: a column of numbers is a ``mean`` when its name says it is a rate
+(``rate``, ``ratio``, ``pct``, ``percent``, ``density``, ``share``, ``per``,
+``index``, ``tỷ lệ``, ``mật độ``, ``bình quân``) or its values all lie between 0 and 1
+with fractions, else a ``sum``; a column of text with 2 to 20 short classes is a
+``share``; codes (a name with ``code``, ``ma``, ``id``; numbers with leading zeros) and the
+other columns are not carried, and the list says why.
+
+>>> parse_columns(["pop"], ["rate:pop"], [], {"pop", "rate"}, "t.csv")
+[Column(name='pop', kind='sum', weight='area', guessed=False), Column(name='rate', kind='mean', weight='pop', guessed=False)]
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from ..i18n import Message, Option, render
+from ..io.tables import numbers
+from ..link.names import fold
+
+KINDS = ("sum", "mean", "share")
+AREA = "area"  # the weight of means and shares by default: the pieces' areas
+CENSUS = "population"  # the census count the merge summed, as a weight
+MAX_CLASSES = 20
+MAX_CLASS_LENGTH = 40
+RATE_WORDS = {"rate", "ratio", "pct", "percent", "percentage", "density", "share", "per", "index", "capita"}
+RATE_PHRASES = ("ty le", "mat do", "binh quan", "dau nguoi")
+CODE_WORDS = {"code", "ma", "id", "gso", "key"}
+_LEADING_ZERO = re.compile(r"\s*0\d+\s*")
+_NUMERIC = re.compile(r"[\s\u00a0\u202f]*[+-]?[\d\s\u00a0\u202f.,]*\d[\d\s\u00a0\u202f.,]*([eE][+-]?\d+)?\s*")
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column to carry: its ``name``, ``kind`` (``sum``, ``mean``, ``share``), the ``weight`` of a
+    mean or share (``area``, a column of the table or ``population``) and whether it was ``guessed``."""
+
+    name: str
+    kind: str
+    weight: str = AREA
+    guessed: bool = False
+
+
+def parse_columns(sums, means, shares, known: set, label: str) -> list[Column]:
+    """The declared columns (``COL`` or ``COL:WEIGHT`` for means and shares), names lower-cased;
+    an unknown column or weight, or a column declared twice, is an InputError naming it.
+
+    >>> parse_columns(["x"], [], [], {"pop"}, "t.csv")
+    Traceback (most recent call last):
+    geoplan.errors.InputError: t.csv: no column 'x' (sums); columns are: pop
+    """
+    columns = []
+    for option, kind, given in (("sums", "sum", sums), ("means", "mean", means), ("shares", "share", shares)):
+        for text in given:
+            name, _, weight = str(text).partition(":") if kind != "sum" else (str(text), "", "")
+            name, weight = name.strip().lower(), weight.strip().lower() or AREA
+            if name not in known:
+                raise InputError("transfer.no_column", path=label, column=name, option=Option(option),
+                                 columns=", ".join(sorted(known)))
+            if weight not in known | {AREA, CENSUS}:
+                raise InputError("transfer.no_weight", path=label, column=name, weight=weight, option=Option(option),
+                                 columns=", ".join(sorted(known)))
+            columns.append(Column(name, kind, weight))
+    twice = [c.name for c in columns if [d.name for d in columns].count(c.name) > 1]
+    if twice:
+        raise InputError("transfer.declared_twice", column=twice[0])
+    return columns
+
+
+def numeric_like(values: pd.Series) -> bool:
+    """Whether a column holds numbers: numbers, or text of which more than half the filled cells
+    are written as numbers (the others are then reported as errors, not read as classes).
+
+    >>> numeric_like(pd.Series(["1.234,5", "", "n/a", "7"])), numeric_like(pd.Series(["Xã A", "3"]))
+    (True, False)
+    """
+    if values.dtype.kind in "iuf":
+        return True
+    filled = [v for v in values.tolist() if not (v is None or (isinstance(v, float) and np.isnan(v)) or str(v).strip() == "")]
+    written = [isinstance(v, (int, float, np.number)) and not isinstance(v, bool) or bool(_NUMERIC.fullmatch(str(v)))
+               for v in filled]
+    return bool(filled) and sum(written) * 2 > len(filled)
+
+
+def numeric_values(values: pd.Series, decimal: str | None, label: str, column: str) -> np.ndarray:
+    """A column's numbers (NaN where empty), text read by :func:`geoplan.io.tables.numbers`
+    (decimal commas, thousands marks; anything else an error naming the row).
+
+    >>> numeric_values(pd.Series(["49,36", "", "1.234,5"]), ",", "t.csv", "area").tolist()
+    [49.36, nan, 1234.5]
+    """
+    if values.dtype.kind in "iuf":
+        return values.to_numpy(dtype=float)
+    text = values.map(lambda v: repr(float(v)) if isinstance(v, (int, float, np.number)) and not isinstance(v, bool)
+                      else "" if v is None else str(v))
+    where = render("transfer.column_label", path=label, column=column)
+    return numbers(text.replace("nan", ""), decimal, where).to_numpy(dtype=float)
+
+
+def class_values(values: pd.Series) -> np.ndarray:
+    """A column's classes as text, stripped (None where empty).
+
+    >>> class_values(pd.Series([" A ", "", None, 3])).tolist()
+    ['A', None, None, '3']
+    """
+    text = values.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip())
+    return np.where(text == "", None, text.to_numpy(dtype=object))
+
+
+def guess_columns(frame: pd.DataFrame, skip: set, decimal: str | None, label: str) -> tuple[list[Column], list]:
+    """Columns to carry guessed from their values (see the module's description), and those left
+    out with the reason, as Messages.
+
+    >>> frame = pd.DataFrame({"code": ["1", "2"], "pop": ["10", "20"], "poverty_rate": ["0,1", "0,2"], "note": ["a", "b"]})
+    >>> carried, left = guess_columns(frame, {"code"}, ",", "t.csv")
+    >>> [(c.name, c.kind) for c in carried], [m.values["column"] for m in left]
+    ([('pop', 'sum'), ('poverty_rate', 'mean')], ['note'])
+    """
+    carried, left = [], []
+    for name in frame.columns:
+        if name in skip:
+            continue
+        values = frame[name]
+        if _codes(name, values):
+            left.append(Message("transfer.left_codes", column=name))
+            continue
+        if numeric_like(values):
+            numbers_ = numeric_values(values, decimal, label, name)
+            kind = "mean" if _rate(name, numbers_) else "sum"
+            carried.append(Column(name, kind, AREA, guessed=True))
+            continue
+        classes = pd.Series(class_values(values)).dropna()
+        n = classes.nunique()
+        if 2 <= n <= MAX_CLASSES and n < len(classes) and classes.str.len().max() <= MAX_CLASS_LENGTH:
+            carried.append(Column(name, "share", AREA, guessed=True))
+        else:
+            left.append(Message("transfer.left_text", column=name, n=n))
+    return carried, left
+
+
+def _codes(name: str, values: pd.Series) -> bool:
+    """Whether a column holds codes (identifiers, not quantities): its name says so ("code",
+    "ma", "id"), or numbers are written with leading zeros ("01").
+
+    >>> _codes("new_province_code", pd.Series(["1"])), _codes("pop", pd.Series(["01", "12"])), _codes("pop", pd.Series([1]))
+    (True, True, False)
+    """
+    if set(re.split(r"[^a-z0-9]+", fold(name))) & CODE_WORDS:
+        return True
+    return any(isinstance(v, str) and _LEADING_ZERO.fullmatch(v) for v in values.tolist())
+
+
+def _rate(name: str, values: np.ndarray) -> bool:
+    """Whether a numeric column reads as a rate: by its name, or values between 0 and 1 with fractions."""
+    words = re.split(r"[^a-z0-9]+", fold(name))
+    plain = " ".join(words)
+    known = values[~np.isnan(values)]
+    fractions = len(known) and (known >= 0).all() and (known <= 1).all() and (known != np.round(known)).any()
+    return bool(set(words) & RATE_WORDS or any(phrase in plain for phrase in RATE_PHRASES) or fractions)
