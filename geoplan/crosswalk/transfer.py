@@ -29,7 +29,7 @@ from ..link.match import LinkResult
 from ..measure.counts import whole_numbers
 from .transfer_basis import Basis
 from .transfer_carry import MISSING, SHARE_BY, Carrier
-from .transfer_columns import Column, class_values, guess_columns, numeric_values, parse_columns
+from .transfer_columns import Column, class_values, guess_columns, parse_columns
 from .transfer_output import lacking, summary_lines
 from .transfer_table import StatTable, link_rows, link_report, read_statistics
 
@@ -144,7 +144,7 @@ def transfer(result, table, options: TransferOptions | None = None, *, geometry:
     linked = link_rows(stat, basis, options.fields, dict(options.aliases or {}))
     skip = {name for name in linked.fields.values() if name}
     declared = parse_columns(options.sums, options.means, options.shares, set(stat.frame.columns), stat.label)
-    columns, left = (declared, []) if declared else guess_columns(stat.frame, skip, stat.decimal, stat.label)
+    columns, left = (declared, []) if declared else guess_columns(stat, skip)
     if not columns:
         raise InputError("transfer.nothing_to_carry", path=stat.label)
     rows = unique_rows(stat, linked.unit, basis, columns)
@@ -193,44 +193,58 @@ def unique_rows(stat: StatTable, unit: np.ndarray, basis: Basis, columns: list[C
 def _per_unit(stat: StatTable, rows: pd.Series, basis: Basis, column: str) -> np.ndarray:
     """A numeric column's values per old unit (NaN where the unit has no row or no value)."""
     values = np.full(len(basis.old), np.nan)
-    numbers = pd.Series(numeric_values(stat.frame[column], stat.decimal, stat.label, column), index=stat.frame.index)
+    numbers = pd.Series(stat.numbers(column), index=stat.frame.index)
     values[rows.index.to_numpy()] = numbers.loc[rows.to_numpy()].to_numpy()
     return values
 
 
 def carry(stat: StatTable, rows: pd.Series, columns: list[Column], carrier: Carrier) -> tuple[pd.DataFrame, dict]:
     """The output table (new units, then each column carried), and ``negative`` (sums whose bounds
-    were left out: negative values) and ``lacking`` (per column, the old units without a value)."""
+    were left out: negative values) and ``lacking`` (per column, the old units without a value).
+    All sums are carried at once, as are all means of one weight."""
     basis = carrier.basis
-    out = basis.new.copy()
     numeric = {c: _per_unit(stat, rows, basis, c) for c in dict.fromkeys(
         [c.name for c in columns if c.kind != "share"] + [c.weight for c in columns if c.weight in stat.frame])}
     info = {"negative": [], "lacking": {}}
+    carried = {}
+    sums = [c.name for c in columns if c.kind == "sum"]
+    if sums:
+        carried |= _sums(numeric, sums, carrier, info)
     for column in columns:
         if column.kind == "sum":
-            carried = carrier.sums(numeric[column.name][:, None])
-            out[column.name] = _counts(carried.values[:, 0])
-            out[f"{column.name}_coverage"] = carried.coverage[:, 0]
-            if basis.divided and (np.nan_to_num(numeric[column.name]) >= 0).all():
-                lower, upper = carrier.bounds(numeric[column.name][:, None], carried.values)
-                out[f"{column.name}_lower"], out[f"{column.name}_upper"] = _counts(lower[:, 0]), _counts(upper[:, 0])
-            elif basis.divided:
-                info["negative"].append(column.name)
-            info["lacking"][column.name] = lacking(numeric[column.name], basis)
             continue
         weight = numeric.get(column.weight) if column.weight in stat.frame else None
         if column.kind == "mean":
-            values = numeric[column.name][:, None]
+            values, names = numeric[column.name][:, None], [column.name]
         else:
             values, classes = _indicators(stat, rows, basis, column.name)
+            names = [f"{column.name}={c}" for c in classes]
         weights = np.repeat(carrier.piece_weights(column.weight, weight)[:, None], values.shape[1], axis=1)
-        carried = carrier.means(values, weights)
-        names = [column.name] if column.kind == "mean" else [f"{column.name}={c}" for c in classes]
-        for i, name in enumerate(names):
-            out[name] = carried.values[:, i]
-        out[f"{column.name}_coverage"] = carried.coverage[:, 0]
+        means = carrier.means(values, weights)
+        carried |= {name: means.values[:, i] for i, name in enumerate(names)}
+        carried[f"{column.name}_coverage"] = means.coverage[:, 0] if len(names) else np.full(len(basis.new), np.nan)
         info["lacking"][column.name] = lacking(np.where(np.isnan(values).any(axis=1), np.nan, 0.0), basis)
+    out = pd.concat([basis.new, pd.DataFrame(carried, index=basis.new.index)], axis=1)
     return out, info
+
+
+def _sums(numeric: dict, names: list[str], carrier: Carrier, info: dict) -> dict:
+    """The sum columns carried together: values, coverage and, where divided old units contribute
+    and no value is negative, bounds."""
+    values = np.column_stack([numeric[name] for name in names])
+    sums = carrier.sums(values)
+    bounded = [i for i, name in enumerate(names) if (np.nan_to_num(numeric[name]) >= 0).all()]
+    lower, upper = carrier.bounds(values[:, bounded], sums.values[:, bounded]) if bounded else (None, None)
+    out = {}
+    for i, name in enumerate(names):
+        out[name], out[f"{name}_coverage"] = _counts(sums.values[:, i]), sums.coverage[:, i]
+        if carrier.basis.divided and i in bounded:
+            k = bounded.index(i)
+            out[f"{name}_lower"], out[f"{name}_upper"] = _counts(lower[:, k]), _counts(upper[:, k])
+        elif carrier.basis.divided:
+            info["negative"].append(name)
+        info["lacking"][name] = lacking(numeric[name], carrier.basis)
+    return out
 
 
 def _indicators(stat: StatTable, rows: pd.Series, basis: Basis, column: str) -> tuple[np.ndarray, list]:

@@ -80,6 +80,19 @@ def parse_columns(sums, means, shares, known: set, label: str) -> list[Column]:
     return columns
 
 
+def texts(values: pd.Series) -> pd.Series:
+    """A column's cells as text ("" where empty; numbers of a workbook written as Python writes them).
+
+    >>> texts(pd.Series([1.5, None, " a "], dtype=object)).tolist()
+    ['1.5', '', ' a ']
+    """
+    if values.dtype == object:
+        values = values.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else
+                            repr(float(v)) if isinstance(v, (int, float, np.number)) and not isinstance(v, bool)
+                            else str(v))
+    return values.astype(str).where(values.notna(), "")
+
+
 def numeric_like(values: pd.Series) -> bool:
     """Whether a column holds numbers: numbers, or text of which more than half the filled cells
     are written as numbers (the others are then reported as errors, not read as classes).
@@ -89,25 +102,52 @@ def numeric_like(values: pd.Series) -> bool:
     """
     if values.dtype.kind in "iuf":
         return True
-    filled = [v for v in values.tolist() if not (v is None or (isinstance(v, float) and np.isnan(v)) or str(v).strip() == "")]
-    written = [isinstance(v, (int, float, np.number)) and not isinstance(v, bool) or bool(_NUMERIC.fullmatch(str(v)))
-               for v in filled]
-    return bool(filled) and sum(written) * 2 > len(filled)
+    text = texts(values).str.strip()
+    filled = text[text != ""]
+    if not len(filled):
+        return False
+    if filled.str.fullmatch(r"[+-]?\d+([.,]\d+)?").all():  # the usual case, at once
+        return True
+    return int(filled.str.fullmatch(_NUMERIC.pattern).sum()) * 2 > len(filled)
 
 
 def numeric_values(values: pd.Series, decimal: str | None, label: str, column: str) -> np.ndarray:
     """A column's numbers (NaN where empty), text read by :func:`geoplan.io.tables.numbers`
-    (decimal commas, thousands marks; anything else an error naming the row).
+    (decimal commas, thousands marks; anything else an error naming the row). Columns of plain
+    numbers whose decimal mark some value proves (or that have none) are read at once, as
+    ``numbers`` reads them.
 
     >>> numeric_values(pd.Series(["49,36", "", "1.234,5"]), ",", "t.csv", "area").tolist()
     [49.36, nan, 1234.5]
+    >>> numeric_values(pd.Series(["49.36", "", "16.465", "-3"]), ",", "t.csv", "area").tolist()
+    [49.36, nan, 16.465, -3.0]
     """
     if values.dtype.kind in "iuf":
         return values.to_numpy(dtype=float)
-    text = values.map(lambda v: repr(float(v)) if isinstance(v, (int, float, np.number)) and not isinstance(v, bool)
-                      else "" if v is None else str(v))
+    text = texts(values).str.strip()
+    plain = _plain(text[text != ""])
+    if plain is not None:
+        parsed = pd.to_numeric(text.str.replace(",", ".", regex=False) if plain == "," else text, errors="coerce")
+        return parsed.to_numpy(dtype=float)
     where = render("transfer.column_label", path=label, column=column)
-    return numbers(text.replace("nan", ""), decimal, where).to_numpy(dtype=float)
+    return numbers(text, decimal, where).to_numpy(dtype=float)
+
+
+def _plain(filled: pd.Series) -> str | None:
+    """The decimal mark of a column of plain numbers (digits with at most one mark, no thousands
+    marks) that :func:`geoplan.io.tables.numbers` would read with it: "." or "," when a value
+    proves it (one mark not followed by exactly three digits) and no value has the other; "." when
+    no value has a mark; None otherwise (the full parser decides)."""
+    if not filled.str.fullmatch(r"[+-]?\d+([.,]\d+)?").all():
+        return None
+    points, commas = filled.str.contains(".", regex=False), filled.str.contains(",", regex=False)
+    if not points.any() and not commas.any():
+        return "."
+    if points.any() and commas.any():
+        return None
+    mark = "." if points.any() else ","
+    proven = ~filled.str.fullmatch(r"[+-]?[1-9]\d{0,2}[.,]\d{3}")
+    return mark if bool((proven & (points | commas)).any()) else None
 
 
 def class_values(values: pd.Series) -> np.ndarray:
@@ -120,26 +160,26 @@ def class_values(values: pd.Series) -> np.ndarray:
     return np.where(text == "", None, text.to_numpy(dtype=object))
 
 
-def guess_columns(frame: pd.DataFrame, skip: set, decimal: str | None, label: str) -> tuple[list[Column], list]:
-    """Columns to carry guessed from their values (see the module's description), and those left
-    out with the reason, as Messages.
+def guess_columns(table, skip: set) -> tuple[list[Column], list]:
+    """Columns of ``table`` (a :class:`geoplan.crosswalk.transfer_table.StatTable`) to carry, guessed
+    from their values (see the module's description), and those left out with the reason, as Messages.
 
+    >>> from geoplan.crosswalk.transfer_table import StatTable
     >>> frame = pd.DataFrame({"code": ["1", "2"], "pop": ["10", "20"], "poverty_rate": ["0,1", "0,2"], "note": ["a", "b"]})
-    >>> carried, left = guess_columns(frame, {"code"}, ",", "t.csv")
+    >>> carried, left = guess_columns(StatTable(frame, "t.csv", ","), {"code"})
     >>> [(c.name, c.kind) for c in carried], [m.values["column"] for m in left]
     ([('pop', 'sum'), ('poverty_rate', 'mean')], ['note'])
     """
     carried, left = [], []
-    for name in frame.columns:
+    for name in table.frame.columns:
         if name in skip:
             continue
-        values = frame[name]
-        if _codes(name, values):
+        values = table.frame[name]
+        if codes_like(name, values):
             left.append(Message("transfer.left_codes", column=name))
             continue
-        if numeric_like(values):
-            numbers_ = numeric_values(values, decimal, label, name)
-            kind = "mean" if _rate(name, numbers_) else "sum"
+        if table.is_numeric(name):
+            kind = "mean" if _rate(name, table.numbers(name)) else "sum"
             carried.append(Column(name, kind, AREA, guessed=True))
             continue
         classes = pd.Series(class_values(values)).dropna()
@@ -151,16 +191,19 @@ def guess_columns(frame: pd.DataFrame, skip: set, decimal: str | None, label: st
     return carried, left
 
 
-def _codes(name: str, values: pd.Series) -> bool:
+def codes_like(name: str, values: pd.Series) -> bool:
     """Whether a column holds codes (identifiers, not quantities): its name says so ("code",
     "ma", "id"), or numbers are written with leading zeros ("01").
 
-    >>> _codes("new_province_code", pd.Series(["1"])), _codes("pop", pd.Series(["01", "12"])), _codes("pop", pd.Series([1]))
-    (True, True, False)
+    >>> codes_like("new_province_code", pd.Series(["1"])), codes_like("pop", pd.Series(["01", "12"]))
+    (True, True)
+    >>> codes_like("pop", pd.Series([1]))
+    False
     """
     if set(re.split(r"[^a-z0-9]+", fold(name))) & CODE_WORDS:
         return True
-    return any(isinstance(v, str) and _LEADING_ZERO.fullmatch(v) for v in values.tolist())
+    text = values[values.map(lambda v: isinstance(v, str))] if values.dtype == object else values
+    return values.dtype.kind not in "iuf" and bool(text.astype(str).str.fullmatch(_LEADING_ZERO.pattern).any())
 
 
 def _rate(name: str, values: np.ndarray) -> bool:

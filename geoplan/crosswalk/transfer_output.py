@@ -58,15 +58,15 @@ def summary_lines(out: pd.DataFrame, columns: list, basis: Basis, options, info:
     if basis.divided:
         lines.append(render("transfer.divided", by=options.share_by))
     zero = options.missing == "zero"
+    names = out["name"].to_numpy(dtype=object)
     for column in columns:
-        coverage = out[f"{column.name}_coverage"]
-        short = out[coverage < 1]
+        coverage = out[f"{column.name}_coverage"].to_numpy(dtype=float)
+        short = np.flatnonzero(coverage < 1)
         if len(short):
-            shown = [render("transfer.unit_coverage", name=name, share=share)
-                     for name, share in zip(short["name"].head(LIMIT), short[f"{column.name}_coverage"])]
+            shown = [render("transfer.unit_coverage", name=names[i], share=coverage[i]) for i in short[:LIMIT]]
             lines += [render("transfer.incomplete_zero" if zero else "transfer.incomplete", column=column.name,
-                             complete=int((coverage == 1).sum()), units=int(coverage.notna().sum()), n=len(short)),
-                      listed(shown, len(short))]
+                             complete=int((coverage == 1).sum()), units=int((~np.isnan(coverage)).sum()),
+                             n=len(short)), listed(shown, len(short))]
     lines += _lacking_lines(info["lacking"], basis)
     if info["left"]:
         lines += [render("transfer.left"), listed([m.render() for m in info["left"]], len(info["left"]))]
@@ -97,7 +97,7 @@ def lacking(values: np.ndarray, basis: Basis) -> np.ndarray:
     """
     used = np.zeros(len(basis.old), dtype=bool)
     used[basis.touching["unit"].to_numpy()] = True
-    missing = pd.isna(pd.Series(values, dtype=object)).to_numpy()
+    missing = np.isnan(values) if values.dtype.kind == "f" else pd.isna(values)
     return np.flatnonzero(used & missing)
 
 

@@ -14,7 +14,7 @@ content (:func:`geoplan.link.fields.detect_fields`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -26,22 +26,43 @@ from ..i18n import Message, Option, render
 from ..io.tables import read_table
 from ..link.fields import detect_fields
 from ..link.match import LinkResult, link_features
+from ..link.names import exact_key
+from ..plan.catalogue import known_renames
 from .transfer_basis import Basis
+from .transfer_columns import codes_like, numeric_like, numeric_values, texts
 
 WORKBOOKS = (".xlsx", ".xlsm")
 TEXT_TABLES = (".csv", ".txt", ".tsv")
 LIMIT = 10  # rows or units named in one line of the report
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class StatTable:
     """A table of values per old unit: ``frame`` (columns lower-cased, cells text or numbers,
     indexed by the row number the user sees), ``label`` (its name in messages) and ``decimal``
-    (the decimal mark of text numbers when their values do not tell)."""
+    (the decimal mark of text numbers when their values do not tell). Whether a column holds
+    numbers, and its numbers, are worked out once.
+
+    >>> StatTable(pd.DataFrame({"pop": ["1.234", "5"]}), "t.csv", ",").numbers("pop").tolist()
+    [1234.0, 5.0]
+    """
 
     frame: pd.DataFrame
     label: str
     decimal: str | None = "."
+    _known: dict = field(default_factory=dict, repr=False)
+
+    def is_numeric(self, column: str) -> bool:
+        """Whether ``column`` holds numbers (see :func:`geoplan.crosswalk.transfer_columns.numeric_like`)."""
+        if ("numeric", column) not in self._known:
+            self._known["numeric", column] = numeric_like(self.frame[column])
+        return self._known["numeric", column]
+
+    def numbers(self, column: str) -> np.ndarray:
+        """The numbers of ``column``, NaN where empty; an InputError naming the row of a value that is none."""
+        if ("numbers", column) not in self._known:
+            self._known["numbers", column] = numeric_values(self.frame[column], self.decimal, self.label, column)
+        return self._known["numbers", column]
 
 
 def read_statistics(source, layer: str | None = None, encoding: str | None = None) -> StatTable:
@@ -130,16 +151,42 @@ def link_rows(table: StatTable, basis: Basis, fields: dict, aliases: dict | None
                              columns=", ".join(frame.columns))
     fields = {role: name.lower() if name else None for role, name in fields.items()}
     if None in fields.values():
-        found = detect_fields(frame, plan)
-        fields = {role: given or found[role] for role, given in fields.items()}
+        found = detect_fields(_candidates(table), plan)
+        taken = set(fields.values())
+        for role, given in fields.items():  # one column, one role: a name column is no district column
+            if given is None and found[role] not in taken:
+                fields[role] = found[role]
+                taken.add(found[role])
     if fields["code"] is None and fields["name"] is None:
         raise InputError("transfer.no_link_field", path=table.label, result=basis.label, code=Option("code_field"),
                          name=Option("name_field"))
     text = frame.astype(object).where(frame.notna(), "")
-    links = link_features(text, plan, fields["code"], fields["name"], fields["parent"], fields["district"], aliases)
+    renames = {**known_renames(plan), **{exact_key(k): v for k, v in (aliases or {}).items()}}  # as merge does
+    links = link_features(text, plan, fields["code"], fields["name"], fields["parent"], fields["district"], renames)
     position = pd.Series(np.arange(len(basis.old)), index=basis.old["key"])
     unit = links.table["old_code"].map(position).fillna(-1).astype(int).to_numpy()
     return TableLinks(unit, links, fields)
+
+
+def _candidates(table: StatTable) -> pd.DataFrame:
+    """The columns that may hold codes, names, parents or districts, for the field detector: text
+    columns, and columns of whole numbers that look like codes (by name or leading zeros: see
+    :func:`geoplan.crosswalk.transfer_columns.codes_like`) as numbers (codes only: their values are no
+    names); other columns of numbers are figures, left out (reading them as names is slow).
+
+    >>> _candidates(StatTable(pd.DataFrame({"ma": ["01", "02"], "ten": ["Xã A", "Xã B"], "rate": ["0,5", "1"]}), "t")).dtypes.tolist()
+    [dtype('float64'), dtype('O')]
+    """
+    out = {}
+    for name in table.frame.columns:
+        values = table.frame[name]
+        if not table.is_numeric(name):
+            out[name] = values.astype(object)
+            continue
+        text = texts(values).str.strip()
+        if codes_like(name, values) and text[text != ""].str.fullmatch(r"\d+").all():
+            out[name] = pd.to_numeric(text.where(text != ""), errors="coerce")
+    return pd.DataFrame(out, index=table.frame.index)
 
 
 def link_report(table: StatTable, basis: Basis, linked: TableLinks, limit: int = LIMIT) -> list[str]:
