@@ -150,8 +150,8 @@ def _old_units(pieces: pd.DataFrame, plan_name: str) -> pd.DataFrame:
     old["area_km2"] = by_unit["area_km2"].sum()
     old["population"] = by_unit["population"].sum(min_count=1)
     old["polygon"] = old["area_km2"] > 0
-    districts = old_registry()["old_district"] if plan_name in BUILTIN else pd.Series(dtype=object)
-    old["old_district"] = old.index.map(districts).fillna("")
+    districts = old_registry()["old_district"].dropna().to_dict() if plan_name in BUILTIN else {}
+    old["old_district"] = [districts.get(key, "") for key in old.index]
     return old.reset_index().fillna({"old_name": "", "old_parent": ""})
 
 

@@ -175,7 +175,7 @@ def _candidates(table: StatTable) -> pd.DataFrame:
     names); other columns of numbers are figures, left out (reading them as names is slow).
 
     >>> _candidates(StatTable(pd.DataFrame({"ma": ["01", "02"], "ten": ["Xã A", "Xã B"], "rate": ["0,5", "1"]}), "t")).dtypes.tolist()
-    [dtype('float64'), dtype('O')]
+    [dtype('int64'), dtype('O')]
     """
     out = {}
     for name in table.frame.columns:
