@@ -5,11 +5,8 @@ answers at once)."""
 
 from __future__ import annotations
 
-from ..i18n import option_names, render
+from ..i18n import render
 from .common import warnings_on_one_line
-
-FLAGS = {"sums": "--sum", "means": "--mean", "shares": "--share", "missing": "--missing", "share_by": "--by",
-         "layer": "--layer", "encoding": "--encoding"}  # the transfer's options as the command line names them
 
 
 def add_transfer(sub) -> None:
@@ -36,7 +33,7 @@ def run_transfer(args) -> int:
     from ..crosswalk.transfer_output import about_rows, check_output, write_output
     from ..link.aliases import read_aliases
 
-    with option_names(FLAGS), warnings_on_one_line(args.command):
+    with warnings_on_one_line(args.command):
         target = check_output(args.output, (args.result, args.table, args.aliases))
         options = TransferOptions(sums=tuple(args.sum), means=tuple(args.mean), shares=tuple(args.share),
                                   missing=args.missing, share_by=args.by, code_field=args.old_code,
@@ -46,8 +43,9 @@ def run_transfer(args) -> int:
         out = transfer(args.result, args.table, options, geometry=target.suffix.lower() == ".gpkg")
         if not args.quiet:
             print(out.link_report())
-        print(out.summary())
-        about = about_rows(out.lines["summary"], out.columns, options, {"result": args.result, "table": args.table})
+        summary = out.summary()
+        print(summary)
+        about = about_rows(summary.splitlines(), out.columns, options, {"result": args.result, "table": args.table})
         write_output(out.table, about, target)
     print(render("transfer.wrote", path=target, units=len(out.table), columns=len(out.columns)))
     return 0

@@ -120,11 +120,11 @@ class TransferResult:
 
         >>> print(out.summary())  # doctest: +SKIP
         """
-        return "\n".join(self.lines["summary"])
+        return "\n".join(self.lines["summary"]())
 
     def link_report(self) -> str:
         """How the table's rows were linked to the old units, and what was left out."""
-        return "\n".join(self.lines["links"])
+        return "\n".join(self.lines["links"]())
 
 
 def transfer(result, table, options: TransferOptions | None = None, *, geometry: bool = False,
@@ -150,8 +150,8 @@ def transfer(result, table, options: TransferOptions | None = None, *, geometry:
     rows = unique_rows(stat, linked.unit, basis, columns)
     carrier = Carrier(basis, options.share_by, options.missing)
     out, info = carry(stat, rows, columns, carrier)
-    lines = {"links": link_report(stat, basis, linked),
-             "summary": summary_lines(out, columns, basis, options, {**info, "left": left})}
+    lines = {"links": lambda: link_report(stat, basis, linked),  # rendered when asked, in the language then in use
+             "summary": lambda: summary_lines(out, columns, basis, options, {**info, "left": left})}
     return TransferResult(out, columns, linked.links, lines)
 
 
