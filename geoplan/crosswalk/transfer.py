@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..i18n import Option
+from ..i18n import Option, render
 from ..io.result import read_crosswalk, read_result
 from ..link.match import LinkResult
 from ..measure.counts import whole_numbers
@@ -147,12 +147,28 @@ def transfer(result, table, options: TransferOptions | None = None, *, geometry:
     columns, left = (declared, []) if declared else guess_columns(stat, skip)
     if not columns:
         raise InputError("transfer.nothing_to_carry", path=stat.label)
+    basis, left_out = _vintage(basis, linked.unit)
     rows = unique_rows(stat, linked.unit, basis, columns)
     carrier = Carrier(basis, options.share_by, options.missing)
     out, info = carry(stat, rows, columns, carrier)
-    lines = {"links": lambda: link_report(stat, basis, linked),  # rendered when asked, in the language then in use
+    lines = {"links": lambda: link_report(stat, basis, linked) + ([render("transfer.inferred_left", n=left_out)]
+                                                                   if left_out else []),  # rendered when asked
              "summary": lambda: summary_lines(out, columns, basis, options, {**info, "left": left})}
     return TransferResult(out, columns, linked.links, lines)
+
+
+def _vintage(basis: Basis, unit: np.ndarray) -> tuple[Basis, int]:
+    """The basis to carry a table by, and how many old units it leaves out. A table that links no
+    old polygon the plan does not name (``inferred``: units merged away before the plan's date) is
+    one of the plan's old units, whose values already count those polygons' people and land: they
+    are left out rather than expected to have values of their own.
+
+    >>> _vintage(basis, np.array([0, 1]))  # doctest: +SKIP
+    """
+    inferred = basis.old["inferred"].to_numpy(dtype=bool)
+    if not inferred.any() or inferred[unit[unit >= 0]].any():
+        return basis, 0
+    return basis.without(inferred), int(inferred.sum())
 
 
 def result_basis(result, geometry: bool = False) -> Basis:

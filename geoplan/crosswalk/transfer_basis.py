@@ -38,7 +38,7 @@ NEW_COLUMNS = ["code", "name", "parent", "parent_code"]  # of the new units, in 
 @dataclass(frozen=True)
 class Basis:
     """``old``: one row per old unit (``key``, ``old_name``, ``old_parent``, ``old_district``,
-    ``area_km2``, ``population``, ``polygon``); ``pieces``: one row per (old unit, new unit) with
+    ``inferred``, ``area_km2``, ``population``, ``polygon``); ``pieces``: one row per (old unit, new unit) with
     ``unit`` and ``new`` (row positions in ``old`` and ``new``), ``area_km2``, ``area_share``,
     ``pop_share``, ``population`` and ``exact``; ``touching``: ``unit``, ``new`` of every old unit
     linked to or received by a new unit; ``new``: the new units (``code``, ``name``, ``parent``,
@@ -55,7 +55,8 @@ class Basis:
            plan_name: str = "") -> Basis:
         """The basis of a result from its crosswalk, lineage (None: only the crosswalk is known),
         units and plan name (a built-in plan gives the old units' districts, to link by)."""
-        crosswalk = crosswalk.assign(key=_keys(crosswalk))
+        members = set(lineage.loc[lineage["link"] != "inferred", "old_code"]) if lineage is not None else set()
+        crosswalk = crosswalk.assign(key=_keys(crosswalk, members))
         pieces = _pieces(crosswalk, lineage)
         old = _old_units(pieces, plan_name)
         new = _new_units(units, pieces)
@@ -85,6 +86,17 @@ class Basis:
                                   "old_district": old["old_district"], "new_parent": "", "new_parent_code": "",
                                   "default": False}, dtype=object), self.label)
 
+    def without(self, units: np.ndarray) -> Basis:
+        """The basis without the pieces of some old units (``units``: a mask over ``old``), which then
+        go nowhere: neither counted nor expected to have a value.
+
+        >>> basis.without(basis.old["inferred"].to_numpy())  # doctest: +SKIP
+        """
+        keep = ~units[self.pieces["unit"].to_numpy()]
+        touching = self.touching[~units[self.touching["unit"].to_numpy()]]
+        return Basis(self.old, self.pieces[keep].reset_index(drop=True), touching.reset_index(drop=True), self.new,
+                     self.label)
+
     @property
     def divided(self) -> bool:
         """Whether some new unit has an old unit that is not exactly its own (divided, or without share)."""
@@ -100,17 +112,18 @@ def within(values, known: set) -> np.ndarray:
     return np.fromiter((value in known for value in np.asarray(values, dtype=object)), dtype=bool, count=len(values))
 
 
-def _keys(crosswalk: pd.DataFrame) -> np.ndarray:
+def _keys(crosswalk: pd.DataFrame, members: set) -> np.ndarray:
     """The key of each piece's old unit: its old code; for an inferred feature its own code when
-    that is no plan member's and no other inferred feature's, else "#" and the feature number.
+    that is no plan member's (``members``: those of the lineage, with or without polygon) and no
+    other inferred feature's, else "#" and the feature number.
 
-    >>> _keys(pd.DataFrame({"old_code": ["1", "1", "2", ""], "link": ["full", "inferred", "inferred", "inferred"],
-    ...                     "feature": [0, 1, 2, 3]})).tolist()
-    ['1', '#1', '2', '#3']
+    >>> _keys(pd.DataFrame({"old_code": ["1", "1", "2", "3", ""], "link": ["full"] + ["inferred"] * 4,
+    ...                     "feature": [0, 1, 2, 3, 4]}), {"3"}).tolist()
+    ['1', '#1', '2', '#3', '#4']
     """
     inferred = crosswalk["link"].to_numpy() == "inferred"
     codes = crosswalk["old_code"].fillna("").astype(str).to_numpy(dtype=object)
-    members = set(codes[~inferred])
+    members = set(members) | set(codes[~inferred])
     own = pd.Series(codes[inferred])
     usable = (own != "") & ~within(own, members) & ~own.duplicated(keep=False)
     features = "#" + crosswalk["feature"].astype(str).to_numpy(dtype=object)[inferred]
@@ -128,7 +141,7 @@ def _pieces(crosswalk: pd.DataFrame, lineage: pd.DataFrame | None) -> pd.DataFra
     pieces = grouped[["area_km2", "area_share"]].sum()
     for column in ("pop_share", "population"):
         pieces[column] = grouped[column].sum(min_count=1)
-    first = grouped[["old_name", "old_parent", "new_name", "new_parent", "basis"]].first()
+    first = grouped[["old_name", "old_parent", "new_name", "new_parent", "basis", "link"]].first()
     pieces = pieces.join(first).reset_index()
     pieces["exact"] = pieces["basis"] != "approximate"
     pieces["placed"] = True
@@ -139,6 +152,7 @@ def _pieces(crosswalk: pd.DataFrame, lineage: pd.DataFrame | None) -> pd.DataFra
                             "area_share": 1.0, "pop_share": np.nan, "population": np.nan,
                             "old_name": none["old_name"], "old_parent": none["old_parent"],
                             "new_name": none["new_name"], "new_parent": none["new_parent"], "basis": "whole",
+                            "link": none["link"],
                             "exact": True, "placed": (none["link"] == "full").to_numpy()})
     return pd.concat([pieces, without], ignore_index=True)
 
@@ -147,6 +161,7 @@ def _old_units(pieces: pd.DataFrame, plan_name: str) -> pd.DataFrame:
     """One row per old unit, with its district from the built-in plan it was merged by."""
     by_unit = pieces.groupby("key", sort=False)
     old = by_unit[["old_name", "old_parent"]].first()
+    old["inferred"] = by_unit["link"].first() == "inferred"
     old["area_km2"] = by_unit["area_km2"].sum()
     old["population"] = by_unit["population"].sum(min_count=1)
     old["polygon"] = old["area_km2"] > 0

@@ -14,7 +14,7 @@ content (:func:`geoplan.link.fields.detect_fields`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +24,7 @@ import pyogrio
 from ..errors import InputError
 from ..i18n import Message, Option, render
 from ..io.tables import read_table
+from ..link.aliases import apply_aliases
 from ..link.fields import detect_fields
 from ..link.match import LinkResult, link_features
 from ..link.names import exact_key
@@ -144,28 +145,37 @@ def link_rows(table: StatTable, basis: Basis, fields: dict, aliases: dict | None
     >>> links = link_rows(table, basis, {"code": None, "name": None, "parent": None, "district": None})  # doctest: +SKIP
     """
     plan = basis.linking_plan()
-    frame = table.frame
-    for role, name in fields.items():
-        if name is not None and name.lower() not in frame:
-            raise InputError("transfer.no_column", path=table.label, column=name, option=Option(f"{role}_field"),
-                             columns=", ".join(frame.columns))
-    fields = {role: name.lower() if name else None for role, name in fields.items()}
-    if None in fields.values():
-        found = detect_fields(_candidates(table), plan)
-        taken = set(fields.values())
-        for role, given in fields.items():  # one column, one role: a name column is no district column
-            if given is None and found[role] not in taken:
-                fields[role] = found[role]
-                taken.add(found[role])
+    renames = {**known_renames(plan), **{exact_key(k): v for k, v in (aliases or {}).items()}}  # as merge does
+    parents, _ = apply_aliases(plan.links["old_parent"], renames)  # the inferred units keep their layer's parents
+    plan = replace(plan, links=plan.links.assign(old_parent=parents))
+    fields = _fields(table, plan, fields)
     if fields["code"] is None and fields["name"] is None:
         raise InputError("transfer.no_link_field", path=table.label, result=basis.label, code=Option("code_field"),
                          name=Option("name_field"))
-    text = frame.astype(object).where(frame.notna(), "")
-    renames = {**known_renames(plan), **{exact_key(k): v for k, v in (aliases or {}).items()}}  # as merge does
+    text = table.frame.astype(object).where(table.frame.notna(), "")
     links = link_features(text, plan, fields["code"], fields["name"], fields["parent"], fields["district"], renames)
     position = pd.Series(np.arange(len(basis.old)), index=basis.old["key"])
     unit = links.table["old_code"].map(position).fillna(-1).astype(int).to_numpy()
     return TableLinks(unit, links, fields)
+
+
+def _fields(table: StatTable, plan, given: dict) -> dict:
+    """The columns to link by: those given (InputError for one the table lacks), the others detected
+    by content, one column one role (a name column is no district column)."""
+    frame = table.frame
+    for role, name in given.items():
+        if name is not None and name.lower() not in frame:
+            raise InputError("transfer.no_column", path=table.label, column=name, option=Option(f"{role}_field"),
+                             columns=", ".join(frame.columns))
+    fields = {role: name.lower() if name else None for role, name in given.items()}
+    if None in fields.values():
+        found = detect_fields(_candidates(table), plan)
+        taken = set(fields.values())
+        for role, name in fields.items():
+            if name is None and found[role] not in taken:
+                fields[role] = found[role]
+                taken.add(found[role])
+    return fields
 
 
 def _candidates(table: StatTable) -> pd.DataFrame:
@@ -214,7 +224,8 @@ def link_report(table: StatTable, basis: Basis, linked: TableLinks, limit: int =
         rows = [render("transfer.refused_row", name=row.feature_name, code=row.code, plan_name=row.plan_name)
                 for row in links.refused_codes.head(limit).itertuples()]
         lines += [render("transfer.refused", n=len(links.refused_codes)), listed(rows, len(links.refused_codes), "; ")]
-    absent = basis.old.iloc[np.setdiff1d(np.arange(len(basis.old)), linked.unit)]
+    expected = np.unique(basis.touching["unit"].to_numpy())  # old units going somewhere (not left out)
+    absent = basis.old.iloc[np.setdiff1d(expected, linked.unit)]
     if len(absent):
         lines += [render("transfer.absent", n=len(absent)), listed(unit_labels(absent.head(limit)), len(absent))]
     return lines
