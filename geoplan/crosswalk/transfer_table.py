@@ -21,13 +21,14 @@ import numpy as np
 import pandas as pd
 import pyogrio
 
-from ..errors import InputError
+from ..errors import InputError, LinkError
 from ..i18n import Message, Option, render
 from ..io.tables import read_table
 from ..link.aliases import apply_aliases
 from ..link.fields import detect_fields
 from ..link.match import LinkResult, link_features
 from ..link.names import exact_key
+from ..merging.place import MIN_LINKED_SHARE
 from ..plan.catalogue import known_renames
 from .transfer_basis import Basis
 from .transfer_columns import codes_like, numeric_like, numeric_values, texts
@@ -156,6 +157,10 @@ def link_rows(table: StatTable, basis: Basis, fields: dict, aliases: dict | None
     links = link_features(text, plan, fields["code"], fields["name"], fields["parent"], fields["district"], renames)
     position = pd.Series(np.arange(len(basis.old)), index=basis.old["key"])
     unit = links.table["old_code"].map(position).fillna(-1).astype(int).to_numpy()
+    linked = int((unit >= 0).sum())
+    if linked < MIN_LINKED_SHARE * len(unit) or not linked:
+        raise LinkError("transfer.too_few_linked", path=table.label, result=basis.label, linked=linked, rows=len(unit),
+                        fields=", ".join(name for name in fields.values() if name))
     return TableLinks(unit, links, fields)
 
 
