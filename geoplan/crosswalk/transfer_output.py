@@ -57,6 +57,10 @@ def summary_lines(out: pd.DataFrame, columns: list, basis: Basis, options, info:
     lines += ["  " + describe(c).render() for c in columns]
     if basis.divided:
         lines.append(render("transfer.divided", by=options.share_by))
+        unplaced = np.setdiff1d(basis.touching["unit"].to_numpy(), basis.pieces["unit"].to_numpy())
+        if len(unplaced):
+            old = basis.old.iloc[unplaced]
+            lines += [render("transfer.unplaced_divided", n=len(old)), listed(unit_labels(old.head(LIMIT)), len(old))]
     zero = options.missing == "zero"
     names = out["name"].to_numpy(dtype=object)
     for column in columns:
