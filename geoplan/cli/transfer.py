@@ -10,6 +10,12 @@ from .common import warnings_on_one_line
 
 
 def add_transfer(sub) -> None:
+    """Add ``geoplan transfer`` to the command line's sub-commands.
+
+    >>> from geoplan.cli import parser
+    >>> parser().parse_args(["transfer", "r.gpkg", "t.csv", "-o", "o.csv", "--sum", "pop"]).sum
+    ['pop']
+    """
     p = sub.add_parser("transfer", help=render("transfer.cli_help"), description=render("transfer.cli_description"))
     p.add_argument("result", help=render("transfer.cli_result"))
     p.add_argument("table", help=render("transfer.cli_table"))
@@ -29,6 +35,11 @@ def add_transfer(sub) -> None:
 
 
 def run_transfer(args) -> int:
+    """Run ``geoplan transfer``: check the output, carry, print the reports, write; 0 when done.
+
+    >>> run_transfer(parser().parse_args(["transfer", "r.gpkg", "t.csv", "-o", "o.xlsx"]))  # doctest: +SKIP
+    0
+    """
     from ..crosswalk.transfer import TransferOptions, transfer
     from ..crosswalk.transfer_output import about_rows, check_output, write_output
     from ..link.aliases import read_aliases

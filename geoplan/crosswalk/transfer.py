@@ -98,7 +98,11 @@ class TransferOptions:
 
     @property
     def fields(self) -> dict[str, str | None]:
-        """The table's link columns by role, as given."""
+        """The table's link columns by role, as given.
+
+        >>> TransferOptions(name_field="ten").fields["name"]
+        'ten'
+        """
         return {"code": self.code_field, "name": self.name_field, "parent": self.parent_field,
                 "district": self.district_field}
 
@@ -108,7 +112,11 @@ class TransferResult:
     """What :func:`transfer` produced: ``table`` (one row per new unit: code, name, parent,
     parent_code, then each carried column with ``_coverage``, and ``_lower`` / ``_upper`` for
     sums where divided old units contribute; a GeoDataFrame when the units' geometry was read),
-    ``columns`` (how each was carried), ``links`` (the linker's result for the rows)."""
+    ``columns`` (how each was carried), ``links`` (the linker's result for the rows).
+
+    >>> out = transfer("communes.gpkg", "stats.csv")  # doctest: +SKIP
+    >>> out.table.filter(like="_coverage").min()  # doctest: +SKIP
+    """
 
     table: pd.DataFrame
     columns: list[Column]
@@ -123,7 +131,10 @@ class TransferResult:
         return "\n".join(self.lines["summary"]())
 
     def link_report(self) -> str:
-        """How the table's rows were linked to the old units, and what was left out."""
+        """How the table's rows were linked to the old units, and what was left out.
+
+        >>> print(out.link_report())  # doctest: +SKIP
+        """
         return "\n".join(self.lines["links"]())
 
 
@@ -190,7 +201,11 @@ def result_basis(result, geometry: bool = False) -> Basis:
 def unique_rows(stat: StatTable, unit: np.ndarray, basis: Basis, columns: list[Column]) -> pd.Series:
     """The row of each old unit that has one (index: old unit position; value: row label). Rows
     linked to the same old unit with the same values count once; with different values they are
-    an InputError naming them and the unit."""
+    an InputError naming them and the unit.
+
+    >>> unique_rows(stat, np.array([0, 0, 1]), basis, columns).tolist()  # doctest: +SKIP
+    [2, 4]
+    """
     names = list(dict.fromkeys([c.name for c in columns] + [c.weight for c in columns if c.weight in stat.frame]))
     linked = pd.DataFrame({"unit": unit, "row": stat.frame.index}, index=stat.frame.index)
     linked = linked[linked["unit"] >= 0]
@@ -217,7 +232,10 @@ def _per_unit(stat: StatTable, rows: pd.Series, basis: Basis, column: str) -> np
 def carry(stat: StatTable, rows: pd.Series, columns: list[Column], carrier: Carrier) -> tuple[pd.DataFrame, dict]:
     """The output table (new units, then each column carried), and ``negative`` (sums whose bounds
     were left out: negative values) and ``lacking`` (per column, the old units without a value).
-    All sums are carried at once, as are all means of one weight."""
+    All sums are carried at once; each mean and share with its weight.
+
+    >>> out, info = carry(stat, rows, columns, Carrier(basis, "population", "empty"))  # doctest: +SKIP
+    """
     basis = carrier.basis
     numeric = {c: _per_unit(stat, rows, basis, c) for c in dict.fromkeys(
         [c.name for c in columns if c.kind != "share"] + [c.weight for c in columns if c.weight in stat.frame])}

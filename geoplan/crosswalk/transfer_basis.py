@@ -42,7 +42,11 @@ class Basis:
     ``unit`` and ``new`` (row positions in ``old`` and ``new``), ``area_km2``, ``area_share``,
     ``pop_share``, ``population`` and ``exact``; ``touching``: ``unit``, ``new`` of every old unit
     linked to or received by a new unit; ``new``: the new units (``code``, ``name``, ``parent``,
-    ``parent_code``, and their geometry when known); ``label``: the result's name in messages."""
+    ``parent_code``, and their geometry when known); ``label``: the result's name in messages.
+
+    >>> Basis.of(crosswalk, lineage, units, "communes.gpkg", "vn-2025-commune").divided  # doctest: +SKIP
+    True
+    """
 
     old: pd.DataFrame
     pieces: pd.DataFrame
@@ -54,7 +58,11 @@ class Basis:
     def of(cls, crosswalk: pd.DataFrame, lineage: pd.DataFrame | None, units: pd.DataFrame, label: str,
            plan_name: str = "") -> Basis:
         """The basis of a result from its crosswalk, lineage (None: only the crosswalk is known),
-        units and plan name (a built-in plan gives the old units' districts, to link by)."""
+        units and plan name (a built-in plan gives the old units' districts, to link by).
+
+        >>> Basis.of(result.crosswalk, result.lineage, result.units, "result").old.columns[:3].tolist()  # doctest: +SKIP
+        ['key', 'old_name', 'old_parent']
+        """
         members = set(lineage.loc[lineage["link"] != "inferred", "old_code"]) if lineage is not None else set()
         crosswalk = crosswalk.assign(key=_keys(crosswalk, members))
         pieces = _pieces(crosswalk, lineage)
@@ -99,7 +107,11 @@ class Basis:
 
     @property
     def divided(self) -> bool:
-        """Whether some new unit has an old unit that is not exactly its own (divided, or without share)."""
+        """Whether some new unit has an old unit that is not exactly its own (divided, or without share).
+
+        >>> basis.divided  # doctest: +SKIP
+        False
+        """
         return len(self.touching) > int(self.pieces["exact"].sum())
 
 

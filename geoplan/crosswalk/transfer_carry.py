@@ -60,14 +60,22 @@ class Groups:
         self.new, self.n = new, n
 
     def sum(self, rows: np.ndarray) -> np.ndarray:
-        """Per new unit, the sum of ``rows`` (pieces x k, or pieces)."""
+        """Per new unit, the sum of ``rows`` (pieces x k, or pieces).
+
+        >>> Groups(np.array([1, 1]), 2).sum(np.array([3.0, 2.0])).tolist()
+        [0.0, 5.0]
+        """
         out = np.zeros((self.n,) + rows.shape[1:])
         if len(self.starts):
             out[self.present] = np.add.reduceat(rows[self.order], self.starts, axis=0)
         return out
 
     def minimum(self, rows: np.ndarray) -> np.ndarray:
-        """Per new unit, the minimum of ``rows`` (NaN where it has no piece)."""
+        """Per new unit, the minimum of ``rows`` (NaN where it has no piece).
+
+        >>> Groups(np.array([0]), 1).minimum(np.array([4.0])).tolist()
+        [4.0]
+        """
         out = np.full((self.n,) + rows.shape[1:], np.nan)
         if len(self.starts):
             out[self.present] = np.minimum.reduceat(rows[self.order], self.starts, axis=0)
@@ -76,7 +84,11 @@ class Groups:
 
 @dataclass(frozen=True)
 class Carried:
-    """Carried values and their coverage, one row per new unit and one column per value."""
+    """Carried values and their coverage, one row per new unit and one column per value.
+
+    >>> Carried(np.array([[1.0]]), np.array([[1.0]])).values.shape
+    (1, 1)
+    """
 
     values: np.ndarray
     coverage: np.ndarray
@@ -104,7 +116,10 @@ class Carrier:
 
     def mass(self, weight: np.ndarray) -> np.ndarray:
         """The mass coverage is measured by (pieces x k): ``weight`` where every piece of the new
-        unit has a positive one, else the area where every piece has one, else 1 per piece."""
+        unit has a positive one, else the area where every piece has one, else 1 per piece.
+
+        >>> carrier.mass(np.array([[np.nan], [2.0]]))  # doctest: +SKIP
+        """
         positive = self.groups.minimum(np.where(np.isnan(weight), 0.0, weight)) > 0
         by_area = self.groups.minimum(self.area) > 0
         each = positive[self.groups.new]
@@ -117,7 +132,10 @@ class Carrier:
             return np.where(total > 0, self.groups.sum(mass * known) / total, np.nan)
 
     def sums(self, values: np.ndarray) -> Carried:
-        """Extensive columns (old units x k) carried: weighted sums and coverage."""
+        """Extensive columns (old units x k) carried: weighted sums and coverage.
+
+        >>> carrier.sums(np.array([[10.0], [20.0]])).values  # doctest: +SKIP
+        """
         piece_values = values[self.unit]
         known = ~np.isnan(piece_values)
         totals = self.groups.sum(self.share[:, None] * np.where(known, piece_values, 0.0))
@@ -127,13 +145,19 @@ class Carrier:
 
     def piece_weights(self, weight: str, column: np.ndarray | None) -> np.ndarray:
         """The weight ``w_ij`` of each piece for a mean or share: its area, its census, or its share of
-        the old unit's value of a weight column (``column``, per old unit)."""
+        the old unit's value of a weight column (``column``, per old unit).
+
+        >>> carrier.piece_weights("area", None)  # doctest: +SKIP
+        """
         if column is not None:
             return self.share * column[self.unit]
         return self.census if weight == "population" else self.area
 
     def means(self, values: np.ndarray, weights: np.ndarray) -> Carried:
-        """Intensive columns (old units x k) carried as means weighted by ``weights`` (pieces x k)."""
+        """Intensive columns (old units x k) carried as means weighted by ``weights`` (pieces x k).
+
+        >>> carrier.means(np.array([[0.1], [0.3]]), np.array([[1.0], [3.0]])).values  # doctest: +SKIP
+        """
         piece_values = values[self.unit]
         weighed = ~np.isnan(weights)
         known = ~np.isnan(piece_values) & weighed
@@ -155,7 +179,10 @@ class Carrier:
 
     def bounds(self, values: np.ndarray, shown: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Lower and upper bounds of extensive columns (old units x k), empty where ``shown`` is NaN
-        or an old unit counted in the upper bound lacks its value (unless missing counts as 0)."""
+        or an old unit counted in the upper bound lacks its value (unless missing counts as 0).
+
+        >>> lower, upper = carrier.bounds(values, carrier.sums(values).values)  # doctest: +SKIP
+        """
         piece_values = np.nan_to_num(values[self.unit])
         lower = self.groups.sum(np.where(self.exact[:, None], self.share[:, None] * piece_values, 0.0))
         touching = self.basis.touching

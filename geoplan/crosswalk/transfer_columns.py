@@ -46,7 +46,11 @@ _NUMERIC = re.compile(r"[\s\u00a0\u202f]*[+-]?[\d\s\u00a0\u202f.,]*\d[\d\s\u00a0
 @dataclass(frozen=True)
 class Column:
     """A column to carry: its ``name``, ``kind`` (``sum``, ``mean``, ``share``), the ``weight`` of a
-    mean or share (``area``, a column of the table or ``population``) and whether it was ``guessed``."""
+    mean or share (``area``, a column of the table or ``population``) and whether it was ``guessed``.
+
+    >>> Column("rate", "mean", "households").weight
+    'households'
+    """
 
     name: str
     kind: str

@@ -29,7 +29,12 @@ OUTPUTS = (".csv", ".xlsx", ".gpkg")
 
 def check_output(target, inputs) -> Path:
     """Refuse an output that is no CSV, XLSX or GeoPackage, that is one of the ``inputs``, or that
-    cannot be written (see :func:`geoplan.io.atomic.check_target`), before any work."""
+    cannot be written (see :func:`geoplan.io.atomic.check_target`), before any work.
+
+    >>> check_output("out.csv", ["out.csv"])  # doctest: +SKIP
+    Traceback (most recent call last):
+    geoplan.errors.InputError: out.csv: is an input; inputs are never overwritten, choose another -o
+    """
     target = Path(target)
     if target.suffix.lower() not in OUTPUTS:
         raise InputError("transfer.output_kind", path=target, kinds=", ".join(OUTPUTS))
@@ -52,7 +57,10 @@ def describe(column) -> Message:
 
 def summary_lines(out: pd.DataFrame, columns: list, basis: Basis, options, info: dict) -> list[str]:
     """The summary of a transfer: what was carried how, the new units left empty and the old units
-    whose values they lack, the columns left out or without bounds."""
+    whose values they lack, the columns left out or without bounds.
+
+    >>> print("\\n".join(summary_lines(out, columns, basis, options, info)))  # doctest: +SKIP
+    """
     lines = [render("transfer.carried", n=len(columns), units=len(out), result=basis.label)]
     lines += ["  " + describe(c).render() for c in columns]
     if basis.divided:
@@ -123,7 +131,10 @@ def about_rows(out_lines: list[str], columns: list, options, sources: dict) -> p
 def write_output(table: pd.DataFrame, about: pd.DataFrame, target) -> Path:
     """Write a transfer's table: CSV (with a byte-order mark, Excel opens Vietnamese right),
     XLSX (sheets ``transfer`` and ``about``, formatted) or GeoPackage (layers ``units``, with
-    the new units' polygons, and ``about``), atomically."""
+    the new units' polygons, and ``about``), atomically.
+
+    >>> write_output(out.table, about_rows([], out.columns, None, {}), "new.xlsx")  # doctest: +SKIP
+    """
     suffix = Path(target).suffix.lower()
     if suffix == ".csv":
         return write_csv(pd.DataFrame(table.drop(columns="geometry", errors="ignore")), target)

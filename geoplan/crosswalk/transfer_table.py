@@ -55,13 +55,21 @@ class StatTable:
     _known: dict = field(default_factory=dict, repr=False)
 
     def is_numeric(self, column: str) -> bool:
-        """Whether ``column`` holds numbers (see :func:`geoplan.crosswalk.transfer_columns.numeric_like`)."""
+        """Whether ``column`` holds numbers (see :func:`geoplan.crosswalk.transfer_columns.numeric_like`).
+
+        >>> StatTable(pd.DataFrame({"ten": ["Xã A"]}), "t.csv").is_numeric("ten")
+        False
+        """
         if ("numeric", column) not in self._known:
             self._known["numeric", column] = numeric_like(self.frame[column])
         return self._known["numeric", column]
 
     def numbers(self, column: str) -> np.ndarray:
-        """The numbers of ``column``, NaN where empty; an InputError naming the row of a value that is none."""
+        """The numbers of ``column``, NaN where empty; an InputError naming the row of a value that is none.
+
+        >>> StatTable(pd.DataFrame({"pop": ["7", ""]}), "t.csv").numbers("pop").tolist()
+        [7.0, nan]
+        """
         if ("numbers", column) not in self._known:
             self._known["numbers", column] = numeric_values(self.frame[column], self.decimal, self.label, column)
         return self._known["numbers", column]
@@ -132,7 +140,11 @@ def _sheet(path: Path, sheet: str | None) -> pd.DataFrame:
 @dataclass(frozen=True)
 class TableLinks:
     """How the rows of a table were linked: ``unit`` (row position of each row's old unit in
-    ``basis.old``, -1 for none), the linker's own result ``links`` and the fields linked by."""
+    ``basis.old``, -1 for none), the linker's own result ``links`` and the fields linked by.
+
+    >>> link_rows(table, basis, {"code": None, "name": None, "parent": None, "district": None}).fields  # doctest: +SKIP
+    {'code': 'ma', 'name': 'ten', 'parent': 'tinh', 'district': None}
+    """
 
     unit: np.ndarray
     links: LinkResult
@@ -205,7 +217,10 @@ def _candidates(table: StatTable) -> pd.DataFrame:
 
 
 def link_report(table: StatTable, basis: Basis, linked: TableLinks, limit: int = LIMIT) -> list[str]:
-    """The lines that say how the rows were linked and what was left out, as the merge's link report does."""
+    """The lines that say how the rows were linked and what was left out, as the merge's link report does.
+
+    >>> print("\\n".join(link_report(table, basis, link_rows(table, basis, fields))))  # doctest: +SKIP
+    """
     links, frame = linked.links, table.frame
     lines = [render("transfer.linked", linked=int((linked.unit >= 0).sum()), rows=len(frame), path=table.label,
                     units=len(basis.old), result=basis.label,
@@ -238,7 +253,7 @@ def link_report(table: StatTable, basis: Basis, linked: TableLinks, limit: int =
 
 def _rows(frame: pd.DataFrame, rows, fields: dict, limit: int) -> list[str]:
     """Rows a planner must find: "row 12 Xã A (Tỉnh B)"."""
-    def label(row) -> str:
+    def label(row) -> str:  # one row, with its code, name and parent when the table has them
         name = str(frame.at[row, fields["name"]]) if fields["name"] else ""
         code = str(frame.at[row, fields["code"]]) if fields["code"] else ""
         parent = str(frame.at[row, fields["parent"]]) if fields["parent"] else ""
