@@ -39,7 +39,6 @@ MAX_CLASS_LENGTH = 40
 RATE_WORDS = {"rate", "ratio", "pct", "percent", "percentage", "density", "share", "per", "index", "capita"}
 RATE_PHRASES = ("ty le", "mat do", "binh quan", "dau nguoi")
 CODE_WORDS = {"code", "ma", "id", "gso", "key"}
-_LEADING_ZERO = re.compile(r"\s*0\d+\s*")
 _NUMERIC = re.compile(r"[\s\u00a0\u202f]*[+-]?[\d\s\u00a0\u202f.,]*\d[\d\s\u00a0\u202f.,]*([eE][+-]?\d+)?\s*")
 
 
@@ -91,10 +90,10 @@ def texts(values: pd.Series) -> pd.Series:
     ['1.5', '', ' a ']
     """
     if values.dtype == object:
-        values = values.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else
-                            repr(float(v)) if isinstance(v, (int, float, np.number)) and not isinstance(v, bool)
-                            else str(v))
-    return values.astype(str).where(values.notna(), "")
+        return values.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else
+                          repr(float(v)) if isinstance(v, (int, float, np.number)) and not isinstance(v, bool)
+                          else str(v)).astype(str)
+    return values.astype(str).fillna("")
 
 
 def numeric_like(values: pd.Series) -> bool:
@@ -110,48 +109,57 @@ def numeric_like(values: pd.Series) -> bool:
     filled = text[text != ""]
     if not len(filled):
         return False
-    if filled.str.fullmatch(r"[+-]?\d+([.,]\d+)?").all():  # the usual case, at once
+    if _floats(filled) is not None:  # plain numbers, the usual case: at once
         return True
     return int(filled.str.fullmatch(_NUMERIC.pattern).sum()) * 2 > len(filled)
 
 
 def numeric_values(values: pd.Series, decimal: str | None, label: str, column: str) -> np.ndarray:
     """A column's numbers (NaN where empty), text read by :func:`geoplan.io.tables.numbers`
-    (decimal commas, thousands marks; anything else an error naming the row). Columns of plain
-    numbers whose decimal mark some value proves (or that have none) are read at once, as
-    ``numbers`` reads them.
+    (decimal commas, thousands marks; anything else an error naming the row). A column of plain
+    numbers with a decimal point that some value proves (or without any mark) is read at once, as
+    ``numbers`` reads it.
 
     >>> numeric_values(pd.Series(["49,36", "", "1.234,5"]), ",", "t.csv", "area").tolist()
     [49.36, nan, 1234.5]
     >>> numeric_values(pd.Series(["49.36", "", "16.465", "-3"]), ",", "t.csv", "area").tolist()
     [49.36, nan, 16.465, -3.0]
+    >>> numeric_values(pd.Series(["16.465", "1.234"]), ",", "t.csv", "area").tolist()
+    [16465.0, 1234.0]
     """
     if values.dtype.kind in "iuf":
         return values.to_numpy(dtype=float)
     text = texts(values).str.strip()
-    plain = _plain(text[text != ""])
-    if plain is not None:
-        parsed = pd.to_numeric(text.str.replace(",", ".", regex=False) if plain == "," else text, errors="coerce")
-        return parsed.to_numpy(dtype=float)
+    filled = text[text != ""]
+    if _plain(filled):
+        return _floats(text)
     where = render("transfer.column_label", path=label, column=column)
     return numbers(text, decimal, where).to_numpy(dtype=float)
 
 
-def _plain(filled: pd.Series) -> str | None:
-    """The decimal mark of a column of plain numbers (digits with at most one mark, no thousands
-    marks) that :func:`geoplan.io.tables.numbers` would read with it: "." or "," when a value
-    proves it (one mark not followed by exactly three digits) and no value has the other; "." when
-    no value has a mark; None otherwise (the full parser decides)."""
-    if not filled.str.fullmatch(r"[+-]?\d+([.,]\d+)?").all():
+def _floats(text: pd.Series) -> np.ndarray | None:
+    """``text`` read as plain floats by Arrow, at once ("" as NaN); None when a cell is no plain float.
+
+    >>> _floats(pd.Series(["1.5", ""])).tolist(), _floats(pd.Series(["1,5"]))
+    ([1.5, nan], None)
+    """
+    try:
+        return text.where(text != "").astype("float64").to_numpy()
+    except (ValueError, TypeError, ArithmeticError):  # pyarrow's ArrowInvalid is a ValueError
         return None
-    points, commas = filled.str.contains(".", regex=False), filled.str.contains(",", regex=False)
-    if not points.any() and not commas.any():
-        return "."
-    if points.any() and commas.any():
-        return None
-    mark = "." if points.any() else ","
-    proven = ~filled.str.fullmatch(r"[+-]?[1-9]\d{0,2}[.,]\d{3}")
-    return mark if bool((proven & (points | commas)).any()) else None
+
+
+def _plain(filled: pd.Series) -> bool:
+    """Whether filled cells are plain numbers (digits, sign, exponent, at most a decimal point: no
+    comma, no thousands mark) that :func:`geoplan.io.tables.numbers` reads with a point: no value
+    has a point, or one proves it (a point not followed by exactly three digits)."""
+    if filled.str.contains(r"[^0-9.eE+\-]").any() or (filled.str.count(r"\.") > 1).any():
+        return False
+    parsed = _floats(filled)
+    if parsed is None or not np.isfinite(parsed).all():
+        return False
+    dotted = filled[filled.str.contains(".", regex=False)]
+    return not len(dotted) or bool((~dotted.str.fullmatch(r"[+-]?[1-9]\d{0,2}\.\d{3}")).any())
 
 
 def class_values(values: pd.Series) -> np.ndarray:
@@ -206,8 +214,11 @@ def codes_like(name: str, values: pd.Series) -> bool:
     """
     if set(re.split(r"[^a-z0-9]+", fold(name))) & CODE_WORDS:
         return True
-    text = values[values.map(lambda v: isinstance(v, str))] if values.dtype == object else values
-    return values.dtype.kind not in "iuf" and bool(text.astype(str).str.fullmatch(_LEADING_ZERO.pattern).any())
+    if values.dtype.kind in "iuf":
+        return False
+    text = texts(values).str.strip()
+    zero = text[text.str.startswith("0")]
+    return bool(len(zero)) and bool(zero.str.fullmatch(r"0\d+").any())
 
 
 def _rate(name: str, values: np.ndarray) -> bool:

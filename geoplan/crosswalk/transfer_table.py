@@ -95,7 +95,8 @@ def read_statistics(source, layer: str | None = None, encoding: str | None = Non
     suffix = path.suffix.lower()
     if suffix in TEXT_TABLES:
         frame = read_table(path, "statistics table")
-        return StatTable(frame, str(path), frame.attrs["decimal"])
+        decimal, frame.attrs = frame.attrs["decimal"], {}  # attrs are deep-copied by every later operation
+        return StatTable(frame, str(path), decimal)
     if suffix in WORKBOOKS:
         return StatTable(_lower(_sheet(path, layer), path), str(path))
     try:
