@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import unicodedata
 
+import geopandas
 import numpy as np
 import openpyxl
 import pandas as pd
 import pyogrio
 import pytest
+import shapely
 
 import geoplan
 from geoplan.cli import main
@@ -190,3 +192,22 @@ def test_population_estimate_controls_each_parent_to_its_declared_total(toy_laye
     assert units["population_estimate"].tolist() == [600, 1400]
     assert units.attrs["population_estimate"]["population_estimate_controls"] == "P1 2000"
     assert control_totals(None, [""]) is None
+
+
+def test_split_pieces_carry_their_shares(toy_layer, toy_plan_frame):
+    """004 divided between 20 and 10 and split along a reference of the new units: half each."""
+    plan = pd.concat([toy_plan_frame.iloc[:3], toy_plan_frame.iloc[[3, 3]].assign(
+        new_code=["20", "10"], new_name=["Xã Y", "Phường X"], link="partial", default=["1", ""])], ignore_index=True)
+    reference = geopandas.GeoDataFrame({"code": ["10", "20"]}, geometry=[
+        shapely.box(105.0, 10.01, 105.02, 10.02).union(shapely.box(105.015, 10.0, 105.02, 10.01)),
+        shapely.box(105.0, 10.0, 105.015, 10.01)], crs="EPSG:4326")
+    result = geoplan.merge(toy_layer, geoplan.Plan.from_frame(plan), code_field="code", pop_field="pop",
+                           reference=reference, reference_code="code")
+    parts = result.crosswalk[result.crosswalk["old_code"] == "004"]
+    assert set(parts["basis"]) == {"split:reference"} and parts["area_share"].sum() == pytest.approx(1.0)
+    share = parts.set_index("new_code")["pop_share"]
+    out = geoplan.transfer(result, _table(households=[10, 20, 30, 40]), sums=["households"]).table.set_index("code")
+    assert out.loc["10", "households"] == pytest.approx(30 + 40 * share["10"])
+    assert out.loc["20", "households"] == pytest.approx(30 + 40 * share["20"])
+    assert out["households_lower"].tolist() == pytest.approx(out["households"].tolist())  # parts with geometry
+    assert out["households_upper"].tolist() == [70, 70]

@@ -107,12 +107,14 @@ class Basis:
 
     @property
     def divided(self) -> bool:
-        """Whether some new unit has an old unit that is not exactly its own (divided, or without share).
+        """Whether some old unit was divided (linked to or split between several new units, or gone whole
+        to its default unit for lack of geometry): then sums have bounds.
 
         >>> basis.divided  # doctest: +SKIP
         False
         """
-        return len(self.touching) > int(self.pieces["exact"].sum())
+        units = self.touching["unit"].to_numpy()
+        return bool(len(np.unique(units)) < len(units) or not self.pieces["exact"].all())
 
 
 def within(values, known: set) -> np.ndarray:
