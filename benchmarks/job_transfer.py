@@ -98,11 +98,19 @@ def tobler_child(source: str, result: str, out: str) -> None:
     """In tobler's python: area_interpolate of the old polygons' 50 columns onto the result's units."""
     import geopandas as gpd
     import numpy as np
-    from tobler.area_weighted import area_interpolate as module_of
+    from tobler.area_weighted import area_interpolate as function
 
-    module = __import__(module_of.__module__, fromlist=["_inf_check"])
-    # tobler 0.13 writes into the array pandas 3 hands out read-only (copy on write); the same, on a copy
-    module._inf_check = lambda values, column, fill_value=0.0: np.where(np.isinf(values), fill_value, values)
+    module = sys.modules[function.__module__]
+
+    def zeroed(test):  # tobler 0.13 writes 0 into the column's array, which pandas 3 hands out read-only
+        def check(df, column):
+            values = df[column].to_numpy(dtype=float, copy=True)
+            values[test(values)] = 0.0
+            df[column] = values
+            return values
+        return check
+
+    module._nan_check, module._inf_check = zeroed(np.isnan), zeroed(np.isinf)
     area_interpolate = module.area_interpolate
     old = gpd.read_file(source).to_crs(EQUAL_AREA)
     units = gpd.read_file(result, layer="units")[["code", "geometry"]].to_crs(EQUAL_AREA)
