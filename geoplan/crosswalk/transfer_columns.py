@@ -130,9 +130,9 @@ def numeric_values(values: pd.Series, decimal: str | None, label: str, column: s
     if values.dtype.kind in "iuf":
         return values.to_numpy(dtype=float)
     text = texts(values).str.strip()
-    filled = text[text != ""]
-    if _plain(filled):
-        return _floats(text)
+    floats = _floats(text)
+    if floats is not None and _point(text, floats):
+        return floats
     where = render("transfer.column_label", path=label, column=column)
     return numbers(text, decimal, where).to_numpy(dtype=float)
 
@@ -149,16 +149,16 @@ def _floats(text: pd.Series) -> np.ndarray | None:
         return None
 
 
-def _plain(filled: pd.Series) -> bool:
-    """Whether filled cells are plain numbers (digits, sign, exponent, at most a decimal point: no
-    comma, no thousands mark) that :func:`geoplan.io.tables.numbers` reads with a point: no value
-    has a point, or one proves it (a point not followed by exactly three digits)."""
-    if filled.str.contains(r"[^0-9.eE+\-]").any() or (filled.str.count(r"\.") > 1).any():
+def _point(text: pd.Series, floats: np.ndarray) -> bool:
+    """Whether plain floats read from ``text`` by Arrow are what :func:`geoplan.io.tables.numbers`
+    reads: finite, written with digits, sign, exponent and at most one point (no thousands mark),
+    and with no point at all or one that some value proves (not followed by exactly three digits)."""
+    filled = text != ""
+    if not np.isfinite(floats[filled.to_numpy()]).all() or text.str.contains(r"[^0-9.eE+\-]").any():
         return False
-    parsed = _floats(filled)
-    if parsed is None or not np.isfinite(parsed).all():
+    dotted = text[text.str.contains(".", regex=False)]
+    if (dotted.str.count(r"\.") > 1).any():
         return False
-    dotted = filled[filled.str.contains(".", regex=False)]
     return not len(dotted) or bool((~dotted.str.fullmatch(r"[+-]?[1-9]\d{0,2}\.\d{3}")).any())
 
 
