@@ -225,7 +225,8 @@ def link_report(table: StatTable, basis: Basis, linked: TableLinks, limit: int =
     links, frame = linked.links, table.frame
     lines = [render("transfer.linked", linked=int((linked.unit >= 0).sum()), rows=len(frame), path=table.label,
                     units=len(basis.old), result=basis.label,
-                    fields=", ".join(f"{role} {name}" for role, name in linked.fields.items() if name))]
+                    fields=", ".join(render("merge.role_field", role=render(f"role.{role}"), field=name)
+                                     for role, name in linked.fields.items() if name))]
     lines += [render("transfer.linked_by", n=n, how=how) for how, n in links.table["linked_by"].value_counts().items()
               if how != "none"]
     left = links.table[(links.table["linked_by"] == "none") & ~links.table["outside"]]
