@@ -211,3 +211,18 @@ def test_split_pieces_carry_their_shares(toy_layer, toy_plan_frame):
     assert out.loc["20", "households"] == pytest.approx(30 + 40 * share["20"])
     assert out["households_lower"].tolist() == pytest.approx(out["households"].tolist())  # parts with geometry
     assert out["households_upper"].tolist() == [70, 70]
+
+
+def test_tables_from_a_workbook_sheet_and_from_a_layer(tmp_path, merged):
+    table = _table(households=[10, 20, 30, 40])
+    book = tmp_path / "stats.xlsx"
+    with pd.ExcelWriter(book) as writer:
+        pd.DataFrame({"note": ["x"]}).to_excel(writer, sheet_name="readme", index=False)
+        table.to_excel(writer, sheet_name="2023", index=False)
+    with using("en"), pytest.raises(InputError, match="has sheets readme, 2023; choose one with layer"):
+        geoplan.transfer(merged, book, sums=["households"])
+    out = geoplan.transfer(merged, book, sums=["households"], layer="2023").table
+    assert out["households"].tolist() == [30, 70]  # codes "001" kept as text by the sheet
+    layer = tmp_path / "stats.gpkg"
+    pyogrio.write_dataframe(table, layer, layer="stats")
+    assert geoplan.transfer(merged, layer, sums=["households"]).table["households"].tolist() == [30, 70]

@@ -166,7 +166,8 @@ def link_rows(table: StatTable, basis: Basis, fields: dict, aliases: dict | None
     if fields["code"] is None and fields["name"] is None:
         raise InputError("transfer.no_link_field", path=table.label, result=basis.label, code=Option("code_field"),
                          name=Option("name_field"))
-    text = table.frame.astype(object).where(table.frame.notna(), "")
+    used = [name for name in dict.fromkeys(fields.values()) if name]  # the linker reads these only
+    text = table.frame[used].astype(object).where(table.frame[used].notna(), "")
     links = link_features(text, plan, fields["code"], fields["name"], fields["parent"], fields["district"], renames)
     position = pd.Series(np.arange(len(basis.old)), index=basis.old["key"])
     unit = links.table["old_code"].map(position).fillna(-1).astype(int).to_numpy()
