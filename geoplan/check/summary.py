@@ -28,7 +28,8 @@ CODED = ("verdict", "population_verdict", "declared_issue")  # columns of coded 
 def label(row) -> str:
     """A unit as a line names it: "code name (parent)".
 
-    >>> label(pd.Series({"code": "30502", "name": "Phường Thới Sơn", "parent": "Tỉnh An Giang"}))
+    >>> from types import SimpleNamespace
+    >>> label(SimpleNamespace(code="30502", name="Phường Thới Sơn", parent="Tỉnh An Giang"))
     '30502 Phường Thới Sơn (Tỉnh An Giang)'
     """
     parent = getattr(row, "parent", "")
