@@ -21,8 +21,10 @@ from .. import __version__
 from ..errors import GeoplanWarning, InputError
 from ..i18n import Message
 from .atomic import check_target, write_layers
+from .styles import styles_table
 
 OPTIONAL_LAYERS = ("lineage", "repairs", "features", "about")  # crosswalk: read by the commands that need it  # of a merge result, besides units
+STYLES_TABLE = "layer_styles"  # the table QGIS reads a layer's default style from
 UNIT_FIELDS = ("code", "name", "area_km2")  # the fields of its units every reader needs
 
 
@@ -134,17 +136,18 @@ def about_table(result, source: str, schematic: bool = False) -> pd.DataFrame:
 
 
 def write_result(result, target: str | Path, source: str = "", schematic: bool = False) -> Path:
-    """Write a MergeResult as a GeoPackage with layers units, crosswalk, lineage, repairs, features, about.
+    """Write a MergeResult as a GeoPackage with layers units, crosswalk, lineage, repairs, features, about,
+    and their QGIS styles in the table ``layer_styles`` (:mod:`geoplan.io.styles`).
 
     >>> write_result(geoplan.merge(old, plan), "merged.gpkg", source="old.gpkg")  # doctest: +SKIP
     """
     check_target(target, ".gpkg", Message("result.what_gpkg"))
-    repairs = result.repairs
-    return write_layers(target, {
+    layers = {
         "units": result.units,
         "crosswalk": result.crosswalk,
         "lineage": result.lineage,
-        "repairs": repairs,
+        "repairs": result.repairs,
         **({"features": result.features} if result.features is not None else {}),
         "about": about_table(result, source, schematic),
-    })
+    }
+    return write_layers(target, {**layers, STYLES_TABLE: styles_table(layers)})
