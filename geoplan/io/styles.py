@@ -102,7 +102,7 @@ def _renderer(name: str, frame: gpd.GeoDataFrame) -> ElementTree.Element | None:
     if not present or (expression and len(present) < len(fields)):
         return None
     if expression:  # several fields: "gap: wide gap"
-        values = frame[list(fields)].astype(str).agg(": ".join, axis=1)
+        values = frame[fields[0]].astype(str).str.cat([frame[field].astype(str) for field in fields[1:]], sep=": ")
         labels = {v: ": ".join(str(value_label(part)) for part in v.split(": ")) for v in values.unique()}
         return categorized(expression, values, labels)
     values = frame[present[0]].fillna("").astype(str)
