@@ -35,6 +35,20 @@ def styles_of(path) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------ on hand-made data (fast)
+def test_vietnamese_texts_are_nfc_and_every_level_and_verdict_has_a_label():
+    import unicodedata
+
+    from geoplan.check.compare import ISSUES, VERDICTS
+    from geoplan.i18n.catalogue import catalogue
+    from geoplan.io.labels import value_label
+
+    vietnamese = catalogue("vi")
+    assert all(unicodedata.is_normalized("NFC", text) for text in vietnamese.values())
+    assert {"level.province", "level.commune"} <= set(vietnamese)
+    for code in VERDICTS + ISSUES:
+        assert value_label(code, "vi") != code and value_label(code, "en"), code
+
+
 def test_help_and_usage_mistakes_speak_vietnamese(capsys):
     code, out, _ = run(capsys, "--lang", "vi", "merge", "--help")
     assert code == 0 and out.startswith("cách dùng: geoplan merge") and "tùy chọn:" in out and "--report XLSX" in out

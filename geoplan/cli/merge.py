@@ -21,9 +21,10 @@ def add_merge(sub) -> None:
     p.add_argument("--layer", help=render("cli.merge_layer"))
     p.add_argument("--encoding", help=render("cli.merge_encoding"))
     p.add_argument("--level", help=render("cli.merge_level"))
-    for flag, role in (("--old-code", "code"), ("--old-name", "name"), ("--old-parent", "parent"),
-                       ("--old-district", "district")):
-        p.add_argument(flag, metavar="FIELD", help=render(f"cli.merge_old_{role}"))
+    p.add_argument("--old-code", metavar="FIELD", help=render("cli.merge_old_code"))
+    p.add_argument("--old-name", metavar="FIELD", help=render("cli.merge_old_name"))
+    p.add_argument("--old-parent", metavar="FIELD", help=render("cli.merge_old_parent"))
+    p.add_argument("--old-district", metavar="FIELD", help=render("cli.merge_old_district"))
     p.add_argument("--pop-field", metavar="FIELD", help=render("cli.merge_pop_field"))
     p.add_argument("--count-field", metavar="FIELD", action="append", default=[], help=render("cli.merge_count_field"))
     p.add_argument("--aliases", metavar="CSV", help=render("cli.merge_aliases"))
