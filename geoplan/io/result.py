@@ -79,7 +79,7 @@ def _result_layers(path: Path) -> set[str]:
     if path.is_dir():
         raise InputError("result.is_folder", path=path)
     try:
-        layers = {str(name) for name, _ in pyogrio.list_layers(path)}
+        layers = {str(name) for name, _ in pyogrio.list_layers(path)} - {STYLES_TABLE}  # styles are no data layer
     except pyogrio.errors.DataSourceError:
         raise InputError("result.not_readable", path=path) from None
     if "units" not in layers:
