@@ -25,6 +25,8 @@ OPTION_FLAGS = {  # how the options of the Python API are named on the command l
     "district_field": "--old-district", "pop_field": "--pop-field", "count_fields": "--count-field",
     "gap_width_m": "--gap-width", "aliases": "--aliases", "declared": "--declared", "level": "--level",
     "tolerance_pct": "--tolerance",
+    "reference": "--reference", "reference_code": "--reference-code", "split_lines": "--split-lines",
+    "weights": "--weights", "weight_field": "--weight-field",
 }
 COMMANDS = (merge.add_merge, check.add_check, review_map.add_map, plans.add_plans, plans.add_find, demo.add_demo)
 

@@ -30,6 +30,11 @@ def add_merge(sub) -> None:
     p.add_argument("--aliases", metavar="CSV", help=render("cli.merge_aliases"))
     p.add_argument("--declared", metavar="CSV", help=render("cli.merge_declared"))
     p.add_argument("--gap-width", metavar="METRES", type=float, default=None, help=render("cli.merge_gap_width"))
+    p.add_argument("--reference", metavar="NEW_UNITS", help=render("cli.merge_reference"))
+    p.add_argument("--reference-code", metavar="FIELD", help=render("cli.merge_reference_code"))
+    p.add_argument("--split-lines", metavar="LINES", help=render("cli.merge_split_lines"))
+    p.add_argument("--weights", metavar="LAYER", help=render("cli.merge_weights"))
+    p.add_argument("--weight-field", metavar="FIELD", help=render("cli.merge_weight_field"))
     p.add_argument("--no-detect", action="store_true", help=render("cli.merge_no_detect"))
     p.add_argument("--quiet", action="store_true", help=render("cli.merge_quiet"))
     p.set_defaults(run=run_merge)
@@ -42,7 +47,8 @@ def _check_outputs(args) -> None:
     check_target(args.output, ".gpkg", Message("result.what_gpkg"))
     if args.report:
         check_target(args.report, ".xlsx", Message("result.what_xlsx"))
-    inputs = {Path(p).resolve() for p in (args.old, args.plan, args.aliases, args.declared) if p}
+    inputs = (args.old, args.plan, args.aliases, args.declared, args.reference, args.split_lines, args.weights)
+    inputs = {Path(p).resolve() for p in inputs if p}
     for output in (args.output, args.report):
         if output and Path(output).resolve() in inputs:
             raise GeoplanError("cli.output_is_input", path=output)
@@ -78,7 +84,8 @@ def run_merge(args) -> int:
         options = MergeOptions.build(options, code_field=args.by, name_field=None, parent_field=None,
                                      district_field=None, detect=False, level=None)
     options = MergeOptions.build(options, aliases=read_aliases(args.aliases) if args.aliases else None,
-                                 declared=args.declared)
+                                 declared=args.declared, reference=args.reference, reference_code=args.reference_code,
+                                 split_lines=args.split_lines, weights=args.weights, weight_field=args.weight_field)
     result = merge(old, plan, options, progress=say)
     say(render("cli.writing", path=args.output))
     write_result(result, args.output, source=str(args.old))

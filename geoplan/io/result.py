@@ -148,6 +148,7 @@ def write_result(result, target: str | Path, source: str = "", schematic: bool =
         "lineage": result.lineage,
         "repairs": result.repairs,
         **({"features": result.features} if result.features is not None else {}),
+        **({"audit": result.audit} if result.audit is not None else {}),
         "about": about_table(result, source, schematic),
     }
     return write_layers(target, {**layers, STYLES_TABLE: styles_table(layers)})
