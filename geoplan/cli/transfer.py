@@ -17,7 +17,7 @@ def add_transfer(sub) -> None:
     ['pop']
     """
     p = sub.add_parser("transfer", help=render("transfer.cli_help"), description=render("transfer.cli_description"))
-    p.add_argument("result", help=render("transfer.cli_result"))
+    p.add_argument("result", help=render("cli.result_arg"))
     p.add_argument("table", help=render("transfer.cli_table"))
     p.add_argument("-o", "--output", required=True, help=render("transfer.cli_output"))
     p.add_argument("--sum", metavar="COL", action="append", default=[], help=render("transfer.cli_sum"))
