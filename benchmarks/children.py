@@ -15,7 +15,8 @@ Tools:
     sjoin-geopandas P B OUT [--predicate within|intersects]
     sjoin-dask PARTS B OUT --workers N  dask-geopandas sjoin on a distributed LocalCluster
     sjoin-duckdb P B OUT --ext FILE     DuckDB spatial join (ST_Within), COPY to Parquet
-    overlay-duckdb A B OUT --ext FILE   DuckDB ST_Intersection over its spatial join
+    overlay-duckdb A B OUT --ext FILE   DuckDB ST_Intersection over its spatial join (a feature
+                                        within the unit is kept whole: ST_Within shortcut)
     duckdb-probe                        how DuckDB's spatial extension can be loaded here
 A and B: polygon layers (GeoPackage or GeoParquet); P: points (GeoParquet); PARTS: a folder
 of GeoParquet files. B's code column is ``code``; A's and P's id column ``id`` when it has one

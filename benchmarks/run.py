@@ -264,6 +264,7 @@ def run_overlay(data: Path, reps: int, rows: list[Row], pg: extra_peers.PostGISO
         pg.load_layer(old, "e_old")
         pg.load_layer(new, "e_new", "code")
         plan = pg.plan()
+        pg.warm("e_old", "e_new")
     except Failed:
         plan = None  # the PostGIS row reports it
     try:
@@ -284,7 +285,8 @@ def run_overlay(data: Path, reps: int, rows: list[Row], pg: extra_peers.PostGISO
                                                               [old, new, o.with_suffix(".gpkg"), "--clip"],
                                                               o.with_suffix(".gpkg")),
     }
-    timed = run_in_turns("E", {t: lambda fn=fn, t=t: fn(stem_of("E", t)) for t, fn in tools.items()}, reps)
+    timed = run_in_turns("E", {t: lambda fn=fn, t=t: fn(stem_of("E", t)) for t, fn in tools.items()}, reps,
+                         warmup=False)
     for tool, (row, path) in timed.items():
         tree_notes(row)
         if tool.startswith("PostGIS") and plan:
@@ -311,7 +313,7 @@ def run_assign(data: Path, reps: int, rows: list[Row], env: extra_peers.PeerEnv,
                 env.need(group)
             except Failed:
                 pass
-        pre_read(points, units)
+        pre_read(points, synth.parts_dir(points), units)
         settle()
         engine = lambda w: ["--engine", "dask", "--workers", str(w)]  # noqa: E731
         pq = lambda o: o.with_suffix(".parquet")  # noqa: E731
@@ -358,8 +360,15 @@ def run_assign(data: Path, reps: int, rows: list[Row], env: extra_peers.PeerEnv,
                  for label, src in (("10M", points), ("50M", big))}
         timed = run_in_turns("F.mem", {t: lambda fn=fn, t=t: fn(stem_of("F.mem", t)) for t, fn in tools.items()},
                              reps, warmup=False)
-        for tool, (row, _path) in timed.items():
+        for tool, (row, path) in timed.items():
             row.quality = {"features": n_points if "10M" in tool else 50_000_000}
+            if path is not None:
+                try:
+                    import pyarrow.dataset as ds
+
+                    row.quality["rows"] = ds.dataset(path, format="parquet").count_rows()
+                except Exception as exc:  # a broken output is a result too
+                    row.notes.append(f"output not readable: {measure.short_reason(str(exc))}")
             rows.append(row)
 
 
