@@ -176,18 +176,22 @@ def run_dissolve(job: str, src: Path, by: str, tools: dict, reps: int, rows: lis
         rows.append(row)
 
 
-def run_merge(data: Path, reps: int, rows: list[Row]) -> Path | None:
-    """Job C: geoplan merge of the old communes with the 2025 plan (geoplan only)."""
+def run_merge(data: Path, reps: int, rows: list[Row], job: str = "C") -> Path | None:
+    """Job C: geoplan merge of the old communes with the 2025 plan (geoplan only); job C.ref: the
+    same with the official map of the new communes as reference (divided communes split, plan audited)."""
     src = data / "old_communes_c2013.gpkg"
     base = input_info(src)
-    out = OUT / "results" / "C_geoplan.gpkg"
+    out = OUT / "results" / f"{job.replace('.', '_')}_geoplan.gpkg"
     args = ["merge", str(src), "vn-2025-commune", "-o", str(out), "--pop-field", "pop2019_vn_demographic"]
-    rows.append(Row("C", "(input)", quality=base | {"area_diff_pct": 0.0},
-                    notes=[f"{src.name}, plan vn-2025-commune -> 3,321 communes"]))
-    row, path = run_in_turns("C", {"geoplan": lambda: peers.geoplan(args, out)}, reps)["geoplan"]
+    if job == "C.ref":
+        args += ["--reference", str(data / "new_communes_2025.gpkg"), "--reference-code", "code"]
+    rows.append(Row(job, "(input)", quality=base | {"area_diff_pct": 0.0},
+                    notes=[f"{src.name}, plan vn-2025-commune -> 3,321 communes"
+                           + (", --reference new_communes_2025.gpkg" if job == "C.ref" else "")]))
+    row, path = run_in_turns(job, {"geoplan": lambda: peers.geoplan(args, out)}, reps)["geoplan"]
     add_quality(row, path, base)
     rows.append(row)
-    rows.append(Row("C", "peers", reason="N/A: no peer applies an old->new plan with partial links"))
+    rows.append(Row(job, "peers", reason="N/A: no peer applies an old->new plan with partial links"))
     return path
 
 
@@ -518,7 +522,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reps", type=int, default=5, help="timed repetitions per tool, after one untimed (default 5)")
     ap.add_argument("--jobs", default="A,B,C,D,E,F",
-                    help="comma list of jobs: A (with A.mid, A.coarse), A.mid, A.coarse, B, C, D, E, "
+                    help="comma list of jobs: A (with A.mid, A.coarse), A.mid, A.coarse, B, C (with C.ref: "
+                         "the merge with --reference), C.ref, D, E, "
                          "F (F.points and F.polygons), F.points, F.polygons, F.mem (only when named: "
                          "geoplan on 10M vs 50M points)")
     ap.add_argument("--reps-f", type=int, default=1,
@@ -555,6 +560,9 @@ def main(argv: list[str] | None = None) -> int:
             c_reason = next((r.reason for r in c_rows if r.tool == "geoplan"), None)
             if sel("C"):
                 rows += c_rows
+        if sel("C.ref"):
+            print("job C.ref", flush=True)
+            run_merge(data, args.reps, rows, "C.ref")
         if sel("D"):
             print("job D", flush=True)
             run_map(data, merged, c_reason, args.reps, rows)
