@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import copy_context
 
 import geopandas as gpd
 import numpy as np
@@ -79,8 +80,8 @@ def merge(old: gpd.GeoDataFrame, plan: Plan | str | os.PathLike, options: MergeO
     placement = _placed(inputs, say)
     pieces, shapes, split_log = _split(inputs, *whole_pieces(inputs.layer, placement, inputs.plan, options), say)
     with ThreadPoolExecutor(1) as pool:  # the engine releases the GIL: the bookkeeping runs beside it
-        engine = pool.submit(dissolve_clean, shapes, pieces["new_code"].to_numpy(), options.gap_width_m,
-                             inputs.layer.crs, say)
+        engine = pool.submit(copy_context().run, dissolve_clean, shapes, pieces["new_code"].to_numpy(),
+                             options.gap_width_m, inputs.layer.crs, say)  # in the caller's language
         lineage = lineage_table(pieces, inputs.plan, inputs.counts)
         apart = _detached(inputs, pieces)
         audit = audit_links(inputs.layer, placement, inputs.plan, inputs.reference) if inputs.reference else None

@@ -104,6 +104,7 @@ def _print_reports(args, result, counts: list[str]) -> None:
         if counts:
             print(render("cli.no_population", fields=", ".join(counts)))
     print(result.summary())
-    print(render("cli.wrote_result", path=args.output))
+    layers = ["units", "crosswalk", "lineage", "repairs", "features"] + (["audit"] if result.audit is not None else [])
+    print(render("cli.wrote_result", path=args.output, layers=", ".join(layers + ["about"])))
     if args.report:
         print(render("cli.wrote_report", path=args.report))
