@@ -13,7 +13,8 @@ polygons onto the result's units in an equal-area projection (reads both layers,
 pair, writes). Compared (untimed): totals against the source, units within 1 % of each other, and
 the units geoplan leaves empty (an old unit without a census figure) that tobler fills silently.
 
-From run.py, as job G: ``job_transfer.run_transfer_job(data, reps, rows)``.
+From run.py, as job G: ``job_transfer.run_transfer_job(data, reps, rows, env)``; tobler comes from the
+peers' environment of jobs E and F (``extra_peers.PeerEnv``, benchmarks/.tools/pyenv).
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ OUT = HERE / "out"
 TMP = OUT / "tmp"
 N_COLUMNS = 50
 SEED = 2025
-TOBLER = "tobler==0.13.0"
 EQUAL_AREA = "+proj=aea +lat_0=16 +lon_0=106 +lat_1=10 +lat_2=22 +datum=WGS84 +units=m +no_defs"
 
 
@@ -71,27 +71,6 @@ def prepare(data: Path) -> dict[str, Path]:
     table = pd.concat([members, others[members.columns]], ignore_index=True)
     table.to_csv(paths["table"], index=False)
     return paths
-
-
-def tobler_python() -> str:
-    """A python with tobler: the peers' environment of the other jobs (benchmarks/.tools/pyenv)."""
-    sys.path.insert(0, str(HERE))
-    try:
-        import extra_peers  # the peers' environment of jobs E and F, when they are there
-    except ImportError:
-        return _own_tobler()
-    return extra_peers.PeerEnv().need("tobler")
-
-
-def _own_tobler() -> str:
-    """benchmarks/.tools/pyenv with tobler, made by pip when missing (untimed)."""
-    env = HERE / ".tools" / "pyenv"
-    python = env / "bin" / "python"
-    if not python.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(env)], check=True)
-    if subprocess.run([str(python), "-c", "import tobler"], capture_output=True).returncode:
-        subprocess.run([str(python), "-m", "pip", "install", "-q", TOBLER], check=True)
-    return str(python)
 
 
 def tobler_child(source: str, result: str, out: str) -> None:
@@ -180,8 +159,9 @@ def compare(paths: dict[str, Path], geoplan_csv: Path | None, tobler_csv: Path |
     return notes
 
 
-def run_transfer_job(data: Path, reps: int, rows: list) -> None:
-    """Job G for run.py: geoplan transfer and tobler area_interpolate in turns, then their results compared."""
+def run_transfer_job(data: Path, reps: int, rows: list, env) -> None:
+    """Job G for run.py: geoplan transfer and tobler area_interpolate in turns, then their results compared;
+    ``env``: the peers' environment of the other jobs (``extra_peers.PeerEnv``: tobler installed when missing)."""
     import measure
     from run import Row, run_in_turns
 
@@ -192,11 +172,11 @@ def run_transfer_job(data: Path, reps: int, rows: list) -> None:
                    "-o", str(out / "G_geoplan.csv"), "--quiet"]
     tools = {"geoplan": lambda: timed(geoplan_cmd, out / "G_geoplan.csv")}
     try:
-        tobler = tobler_python()
+        tobler = env.need("tobler")
         tobler_cmd = [tobler, str(Path(__file__).resolve()), "--tobler-child", str(paths["source"]),
                       str(paths["result"]), str(out / "G_tobler.csv")]
         tools["tobler area_interpolate"] = lambda: timed(tobler_cmd, out / "G_tobler.csv")
-    except (measure.Failed, subprocess.CalledProcessError) as error:
+    except measure.Failed as error:
         rows.append(Row("G", "tobler area_interpolate", reason=f"not installed: {error}"))
     rows.append(Row("G", "(input)", notes=[f"{N_COLUMNS} count columns per old commune (11,163 polygons; "
                                             f"table of {sum(1 for _ in open(paths['table'])) - 1:,} old units) "
@@ -220,10 +200,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "vn")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(HERE))
+    import extra_peers
     import run
 
     rows: list = []
-    run_transfer_job(args.data.resolve(), args.reps, rows)
+    run_transfer_job(args.data.resolve(), args.reps, rows, extra_peers.PeerEnv())
     print(run.table(rows))
     return 0
 
