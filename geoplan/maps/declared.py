@@ -1,14 +1,15 @@
 """Declared figures a check flags, for the map's tooltips and legend: the verdicts of
 :func:`geoplan.check.compare.compare`, read back as one reason per unit.
 
-The map decides nothing itself: ``compare`` gives each unit a verdict and a
-note, and :func:`geoplan.check.compare.copy_groups` the units sharing
-identical declared figures. From those: ``copy`` (a suspected copy: its
+The map decides nothing itself: ``compare`` says what looks wrong in each
+unit's declared figures (its ``declared_issue``) and gives the verdict, and
+:func:`geoplan.check.compare.copy_groups` the units sharing identical
+declared figures. The map's reasons: ``copy`` (a suspected copy: its
 computed area disagrees with the figures, another member's agrees),
-``source`` (its computed area agrees, another's does not: the copies are
-there), ``shared`` (identical figures, none or all agree), ``hectares``
-(the other suspect declared area), ``far`` (another note: the areas differ
-several-fold), ``incomplete`` (old units without polygon).
+``source`` (identical figures, but its computed area agrees with them),
+``shared`` (identical figures, its computed area does not agree), ``hectares``,
+``far`` (declared and computed areas several-fold apart), ``incomplete`` (old
+units without polygon: the verdict ``incomplete``).
 
 >>> import pandas as pd
 >>> units = pd.DataFrame({"code": ["30502", "28270"], "name": ["Phường Thới Sơn"] * 2,
@@ -26,6 +27,18 @@ from ..check.compare import compare, copy_groups, copy_key
 from .columns import codes
 
 DECLARED = ("area_declared_km2", "population_declared")
+REASONS = {"suspected copy": "copy", "hectares": "hectares", "far off": "far"}  # check's declared_issue -> the map's
+
+
+def _reason(issue: str, verdict: str) -> str | None:
+    """The map's reason from check's ``declared_issue`` and verdict.
+
+    >>> _reason("identical figures", "ok"), _reason("identical figures", "suspect declared"), _reason("", "incomplete")
+    ('source', 'shared', 'incomplete')
+    """
+    if issue == "identical figures":
+        return "source" if verdict == "ok" else "shared"
+    return REASONS.get(issue) or ("incomplete" if verdict == "incomplete" else None)
 
 
 def declared_flags(units: pd.DataFrame) -> dict | None:
@@ -47,18 +60,11 @@ def declared_flags(units: pd.DataFrame) -> dict | None:
         **{name: pd.to_numeric(units[name], errors="coerce").to_numpy() for name in DECLARED if name in units})
     declared = declared[~declared.index.duplicated()]
     checked = compare(table, declared)
-    row = {code: k for k, code in enumerate(table["code"])}
-    verdict, noted = checked["verdict"].tolist(), (checked["note"] != "").tolist()
-    flag, together = [None] * len(table), [None] * len(table)
+    flag = [_reason(issue, verdict) for issue, verdict in zip(checked["declared_issue"], checked["verdict"])]
+    row, together = {code: k for k, code in enumerate(table["code"])}, [None] * len(table)
     shared = copy_key(declared).duplicated(keep=False).to_numpy()  # groups have two rows or more: only those
     for group in copy_groups(declared[shared]):
         members = [row[code] for code in group if code in row]
-        agree = {k for k in members if verdict[k] == "ok"}
         for k in members:
-            mixed = 0 < len(agree) < len(members)
-            flag[k] = ("source" if k in agree else "copy") if mixed else "shared"
             together[k] = [m for m in members if m != k]
-    for k in range(len(table)):
-        if flag[k] is None and noted[k]:
-            flag[k] = {"incomplete": "incomplete", "suspect declared": "hectares"}.get(verdict[k], "far")
     return {"flag": flag, "with": together}
