@@ -87,7 +87,7 @@ def test_user_mistakes_are_one_line(result, tmp_path, capsys):
     cases = [
         (["--province", "Hà Nội"], "no province 'Hà Nội' in this result; its provinces: Tỉnh Đồng Tháp, Tỉnh An Giang"),
         (["--png", str(tmp_path / "nope")], "--png: " + str(tmp_path / "nope") + " is not a folder that exists"),
-        (["--color-by", "gdp"], "--color-by: unknown value 'gdp'"),
+        (["--color-by", "gdp"], "--color-by (color_by): unknown value 'gdp'"),
     ]
     for extra, message in cases:
         code = main(["atlas", str(result), "-o", str(tmp_path / "x.pdf"), *extra])

@@ -130,7 +130,7 @@ def test_options_are_checked_before_any_reading_and_named_as_given(tmp_path, cap
 
     code = main(["map", str(tmp_path / "missing.gpkg"), "--color-by", "gdp", "-o", str(tmp_path / "x.html")])
     err = capsys.readouterr().err.strip()  # not "file not found": nothing is read first
-    assert code == 2 and err == ("geoplan map: error: --color-by: unknown value 'gdp'; use one of population, "
+    assert code == 2 and err == ("geoplan map: error: --color-by (color_by): unknown value 'gdp'; use one of population, "
                                  "density, area_diff, members")
     assert main(["--lang", "vi", "map", str(tmp_path / "missing.gpkg"), "--basemap", "google"]) == 2
     assert "--basemap: giá trị không hợp lệ 'google'" in capsys.readouterr().err

@@ -11,7 +11,7 @@ from ..errors import InputError
 from ..i18n import render
 from .common import warnings_on_one_line
 
-MAP_FLAGS = {"basemap": "--basemap", "color_by": "--color-by"}
+MAP_FLAGS = {"basemap": "--basemap", "color_by": "--color-by (color_by)"}
 
 
 def map_options(args, **more):
