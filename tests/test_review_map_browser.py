@@ -190,9 +190,12 @@ def test_browser_old_units_linked_by_name_show_where_they_went(browser, placed):
 
 
 def _popup_after_click(p, k: int) -> str:
+    """The popup a search result opens (once the map has zoomed to it), not the one before."""
+    p.js("() => document.querySelectorAll('.leaflet-popup-content').forEach(e => e.setAttribute('data-seen', '1'))")
     p.page.locator(".gp-result").nth(k).click()
-    popup = p.page.locator(".leaflet-popup-content").last  # the one before may still be fading out
+    popup = p.page.locator(".leaflet-popup-content:not([data-seen])").last
     popup.wait_for(state="visible", timeout=5000)
+    p.js("() => document.querySelectorAll('.leaflet-popup-content[data-seen]').forEach(e => e.remove())")
     return popup.inner_text()
 
 

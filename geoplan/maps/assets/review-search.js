@@ -167,15 +167,21 @@
       return hits.map(function (h) { return h.e; });
     }
 
-    // zoom to the layers, outline them, open the popup (a layer's own, or content)
+    // zoom to the layers, outline them, open the popup (a layer's own, or content) once the map
+    // stands still: a popup opened during the zoom would not pan clear of the legend
     function zoomTo(layers, content, at, maxZoom) {
-      var bounds = null;
+      var bounds = null, opened = false;
       layers.forEach(function (l) { bounds = bounds ? bounds.extend(l.getBounds()) : L.latLngBounds(l.getBounds().getSouthWest(), l.getBounds().getNorthEast()); });
+      function open() {
+        if (opened) return;
+        opened = true;
+        if (content instanceof L.Layer) content.openPopup(at || bounds.getCenter());
+        else L.popup(ctx.popupOptions({ maxWidth: 520 })).setLatLng(at || bounds.getCenter()).setContent(content).openOn(map);
+      }
+      map.once('moveend', open);
+      window.setTimeout(open, 700);  // when the view does not change there is no moveend
       map.fitBounds(bounds, { maxZoom: maxZoom || 14, padding: [30, 30] });
       ctx.highlight(layers);
-      var popup = ctx.popupOptions({ maxWidth: 520 });
-      if (content instanceof L.Layer) content.openPopup(at || bounds.getCenter());
-      else L.popup(popup).setLatLng(at || bounds.getCenter()).setContent(content).openOn(map);
     }
 
     function notice(content) {  // nothing to zoom to: the message opens where the map looks
