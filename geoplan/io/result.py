@@ -105,7 +105,7 @@ def _result_layers(path: Path) -> set[str]:
 
 def _result_units(path: Path, geometry: bool) -> pd.DataFrame:
     """The ``units`` layer of a merge result, refused without the fields every reader needs."""
-    units = pyogrio.read_dataframe(path, layer="units", read_geometry=geometry)
+    units = pyogrio.read_dataframe(path, layer="units", read_geometry=geometry, use_arrow=True)
     lacking = [repr(field) for field in UNIT_FIELDS if field not in units]
     if lacking:
         raise InputError("result.no_field", path=path, layer="units", fields=", ".join(lacking))

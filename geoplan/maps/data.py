@@ -86,11 +86,12 @@ def _provinces(units: gpd.GeoDataFrame, provinces, unit_geoms: np.ndarray, toler
     return [outlines.get(c) for c in first.index], list(first.index), [parents[k] for k in first]
 
 
-def unit_columns(units: pd.DataFrame) -> dict:
+def unit_columns(units: pd.DataFrame, declared: bool = True) -> dict:
     """The figures of the new units a map or a printed page shows, as lists: names, codes,
     computed and declared area and their difference (%), population (and its estimate and bounds
     when the result has them), density, old units merged, flags, and the reason a check flags
-    the declared figures (:func:`geoplan.maps.declared.declared_flags`).
+    the declared figures (:func:`geoplan.maps.declared.declared_flags`; ``declared=False``: left to
+    the caller).
 
     >>> unit_columns(pd.DataFrame({"code": ["1"], "name": ["A"], "area_km2": [4.0], "population": [10]}))["density"]
     [2.5]
@@ -116,15 +117,15 @@ def unit_columns(units: pd.DataFrame) -> dict:
     if {"population_lower", "population_upper"} <= set(units.columns):  # divided units split: bounds
         out["popLower"] = numbers(units["population_lower"], 0)
         out["popUpper"] = numbers(units["population_upper"], 0)
-    declared = declared_flags(units)
     if declared:
-        out["declFlag"], out["declWith"] = declared["flag"], declared["with"]
+        out.update(_declared_columns(units))
     return out
 
 
-def _units_section(units: gpd.GeoDataFrame, geoms: np.ndarray, refs: list) -> dict:
-    """The columns of the new units the page reads, their label points and geometry references."""
-    return {**unit_columns(units), "pt": label_points(geoms), "geom": refs, "topo": 0}
+def _declared_columns(units: pd.DataFrame) -> dict:
+    """The reason a check flags each unit's declared figures, and the units sharing them ({} without any)."""
+    flags = declared_flags(units)
+    return {"declFlag": flags["flag"], "declWith": flags["with"]} if flags else {}
 
 
 def _old_section(old: gpd.GeoDataFrame, full: np.ndarray, refs: list, topo: int) -> dict:
@@ -186,7 +187,8 @@ def _old_layer(old: gpd.GeoDataFrame, tolerance: float, precision: int) -> tuple
 
 
 def _new_units(layers: MapLayers, options: MapOptions, topos: Topologies) -> dict:
-    """The units, their province outlines (one arc set: they share their boundaries) and the measures."""
+    """The units (without their declared figures' flags) and their province outlines (one arc set:
+    they share their boundaries)."""
     for col in ("code", "name"):
         if col not in layers.units.columns:
             raise InputError("maps.units_field", field=col)
@@ -200,12 +202,12 @@ def _new_units(layers: MapLayers, options: MapOptions, topos: Topologies) -> dic
     prov_geoms, prov_codes, prov_names = _provinces(units, layers.provinces, unit_geoms, tolerance)
     (unit_refs, prov_refs), _ = topos.encode([unit_geoms, prov_geoms])
     minx, miny, maxx, maxy = shapely.total_bounds(unit_geoms)
-    section = _units_section(units, unit_geoms, unit_refs)
     return {
-        "bounds": [[round(miny, 5), round(minx, 5)], [round(maxy, 5), round(maxx, 5)]], "units": section,
+        "bounds": [[round(miny, 5), round(minx, 5)], [round(maxy, 5), round(maxx, 5)]],
+        "units": {**unit_columns(units, declared=False), "pt": label_points(unit_geoms), "geom": unit_refs, "topo": 0},
         "provinces": {"code": prov_codes, "name": prov_names, "pt": label_points(np.array(prov_geoms, dtype=object)),
                       "geom": prov_refs, "topo": 0},
-        "old": None, "lineage": None, "repairs": None, "measures": measures(section, options.lang or language()),
+        "old": None, "lineage": None, "repairs": None,
     }
 
 
@@ -216,8 +218,8 @@ def build_map_data(layers: MapLayers, old: gpd.GeoDataFrame | None, options: Map
     (with ``name``), are shown when given. Geometries are simplified by
     ``options.tolerance_m`` metres (taken as degrees of latitude) and rounded to
     ``options.precision`` decimals; legend labels are in ``options.lang``. The
-    old layer and the repairs are prepared in a second thread meanwhile (most
-    of their time is GEOS and numpy, which let the other thread run).
+    old layer, the repairs and the check of the declared figures are prepared
+    in a second thread meanwhile (GEOS and numpy let both threads run).
 
     >>> from shapely import box
     >>> units = gpd.GeoDataFrame({"code": ["1"], "name": ["A"], "area_km2": [120.0], "population": [6000]},
@@ -229,11 +231,14 @@ def build_map_data(layers: MapLayers, old: gpd.GeoDataFrame | None, options: Map
     tolerance = options.tolerance_m / METRES_PER_DEGREE
     topos = Topologies(options.precision)
     with ThreadPoolExecutor(max_workers=1) as pool:
+        declared_job = pool.submit(_declared_columns, layers.units)
         old_job = None if old is None else pool.submit(_old_layer, old, tolerance, options.precision)
         repairs_job = None if layers.repairs is None else pool.submit(_repairs_section, layers.repairs, layers.units,
                                                                       options.precision)
         data = _new_units(layers, options, topos)
         u = data["units"]
+        u.update(declared_job.result())
+        data["measures"] = measures(u, options.lang or language())
         if layers.lineage is not None:
             data["lineage"] = _lineage_section(layers.lineage, u["code"])
             data["missingUnits"] = units_without_polygon(layers.lineage, u["code"])

@@ -40,7 +40,6 @@ from ..errors import InputError
 from ..i18n import language, render
 from ..io.atomic import atomic_path, check_target
 from ..io.result import about_table
-from ..merging.result import MergeResult
 from .old_layer import read_old_layer
 from .options import MEASURES, MapLayers, MapOptions, OldFields
 from .page import ReviewMap, build_page, render_html
@@ -53,6 +52,8 @@ __all__ = ["review_map", "write_review_map", "MapOptions", "MapLayers", "OldFiel
 def _layers_of(result, old, given: dict, schematic: bool) -> tuple[MapLayers, gpd.GeoDataFrame | None]:
     """The layers of ``result`` (a MergeResult, a MapLayers, or a GeoDataFrame of units and the
     layers ``given`` by keyword) and the old layer with its fields named by role."""
+    from ..merging.result import MergeResult  # here: the command line never needs it
+
     if isinstance(result, MergeResult):
         if old is not None and "name" not in old.columns:
             old = read_old_layer(old, recorded=result.report.link_fields)

@@ -15,6 +15,8 @@ from ..engine.geometry import is_polygonal
 from ..errors import InputError
 from ..measure.area import has_area
 
+COARSE = 4  # a layer whose segments average this many tolerances is not simplified: little would go
+
 
 def to_wgs84(gdf: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:
     """``gdf`` in WGS 84 (EPSG:4326), refused without a CRS as every layer is."""
@@ -27,13 +29,24 @@ def to_wgs84(gdf: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:
     return gdf
 
 
+def coarse(geoms: np.ndarray, tolerance: float) -> bool:
+    """Whether simplifying ``geoms`` by ``tolerance`` would remove little: their segments average
+    ``COARSE`` tolerances or more (the c.2013 communes at 1:250,000 and what is merged from them).
+
+    >>> coarse(np.array([shapely.box(0, 0, 1, 1)]), 0.01), coarse(np.array([shapely.box(0, 0, 1, 1)]), 0.5)
+    (True, False)
+    """
+    return bool(tolerance <= 0 or shapely.length(geoms).sum() >= COARSE * tolerance * shapely.get_num_coordinates(geoms).sum())
+
+
 def simplify_coverage(geoms: np.ndarray, tolerance: float) -> np.ndarray:
-    """Coverage-preserving simplification; other geometries become None."""
+    """Coverage-preserving simplification (none for a coarse layer, :func:`coarse`); other
+    geometries become None."""
     out = np.full(len(geoms), None, dtype=object)
     ok = is_polygonal(geoms)
     if not ok.any():
         return out
-    if tolerance <= 0:
+    if coarse(geoms[ok], tolerance):
         out[ok] = geoms[ok]
         return out
     try:
@@ -43,24 +56,19 @@ def simplify_coverage(geoms: np.ndarray, tolerance: float) -> np.ndarray:
     return out
 
 
-COARSE = 4  # a layer whose segments average this many tolerances is not simplified: nothing would go
 
 
 def simplify_each(geoms: np.ndarray, tolerance: float) -> np.ndarray:
-    """Per-polygon simplification, for layers that are not a clean coverage; a coarse layer
-    (segments of ``COARSE`` tolerances or more on average, such as the c.2013 communes at 1:250k)
-    is kept as it is.
+    """Per-polygon simplification, for layers that are not a clean coverage (none for a coarse
+    layer, :func:`coarse`).
 
     >>> simplify_each(np.array([shapely.box(0, 0, 1, 1)]), 0.01)[0].area
     1.0
     """
     out = np.full(len(geoms), None, dtype=object)
     ok = is_polygonal(geoms)
-    if not ok.any():
-        return out
-    segment = shapely.length(geoms[ok]).sum() / max(int(shapely.get_num_coordinates(geoms[ok]).sum()), 1)
-    fine = tolerance > 0 and segment < COARSE * tolerance
-    out[ok] = shapely.simplify(geoms[ok], tolerance, preserve_topology=True) if fine else geoms[ok]
+    if ok.any():
+        out[ok] = geoms[ok] if coarse(geoms[ok], tolerance) else shapely.simplify(geoms[ok], tolerance, preserve_topology=True)
     return out
 
 
