@@ -22,9 +22,9 @@ import pandas as pd
 from pyproj import CRS
 
 from ..errors import InputError
-from ..i18n import Option
+from ..i18n import Message, Option
 from ..io.layers import check_layer, require_fields
-from ..io.tables import numbers
+from ..io.decimals import numbers
 from ..link.fields import detect_fields
 from ..measure.area import fast_area_km2, has_area, to_lonlat
 from ..plan.model import Plan
@@ -100,8 +100,8 @@ class OldLayer:
     def counts(self) -> pd.DataFrame:
         """The count fields as numbers, missing values NaN; whole counts as int64.
 
-        Text is read by the rules of the tables (:func:`geoplan.io.tables.numbers`): "12.345"
-        is twelve thousand three hundred and forty-five, never 12.345 people. Negative,
+        Text is read by the rules of the tables (:func:`geoplan.io.decimals.numbers`): "12.345"
+        is twelve thousand three hundred and forty-five, never 12.345 people; "12,5" is refused. Negative,
         infinite or non-numeric values, and totals too large to add up exactly, are refused.
         """
         return pd.DataFrame({name: _counts(self.frame[name], name, self.label, "pop_field" if name == self.pop_field
@@ -115,13 +115,10 @@ def _counts(values: pd.Series, name: str, label: str, option: str) -> pd.Series:
     elif values.dtype.kind == "b":
         raise InputError("merge.counts_not_numbers", path=label, field=name, option=Option(option), n=len(values),
                          row=0, value=values.iloc[0])
-    else:
+    else:  # text: the tables' rules ("12.345" people are 12,345; "12,5" is no count)
         text = values.astype(object).where(values.notna(), "").astype(str)
-        try:
-            parsed = numbers(text.set_axis(values.index), ",", f"{label}, field {name!r}", "count")
-        except InputError as error:
-            raise InputError("merge.counts_text", path=label, field=name, option=Option(option),
-                             reason=error.message) from None
+        where = Message("layer.count_label", path=label, field=name, option=Option(option))
+        parsed = numbers(text.set_axis(values.index), None, where, "count", row="layer.feature_row")
     bad = (parsed < 0) | np.isinf(parsed)
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
