@@ -121,6 +121,10 @@ def failed(command: str, error: Exception) -> int:
     if isinstance(error, OSError):
         error_line(command, _os_error(error))
         return EXIT_USER_ERROR
+    loop = _symlink_loop(error)
+    if loop is not None:
+        error_line(command, Message("env.os_error", path=loop, reason=Message("env.link_loop")))
+        return EXIT_USER_ERROR
     if isinstance(error, (MemoryError, RecursionError)):
         error_line(command, Message("env.out_of_memory" if isinstance(error, MemoryError) else "env.too_deep"))
         return EXIT_USER_ERROR
@@ -128,6 +132,15 @@ def failed(command: str, error: Exception) -> int:
         raise error
     say(command, render("env.defect", kind=type(error).__name__, reason=str(error).strip().split("\n")[0]))
     return EXIT_DEFECT
+
+
+def _symlink_loop(error: Exception) -> str | None:
+    """The path of a symbolic link that points back to itself, which Python's ``Path.resolve``
+    reports as RuntimeError("Symlink loop from '...'") up to Python 3.12 (OSError ELOOP since)."""
+    text = str(error)
+    if isinstance(error, RuntimeError) and text.startswith("Symlink loop from "):
+        return text[len("Symlink loop from "):].strip("'\"")
+    return None
 
 
 def _os_error(error: OSError) -> Message:

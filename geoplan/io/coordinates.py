@@ -21,7 +21,7 @@ is named:
 >>> check_coordinates([shapely.box(105, 10, 106, 11)], "EPSG:4326", "old.gpkg")
 >>> check_coordinates([shapely.box(5e5, 1e8, 6e5, 1.1e8)], "EPSG:32648", "far.gpkg")
 Traceback (most recent call last):
-geoplan.errors.InputError: far.gpkg: feature 0 has coordinates (500000, 100000000) that WGS 84 / UTM zone 48N (EPSG:32648) cannot stand for: they do not map to a place on the Earth and back; the layer's CRS is wrong, or its coordinates are
+geoplan.errors.InputError: far.gpkg: feature 0 has coordinates (500,000.00, 100,000,000.00) that WGS 84 / UTM zone 48N (EPSG:32648) cannot stand for: they do not map to a place on the Earth and back; the layer's CRS is wrong, or its coordinates are
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def check_coordinates(geoms, crs, label: str) -> None:
 
     >>> check_coordinates([shapely.box(500000, 1100000, 500100, 1100100)], "EPSG:4326", "old.gpkg")
     Traceback (most recent call last):
-    geoplan.errors.InputError: old.gpkg: feature 0 has coordinates (500000, 1100000) that are not longitudes and latitudes, but its CRS WGS 84 (EPSG:4326) says they are; the layer's CRS is wrong (set the right one, e.g. with ogr2ogr -a_srs)
+    geoplan.errors.InputError: old.gpkg: feature 0 has coordinates (500,000.00, 1,100,000.00) that are not longitudes and latitudes, but its CRS WGS 84 (EPSG:4326) says they are; the layer's CRS is wrong (set the right one, e.g. with ogr2ogr -a_srs)
     """
     geoms = np.asarray(geoms, dtype=object)
     _finite(geoms, label)

@@ -106,9 +106,12 @@ def _marks(value: str) -> set[str]:
     return {mark}
 
 
+_GROUPED = {mark: re.compile(r"[1-9]\d{0,2}(" + re.escape(mark) + r"\d{3})+") for mark in ",."}
+
+
 def _grouped(text: str, mark: str) -> bool:
     """Whether ``mark`` groups thousands in ``text``: "1.234.567" for "."."""
-    return bool(re.fullmatch(r"[1-9]\d{0,2}(" + re.escape(mark) + r"\d{3})+", text))
+    return bool(_GROUPED[mark].fullmatch(text))
 
 
 def _decimal_mark(written: pd.Series, default: str | None, where: _Where, kind: str) -> str:

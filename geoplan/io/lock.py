@@ -129,11 +129,20 @@ def _lock(key: Path) -> int | None:
                 return None
             raise
         if _same_file(fd, path):
-            os.ftruncate(fd, 0)
-            os.write(fd, str(os.getpid()).encode())
+            _say_holder(fd)
             return fd
         os.close(fd)
     raise InputError("output.busy", path=str(key), pid="?")
+
+
+def _say_holder(fd: int) -> None:
+    """Write this process's id in the lock file, for the line of a refused run (a full disk
+    leaves it empty: the lock holds all the same)."""
+    try:
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+    except OSError:
+        pass
 
 
 def _same_file(fd: int, path: Path) -> bool:

@@ -24,7 +24,7 @@ import pandas as pd
 from ..errors import InputError
 from ..i18n import Message
 from ..i18n.catalogue import catalogue
-from .decimals import KINDS, numbers  # noqa: F401  (numbers is read from here by the contracts)
+from .decimals import numbers  # noqa: F401  (read from here too, as docs/CONTRACTS.md says)
 
 SEPARATORS = (",", ";", "\t")
 SEPARATOR_NAMES = {",": "table.sep_comma", ";": "table.sep_semicolon", "\t": "table.sep_tab"}
@@ -187,11 +187,10 @@ def read_figures(path: str | Path, what: str, code_columns: tuple[str, ...], kin
 
 def _repeated_codes(out: pd.DataFrame, kinds: list[str], given: list[str], path: Path) -> list[Message]:
     """A warning per code given on several rows with the same figures; an error for different figures."""
-    figures = out[kinds].fillna(-1.0)  # -1: empty, so that two empty cells compare equal
+    repeated = out[out["code"].duplicated(keep=False)]
+    figures = repeated[kinds].fillna(-1.0)  # -1: empty, so that two empty cells compare equal
     warnings = []
-    for value, rows in out.groupby("code", sort=False).groups.items():
-        if len(rows) == 1:
-            continue
+    for value, rows in repeated.groupby("code", sort=False).groups.items():
         if len(figures.loc[rows].drop_duplicates()) > 1:
             shown = "; ".join(str(Message("table.row_figures", line=row, figures=", ".join(
                 f"{c} {_shown(out.at[row, c])}" for c in given))) for row in rows[:3])
