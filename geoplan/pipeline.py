@@ -17,13 +17,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 
 from .check.declared import declared_for_merge
 from .crosswalk.features import features_table
 from .crosswalk.lineage import lineage_table
 from .crosswalk.table import COLUMNS, feature_units
 from .crosswalk.units import units_table
-from .engine.dissolve import dissolve_clean
+from .engine.dissolve import crs_units, dissolve_clean
 from .engine.quality import gaps_left
 from .errors import InputError
 from .i18n import Message, render
@@ -32,7 +33,10 @@ from .link.names import exact_key
 from .measure.area import METRES_PER_DEGREE
 from .merging.layer import OldLayer
 from .merging.options import DEFAULT_GAP_WIDTH_M, MergeOptions
-from .merging.pieces import repaired, whole_pieces
+from .merging.pieces import Cutting, repaired, whole_pieces, with_parts
+from .merging.reference import Reference
+from .merging.split import SPLIT_LOG_NONE, split_pieces
+from .merging.weights import Weights
 from .merging.place import link, place
 from .merging.repairs import counted_twice_km2, repairs_table
 from .merging.report import MergeReport, MergeSteps
@@ -79,9 +83,12 @@ def merge(old: gpd.GeoDataFrame, plan: Plan | str | os.PathLike, options: MergeO
                 fields=", ".join(render("merge.role_field", role=render(f"role.{role}"), field=name)
                                  for role, name in layer.fields.items() if name)))
     say(Message("merge.progress_placing", n=int((~linked & ~links.table["outside"]).sum())))
-    placement = place(layer, links, plan, options.gap_width_m)
-    pieces, shapes = whole_pieces(layer, placement, plan, options)
+    reference = Reference.read(options.reference, plan, layer.crs, options.reference_code) \
+        if options.reference is not None else None
+    placement = place(layer, links, plan, options.gap_width_m, reference)
     counts = [options.column(name) for name in options.counts]
+    pieces, shapes, split_log = _split(*whole_pieces(layer, placement, plan, options), layer, plan, options, reference,
+                                       say)
     with ThreadPoolExecutor(1) as pool:  # the engine releases the GIL: the bookkeeping runs beside it
         engine = pool.submit(dissolve_clean, shapes, pieces["new_code"].to_numpy(), options.gap_width_m, layer.crs, say)
         lineage = lineage_table(pieces, plan, counts)
@@ -92,7 +99,8 @@ def merge(old: gpd.GeoDataFrame, plan: Plan | str | os.PathLike, options: MergeO
         lineage = lineage_table(pieces, plan, counts)
     say(Message("merge.progress_measuring"))
     with ThreadPoolExecutor(2) as pool:
-        repairs = pool.submit(repairs_table, dissolved.repairs, layer.crs)
+        repairs = pool.submit(repairs_table, pd.concat([split_log, dissolved.repairs], ignore_index=True)
+                              if len(split_log) else dissolved.repairs, layer.crs)
         left = pool.submit(gaps_left, dissolved.units.to_numpy())
         units = units_table(dissolved.units, layer.crs, pieces, plan, counts, declared)
         steps = MergeSteps(layer, plan, options, placement, pieces, units, repairs.result(),
@@ -100,7 +108,21 @@ def merge(old: gpd.GeoDataFrame, plan: Plan | str | os.PathLike, options: MergeO
     report = MergeReport.of(steps)
     crosswalk = pieces[[*COLUMNS, *counts, *(["pop_share"] if "population" in counts else []), "geometry"]]
     return MergeResult(units, crosswalk, lineage, steps.repairs, report, placement.links,
-                       features_table(pieces, placement.links, apart))
+                       features_table(pieces, placement.links, apart, layer.fids, layer.lonlat))
+
+
+def _split(pieces, shapes, layer: OldLayer, plan: Plan, options: MergeOptions, reference, say):
+    """The pieces with the divided old units cut along the ``reference``, and the log of the rules
+    applied (engine-style repairs of kind ``split``); as they were without one."""
+    if reference is None:
+        return pieces, shapes, SPLIT_LOG_NONE
+    say(Message("merge.progress_splitting", n=int((pieces["basis"] == "approximate").sum()), path=reference.label,
+                field=reference.field, units=len(reference.shapes)))
+    parts, part_shapes, log = split_pieces(pieces, shapes, reference, plan, crs_units(options.gap_width_m, layer.crs),
+                                           layer.crs.is_geographic)
+    weights = Weights.read(options.weights, layer.crs, options.weight_field) if options.weights is not None else None
+    cutting = Cutting(plan, layer.crs, [options.column(name) for name in options.counts], weights, "split:reference")
+    return (*with_parts(pieces, shapes, parts, part_shapes, cutting), log)
 
 
 def _teller(progress):

@@ -48,17 +48,31 @@ def crs_label(crs: CRS) -> str:
     return f"{crs.name} (EPSG:{code})" if code else crs.name
 
 
-def check_coordinates(geoms, crs, label: str) -> None:
+def check_coordinates(geoms, crs, label: str, features=None) -> None:
     """Raise InputError naming ``label`` and the first feature whose coordinates ``crs``
     cannot stand for (see the module's rules); features without geometry are skipped.
+    ``features`` names the features in messages (a layer's index, its FIDs); by default
+    their positions.
 
     >>> check_coordinates([shapely.box(500000, 1100000, 500100, 1100100)], "EPSG:4326", "old.gpkg")
     Traceback (most recent call last):
     geoplan.errors.InputError: old.gpkg: feature 0 has coordinates (500,000.00, 1,100,000.00) that are not longitudes and latitudes, but its CRS WGS 84 (EPSG:4326) says they are; the layer's CRS is wrong (set the right one, e.g. with ogr2ogr -a_srs)
     """
     geoms = np.asarray(geoms, dtype=object)
-    _finite(geoms, label)
-    crs = CRS.from_user_input(crs)
+    names = np.arange(len(geoms)) if features is None else np.asarray(features)
+    try:
+        _finite(geoms, label)
+        _within(geoms, CRS.from_user_input(crs), label)
+    except InputError as error:  # positions -> the features' own names
+        values = error.message.values
+        if "feature" in values:
+            name = names[values["feature"]]
+            values["feature"] = name.item() if hasattr(name, "item") else name
+        raise
+
+
+def _within(geoms: np.ndarray, crs: CRS, label: str) -> None:
+    """Lon/lat, round trip and area of use (see the module's rules), by bounding-box corner."""
     bounds = shapely.bounds(geoms)
     rows = np.flatnonzero(np.isfinite(bounds).all(axis=1))
     if not len(rows):

@@ -20,10 +20,15 @@ import pyogrio
 import shapely
 
 from ..errors import InputError
+from ..i18n import Message
 from ..measure.area import has_area
 from .coordinates import check_coordinates
 
-POLYGON_TYPES = (3, 6)  # shapely's type ids of Polygon and MultiPolygon
+POLYGONAL = frozenset({"Polygon", "MultiPolygon"})
+LINEAR = frozenset({"LineString", "MultiLineString"})
+PUNCTUAL = frozenset({"Point", "MultiPoint"})
+TYPE_IDS = {"Point": 0, "LineString": 1, "LinearRing": 2, "Polygon": 3, "MultiPoint": 4, "MultiLineString": 5,
+            "MultiPolygon": 6, "GeometryCollection": 7}  # shapely's type ids
 
 
 def list_layers(path: str | Path) -> list[str]:
@@ -65,8 +70,8 @@ def _ogr_path(path: Path) -> str:
 
 
 def read_layer(path: str | Path, layer: str | None = None, encoding: str | None = None, *,
-               option_prefix: str = "--") -> gpd.GeoDataFrame:
-    """Read one polygon layer with its CRS.
+               option_prefix: str = "--", kinds: frozenset = POLYGONAL) -> gpd.GeoDataFrame:
+    """Read one polygon layer with its CRS, indexed by the file's own feature ids (FID).
 
     ``encoding`` overrides the attribute encoding OGR would assume, for
     Shapefiles without a .cpg written in a legacy code page (``cp1258``,
@@ -98,7 +103,7 @@ def read_layer(path: str | Path, layer: str | None = None, encoding: str | None 
         raise
     except Exception as exc:  # OGR and pyarrow raise many types; the message is what matters
         raise InputError("layer.unreadable", path=str(path), reason=_first_line(exc)) from None
-    _require_utf8(check_layer(frame, str(path)), path, option_prefix)
+    _require_utf8(check_layer(frame, str(path), kinds), path, option_prefix)
     return frame
 
 
@@ -133,16 +138,16 @@ def _read_ogr(path: Path, layer: str | None, encoding: str | None, option_prefix
         raise InputError("layer.no_such_layer", path=str(path), layer=layer, layers=", ".join(layers))
     if encoding is None:
         try:  # through Arrow: the same frame, read two to three times faster
-            return gpd.read_file(ogr_path, layer=layer, engine="pyogrio", use_arrow=True)
+            return gpd.read_file(ogr_path, layer=layer, engine="pyogrio", use_arrow=True, fid_as_index=True)
         except Exception:  # a driver or field type the Arrow path cannot take: the plain reader says why
-            return gpd.read_file(ogr_path, layer=layer, engine="pyogrio")
+            return gpd.read_file(ogr_path, layer=layer, engine="pyogrio", fid_as_index=True)
     try:
         "".encode(encoding)
     except LookupError:
         raise InputError("layer.unknown_encoding", path=str(path), encoding=encoding,
                          option=f"{option_prefix}encoding") from None
     # GDAL's iconv mangles some code pages (cp1258 composes marks statefully): take bytes, decode here
-    raw = gpd.read_file(ogr_path, layer=layer, engine="pyogrio", encoding="latin1")
+    raw = gpd.read_file(ogr_path, layer=layer, engine="pyogrio", encoding="latin1", fid_as_index=True)
     return _redecode(raw, encoding)
 
 
@@ -175,9 +180,24 @@ def _redecode(frame: gpd.GeoDataFrame, encoding: str) -> gpd.GeoDataFrame:
     return out
 
 
-def check_layer(frame: gpd.GeoDataFrame, label: str) -> gpd.GeoDataFrame:
-    """Refuse a layer that has no CRS, no rows, no geometry with area, non-polygon
-    geometries, or coordinates its CRS cannot stand for (see :mod:`geoplan.io.coordinates`).
+def layer_of(source, label: str, option_prefix: str = "--", kinds: frozenset = POLYGONAL) -> gpd.GeoDataFrame:
+    """A layer given as a file (read by :func:`read_layer`) or as a GeoDataFrame (checked the same
+    way), holding geometries of ``kinds``; ``label`` names a GeoDataFrame in messages.
+
+    >>> import shapely
+    >>> layer_of(gpd.GeoDataFrame(geometry=[shapely.Point(105, 10)], crs=4326), "weights", kinds=PUNCTUAL).crs.to_epsg()
+    4326
+    """
+    if isinstance(source, gpd.GeoDataFrame):
+        return check_layer(source, label, kinds)
+    return read_layer(source, option_prefix=option_prefix, kinds=kinds)
+
+
+def check_layer(frame: gpd.GeoDataFrame, label: str, kinds: frozenset = POLYGONAL) -> gpd.GeoDataFrame:
+    """Refuse a layer that has no CRS, no rows, no geometry (missing or empty), geometries of
+    other ``kinds`` (polygons by default), or coordinates its CRS cannot stand for (see
+    :mod:`geoplan.io.coordinates`). Features are named by their label in the frame's index:
+    the FID of a file read by :func:`read_layer`.
 
     >>> check_layer(gpd.GeoDataFrame(geometry=[], crs=4326), "empty.gpkg")
     Traceback (most recent call last):
@@ -197,14 +217,20 @@ def check_layer(frame: gpd.GeoDataFrame, label: str) -> gpd.GeoDataFrame:
     present = has_area(geoms)
     if not present.any():
         raise InputError("layer.no_geometries", path=label, n=len(frame))
-    kinds = pd.Series(shapely.get_type_id(geoms[present]))
-    wrong = kinds[~kinds.isin(POLYGON_TYPES)]
+    types = shapely.get_type_id(geoms[present])
+    wrong = np.flatnonzero(~np.isin(types, [TYPE_IDS[kind] for kind in kinds]))
     if len(wrong):
-        feature = int(np.flatnonzero(present)[wrong.index[0]])
-        raise InputError("layer.not_polygons", path=label, feature=feature, kind=geoms[feature].geom_type,
-                         n=len(wrong))
-    check_coordinates(geoms, frame.crs, label)
+        position = int(np.flatnonzero(present)[wrong[0]])
+        raise InputError("layer.wrong_kind", path=label, feature=frame.index[position],
+                         kind=geoms[position].geom_type, n=len(wrong), wanted=_wanted(kinds))
+    check_coordinates(geoms, frame.crs, label, frame.index)
     return frame
+
+
+def _wanted(kinds: frozenset):
+    """The geometries a layer must hold, named for a message."""
+    named = {POLYGONAL: "layer.kinds_polygons", LINEAR: "layer.kinds_lines", PUNCTUAL: "layer.kinds_points"}
+    return Message(named[kinds]) if kinds in named else ", ".join(sorted(kinds))
 
 
 def require_fields(frame: pd.DataFrame, fields: dict, label: str) -> None:

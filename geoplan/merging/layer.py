@@ -37,7 +37,8 @@ EXACT_SUM = 2.0**53  # totals of counts beyond this cannot be added up exactly
 class OldLayer:
     """An old layer ready to merge: ``frame`` (rows by position), ``label`` (its name in
     messages), ``fields`` (the field of each role: code, name, parent, district; None when
-    the layer has none), ``crs`` and the count fields to sum."""
+    the layer has none), ``crs``, the count fields to sum and ``fids`` (the layer's own
+    feature ids: its index as given, the FID of a file read by :func:`geoplan.read_layer`)."""
 
     frame: gpd.GeoDataFrame
     label: str
@@ -45,6 +46,7 @@ class OldLayer:
     crs: CRS
     count_fields: tuple[str, ...] = ()
     pop_field: str | None = None
+    fids: np.ndarray | None = None
 
     @classmethod
     def prepare(cls, old, plan: Plan | None, options: MergeOptions) -> OldLayer:
@@ -52,7 +54,7 @@ class OldLayer:
         against ``plan``) and its counts; raises InputError naming what cannot be used."""
         if not isinstance(old, gpd.GeoDataFrame):
             raise InputError("merge.old_kind", kind=type(old).__name__)
-        frame = check_layer(old.reset_index(drop=True), options.label)  # rows by position
+        frame = check_layer(old, options.label).reset_index(drop=True)  # rows by position; messages by FID
         fields = options.fields
         if options.detect and plan is not None and None in fields.values():
             found = detect_fields(frame, plan)
@@ -65,7 +67,7 @@ class OldLayer:
             raise InputError("merge.no_link_field", path=options.label, code=Option("code_field"),
                              name=Option("name_field"))
         layer = cls(frame, options.label, fields, CRS.from_user_input(frame.crs), tuple(options.counts),
-                    options.pop_field)
+                    options.pop_field, old.index.to_numpy())
         layer.counts  # a field that holds no counts is refused now, before any work
         return layer
 
@@ -104,30 +106,37 @@ class OldLayer:
         is twelve thousand three hundred and forty-five, never 12.345 people; "12,5" is refused. Negative,
         infinite or non-numeric values, and totals too large to add up exactly, are refused.
         """
+        fids = self.fids if self.fids is not None else self.frame.index.to_numpy()
         return pd.DataFrame({name: _counts(self.frame[name], name, self.label, "pop_field" if name == self.pop_field
-                                           else "count_fields") for name in self.count_fields}, index=self.frame.index)
+                                           else "count_fields", fids) for name in self.count_fields},
+                            index=self.frame.index)
 
 
-def _counts(values: pd.Series, name: str, label: str, option: str) -> pd.Series:
-    """One count field as numbers (see :attr:`OldLayer.counts`); ``option`` names it in messages."""
+def _counts(values: pd.Series, name: str, label: str, option: str, fids: np.ndarray) -> pd.Series:
+    """One count field as numbers (see :attr:`OldLayer.counts`); ``option`` names it in messages, ``fids``
+    its features."""
     if values.dtype.kind in "iuf":
         parsed = values.astype(float)
     elif values.dtype.kind == "b":
         raise InputError("merge.counts_not_numbers", path=label, field=name, option=Option(option), n=len(values),
-                         row=0, value=values.iloc[0])
+                         row=_item(fids[0]), value=values.iloc[0])
     else:  # text: the tables' rules ("12.345" people are 12,345; "12,5" is no count)
         text = values.astype(object).where(values.notna(), "").astype(str)
         where = Message("layer.count_label", path=label, field=name, option=Option(option))
-        parsed = numbers(text.set_axis(values.index), None, where, "count", row="layer.feature_row")
+        parsed = numbers(text.set_axis(fids), None, where, "count", row="layer.feature_row").set_axis(values.index)
     bad = (parsed < 0) | np.isinf(parsed)
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
-        value = values.iloc[row]
         raise InputError("merge.counts_not_numbers", path=label, field=name, option=Option(option), n=int(bad.sum()),
-                         row=row, value=value.item() if hasattr(value, "item") else value)
+                         row=_item(fids[row]), value=_item(values.iloc[row]))
     if float(parsed.abs().sum()) >= EXACT_SUM:
         raise InputError("merge.counts_too_large", path=label, field=name, option=Option(option), limit=int(EXACT_SUM))
     known = parsed.dropna()
     if (known == np.floor(known)).all() and parsed.notna().all():
         return parsed.astype("int64")  # exact: the total is below 2**53
     return parsed
+
+
+def _item(value):
+    """A numpy scalar as the Python value it holds (for messages)."""
+    return value.item() if hasattr(value, "item") else value
