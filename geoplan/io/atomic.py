@@ -31,7 +31,6 @@ import errno
 import os
 import re
 import signal
-import threading
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -44,7 +43,6 @@ from .write_errors import write_error
 PARTIAL = ".partial"  # .OUT.partial<suffix>: the one temporary name of OUT
 SQLITE_SIDECARS = ("-journal", "-wal", "-shm")
 _SIGNALS = {getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)}
-_state = threading.local()
 _committed: list[Path] = []
 
 
@@ -136,7 +134,6 @@ def atomic_path(target: str | Path, suffix: str | None = None):
         for path in leftovers(target):
             _remove(path)
         tmp = partial_path(target, suffix)
-        _state.writing = target
         try:
             yield tmp
             _commit(tmp, target)
@@ -148,7 +145,6 @@ def atomic_path(target: str | Path, suffix: str | None = None):
                 raise
             raise failure from None
         finally:
-            _state.writing = None
             for path in (tmp, *(Path(f"{tmp}{end}") for end in SQLITE_SIDECARS)):
                 _remove(path)
 
@@ -198,15 +194,6 @@ def _remove(path: Path) -> None:
         pass
 
 
-def writing() -> Path | None:
-    """The output this thread is writing now, None between writes (for the interrupt line).
-
-    >>> writing() is None
-    True
-    """
-    return getattr(_state, "writing", None)
-
-
 def committed() -> list[Path]:
     """The outputs renamed into place by this process, in order (see :func:`forget_committed`).
 
@@ -243,4 +230,4 @@ def write_layers(target: str | Path, layers: dict) -> Path:
 
 
 __all__ = ["atomic_path", "check_target", "committed", "forget_committed", "leftovers", "lock_path", "partial_path",
-           "write_layers", "writing"]
+           "write_layers"]

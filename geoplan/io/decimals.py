@@ -55,7 +55,7 @@ def numbers(values: pd.Series, decimal: str | None, label, kind: str = "number",
     [49.36, 16.465]
     """
     if kind not in KINDS:
-        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+        raise InputError("table.unknown_kind", kind=kind, kinds=", ".join(KINDS))
     text = values.fillna("").astype(str).map(lambda v: _SPACES.sub("", v))
     written = text[text != ""]
     where = _Where(values, label, row)

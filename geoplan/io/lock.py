@@ -12,7 +12,7 @@ Inside one process a claim is re-entrant: the command line claims ``-o``
 before the work (so a second run is refused before it spends minutes), and
 the atomic write claims it again (see :mod:`geoplan.io.atomic`).
 
-A file system without ``flock`` (some network mounts) writes without a lock.
+A file system without ``flock`` (some network mounts), or a system without it, writes without a lock.
 
 >>> import tempfile, pathlib
 >>> target = pathlib.Path(tempfile.mkdtemp()) / "out.gpkg"
@@ -26,12 +26,16 @@ False
 from __future__ import annotations
 
 import errno
-import fcntl
 import os
 from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import InputError
+
+try:
+    import fcntl
+except ImportError:  # not a POSIX system: outputs are written without a lock
+    fcntl = None
 
 _held: dict[Path, list] = {}  # resolved target -> [file descriptor, number of claims]
 _NO_LOCKS = {errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL}
@@ -114,9 +118,11 @@ def claimed(target: str | Path):
 
 def _lock(key: Path) -> int | None:
     """A descriptor of the locked lock file of ``key``; None where the file system has no locks."""
+    if fcntl is None:
+        return None
     path = lock_path(key)
     for _ in range(100):  # the file may be removed by its last holder between open and flock
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -51,10 +51,12 @@ class Plan:
 
     @property
     def n_new(self) -> int:
+        """The number of new units."""
         return self.links["new_code"].nunique()
 
     @property
     def n_old(self) -> int:
+        """The number of old units."""
         return self.links["old_code"].nunique()
 
     def members(self) -> pd.DataFrame:
