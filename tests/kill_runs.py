@@ -10,8 +10,9 @@ while it writes: after its temporary file appears). Afterwards the output's name
 complete old output, byte for byte (or the new one, complete, when the run had finished), and
 beside it only the killed run's temporary file, SQLite journal and lock, which the next run
 writing to the same place removes (checked after the last run: nothing but the output). Then
-``--interrupts`` runs of the map get SIGINT at random moments of their write: the exit status
-must agree with the file (0 and the new map, or 130 and the old one) and nothing may be left.
+``--interrupts`` runs of the map get SIGINT at random moments around their write (from a second
+before it to just after the rename): the exit status must agree with the file (0 and the new
+map, or 130 and the old one) and nothing may be left.
 Prints one line per run and a summary; exit status 1 if any run broke a rule.
 """
 
@@ -51,13 +52,21 @@ def start(argv: list[str]) -> subprocess.Popen:
                             stderr=subprocess.PIPE, text=True, env={**os.environ, "GEOPLAN_LANG": "en"}, cwd=ROOT)
 
 
+def made_since(path: Path, since_ns: int) -> bool:
+    """Whether ``path`` exists and was made after ``since_ns`` (not a leftover of a killed run)."""
+    try:
+        return path.stat().st_ctime_ns >= since_ns
+    except FileNotFoundError:
+        return False
+
+
 def timed(argv: list[str], target: Path) -> tuple[float, float, float]:
     """A complete run: seconds until its temporary file appeared, until it was renamed, in all."""
     partial = target.with_name(f".{target.name}.partial{target.suffix}")
-    began, appeared, renamed = time.monotonic(), None, None
+    began, appeared, renamed, since = time.monotonic(), None, None, time.time_ns()
     process = start(argv)
     while process.poll() is None:
-        there = partial.exists()
+        there = made_since(partial, since)
         if appeared is None and there:
             appeared = time.monotonic() - began
         if appeared is not None and renamed is None and not there:
@@ -70,12 +79,13 @@ def timed(argv: list[str], target: Path) -> tuple[float, float, float]:
 
 
 def kill_once(argv: list[str], target: Path, moment: float, while_writing: bool, valid) -> tuple[bool, str]:
-    """Kill one run ``moment`` seconds after it starts (or after its temporary file appears)."""
+    """Kill one run ``moment`` seconds after it starts (or after its own temporary file appears)."""
     old, before = digest(target), identity(target)
     partial = target.with_name(f".{target.name}.partial{target.suffix}")
+    since = time.time_ns()
     process = start(argv)
     began = time.monotonic()
-    while while_writing and process.poll() is None and not partial.exists():
+    while while_writing and process.poll() is None and not made_since(partial, since):
         time.sleep(0.002)
     origin = time.monotonic()
     while process.poll() is None and time.monotonic() - origin < moment:
@@ -96,19 +106,16 @@ def kill_once(argv: list[str], target: Path, moment: float, while_writing: bool,
 
 
 def interrupt_once(argv: list[str], target: Path, moment: float) -> tuple[bool, str]:
-    """SIGINT ``moment`` seconds after the temporary file appears: the status agrees with the file."""
+    """SIGINT ``moment`` seconds after the run starts: the status agrees with the file, nothing is left."""
     before = identity(target)
-    partial = target.with_name(f".{target.name}.partial{target.suffix}")
     process = start(argv)
-    while process.poll() is None and not partial.exists():
-        time.sleep(0.002)
     time.sleep(moment)
     process.send_signal(signal.SIGINT)
     _, err = process.communicate()
     new = identity(target) != before
     ok = ((process.returncode == 0 and new) or (process.returncode == 130 and not new)) and not strays(target)
-    return ok, f"SIGINT {moment:.2f} s into the write: status {process.returncode}, map {'new' if new else 'old'}: " \
-               f"{err.strip()[-90:]}"
+    return ok, f"SIGINT at {moment:5.2f} s: status {process.returncode}, map {'new' if new else 'old'}: " \
+               f"{err.strip()[-100:] or '(it had ended)'}"
 
 
 def series(label: str, argv: list[str], target: Path, runs: int, rng: random.Random, valid) -> int:
@@ -149,8 +156,9 @@ def main() -> int:
     drawn = ["map", str(result), "-o", str(page)]
     broken += series("map", drawn, page, args.maps, rng,
                      lambda path: path.read_text(encoding="utf-8").rstrip().endswith("</html>"))
-    for i in range(args.interrupts):
-        ok, line = interrupt_once(drawn, page, rng.uniform(0, 0.5))
+    first, renamed, _ = timed(drawn, page)
+    for i in range(args.interrupts):  # around the rename: before, during and after it
+        ok, line = interrupt_once(drawn, page, rng.uniform(max(first - 1.0, 0), renamed + 0.3))
         broken += not ok
         print(f"  interrupt {i + 1:2d}: {line}{'' if ok else '  <-- BROKEN'}")
     print(f"{args.merges} merges and {args.maps} maps killed, {args.interrupts} maps interrupted: "

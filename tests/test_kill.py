@@ -185,3 +185,12 @@ def test_leftovers_of_older_versions_are_removed_too(layer, tmp_path):
     (tmp_path / ".other.gpkg.k3j9x0qa.gpkg").write_bytes(b"another output's: kept")
     assert main(merge_argv(layer, out)) == 0
     assert strays(tmp_path) == [".other.gpkg.k3j9x0qa.gpkg"]
+
+
+def test_the_next_run_removes_leftovers_at_its_start_even_when_it_fails(layer, tmp_path, capsys):
+    out = tmp_path / "out.gpkg"
+    (tmp_path / ".out.gpkg.partial.gpkg").write_bytes(b"x" * 1000)
+    (tmp_path / ".out.gpkg.partial.gpkg-journal").write_bytes(b"x")
+    assert main(["merge", str(layer), str(tmp_path / "no-plan.csv"), "-o", str(out), "--quiet"]) == 2
+    assert "no-plan.csv" in capsys.readouterr().err
+    assert strays(tmp_path) == [] and not out.exists()

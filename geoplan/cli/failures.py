@@ -26,7 +26,7 @@ from pathlib import Path
 
 from ..errors import GeoplanError
 from ..i18n import Message, render
-from ..io.atomic import committed
+from ..io.atomic import committed, remove_leftovers
 from ..io.lock import claim
 
 EXIT_USER_ERROR = 2
@@ -91,7 +91,8 @@ def error_line(command: str | None, message: Message) -> None:
 
 def claim_outputs(args) -> None:
     """Take the locks of the files ``-o`` names (see :mod:`geoplan.io.lock`), where they can be
-    taken: a folder that is missing or cannot be written in is the command's own mistake to report.
+    taken, and remove what killed runs left beside them: a folder that is missing or cannot be
+    written in is the command's own mistake to report.
 
     >>> claim_outputs(type("Args", (), {"command": "plans"})())
     """
@@ -104,7 +105,8 @@ def claim_outputs(args) -> None:
             try:
                 claim(path)
             except OSError:
-                pass
+                continue
+            remove_leftovers(path)  # what a killed run left goes now, not only when this one writes
 
 
 def failed(command: str, error: Exception) -> int:

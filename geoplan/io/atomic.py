@@ -9,9 +9,11 @@ Crash safety, in four rules:
 2. One writer per output: the write holds the lock of ``OUT``
    (:mod:`geoplan.io.lock`); a second process is refused with one line.
 3. Leftovers cannot pile up: the temporary name is fixed per target, and
-   under the lock the next write to the same place removes what a killed
-   run left (``.OUT.partial*`` with SQLite's ``-journal``, ``-wal``, ``-shm``,
-   the lock file, and the random names older versions used).
+   under the lock the next run writing to the same place removes what a
+   killed run left (``.OUT.partial*`` with SQLite's ``-journal``, ``-wal``,
+   ``-shm``, and the random names older versions used) as soon as it holds
+   the lock: the command line at its start, :func:`atomic_path` before it
+   writes. The lock file itself is removed by whoever releases it last.
 4. A failure to write (disk full, quota, read-only folder) is an
    InputError naming the file; the temporary file is removed and the old
    ``OUT`` kept. Interrupts are held back during the rename itself, so a run
@@ -118,6 +120,16 @@ def leftovers(target: str | Path) -> list[Path]:
     return sorted(p for p in target.parent.iterdir() if pattern.fullmatch(p.name) and not p.is_dir())
 
 
+def remove_leftovers(target: str | Path) -> None:
+    """Remove what killed writes of ``target`` left beside it (:func:`leftovers`); call it holding
+    the lock of ``target`` (:func:`geoplan.io.lock.claim`), so that no live write loses its file.
+
+    >>> remove_leftovers("/no/such/folder/out.gpkg")
+    """
+    for path in leftovers(target):
+        _remove(path)
+
+
 @contextmanager
 def atomic_path(target: str | Path, suffix: str | None = None):
     """Yield a temporary path beside ``target``; rename it over ``target`` on success.
@@ -131,8 +143,7 @@ def atomic_path(target: str | Path, suffix: str | None = None):
     """
     target = check_target(target)
     with claimed(target):
-        for path in leftovers(target):
-            _remove(path)
+        remove_leftovers(target)
         tmp = partial_path(target, suffix)
         try:
             yield tmp
@@ -230,4 +241,4 @@ def write_layers(target: str | Path, layers: dict) -> Path:
 
 
 __all__ = ["atomic_path", "check_target", "committed", "forget_committed", "leftovers", "lock_path", "partial_path",
-           "write_layers"]
+           "remove_leftovers", "write_layers"]
