@@ -10,9 +10,9 @@ while it writes: after its temporary file appears). Afterwards the output's name
 complete old output, byte for byte (or the new one, complete, when the run had finished), and
 beside it only the killed run's temporary file, SQLite journal and lock, which the next run
 writing to the same place removes (checked after the last run: nothing but the output). Then
-``--interrupts`` runs of the map get SIGINT at random moments around their write (from a second
-before it to just after the rename): the exit status must agree with the file (0 and the new
-map, or 130 and the old one) and nothing may be left.
+``--interrupts`` runs of the map get SIGINT at random moments: half during the work, half during
+the write or just after the rename: the exit status must agree with the file (0 and the new map,
+or 130 and the old one) and nothing may be left.
 Prints one line per run and a summary; exit status 1 if any run broke a rule.
 """
 
@@ -105,16 +105,21 @@ def kill_once(argv: list[str], target: Path, moment: float, while_writing: bool,
     return ok, f"finished before the kill ({at:5.1f} s, status {process.returncode}): output complete and valid: {ok}"
 
 
-def interrupt_once(argv: list[str], target: Path, moment: float) -> tuple[bool, str]:
-    """SIGINT ``moment`` seconds after the run starts: the status agrees with the file, nothing is left."""
-    before = identity(target)
+def interrupt_once(argv: list[str], target: Path, moment: float, in_write: bool) -> tuple[bool, str]:
+    """SIGINT ``moment`` seconds after the run starts or (``in_write``) after its own temporary file
+    appears: the status agrees with the file, nothing is left."""
+    before, since = identity(target), time.time_ns()
+    partial = target.with_name(f".{target.name}.partial{target.suffix}")
     process = start(argv)
+    while in_write and process.poll() is None and not made_since(partial, since):
+        time.sleep(0.001)
     time.sleep(moment)
     process.send_signal(signal.SIGINT)
     _, err = process.communicate()
     new = identity(target) != before
     ok = ((process.returncode == 0 and new) or (process.returncode == 130 and not new)) and not strays(target)
-    return ok, f"SIGINT at {moment:5.2f} s: status {process.returncode}, map {'new' if new else 'old'}: " \
+    when = f"{moment:.3f} s into the write" if in_write else f"{moment:5.2f} s after the start"
+    return ok, f"SIGINT {when}: status {process.returncode}, map {'new' if new else 'old'}: " \
                f"{err.strip()[-100:] or '(it had ended)'}"
 
 
@@ -157,8 +162,10 @@ def main() -> int:
     broken += series("map", drawn, page, args.maps, rng,
                      lambda path: path.read_text(encoding="utf-8").rstrip().endswith("</html>"))
     first, renamed, _ = timed(drawn, page)
-    for i in range(args.interrupts):  # around the rename: before, during and after it
-        ok, line = interrupt_once(drawn, page, rng.uniform(max(first - 1.0, 0), renamed + 0.3))
+    for i in range(args.interrupts):  # during the work, or during the write and just after the rename
+        in_write = i % 2 == 1
+        moment = rng.uniform(0, 2 * (renamed - first) + 0.05) if in_write else rng.uniform(0.3, 0.9) * first
+        ok, line = interrupt_once(drawn, page, moment, in_write)
         broken += not ok
         print(f"  interrupt {i + 1:2d}: {line}{'' if ok else '  <-- BROKEN'}")
     print(f"{args.merges} merges and {args.maps} maps killed, {args.interrupts} maps interrupted: "

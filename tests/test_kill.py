@@ -194,3 +194,22 @@ def test_the_next_run_removes_leftovers_at_its_start_even_when_it_fails(layer, t
     assert main(["merge", str(layer), str(tmp_path / "no-plan.csv"), "-o", str(out), "--quiet"]) == 2
     assert "no-plan.csv" in capsys.readouterr().err
     assert strays(tmp_path) == [] and not out.exists()
+
+
+def test_an_interrupt_during_the_rename_comes_after_its_record(layer, tmp_path, capsys, monkeypatch):
+    """SIGINT arriving while the output is renamed (any thread may receive it; Python runs the handler
+    at its next instruction): the run knows its output was written and says so."""
+    result = tmp_path / "result.gpkg"
+    assert main(merge_argv(layer, result)) == 0
+    page = tmp_path / "m.html"
+    real_replace = os.replace
+
+    def replace_and_interrupt(source, target):
+        os.kill(os.getpid(), signal.SIGINT)
+        real_replace(source, target)
+
+    monkeypatch.setattr(atomic.os, "replace", replace_and_interrupt)
+    capsys.readouterr()
+    assert main(["map", str(result), "-o", str(page), "--quiet"]) == 0
+    assert capsys.readouterr().err.strip().endswith(f"interrupted after {page} was written completely: the run succeeded")
+    assert page.exists() and strays(tmp_path) == []

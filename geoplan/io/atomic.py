@@ -32,7 +32,6 @@ from __future__ import annotations
 import errno
 import os
 import re
-import signal
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -40,11 +39,11 @@ from ..errors import GeoplanError, InputError
 from ..i18n import Message
 from ..i18n.catalogue import catalogue
 from .lock import claimed, lock_path
+from .signals import held_back
 from .write_errors import write_error
 
 PARTIAL = ".partial"  # .OUT.partial<suffix>: the one temporary name of OUT
 SQLITE_SIDECARS = ("-journal", "-wal", "-shm")
-_SIGNALS = {getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)}
 _committed: list[Path] = []
 
 
@@ -166,22 +165,10 @@ def _commit(tmp: Path, target: Path) -> None:
         raise InputError("output.nothing_written", path=str(target))
     with open(tmp, "rb") as written:
         os.fsync(written.fileno())
-    blocked = _block_signals()
-    try:
+    with held_back():  # an interrupt now comes after the record, which then says the output is written
         os.replace(tmp, target)
         _committed.append(target)
-    finally:
-        if blocked:
-            signal.pthread_sigmask(signal.SIG_SETMASK, blocked[0])
     _sync_folder(target.parent)
-
-
-def _block_signals() -> tuple | None:
-    """Block the interrupting signals in this thread; the mask to restore (None where impossible)."""
-    try:
-        return (signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS),)
-    except (AttributeError, ValueError, OSError):
-        return None
 
 
 def _sync_folder(folder: Path) -> None:
