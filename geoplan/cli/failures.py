@@ -81,12 +81,12 @@ def say(command: str | None, message) -> None:
     print(one_line(f"{prefix}: {message}"), file=sys.stderr)
 
 
-def error_line(command: str | None, message: Message) -> None:
+def error_line(command: str, message: Message) -> None:
     """Print ``geoplan COMMAND: error: MESSAGE`` on stderr ("lỗi" in Vietnamese), on one line.
 
     >>> error_line("merge", Message("env.disk_full"))  # doctest: +SKIP
     """
-    say(command, f"{render('env.error')}: {message}")
+    print(one_line(f"{render('cli.error', command=command)} {message}"), file=sys.stderr)
 
 
 def claim_outputs(args) -> None:

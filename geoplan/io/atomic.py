@@ -47,10 +47,10 @@ SQLITE_SIDECARS = ("-journal", "-wal", "-shm")
 _committed: list[Path] = []
 
 
-def check_target(target: str | Path, suffix: str | None = None, what: str | None = None) -> Path:
+def check_target(target: str | Path, suffix: str | None = None, what=None) -> Path:
     """Refuse an output path that is a folder, or (with ``suffix``) that does not
     end in it, or whose folder is missing, a file, or cannot be written in,
-    before any work is done; ``what`` (a message identifier) says what the file is.
+    before any work is done; ``what`` (a Message, or its identifier) says what the file is.
 
     >>> check_target("/no/such/folder/out.gpkg")
     Traceback (most recent call last):
@@ -71,10 +71,10 @@ def check_target(target: str | Path, suffix: str | None = None, what: str | None
     return target
 
 
-def _what(what: str | None):
-    """What the file is, as a message: an identifier (``output.what_gpkg``), or a text written out."""
-    if not what:
-        return ""
+def _what(what):
+    """What the file is, as a message: a Message, an identifier (``result.what_gpkg``), or a text written out."""
+    if not what or isinstance(what, Message):
+        return what or ""
     return Message(what) if what in catalogue("en") else Message("text", text=what)
 
 

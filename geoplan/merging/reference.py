@@ -30,6 +30,7 @@ from ..engine.geometry import is_polygonal, valid_polygons
 from ..errors import InputError
 from ..i18n import Option
 from ..io.layers import layer_of, require_fields
+from ..link.names import folded_key
 from ..plan.model import Plan
 from ..values import as_code, lost_zeros, zero_free
 
@@ -40,8 +41,10 @@ MIN_CODES = 0.3  # of the layer's values that must be the plan's new codes for a
 class Reference:
     """Polygons of the new units by code (``shapes``, in the old layer's CRS), the code
     ``field`` they came from, the codes whose polygons were invalid and were repaired,
-    how many polygons carry a code the plan does not know (``unknown``) and the plan's new
-    units the layer has no polygon for (``absent``)."""
+    how many polygons carry a code the plan does not know (``unknown``), the plan's new
+    units the layer has no polygon for (``absent``) and the codes taken for the plan's by
+    their unit's name (``renamed``: {reference code: plan code}, for a unit whose code
+    differs between the plan and the reference)."""
 
     shapes: pd.Series
     field: str
@@ -49,6 +52,7 @@ class Reference:
     repaired: list = field(default_factory=list)
     unknown: int = 0
     absent: list = field(default_factory=list)
+    renamed: dict = field(default_factory=dict)
 
     @cached_property
     def tree(self) -> shapely.STRtree:
@@ -63,6 +67,7 @@ class Reference:
         name = code_field or _code_field(frame, plan, label)
         require_fields(frame, {Option("reference_code"): name}, label)
         codes = _plan_codes(as_code(frame[name]), set(plan.links["new_code"]))
+        codes, renamed = _by_name(frame, codes, plan)
         geoms = frame.to_crs(crs).geometry.to_numpy() if crs is not None else frame.geometry.to_numpy()
         fixed = valid_polygons(geoms)
         repaired = sorted({str(c) for c, before, after in zip(codes, geoms, fixed) if before is not after})
@@ -75,7 +80,7 @@ class Reference:
             shapes = pd.concat([shapes[~several], joined])
         shapes = shapes.sort_index()
         absent = sorted(known - set(shapes.index))
-        return cls(shapes, name, label, repaired, int((~np.array([c in known for c in codes])).sum()), absent)
+        return cls(shapes, name, label, repaired, int((~np.array([c in known for c in codes])).sum()), absent, renamed)
 
 
 def _plan_codes(values: pd.Series, known: set) -> np.ndarray:
@@ -94,6 +99,42 @@ def _plan_codes(values: pd.Series, known: set) -> np.ndarray:
         found = by_value.get(code, [])
         return found[0] if len(found) == 1 else code
     return np.array([plan_code(c) if isinstance(c, str) else None for c in values.tolist()], dtype=object)
+
+
+def _by_name(frame: gpd.GeoDataFrame, codes: np.ndarray, plan: Plan) -> tuple[np.ndarray, dict]:
+    """Codes the plan does not know, taken for the plan's unit of the same name when exactly one
+    unit of the plan lacking a polygon has that name (names compared without type and diacritics,
+    in the layer's field that holds the most of the plan's new names)."""
+    units = plan.new_units()
+    known = set(units["new_code"])
+    unknown = np.array([c not in known for c in codes])
+    if not unknown.any():
+        return codes, {}
+    names = units.set_index("new_code")["new_name"].map(folded_key)
+    lacking = names[names.index.difference(pd.Index([c for c in codes if c in known]))]
+    field_name = _name_field(frame, set(names))
+    if field_name is None:
+        return codes, {}
+    by_name = lacking.groupby(lacking).groups
+    renamed = {}
+    for i in np.flatnonzero(unknown):
+        found = by_name.get(folded_key(str(frame[field_name].iloc[i])), [])
+        if len(found) == 1 and codes[i] is not None:
+            renamed[codes[i]] = found[0]
+    codes = np.array([renamed.get(c, c) if u else c for c, u in zip(codes, unknown)], dtype=object)
+    return codes, renamed
+
+
+def _name_field(frame: gpd.GeoDataFrame, names: set) -> str | None:
+    """The text field holding the most of ``names`` (folded keys), None when none holds a third."""
+    best, best_share = None, MIN_CODES
+    for column in frame.columns:
+        if column == frame.geometry.name or frame[column].dtype.kind in "iufb":
+            continue
+        share = frame[column].fillna("").astype(str).map(folded_key).isin(names).mean()
+        if share > best_share:
+            best, best_share = column, share
+    return best
 
 
 def _code_field(frame: gpd.GeoDataFrame, plan: Plan, label: str) -> str:

@@ -128,10 +128,10 @@ def split_pieces(pieces, shapes: np.ndarray, reference, plan, gap_width: float, 
         for code, part in parts.items():
             rows.append({"source": i, "new_code": code})
             parts_out.append(part)
-    return pd.DataFrame(rows, columns=["source", "new_code"]), np.array(parts_out, dtype=object), _log_frame(log)
+    return pd.DataFrame(rows, columns=["source", "new_code"]), np.array(parts_out, dtype=object), log_frame(log)
 
 
-def _log_frame(log: list) -> gpd.GeoDataFrame:
+def log_frame(log: list) -> gpd.GeoDataFrame:
     """The split log as engine-style repairs: kind ``split``, the rule, the unit receiving the
     part, the other unit involved (and the old unit), the part's area and geometry."""
     if not log:

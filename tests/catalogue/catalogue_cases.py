@@ -69,7 +69,7 @@ FILES = [
     Case("file/symlink-loop", merge_old("{d}/loop.gpkg"), 2, "{d}/loop.gpkg: too many symbolic links"),
     Case("file/name-too-long", merge_old("{d}/{long}.gpkg"), 2, "the file name is too long"),
     Case("file/old-is-output", "merge {d}/grid.gpkg {d}/plan.csv --old-code code -o {d}/grid.gpkg --quiet", 2, "{d}/grid.gpkg: is an input"),
-    Case("file/plan-is-output", "merge {d}/grid.gpkg {d}/plan.csv --old-code code -o {d}/plan.csv --quiet", 2, "{d}/plan.csv: the result is a GeoPackage; give a file name ending in .gpkg"),
+    Case("file/plan-is-output", "merge {d}/grid.gpkg {d}/plan.csv --old-code code -o {d}/plan.csv --quiet", 2, "{d}/plan.csv: a merge result is a GeoPackage; give a file name ending in .gpkg"),
 ]
 
 ZIPS = [
@@ -228,7 +228,7 @@ OUTPUTS = [
     Case("output/folder", "merge " + GRID + " -o {o} --quiet", 2, "{o}: is a folder; give a file name"),
     Case("output/no-folder", "merge " + GRID + " -o {o}/no/such/out.gpkg --quiet", 2, "{o}/no/such/out.gpkg: output folder {o}/no/such does not exist"),
     Case("output/folder-is-a-file", "merge " + GRID + " -o {d}/plan.csv/out.gpkg --quiet", 2, "{d}/plan.csv/out.gpkg: output folder {d}/plan.csv is a file"),
-    Case("output/suffix", "merge " + GRID + " -o {o}/out.shp --quiet", 2, "{o}/out.shp: the result is a GeoPackage; give a file name ending in .gpkg"),
+    Case("output/suffix", "merge " + GRID + " -o {o}/out.shp --quiet", 2, "{o}/out.shp: a merge result is a GeoPackage; give a file name ending in .gpkg"),
     Case("output/name-too-long", "merge " + GRID + " -o {o}/{long}.gpkg --quiet", 2, "{o}/nnnn"),
     Case("output/read-only", "merge " + GRID + " -o {ro}/out.gpkg --quiet", 2, "{ro}/out.gpkg: cannot write in {ro}", env="read_only"),
     Case("output/disk-full", "merge " + GRID + " -o {full}/out.gpkg --quiet", 2, "{full}/out.gpkg: cannot write: the", env="full_disk"),
