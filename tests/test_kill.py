@@ -213,3 +213,21 @@ def test_an_interrupt_during_the_rename_comes_after_its_record(layer, tmp_path, 
     assert main(["map", str(result), "-o", str(page), "--quiet"]) == 0
     assert capsys.readouterr().err.strip().endswith(f"interrupted after {page} was written completely: the run succeeded")
     assert page.exists() and strays(tmp_path) == []
+
+
+def test_an_interrupt_between_two_outputs_says_which_one_was_written(layer, tmp_path, capsys, monkeypatch):
+    out, report = tmp_path / "out.gpkg", tmp_path / "report.xlsx"
+    calls = []
+
+    def interrupt_after_the_first(folder):
+        calls.append(folder)
+        if len(calls) == 1:
+            raise KeyboardInterrupt  # the GeoPackage is in place, the workbook not yet written
+
+    monkeypatch.setattr(atomic, "_sync_folder", interrupt_after_the_first)
+    code = main(merge_argv(layer, out) + ["--report", str(report)])
+    err = capsys.readouterr().err.strip()
+    assert code == 130 and out.exists() and not report.exists()
+    assert err == (f"geoplan merge: interrupted; complete files written before: {out}; "
+                   f"no other output was changed"), err
+    assert strays(tmp_path) == []

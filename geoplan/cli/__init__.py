@@ -101,7 +101,7 @@ def _main(argv: list[str]) -> int:
             claim_outputs(args)  # a second run writing the same -o is refused now, not after the work
             return args.run(args)
         except KeyboardInterrupt as interrupt:
-            return interrupted(args.command, interrupt)
+            return interrupted(args, interrupt)
         except Exception as error:  # noqa: BLE001: every failure ends in one line (see failures)
             return failed(args.command, error)
         finally:

@@ -89,18 +89,39 @@ def error_line(command: str, message: Message) -> None:
     print(one_line(f"{render('cli.error', command=command)} {message}"), file=sys.stderr)
 
 
+def outputs(args) -> list[Path]:
+    """The files a command's options name as its outputs (``-o``, and merge's ``--report``; check's
+    Markdown beside its CSV); a default output is not listed.
+
+    >>> [str(p) for p in outputs(type("Args", (), {"command": "check", "output": "c.csv"})())]
+    ['c.csv', 'c.md']
+    """
+    output, report = getattr(args, "output", None), getattr(args, "report", None)
+    if args.command not in OUTPUTS_WRITTEN or not output:
+        return []
+    paths = [Path(output)] + ([Path(output).with_suffix(".md")] if args.command == "check" else [])
+    return paths + ([Path(report)] if report else [])
+
+
+def expected_outputs(args) -> int | None:
+    """How many outputs ``args``' command renames into place when it succeeds (None: not known).
+
+    >>> expected_outputs(type("Args", (), {"command": "merge", "report": "r.xlsx"})())
+    2
+    """
+    if args is None or args.command not in OUTPUTS_WRITTEN:
+        return None
+    return OUTPUTS_WRITTEN[args.command] + bool(getattr(args, "report", None))
+
+
 def claim_outputs(args) -> None:
-    """Take the locks of the files ``-o`` names (see :mod:`geoplan.io.lock`), where they can be
-    taken, and remove what killed runs left beside them: a folder that is missing or cannot be
-    written in is the command's own mistake to report.
+    """Take the locks of the files ``-o`` (and ``--report``) name (see :mod:`geoplan.io.lock`), where
+    they can be taken, and remove what killed runs left beside them: a folder that is missing or
+    cannot be written in is the command's own mistake to report.
 
     >>> claim_outputs(type("Args", (), {"command": "plans"})())
     """
-    output = getattr(args, "output", None)
-    if not output or args.command not in OUTPUTS_WRITTEN:
-        return
-    paths = [Path(output)] + ([Path(output).with_suffix(".md")] if args.command == "check" else [])
-    for path in paths:
+    for path in outputs(args):
         if path.parent.is_dir() and not path.is_dir():
             try:
                 claim(path)
@@ -153,15 +174,16 @@ def _os_error(error: OSError) -> Message:
         Message("env.os_error_no_path", reason=reason)
 
 
-def interrupted(command: str | None, interrupt: KeyboardInterrupt) -> int:
-    """Say what an interrupted run wrote; the exit status: 0 when every output of the command was
-    renamed into place before the interrupt came (the run succeeded), else 128 + the signal.
+def interrupted(args, interrupt: KeyboardInterrupt) -> int:
+    """Say what an interrupted run wrote; the exit status: 0 when every output of ``args``' command
+    was renamed into place before the interrupt came (the run succeeded), else 128 + the signal.
+    ``args`` is None when no command had started.
 
     >>> interrupted(None, KeyboardInterrupt())  # doctest: +SKIP
     130
     """
-    written = committed()
-    if command in OUTPUTS_WRITTEN and len(written) >= OUTPUTS_WRITTEN[command]:
+    command, expected, written = getattr(args, "command", None), expected_outputs(args), committed()
+    if expected is not None and len(written) >= expected:
         for path in written:
             say(command, render("env.written_before_interrupt", path=str(path)))
         return 0
