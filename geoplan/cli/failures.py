@@ -18,7 +18,6 @@ Lines longer than :data:`LONGEST_LINE` are cut: a 100,000-character name helps n
 
 from __future__ import annotations
 
-import errno
 import os
 import signal
 import sys
@@ -28,19 +27,14 @@ from ..errors import GeoplanError
 from ..i18n import Message, render
 from ..io.atomic import committed, remove_leftovers
 from ..io.lock import claim
+from ..io.write_errors import REASONS
 
 EXIT_USER_ERROR = 2
 EXIT_DEFECT = 3
 EXIT_BROKEN_PIPE = 128 + 13
 LONGEST_LINE = 1000
 OUTPUTS_WRITTEN = {"merge": 1, "map": 1, "check": 2}  # outputs a command renames into place when it succeeds
-REASONS = {  # errno -> message identifier of the reason
-    errno.ENOSPC: "env.disk_full", errno.EDQUOT: "env.quota", errno.EROFS: "env.read_only", errno.EACCES: "env.denied",
-    errno.EPERM: "env.denied", errno.ENAMETOOLONG: "env.name_too_long", errno.ENOENT: "env.not_found",
-    errno.EISDIR: "env.is_folder", errno.ENOTDIR: "env.not_folder", errno.EMFILE: "env.too_many_files",
-    errno.ENFILE: "env.too_many_files", errno.ENOMEM: "env.out_of_memory", errno.EIO: "env.io_error",
-    errno.ELOOP: "env.link_loop", errno.EFBIG: "env.too_large",
-}
+
 
 
 class Interrupted(KeyboardInterrupt):
