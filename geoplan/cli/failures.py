@@ -70,7 +70,10 @@ def one_line(text: str) -> str:
 
 
 def say(command: str | None, message) -> None:
-    """Print ``geoplan COMMAND: MESSAGE`` on stderr, on one line."""
+    """Print ``geoplan COMMAND: MESSAGE`` on stderr, on one line.
+
+    >>> say("map", "interrupted")  # doctest: +SKIP
+    """
     prefix = f"geoplan {command}" if command else "geoplan"
     print(one_line(f"{prefix}: {message}"), file=sys.stderr)
 
