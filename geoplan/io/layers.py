@@ -78,9 +78,11 @@ def read_layer(path: str | Path, layer: str | None = None, encoding: str | None 
     ``tcvn3``, ``vni``: see :mod:`geoplan.vn.encodings`): the bytes are read
     as they are and decoded by Python, then put in NFC.
 
-    Raises InputError naming the file for a missing file, a file OGR cannot
-    open, an ambiguous or unknown layer, a layer without CRS, an empty
-    layer, or geometries that are not polygons. The messages name the
+    Raises InputError naming the file for a missing file, a Shapefile without
+    its .dbf or .shx, a file OGR cannot open, an ambiguous or unknown layer, a
+    layer without CRS, an empty layer, geometries of other ``kinds`` than
+    polygons, or coordinates its CRS cannot stand for (naming the feature by
+    its FID, see :func:`check_layer`). The messages name the
     options ``--layer`` and ``--encoding``, with ``option_prefix`` in place
     of ``--`` (``"--old-"``: ``--old-layer``, as ``geoplan map`` calls them).
 
