@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import extra_peers  # noqa: E402
 import measure  # noqa: E402
 import measure_ef  # noqa: E402
+import job_transfer  # noqa: E402
 import peers  # noqa: E402
 import synth  # noqa: E402
 from measure import Failed, Timing  # noqa: E402
@@ -521,11 +522,12 @@ def machine() -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reps", type=int, default=5, help="timed repetitions per tool, after one untimed (default 5)")
-    ap.add_argument("--jobs", default="A,B,C,D,E,F",
+    ap.add_argument("--jobs", default="A,B,C,D,E,F,G",
                     help="comma list of jobs: A (with A.mid, A.coarse), A.mid, A.coarse, B, C (with C.ref: "
                          "the merge with --reference), C.ref, D, E, "
                          "F (F.points and F.polygons), F.points, F.polygons, F.mem (only when named: "
-                         "geoplan on 10M vs 50M points)")
+                         "geoplan on 10M vs 50M points), G (50 columns carried onto the new communes: "
+                         "geoplan transfer vs tobler's area_interpolate)")
     ap.add_argument("--reps-f", type=int, default=1,
                     help="timed repetitions per tool in job F, without an untimed one (default 1: "
                          "its runs last up to minutes)")
@@ -569,6 +571,9 @@ def main(argv: list[str] | None = None) -> int:
         if sel("E"):
             print("job E", flush=True)
             run_overlay(data, args.reps, rows, pg, env)
+        if sel("G"):
+            print("job G", flush=True)
+            job_transfer.run_transfer_job(data, args.reps, rows, env)
         f_parts = {j for j in ("F.points", "F.polygons", "F.mem") if sel(j)}
         if f_parts:
             print("job " + ", ".join(sorted(f_parts)), flush=True)
@@ -581,6 +586,7 @@ def main(argv: list[str] | None = None) -> int:
     dissolve_rows = [r for r in rows if r.job[0] in "ABCD"]
     e_rows = [r for r in rows if r.job == "E"]
     f_rows = [r for r in rows if r.job.startswith("F")]
+    g_rows = [r for r in rows if r.job == "G"]
     report = "\n\n".join(filter(None, [
         f"# geoplan benchmark, {dt.date.today()}",
         f"Machine: {machine()}. Repetitions: {args.reps} (median), job F: {args.reps_f}. Total run: {total:.0f} s. "
@@ -605,6 +611,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{extra_peers.SAMPLE_S} s. rows = output rows; assigned = features with a unit; extra rows = rows "
         "beyond one per feature (points in two overlapping units) or, for polygons, buildings cut into "
         "several pieces; agree = features given (also) the commune they were drawn in." if f_rows else "",
+        "### Job G: 50 columns onto the new communes (geoplan transfer vs tobler area_interpolate)\n\n"
+        + table(g_rows) if g_rows else "",
         "Setup (untimed):\n\n" + "\n".join(f"- {s}" for s in peers.SETUP_LOG) if peers.SETUP_LOG else "",
     ]))
     print("\n" + report)

@@ -19,6 +19,8 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "merge": "pipeline",
+    "transfer": "crosswalk.transfer",
+    "TransferOptions": "crosswalk.transfer",
     "MergeResult": "merging.result",
     "MergeOptions": "merging.options",
     "read_plan": "plan.catalogue",

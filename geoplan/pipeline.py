@@ -32,6 +32,7 @@ from .i18n import Message, render
 from .link.infer import detached
 from .link.names import exact_key
 from .measure.area import METRES_PER_DEGREE
+from .measure.estimate import with_population_estimate
 from .merging.audit import audit_links
 from .merging.inputs import MergeInputs
 from .merging.lines import read_lines, split_by_lines
@@ -93,7 +94,8 @@ def merge(old: gpd.GeoDataFrame, plan: Plan | str | os.PathLike, options: MergeO
         repairs = pool.submit(repairs_table, pd.concat([split_log, dissolved.repairs], ignore_index=True)
                               if len(split_log) else dissolved.repairs, inputs.layer.crs)
         left = pool.submit(gaps_left, dissolved.units.to_numpy())
-        units = _units(inputs, dissolved.units, pieces)
+        units = with_population_estimate(_units(inputs, dissolved.units, pieces), inputs.plan, pieces,
+                                         inputs.options)  # census shares controlled to the parents' declared totals
         steps = MergeSteps(inputs.layer, inputs.plan, options, placement, pieces, units, repairs.result(),
                            counted_twice_km2(dissolved.overlaps, inputs.layer.crs), left.result(), apart, audit)
     crosswalk = pieces[[*COLUMNS, *inputs.counts, *(["pop_share"] if "population" in inputs.counts else []),

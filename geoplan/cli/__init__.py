@@ -17,7 +17,7 @@ import sys
 from ..i18n import LANGUAGES, option_names, render, using
 from ..io.atomic import forget_committed
 from ..io.lock import release_all
-from . import check, demo, merge, plans, review_map
+from . import check, demo, merge, plans, review_map, transfer
 from .common import HelpFormatter, localise, usage_mistake
 from .failures import EXIT_USER_ERROR, catch_signals, claim_outputs, failed, flushed, interrupted, one_line
 
@@ -28,8 +28,10 @@ OPTION_FLAGS = {  # how the options of the Python API are named on the command l
     "tolerance_pct": "--tolerance",
     "reference": "--reference", "reference_code": "--reference-code", "split_lines": "--split-lines",
     "weights": "--weights", "weight_field": "--weight-field",
+    "sums": "--sum", "means": "--mean", "shares": "--share", "missing": "--missing", "share_by": "--by", "layer": "--layer",
 }
-COMMANDS = (merge.add_merge, check.add_check, review_map.add_map, plans.add_plans, plans.add_find, demo.add_demo)
+COMMANDS = (merge.add_merge, check.add_check, review_map.add_map, plans.add_plans, plans.add_find, demo.add_demo,
+            transfer.add_transfer)
 
 
 class _Parser(argparse.ArgumentParser):

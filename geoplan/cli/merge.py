@@ -97,10 +97,14 @@ def run_merge(args) -> int:
 
 
 def _print_reports(args, result, counts: list[str]) -> None:
-    """The link report and totals (unless quiet), the summary and what was written."""
+    """The link report, totals and population estimate (unless quiet), the summary and what was written."""
+    from ..measure.estimate import estimate_line
+
     if not args.quiet:
         print(result.link_report())
         print(result.conservation())
+        if estimate_line(result.units):
+            print(estimate_line(result.units))
         if counts:
             print(render("cli.no_population", fields=", ".join(counts)))
     print(result.summary())
