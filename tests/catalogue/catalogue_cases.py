@@ -299,6 +299,17 @@ OTHER_COMMANDS = [
     Case("demo/output-is-a-file", "demo --data {d}/folder -o {d}/plan.csv --quiet", 2, "{d}/plan.csv"),
 ]
 
+TRANSFER = [
+    Case("transfer/ok", "transfer {result} {d}/values.csv -o {o}/t.csv --sum households --quiet", 0, ok="transfer"),
+    Case("transfer/missing-result", "transfer {d}/noresult.gpkg {d}/values.csv -o {o}/t.csv --sum households", 2, "{d}/noresult.gpkg: file not found"),
+    Case("transfer/missing-table", "transfer {result} {d}/novalues.csv -o {o}/t.csv --sum households", 2, "{d}/novalues.csv"),
+    Case("transfer/output-suffix", "transfer {result} {d}/values.csv -o {o}/t.txt --sum households", 2, "{o}/t.txt"),
+    Case("transfer/output-no-folder", "transfer {result} {d}/values.csv -o {o}/no/t.csv --sum households", 2, "{o}/no/t.csv: output folder {o}/no does not exist"),
+    Case("transfer/disk-full", "transfer {result} {d}/values.csv -o {full}/t.csv --sum households", 2, "{full}/t.csv: cannot write: the", env="full_disk"),
+    Case("transfer/locked", "transfer {result} {d}/values.csv -o {o}/t.csv --sum households", 2, "{o}/t.csv: another geoplan process (pid", env="locked"),
+    Case("transfer/not-numbers", "transfer {result} {d}/values_text.csv -o {o}/t.csv --sum households", 2, "{d}/values_text.csv"),
+]
+
 OPTIONS = [
     Case("option/unknown-command", "dissolve x", 2, "invalid choice: 'dissolve'"),
     Case("option/unknown-flag", "merge " + GRID + " -o {o}/out.gpkg --fast", 2, "unrecognized arguments: --fast"),
@@ -313,5 +324,6 @@ OPTIONS = [
     Case("option/vietnamese", "--lang vi merge {d}/nope.gpkg {d}/plan.csv -o {o}/out.gpkg", 2, "lỗi: {d}/nope.gpkg: không tìm thấy tệp"),
 ]
 
-CASES = FILES + ZIPS + CRS + GEOMETRY + ATTRIBUTES + ENCODINGS + PLANS + TABLES + OUTPUTS + CHECK + MAP + OTHER_COMMANDS + OPTIONS
+CASES = (FILES + ZIPS + CRS + GEOMETRY + ATTRIBUTES + ENCODINGS + PLANS + TABLES + OUTPUTS + CHECK + MAP + TRANSFER
+         + OTHER_COMMANDS + OPTIONS)
 assert len({case.id for case in CASES}) == len(CASES), "case ids are unique"

@@ -361,6 +361,8 @@ DECLARED = {
     "declared_inf.csv": "code,area_km2\n10,1e400\n",
     "declared_ambiguous.csv": "code\tarea_km2\n10\t16.465\n",
     "aliases_bad.csv": "old,new\nA,B\n",
+    "values.csv": "code,households\n" + "".join(f"{i + 1:02d},{10 * (i + 1)}\n" for i in range(16)),
+    "values_text.csv": "code,households\n01,many\n",
 }
 
 

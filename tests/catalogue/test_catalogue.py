@@ -232,17 +232,24 @@ def _check_map(case, target: Path, out: str) -> None:
     assert len(text) > 10_000 and "<html" in text.lower() and "Xã Mới A" in text
 
 
+def _check_transfer(case, target: Path, out: str) -> None:
+    table = pd.read_csv(target, dtype={"code": str}, encoding="utf-8-sig")
+    assert set(table["code"]) == {"10", "20", "30", "40"}
+    assert table["households"].sum() == sum(10 * (i + 1) for i in range(N * N))  # conserved
+
+
 def _check_stdout(case, target, out: str) -> None:
     assert out.strip()
 
 
-CHECKS = {"merge": _check_merge, "check": _check_check, "map": _check_map, "stdout": _check_stdout}
+CHECKS = {"merge": _check_merge, "check": _check_check, "map": _check_map, "transfer": _check_transfer,
+          "stdout": _check_stdout}
 
 
 def test_the_catalogue_holds_at_least_150_cases_of_every_kind():
     kinds = {case.id.split("/")[0] for case in CASES}
     commands = {case.argv.split()[0] if not case.argv.startswith("--") else case.argv.split()[2] for case in CASES}
     assert len(CASES) >= 150
-    assert {"merge", "check", "map", "find", "plans", "demo"} <= commands
+    assert {"merge", "check", "map", "find", "plans", "demo", "transfer"} <= commands
     assert {"file", "zip", "crs", "geometry", "field", "count", "encoding", "plan", "declared", "output",
             "option"} <= kinds
