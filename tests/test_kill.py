@@ -33,6 +33,27 @@ def geoplan_process(*argv, **popen) -> subprocess.Popen:
                             stderr=subprocess.PIPE, text=True, env={**os.environ, "GEOPLAN_LANG": "en"}, **popen)
 
 
+SLOW_TEXT = """
+import pathlib, sys, time
+def slow(self, text, encoding=None, errors=None, newline=None):  # a slow disk: the text in 20 pieces
+    with open(self, "w", encoding=encoding, errors=errors, newline=newline) as out:
+        for i in range(0, len(text), len(text) // 20 + 1):
+            out.write(text[i:i + len(text) // 20 + 1]); out.flush(); time.sleep(0.05)
+    return len(text)
+pathlib.Path.write_text = slow
+sys.argv[0] = "geoplan"
+from geoplan.cli import run
+run()
+"""
+
+
+def slow_text_process(*argv) -> subprocess.Popen:
+    """``geoplan ARGV`` whose text files take a second to write (a map's HTML), so that it can be killed
+    while it writes whatever the machine's load."""
+    return subprocess.Popen([sys.executable, "-c", SLOW_TEXT, *map(str, argv)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env={**os.environ, "GEOPLAN_LANG": "en"})
+
+
 @pytest.fixture(scope="module")
 def layer(tmp_path_factory) -> Path:
     cells = [shapely.box(105 + 0.01 * (i % SIDE), 10 + 0.01 * (i // SIDE), 105 + 0.01 * (i % SIDE + 1),
@@ -98,14 +119,14 @@ def test_sigkill_during_a_map_write_keeps_the_old_map(layer, tmp_path):
     argv = ["map", result, "-o", page, "--quiet"]
     assert main(list(map(str, argv))) == 0
     old = page.read_bytes()
-    process = geoplan_process(*argv)
+    process = slow_text_process(*argv)
     writing = wait_for_partial(process, page)
+    time.sleep(0.2)
     process.send_signal(signal.SIGKILL)
     process.communicate()
-    assert writing
-    if process.returncode == -signal.SIGKILL:
-        assert page.read_bytes() == old
-        assert set(strays(tmp_path)) <= {".m.html.lock", ".m.html.partial.html"}
+    assert writing and process.returncode == -signal.SIGKILL
+    assert page.read_bytes() == old and 0 < atomic.partial_path(page).stat().st_size < len(old)  # half-written beside
+    assert set(strays(tmp_path)) <= {".m.html.lock", ".m.html.partial.html"}
     assert main(list(map(str, argv))) == 0 and strays(tmp_path) == []
 
 
