@@ -5,7 +5,6 @@ answers at once)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from ..errors import GeoplanError
@@ -49,11 +48,11 @@ def _check_outputs(args) -> None:
     if args.report:
         check_target(args.report, ".xlsx", Message("result.what_xlsx"))
     inputs = (args.old, args.plan, args.aliases, args.declared, args.reference, args.split_lines, args.weights)
-    inputs = {Path(os.path.realpath(p)) for p in inputs if p}
+    inputs = {Path(p).resolve() for p in inputs if p}
     for output in (args.output, args.report):
-        if output and Path(os.path.realpath(output)) in inputs:
+        if output and Path(output).resolve() in inputs:
             raise GeoplanError("cli.output_is_input", path=output)
-    if args.report and os.path.realpath(args.report) == os.path.realpath(args.output):
+    if args.report and Path(args.report).resolve() == Path(args.output).resolve():
         raise GeoplanError("cli.report_is_output", path=args.report)
 
 
