@@ -413,7 +413,7 @@ def test_browser_flags_and_repairs_are_grouped_then_drawn_where_legible(browser,
         assert "zoom in to see them (grouped into counts from zoom 8, one by one from zoom 11)" in legend
         # zoom 9: grouped into counts, every mark in view counted once
         p.js("() => { geoplanReview.map.setView([11.25, 105.25], 9, { animate: false }); }")
-        p.page.wait_for_timeout(200)
+        p.page.wait_for_function("() => { const s = geoplanReview.stats(); return s.zoom === 9 && s.groups > 0; }")
         stats, badges = p.js("geoplanReview.stats()"), _badges(p)
         assert stats["groups"] == len(badges) > 0 and all(sum(b) > 1 for b in badges)
         in_view = p.js("""(() => { const m = geoplanReview.map, b = m.getBounds().pad(0.2), U = geoplanReview.data.units;
@@ -430,8 +430,8 @@ def test_browser_flags_and_repairs_are_grouped_then_drawn_where_legible(browser,
         unit = national_scale["units"].set_index("code").loc["01274"]  # 1 approximate link
         x, y = unit.geometry.centroid.coords[0]
         p.js("([lat, lng]) => { geoplanReview.map.setView([lat, lng], 11, { animate: false }); }", [y, x])
-        p.page.wait_for_timeout(200)
-        assert p.js("geoplanReview.stats().groups") == 0 and p.js("geoplanReview.stats().marks") > 0
+        p.page.wait_for_function("() => { const s = geoplanReview.stats(); return s.zoom === 11 && s.marks > 0; }")
+        assert p.js("geoplanReview.stats().groups") == 0
         tip = p.hover_unit("new", "01274")
         assert "Xã Ô 1274" in tip and "Area computed" in tip and "Population" in tip and "1 approximate" in tip
         p.assert_clean()
