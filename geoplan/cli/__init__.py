@@ -16,7 +16,7 @@ import sys
 
 from ..errors import GeoplanError
 from ..i18n import LANGUAGES, option_names, using
-from . import check, demo, merge, plans, review_map
+from . import assign, check, demo, merge, plans, review_map
 
 EXIT_USER_ERROR = 2
 OPTION_FLAGS = {  # how the options of the Python API are named on the command line, in messages
@@ -24,7 +24,8 @@ OPTION_FLAGS = {  # how the options of the Python API are named on the command l
     "district_field": "--old-district", "pop_field": "--pop-field", "count_fields": "--count-field",
     "gap_width_m": "--gap-width", "aliases": "--aliases", "declared": "--declared", "level": "--level",
 }
-COMMANDS = (merge.add_merge, check.add_check, review_map.add_map, plans.add_plans, plans.add_find, demo.add_demo)
+COMMANDS = (merge.add_merge, check.add_check, review_map.add_map, plans.add_plans, plans.add_find, demo.add_demo,
+            assign.add_assign)
 
 
 class _Parser(argparse.ArgumentParser):
