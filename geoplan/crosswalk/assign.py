@@ -107,8 +107,7 @@ def _run_local(source: Source, units: Units, target, options: AssignOptions, say
         raise InputError("assign.empty", path=source.path)
     job, report = _prepare(source, units, options, first)
     report.target = str(target)
-    layout = Layout(KIND.get(job.dimensions, "features"), _geometry_types(job.dimensions),
-                    derived_geometry=source.lonlat is not None)
+    layout = Layout(layer_name(job), _geometry_types(job.dimensions), derived_geometry=source.lonlat is not None)
 
     def assigned():
         start = 0
@@ -155,6 +154,11 @@ def _dimensions(source: Source, first: pa.Table | None) -> set[int]:
     geoms = shapely.from_wkb(np.asarray(first.column(GEOMETRY).to_numpy(zero_copy_only=False), dtype=object))
     found = set(np.unique(shapely.get_dimensions(geoms[~shapely.is_missing(geoms)])).tolist()) - {-1}
     return found if len(found) == 1 else {0, 1, 2}
+
+
+def layer_name(job: Job) -> str:
+    """The output layer's name: ``points``, ``pieces`` (cut at boundaries) or ``features`` (one unit each)."""
+    return "points" if job.dimensions == {0} else "pieces" if job.options.rule == "cut" else "features"
 
 
 def _geometry_types(dimensions: frozenset) -> list[str]:

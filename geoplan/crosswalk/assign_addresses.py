@@ -35,7 +35,7 @@ from ..errors import InputError
 from ..i18n import Message, Option, render
 from ..link.fields import detect_fields
 from ..link.match import link_features
-from ..link.names import folded_key, place_key
+from ..link.names import folded_key, place_key, search_key
 from ..io.stream import GEOMETRY, Source, chunks
 from ..io.stream_write import Layout, write_stream
 from ..plan.catalogue import known_renames
@@ -60,7 +60,9 @@ class Addresses:
     unfound: list = field(default_factory=list)
     fields: dict = field(default_factory=dict)
     links: dict = field(default_factory=dict)
-    shares_known: bool = False
+    without_shares: int = 0  # rows of divided old units whose shares are unknown
+    crosswalk: bool = False  # whether the units came with a crosswalk
+    index: dict = field(default_factory=dict, repr=False)
 
     def summary(self) -> str:
         """The closing line."""
@@ -73,8 +75,9 @@ class Addresses:
         lines = [render("assign.address_fields", fields=", ".join(f"{r}: {f}" for r, f in self.fields.items() if f))]
         lines += [render("assign.address_unfound", row=row, address=text, status=Message(f"assign.status_{kind}"))
                   for row, text, kind in self.unfound[:LIMIT]]
-        if not self.shares_known:
-            lines.append(render("assign.shares_unknown"))
+        if self.without_shares:
+            lines.append(render("assign.shares_approximate" if self.crosswalk else "assign.shares_unknown",
+                                n=self.without_shares))
         return lines
 
 
@@ -85,7 +88,9 @@ def address_rows(table: pd.DataFrame, units: Units, options: AssignOptions, foun
     the table has coordinates; ``first_row``: the table's first row in the whole input."""
     if units.plan is None:
         raise InputError("assign.no_plan", units=units.label, option=Option("plan"))
-    found.shares_known = units.shares is not None
+    found.crosswalk = units.shares is not None
+    if not found.index:
+        found.index = _plan_index(units)
     if not found.fields:
         found.fields = _fields(table, units.plan, options)
     keys = _keys(table, found.fields)
@@ -96,7 +101,9 @@ def address_rows(table: pd.DataFrame, units: Units, options: AssignOptions, foun
     hint = table[options.hint_field].fillna("").astype(str).to_numpy() if options.hint_field else np.full(len(table), "")
     cases = pd.DataFrame({"key": pd.Series(keys, dtype=object), "point": point, "hint": hint})
     distinct = cases.drop_duplicates().reset_index(drop=True)
-    chosen = pd.DataFrame([_convert(found.links[k], p, h, units) for k, p, h in distinct.itertuples(index=False)])
+    codes = units.table["code"].to_numpy()
+    chosen = pd.DataFrame([_convert(found.links[k], codes[p] if p >= 0 else None, h, found.index)
+                           for k, p, h in zip(distinct["key"], distinct["point"], distinct["hint"])])
     case = cases.merge(distinct.assign(case=range(len(distinct))), on=["key", "point", "hint"], how="left")["case"]
     result = chosen.iloc[case.to_numpy()].reset_index(drop=True)
     out = table.copy()
@@ -144,14 +151,14 @@ def _link(addresses: list[tuple], plan, fields: dict) -> dict:
     group = frame["name"].map(folded_key) + "|" + frame["district"].map(place_key) + "|" + frame["parent"].map(place_key)
     rounds = group.groupby(group).cumcount().to_numpy()
     batches = [np.flatnonzero(rounds == r) for r in range(rounds.max(initial=-1) + 1)]
-    aliases = known_renames(plan)
+    aliases, members = known_renames(plan), plan.members().set_index("old_code")
     result = {}
     while batches:
         todo = batches.pop(0)
         links = link_features(frame.iloc[todo].reset_index(drop=True), plan, **options, aliases=aliases)
         ambiguous = dict(zip(links.ambiguous["feature"], links.ambiguous["codes"])) if len(links.ambiguous) else {}
         for i, (row, code, how) in enumerate(zip(todo, links.table["old_code"], links.table["linked_by"])):
-            result[addresses[row]] = {"old_code": code or "", "linked_by": how, "ambiguous": ambiguous.get(i, [])}
+            result[addresses[row]] = _settled(addresses[row], code or "", how, ambiguous.get(i, []), members)
         failed = np.array([row for row in todo if not result[addresses[row]]["old_code"]
                            and not result[addresses[row]]["ambiguous"]], dtype=int)
         if 0 < len(failed) < len(todo):
@@ -159,59 +166,88 @@ def _link(addresses: list[tuple], plan, fields: dict) -> dict:
     return result
 
 
-def _convert(link: dict, point: int, hint: str, units: Units) -> dict:
+def _plan_index(units: Units) -> dict:
+    """Look-ups by old code: its new units (code, name, parent), its names (name, district,
+    parent), and the shares of each (old, new) pair known from a crosswalk."""
+    links = units.plan.links
+    new_units, members = {}, {}
+    for old, new, name, parent, old_name, district, old_parent in zip(
+            links["old_code"], links["new_code"], links["new_name"], links["new_parent"], links["old_name"],
+            links["old_district"], links["old_parent"]):
+        new_units.setdefault(old, []).append((new, name, parent))
+        members.setdefault(old, (old_name, district, old_parent))
+    shares = {} if units.shares is None else {
+        (o, n): (a, p) for o, n, a, p in zip(units.shares["old_code"], units.shares["new_code"],
+                                             units.shares["area_share"], units.shares["pop_share"]) if pd.notna(a)}
+    return {"new": new_units, "member": members, "shares": shares}
+
+
+def _settled(address: tuple, code: str, how: str, candidates: list, members: pd.DataFrame) -> dict:
+    """A link, with a name that fits several old units settled when the address's district, or
+    the unit type written in its name, fits exactly one of them, however written (without
+    diacritics too: "Phuong Dong Xuan, Quan Hoan Kiem"); never a guess between several.
+
+    >>> from ..plan.catalogue import read_plan
+    >>> _settled(("", "Xa Dong Xuan", "Huyen Soc Son", "Ha Noi"), "", "none", ["00040", "00436"],
+    ...          read_plan("vn-2025-commune").members().set_index("old_code"))["old_code"]
+    '00436'
+    """
+    if code or len(candidates) < 2:
+        return {"old_code": code, "linked_by": how, "ambiguous": candidates}
+    members = members.loc[candidates]
+    _, name, district, _ = address
+    for how, fits in (("name+district", lambda m: bool(district) and place_key(m.old_district) == place_key(district)),
+                      ("name+type", lambda m: search_key(m.old_name)[0] == search_key(name)[0] != "")):
+        found = [code for code, m in zip(candidates, members.itertuples()) if fits(m)]
+        if len(found) == 1:
+            return {"old_code": found[0], "linked_by": how, "ambiguous": []}
+    return {"old_code": "", "linked_by": how, "ambiguous": candidates}
+
+
+def _convert(link: dict, point: str | None, hint: str, index: dict) -> dict:
     """One address's columns (see the module), from its link to the plan."""
-    code, plan = link["old_code"], units.plan
+    code = link["old_code"]
     if not code:
-        names = [_old_label(plan, c) for c in link["ambiguous"]]
+        names = [_old_label(c, index["member"][c]) for c in link["ambiguous"]]
         return {**{c: "" for c in ADDED}, "linked_by": link["linked_by"], "n_candidates": len(names),
                 "status": "ambiguous" if names else "not found", "candidates": "; ".join(names), "shares": []}
-    options = plan.links[plan.links["old_code"] == code]
-    member = options.iloc[0]
-    point_code = units.table["code"].iloc[point] if point >= 0 else None
-    return {"old_code": code, "old_name": member["old_name"], "old_district": member["old_district"],
-            "old_parent": member["old_parent"], "linked_by": link["linked_by"],
-            **_choose(options, _shares_of(units, code), point_code, hint)}
+    name, district, parent = index["member"][code]
+    return {"old_code": code, "old_name": name, "old_district": district, "old_parent": parent,
+            "linked_by": link["linked_by"], **_choose(code, index, point, hint)}
 
 
-def _old_label(plan, code: str) -> str:
+def _old_label(code: str, member: tuple) -> str:
     """An old unit as people tell it apart: code, name (district, province)."""
-    member = plan.links[plan.links["old_code"] == code].iloc[0]
-    return f"{code} {member['old_name']} ({', '.join(p for p in (member['old_district'], member['old_parent']) if p)})"
+    name, district, parent = member
+    return f"{code} {name} ({', '.join(p for p in (district, parent) if p)})"
 
 
-def _shares_of(units: Units, old_code: str) -> dict:
-    """{new code: (area share, population share)} of an old unit, from the crosswalk ({} if unknown)."""
-    if units.shares is None:
-        return {}
-    rows = units.shares[units.shares["old_code"] == old_code]
-    return {r.new_code: (r.area_share, r.pop_share) for r in rows.itertuples() if pd.notna(r.area_share)}
-
-
-def _choose(options: pd.DataFrame, shares: dict, point, hint: str) -> dict:
+def _choose(code: str, index: dict, point: str | None, hint: str) -> dict:
     """The new unit of an old one: its only one, else the one the point or the hint picks."""
-    row = {"n_candidates": len(options), "candidates": "; ".join(_candidate(r, shares) for r in options.itertuples()),
+    options = index["new"][code]
+    shares = {new: index["shares"][(code, new)] for new, _, _ in options if (code, new) in index["shares"]}
+    row = {"n_candidates": len(options), "candidates": "; ".join(_candidate(o, shares) for o in options),
            "new_code": "", "new_name": "", "new_parent": "", "status": "divided",
-           "shares": [(r.new_code, r.new_name, r.new_parent, *shares.get(r.new_code, (np.nan, np.nan)))
-                      for r in options.itertuples()]}
-    named = options[[bool(hint) and _names(hint, name) for name in options["new_name"]]]
+           "shares": [(new, name, parent, *shares.get(new, (np.nan, np.nan))) for new, name, parent in options]}
+    named = [o for o in options if hint and _names(hint, o[1])]
     if len(options) == 1:
-        chosen, row["status"] = options.iloc[0], "whole"
-    elif point is not None and point in set(options["new_code"]):
-        chosen, row["status"] = options[options["new_code"] == point].iloc[0], "chosen by point"
+        chosen, row["status"] = options[0], "whole"
+    elif point is not None and point in {o[0] for o in options}:
+        chosen, row["status"] = next(o for o in options if o[0] == point), "chosen by point"
     elif len(named) == 1:
-        chosen, row["status"] = named.iloc[0], "chosen by hint"
+        chosen, row["status"] = named[0], "chosen by hint"
     else:
         return row
-    return {**row, "new_code": chosen["new_code"], "new_name": chosen["new_name"], "new_parent": chosen["new_parent"]}
+    return {**row, "new_code": chosen[0], "new_name": chosen[1], "new_parent": chosen[2]}
 
 
-def _candidate(row, shares: dict) -> str:
+def _candidate(option: tuple, shares: dict) -> str:
     """A candidate new unit as text, with its shares of the old unit when known."""
-    if row.new_code not in shares:
-        return render("assign.candidate", code=row.new_code, name=row.new_name)
-    area, people = shares[row.new_code]
-    return render("assign.candidate_shares", code=row.new_code, name=row.new_name, area=float(area),
+    code, name, _ = option
+    if code not in shares:
+        return render("assign.candidate", code=code, name=name)
+    area, people = shares[code]
+    return render("assign.candidate_shares", code=code, name=name, area=float(area),
                   pop=Message("assign.share", share=float(people)) if pd.notna(people) else Message("assign.unknown"))
 
 
@@ -234,6 +270,9 @@ def _count(found: Addresses, result: pd.DataFrame, keys: list, first_row: int) -
     """Add a chunk's statuses and its first rows not found or ambiguous (by line: header is 1)."""
     for status, n in result["status"].value_counts().items():
         found.status[status] = found.status.get(status, 0) + int(n)
+    divided = result["n_candidates"].gt(1) & result["old_code"].ne("")
+    unknown = result["shares"].map(lambda shares: any(pd.isna(share[3]) for share in shares))
+    found.without_shares += int((divided & unknown).sum())
     bad = np.flatnonzero(result["status"].isin(["not found", "ambiguous"]).to_numpy())[:max(LIMIT - len(found.unfound), 0)]
     found.unfound += [(first_row + i + 2, ", ".join(p for p in keys[i] if p), result["status"].iloc[i].replace(" ", "_"))
                       for i in bad]

@@ -138,14 +138,11 @@ def _settle(geoms, present, feature, unit, pieces) -> Pieces:
     own[present] = _measure(geoms[present])
     short = present[np.abs(total[present] - own[present]) > own[present] * TOLERANCE]
     start = np.searchsorted(feature, short)
-    stop = np.searchsorted(feature, short, side="right")
-    rest = np.empty(len(short), dtype=object)
-    for n, (k, a, b) in enumerate(zip(short, start, stop)):
-        covered = shapely.union_all(pieces[a:b])
-        if total[k] > _measure(covered) * (1 + TOLERANCE):  # units overlap here: a part goes to the first
-            for row in range(a + 1, b):
-                pieces[row] = shapely.difference(pieces[row], shapely.union_all(pieces[a:row]))
-        rest[n] = shapely.difference(geoms[k], covered)
+    covered = _unions(pieces, start, np.searchsorted(feature, short, side="right"))
+    for k in np.flatnonzero(total[short] > _measure(covered) * (1 + TOLERANCE)):  # units overlap: the first takes it
+        for row in range(start[k] + 1, start[k] + np.count_nonzero(feature == short[k])):
+            pieces[row] = shapely.difference(pieces[row], shapely.union_all(pieces[start[k]:row]))
+    rest = shapely.difference(geoms[short], covered) if len(short) else np.zeros(0, dtype=object)
     rest = of_dimension(rest, shapely.get_dimensions(geoms[short])) if len(short) else rest
     feature = np.concatenate([feature, short])
     unit = np.concatenate([unit, np.full(len(short), OUTSIDE)])
@@ -154,6 +151,20 @@ def _settle(geoms, present, feature, unit, pieces) -> Pieces:
     order = np.lexsort((unit, unit < 0, feature))
     order = order[keep[order]]
     return Pieces(feature[order], unit[order].astype(np.int32), pieces[order])
+
+
+def _unions(pieces: np.ndarray, start: np.ndarray, stop: np.ndarray) -> np.ndarray:
+    """The union of each run ``pieces[start:stop]`` (in one call: a table of runs, padded).
+
+    >>> _unions(np.array([shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)]), np.array([0]), np.array([2]))[0].area
+    2.0
+    """
+    width = int((stop - start).max(initial=0))
+    table = np.full((len(start), max(width, 1)), None, dtype=object)
+    for k in range(width):
+        has = start + k < stop
+        table[has, k] = pieces[start[has] + k]
+    return shapely.union_all(table, axis=1) if len(start) else np.zeros(0, dtype=object)
 
 
 def _measure(geoms: np.ndarray) -> np.ndarray:

@@ -45,7 +45,7 @@ FEATURE = "__feature"  # the column carrying each row's position in the input th
 
 def run_dask(source: Source, units: Units, target, options: AssignOptions, say) -> AssignReport:
     """Assign ``source`` on a dask cluster and write the output folder ``target`` (see the module)."""
-    from .assign import KIND, _geometry_types, _prepare
+    from .assign import _geometry_types, _prepare, layer_name
 
     target = Path(target)
     if source.kind != "parquet":
@@ -60,7 +60,7 @@ def run_dask(source: Source, units: Units, target, options: AssignOptions, say) 
     job, report = _prepare(source, units, options, first)
     report.target, report.engine = str(target), "dask"
     job.units.grid()  # built once here, sent with the job
-    layout = Layout(KIND.get(job.dimensions, "features"), _geometry_types(job.dimensions))
+    layout = Layout(layer_name(job), _geometry_types(job.dimensions))
     folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
         with _client(options) as client:
