@@ -17,27 +17,32 @@ from concurrent.futures import ThreadPoolExecutor
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 
-from .check.declared import declared_for_merge
+from .crosswalk.bounds import count_bounds
 from .crosswalk.features import features_table
 from .crosswalk.lineage import lineage_table
 from .crosswalk.table import COLUMNS, feature_units
 from .crosswalk.units import units_table
-from .engine.dissolve import dissolve_clean
+from .engine.dissolve import crs_units, dissolve_clean
 from .engine.quality import gaps_left
 from .errors import InputError
 from .i18n import Message, render
 from .link.infer import detached
 from .link.names import exact_key
 from .measure.area import METRES_PER_DEGREE
-from .merging.layer import OldLayer
+from .merging.audit import audit_links
+from .merging.inputs import MergeInputs
+from .merging.lines import read_lines, split_by_lines
 from .merging.options import DEFAULT_GAP_WIDTH_M, MergeOptions
-from .merging.pieces import repaired, whole_pieces
-from .merging.place import link, place
+from .merging.pieces import Cutting, repaired, whole_pieces, with_parts
+from .merging.split import SPLIT_LOG_NONE, split_pieces
+from .merging.weights import Weights
+from .merging.place import Placement, link, place
 from .merging.repairs import counted_twice_km2, repairs_table
 from .merging.report import MergeReport, MergeSteps
 from .merging.result import MergeResult
-from .plan.catalogue import known_renames, read_plan
+from .plan.catalogue import known_renames
 from .plan.model import Plan
 
 __all__ = ["merge", "MergeOptions", "MergeResult", "DEFAULT_GAP_WIDTH_M"]
@@ -69,38 +74,76 @@ def merge(old: gpd.GeoDataFrame, plan: Plan | str | os.PathLike, options: MergeO
     """
     options = MergeOptions.build(options, **changes)
     say = _teller(progress)
-    plan, plan_name = _plan(plan, options.level)
-    declared = declared_for_merge(options.declared, plan, plan_name)
-    layer = OldLayer.prepare(old, plan, options)
-    links = link(layer, plan, {**known_renames(plan), **{exact_key(k): v for k, v in (options.aliases or {}).items()}})
+    inputs = MergeInputs.gather(old, plan, options)
+    placement = _placed(inputs, say)
+    pieces, shapes, split_log = _split(inputs, *whole_pieces(inputs.layer, placement, inputs.plan, options), say)
+    with ThreadPoolExecutor(1) as pool:  # the engine releases the GIL: the bookkeeping runs beside it
+        engine = pool.submit(dissolve_clean, shapes, pieces["new_code"].to_numpy(), options.gap_width_m,
+                             inputs.layer.crs, say)
+        lineage = lineage_table(pieces, inputs.plan, inputs.counts)
+        apart = _detached(inputs, pieces)
+        audit = audit_links(inputs.layer, placement, inputs.plan, inputs.reference) if inputs.reference else None
+        dissolved = engine.result()
+    if dissolved.repaired:  # invalid polygons were made valid: what they bring is their repaired area
+        pieces = repaired(pieces, shapes, dissolved.repaired, inputs.layer.crs)
+        lineage = lineage_table(pieces, inputs.plan, inputs.counts)
+    say(Message("merge.progress_measuring"))
+    with ThreadPoolExecutor(2) as pool:
+        repairs = pool.submit(repairs_table, pd.concat([split_log, dissolved.repairs], ignore_index=True)
+                              if len(split_log) else dissolved.repairs, inputs.layer.crs)
+        left = pool.submit(gaps_left, dissolved.units.to_numpy())
+        units = _units(inputs, dissolved.units, pieces)
+        steps = MergeSteps(inputs.layer, inputs.plan, options, placement, pieces, units, repairs.result(),
+                           counted_twice_km2(dissolved.overlaps, inputs.layer.crs), left.result(), apart, audit)
+    crosswalk = pieces[[*COLUMNS, *inputs.counts, *(["pop_share"] if "population" in inputs.counts else []),
+                        "geometry"]]
+    return MergeResult(units, crosswalk, lineage, steps.repairs, MergeReport.of(steps), placement.links,
+                       features_table(pieces, placement.links, apart, inputs.layer.fids, inputs.layer.lonlat), audit)
+
+
+def _placed(inputs: MergeInputs, say) -> Placement:
+    """Link the features to the plan's old units and decide where each goes."""
+    layer, plan, aliases = inputs.layer, inputs.plan, inputs.options.aliases or {}
+    links = link(layer, plan, {**known_renames(plan), **{exact_key(k): v for k, v in aliases.items()}})
     linked = links.table["old_code"].notna()
     # said once the layer and the plan are known to match: a mistake ends in its one line alone
     say(Message("merge.progress_linked", linked=int(linked.sum()), n=len(layer.frame), n_old=plan.n_old,
                 fields=", ".join(render("merge.role_field", role=render(f"role.{role}"), field=name)
                                  for role, name in layer.fields.items() if name)))
     say(Message("merge.progress_placing", n=int((~linked & ~links.table["outside"]).sum())))
-    placement = place(layer, links, plan, options.gap_width_m)
-    pieces, shapes = whole_pieces(layer, placement, plan, options)
-    counts = [options.column(name) for name in options.counts]
-    with ThreadPoolExecutor(1) as pool:  # the engine releases the GIL: the bookkeeping runs beside it
-        engine = pool.submit(dissolve_clean, shapes, pieces["new_code"].to_numpy(), options.gap_width_m, layer.crs, say)
-        lineage = lineage_table(pieces, plan, counts)
-        apart = _detached(layer, pieces, plan, options.gap_width_m)
-        dissolved = engine.result()
-    if dissolved.repaired:  # invalid polygons were made valid: what they bring is their repaired area
-        pieces = repaired(pieces, shapes, dissolved.repaired, layer.crs)
-        lineage = lineage_table(pieces, plan, counts)
-    say(Message("merge.progress_measuring"))
-    with ThreadPoolExecutor(2) as pool:
-        repairs = pool.submit(repairs_table, dissolved.repairs, layer.crs)
-        left = pool.submit(gaps_left, dissolved.units.to_numpy())
-        units = units_table(dissolved.units, layer.crs, pieces, plan, counts, declared)
-        steps = MergeSteps(layer, plan, options, placement, pieces, units, repairs.result(),
-                           counted_twice_km2(dissolved.overlaps, layer.crs), left.result(), apart)
-    report = MergeReport.of(steps)
-    crosswalk = pieces[[*COLUMNS, *counts, *(["pop_share"] if "population" in counts else []), "geometry"]]
-    return MergeResult(units, crosswalk, lineage, steps.repairs, report, placement.links,
-                       features_table(pieces, placement.links, apart))
+    return place(layer, links, plan, inputs.options.gap_width_m, inputs.reference)
+
+
+def _split(inputs: MergeInputs, pieces, shapes, say):
+    """The pieces with the divided old units cut along the reference or the split lines, and the
+    log of the rules applied (engine-style repairs of kind ``split``); as they were without either."""
+    options, layer, plan = inputs.options, inputs.layer, inputs.plan
+    if not options.splits:
+        return pieces, shapes, SPLIT_LOG_NONE
+    divided = int((pieces["basis"] == "approximate").sum())
+    if inputs.reference is not None:
+        reference = inputs.reference
+        say(Message("merge.progress_splitting", n=divided, path=reference.label, field=reference.field,
+                    units=len(reference.shapes)))
+        parts, part_shapes, log = split_pieces(pieces, shapes, reference, plan,
+                                               crs_units(options.gap_width_m, layer.crs), layer.crs.is_geographic)
+    else:
+        say(Message("merge.progress_splitting_lines", n=divided))
+        parts, part_shapes, log = split_by_lines(pieces, shapes, read_lines(options.split_lines, layer.crs), plan,
+                                                 layer.crs, options.gap_width_m)
+    weights = Weights.read(options.weights, layer.crs, options.weight_field) if options.weights is not None else None
+    basis = "split:reference" if inputs.reference is not None else "split:lines"
+    return (*with_parts(pieces, shapes, parts, part_shapes, Cutting(plan, layer.crs, inputs.counts, weights, basis)),
+            log)
+
+
+def _units(inputs: MergeInputs, units_geom, pieces) -> gpd.GeoDataFrame:
+    """The measured new units; with a split, the bounds of their counts beside them."""
+    units = units_table(units_geom, inputs.layer.crs, pieces, inputs.plan, inputs.counts, inputs.declared)
+    if not inputs.options.splits or not inputs.counts:
+        return units
+    bounds = count_bounds(pieces, inputs.plan.links, inputs.counts)
+    return units.join(bounds, on="code")
 
 
 def _teller(progress):
@@ -112,18 +155,10 @@ def _teller(progress):
     return lambda message: progress(str(message))
 
 
-def _plan(plan, level: str | None) -> tuple[Plan, str | None]:
-    """The plan to merge by, and its name when it was given by name or file."""
-    if isinstance(plan, (str, os.PathLike)):
-        return read_plan(plan, level), str(plan)
-    if not isinstance(plan, Plan):
-        raise InputError("merge.plan_kind", kind=type(plan).__name__)
-    return (plan.at_level(level) if level is not None else plan), None
-
-
-def _detached(layer: OldLayer, pieces, plan: Plan, gap_width_m: float) -> np.ndarray:
+def _detached(inputs: MergeInputs, pieces) -> np.ndarray:
     """Features lying apart from the rest of their new unit (never in a dissolve by a field,
     where polygons apart are islands)."""
-    if plan.by_field:
+    layer = inputs.layer
+    if inputs.plan.by_field:
         return np.zeros(len(layer.frame), dtype=bool)
-    return detached(layer.lonlat, feature_units(pieces, len(layer.frame)), gap_width_m / METRES_PER_DEGREE)
+    return detached(layer.lonlat, feature_units(pieces, len(layer.frame)), inputs.options.gap_width_m / METRES_PER_DEGREE)

@@ -23,6 +23,8 @@ OPTION_FLAGS = {  # how the options of the Python API are named on the command l
     "code_field": "--old-code", "name_field": "--old-name", "parent_field": "--old-parent",
     "district_field": "--old-district", "pop_field": "--pop-field", "count_fields": "--count-field",
     "gap_width_m": "--gap-width", "aliases": "--aliases", "declared": "--declared", "level": "--level",
+    "reference": "--reference", "reference_code": "--reference-code", "split_lines": "--split-lines",
+    "weights": "--weights", "weight_field": "--weight-field",
 }
 COMMANDS = (merge.add_merge, check.add_check, review_map.add_map, plans.add_plans, plans.add_find, demo.add_demo,
             assign.add_assign)

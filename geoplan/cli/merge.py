@@ -32,6 +32,14 @@ def add_merge(sub) -> None:
     p.add_argument("--declared", metavar="CSV", help="declared figures (code, area_km2, population) to set beside the computed ones")
     p.add_argument("--gap-width", metavar="METRES", type=float, default=None,
                    help="gaps wider than this are flagged for review (default 200 m); every gap is filled")
+    p.add_argument("--reference", metavar="NEW_UNITS", help="polygons of the new units (an official map, any CRS): "
+                   "divided old units are split along them, and the plan is audited against them")
+    p.add_argument("--reference-code", metavar="FIELD", help="field of --reference with the new units' codes (default: detected)")
+    p.add_argument("--split-lines", metavar="LINES", help="lines drawn to cut divided old units where there is no reference")
+    p.add_argument("--weights", metavar="LAYER", help="points (addresses, buildings) or polygons (footprints) apportioning "
+                   "the counts of divided old units to their parts (default: by area)")
+    p.add_argument("--weight-field", metavar="FIELD", help="field of --weights with each feature's weight (default: 1 per "
+                   "point, the area of a polygon)")
     p.add_argument("--no-detect", action="store_true", help="do not detect fields that were not named")
     p.add_argument("--quiet", action="store_true", help="print only the summary: no progress, link report or totals")
     p.set_defaults(run=run_merge)
@@ -57,7 +65,8 @@ def run_merge(args) -> int:
     if bool(args.by) == bool(args.plan):
         raise GeoplanError("give either a PLAN or --by FIELD")
     check_target(args.output, ".gpkg", "the result is a GeoPackage")
-    if Path(args.output).resolve() in {Path(p).resolve() for p in (args.old, args.plan, args.aliases, args.declared) if p}:
+    inputs = (args.old, args.plan, args.aliases, args.declared, args.reference, args.split_lines, args.weights)
+    if Path(args.output).resolve() in {Path(p).resolve() for p in inputs if p}:
         raise GeoplanError(f"{args.output}: is an input; inputs are never overwritten, choose another -o")
     old = read_layer(args.old, args.layer, args.encoding)  # no progress line yet: a mistake ends in its one line alone
     plan = args.plan  # merge resolves it, adds the shipped renames and a built-in plan's declared figures
@@ -67,7 +76,8 @@ def run_merge(args) -> int:
         options = MergeOptions.build(options, code_field=args.by, name_field=None, parent_field=None,
                                      district_field=None, detect=False, level=None)
     options = MergeOptions.build(options, aliases=read_aliases(args.aliases) if args.aliases else None,
-                                 declared=args.declared)
+                                 declared=args.declared, reference=args.reference, reference_code=args.reference_code,
+                                 split_lines=args.split_lines, weights=args.weights, weight_field=args.weight_field)
     result = merge(old, plan, options, progress=say)
     say(f"writing {args.output}")
     write_result(result, args.output, source=str(args.old))

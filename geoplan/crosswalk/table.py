@@ -47,7 +47,7 @@ def with_shares(pieces: pd.DataFrame, counts: list[str]) -> pd.DataFrame:
     equal = 1.0 / by_unit["area_km2"].transform("size")
     pieces = pieces.assign(area_share=np.where(total > 0, pieces["area_km2"] / total.where(total > 0), equal))
     if "population" in counts:
-        people = by_unit["population"].transform(lambda v: v.sum(min_count=1))
+        people = by_unit["population"].transform("sum").where(by_unit["population"].transform("count") > 0)
         pieces["pop_share"] = pieces["population"] / people.where(people > 0)
     return pieces
 

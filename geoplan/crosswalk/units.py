@@ -52,12 +52,13 @@ def units_table(units_geom: gpd.GeoSeries, crs, pieces: gpd.GeoDataFrame, plan: 
 
 def _made_of(pieces: gpd.GeoDataFrame, plan: Plan) -> dict[str, pd.Series]:
     """Per new unit: ``n_members`` (pieces it received), ``n_approximate`` (divided old units
-    with a polygon linked to it: it received one whole, or lacks its part of one that went whole
-    elsewhere), ``n_inferred`` (features placed by the longest border) and ``n_members_missing``
+    with a polygon linked to it that could not be split: it received one whole, or lacks its part
+    of one that went whole elsewhere), ``n_inferred`` (features placed by the longest border) and ``n_members_missing``
     (old units going to it that have no polygon in the layer)."""
     assignment = plan.assignment().set_index("old_code")
     having = with_polygon(pieces)
-    divided = plan.links[plan.links["old_code"].isin(set(assignment.index[assignment["approximate"]]) & having)]
+    unsplit = set(pieces.loc[pieces["basis"] == "approximate", "old_code"]) & having  # divided, gone whole
+    divided = plan.links[plan.links["old_code"].isin(unsplit)]
     without = assignment.index.difference(pd.Index(sorted(having)))
     return {
         "n_members": pieces.groupby("new_code").size(),

@@ -19,7 +19,9 @@ import pyogrio
 
 from ..errors import InputError
 
-POLYGONAL = {"Polygon", "MultiPolygon"}
+POLYGONAL = frozenset({"Polygon", "MultiPolygon"})
+LINEAR = frozenset({"LineString", "MultiLineString"})
+PUNCTUAL = frozenset({"Point", "MultiPoint"})
 
 
 def list_layers(path: str | Path) -> list[str]:
@@ -58,8 +60,8 @@ def _ogr_path(path: Path) -> str:
 
 
 def read_layer(path: str | Path, layer: str | None = None, encoding: str | None = None, *,
-               option_prefix: str = "--") -> gpd.GeoDataFrame:
-    """Read one polygon layer with its CRS.
+               option_prefix: str = "--", kinds: frozenset = POLYGONAL) -> gpd.GeoDataFrame:
+    """Read one polygon layer with its CRS, indexed by the file's own feature ids (FID).
 
     ``encoding`` overrides the attribute encoding OGR would assume, for
     Shapefiles without a .cpg written in a legacy code page (``cp1258``,
@@ -89,7 +91,7 @@ def read_layer(path: str | Path, layer: str | None = None, encoding: str | None 
         raise
     except Exception as exc:  # OGR and pyarrow raise many types; the message is what matters
         raise InputError(f"{path}: cannot read: {str(exc).splitlines()[0]}") from exc
-    _require_utf8(check_layer(frame, str(path)), path, option_prefix)
+    _require_utf8(check_layer(frame, str(path), kinds), path, option_prefix)
     return frame
 
 
@@ -102,15 +104,15 @@ def _read_ogr(path: Path, layer: str | None, encoding: str | None, option_prefix
         raise InputError(f"{path}: no layer {layer!r} (layers: {', '.join(layers)})")
     if encoding is None:
         try:  # through Arrow: the same frame, read two to three times faster
-            return gpd.read_file(ogr_path, layer=layer, engine="pyogrio", use_arrow=True)
+            return gpd.read_file(ogr_path, layer=layer, engine="pyogrio", use_arrow=True, fid_as_index=True)
         except Exception:  # a driver or field type the Arrow path cannot take: the plain reader says why
-            return gpd.read_file(ogr_path, layer=layer, engine="pyogrio")
+            return gpd.read_file(ogr_path, layer=layer, engine="pyogrio", fid_as_index=True)
     try:
         "".encode(encoding)
     except LookupError:
         raise InputError(f"{path}: unknown encoding {encoding!r} ({option_prefix}encoding; Vietnamese ones: utf-8, cp1258, tcvn3, vni)") from None
     # GDAL's iconv mangles some code pages (cp1258 composes marks statefully): take bytes, decode here
-    raw = gpd.read_file(ogr_path, layer=layer, engine="pyogrio", encoding="latin1")
+    raw = gpd.read_file(ogr_path, layer=layer, engine="pyogrio", encoding="latin1", fid_as_index=True)
     return _redecode(raw, encoding)
 
 
@@ -143,7 +145,20 @@ def _redecode(frame: gpd.GeoDataFrame, encoding: str) -> gpd.GeoDataFrame:
     return out
 
 
-def check_layer(frame: gpd.GeoDataFrame, label: str) -> gpd.GeoDataFrame:
+def layer_of(source, label: str, option_prefix: str = "--", kinds: frozenset = POLYGONAL) -> gpd.GeoDataFrame:
+    """A layer given as a file (read by :func:`read_layer`) or as a GeoDataFrame (checked the same
+    way), holding geometries of ``kinds``; ``label`` names a GeoDataFrame in messages.
+
+    >>> import shapely
+    >>> layer_of(gpd.GeoDataFrame(geometry=[shapely.Point(0, 0)], crs=4326), "weights", kinds=PUNCTUAL).crs.to_epsg()
+    4326
+    """
+    if isinstance(source, gpd.GeoDataFrame):
+        return check_layer(source, label, kinds)
+    return read_layer(source, option_prefix=option_prefix, kinds=kinds)
+
+
+def check_layer(frame: gpd.GeoDataFrame, label: str, kinds: frozenset = POLYGONAL) -> gpd.GeoDataFrame:
     """Refuse a layer that has no CRS, no rows, or non-polygon geometries.
 
     >>> check_layer(gpd.GeoDataFrame(geometry=[]), "empty.gpkg")  # doctest: +SKIP
@@ -163,9 +178,10 @@ def check_layer(frame: gpd.GeoDataFrame, label: str) -> gpd.GeoDataFrame:
     geoms = frame.geometry
     if geoms.isna().all():
         raise InputError(f"{label}: the layer has no geometries")
-    kinds = set(geoms.dropna().geom_type.unique())
-    if not kinds <= POLYGONAL:
-        raise InputError(f"{label}: geometries must be polygons, found {', '.join(sorted(kinds - POLYGONAL))}")
+    found = set(geoms.dropna().geom_type.unique())
+    if not found <= kinds:
+        wanted = "polygons" if kinds == POLYGONAL else "lines" if kinds == LINEAR else ", ".join(sorted(kinds))
+        raise InputError(f"{label}: geometries must be {wanted}, found {', '.join(sorted(found - kinds))}")
     return frame
 
 

@@ -146,5 +146,6 @@ def write_result(result, target: str | Path, source: str = "", schematic: bool =
         "lineage": result.lineage,
         "repairs": repairs,
         **({"features": result.features} if result.features is not None else {}),
+        **({"audit": result.audit} if result.audit is not None else {}),
         "about": about_table(result, source, schematic),
     })

@@ -37,7 +37,8 @@ EXACT_SUM = 2.0**53  # totals of counts beyond this cannot be added up exactly
 class OldLayer:
     """An old layer ready to merge: ``frame`` (rows by position), ``label`` (its name in
     messages), ``fields`` (the field of each role: code, name, parent, district; None when
-    the layer has none), ``crs`` and the count fields to sum."""
+    the layer has none), ``crs``, the count fields to sum and ``fids`` (the layer's own
+    feature ids: its index as given, the FID of a file read by :func:`geoplan.read_layer`)."""
 
     frame: gpd.GeoDataFrame
     label: str
@@ -45,6 +46,7 @@ class OldLayer:
     crs: CRS
     count_fields: tuple[str, ...] = ()
     pop_field: str | None = None
+    fids: np.ndarray | None = None
 
     @classmethod
     def prepare(cls, old, plan: Plan | None, options: MergeOptions) -> OldLayer:
@@ -65,7 +67,7 @@ class OldLayer:
             raise InputError("merge.no_link_field", path=options.label, code=Option("code_field"),
                              name=Option("name_field"))
         layer = cls(frame, options.label, fields, CRS.from_user_input(frame.crs), tuple(options.counts),
-                    options.pop_field)
+                    options.pop_field, old.index.to_numpy())
         layer.counts  # a field that holds no counts is refused now, before any work
         return layer
 

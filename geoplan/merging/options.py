@@ -15,6 +15,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 
+import geopandas as gpd
 import pandas as pd
 
 from ..errors import InputError
@@ -44,6 +45,15 @@ class MergeOptions:
         built-in plan's own figures).
     level : the level of a plan file that holds several.
     label : how the old layer is named in messages (its file name).
+    reference : a polygon layer of the NEW units (a path or a GeoDataFrame, any CRS)
+        along which divided old units are split; ``reference_code`` its field of
+        new codes (default: detected).
+    split_lines : a line layer (path or GeoDataFrame) cutting divided old units
+        where there is no reference.
+    weights : a layer (path or GeoDataFrame) of points (addresses, building
+        centroids) or polygons (building footprints) apportioning the counts of
+        divided old units to their parts, each weighing ``weight_field`` (default: 1
+        per point, the area of a polygon); without it, counts go by area.
 
     >>> MergeOptions(gap_width_m=-1)
     Traceback (most recent call last):
@@ -62,9 +72,15 @@ class MergeOptions:
     declared: object = field(default=None, compare=False)
     level: str | None = None
     label: str = "old layer"
+    reference: object = field(default=None, compare=False)
+    reference_code: str | None = None
+    split_lines: object = field(default=None, compare=False)
+    weights: object = field(default=None, compare=False)
+    weight_field: str | None = None
 
     def __post_init__(self):
-        for name in ("code_field", "name_field", "parent_field", "district_field", "pop_field", "level"):
+        for name in ("code_field", "name_field", "parent_field", "district_field", "pop_field", "level",
+                     "reference_code", "weight_field"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, str):
                 raise InputError("options.not_text", option=Option(name), value=value)
@@ -80,6 +96,12 @@ class MergeOptions:
         declared = self.declared
         if declared is not None and not isinstance(declared, (str, os.PathLike, pd.DataFrame)):
             raise InputError("options.declared")
+        for name in ("reference", "split_lines", "weights"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, (str, os.PathLike, gpd.GeoDataFrame)):
+                raise InputError("options.layer_kind", option=Option(name), kind=type(value).__name__)
+        if self.reference is not None and self.split_lines is not None:
+            raise InputError("options.reference_and_lines", reference=Option("reference"), lines=Option("split_lines"))
 
     @classmethod
     def build(cls, options: MergeOptions | None = None, **changes) -> MergeOptions:
@@ -89,7 +111,7 @@ class MergeOptions:
         'pop'
         >>> MergeOptions.build(None, pop="pop")
         Traceback (most recent call last):
-        geoplan.errors.InputError: unknown merge option 'pop'; the options are: code_field, name_field, parent_field, district_field, detect, pop_field, count_fields, aliases, gap_width_m, declared, level, label
+        geoplan.errors.InputError: unknown merge option 'pop'; the options are: code_field, name_field, parent_field, district_field, detect, pop_field, count_fields, aliases, gap_width_m, declared, level, label, reference, reference_code, split_lines, weights, weight_field
         """
         if options is not None and not isinstance(options, MergeOptions):
             raise InputError("options.kind", kind=type(options).__name__)
@@ -108,6 +130,11 @@ class MergeOptions:
     def column(self, field_name: str) -> str:
         """The result column of a count field: the population field is ``population``."""
         return "population" if field_name == self.pop_field else field_name
+
+    @property
+    def splits(self) -> bool:
+        """Whether divided old units are split (along a reference layer or drawn lines)."""
+        return self.reference is not None or self.split_lines is not None
 
     @property
     def fields(self) -> dict[str, str | None]:

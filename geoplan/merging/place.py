@@ -6,7 +6,10 @@ new unit it shares the longest border with (``inferred``, see
 :mod:`geoplan.link.infer`); a feature whose name fits several members joins
 one of their new units by its border, and links to the one candidate going
 there (``name+neighbours``); features of provinces the plan does not cover
-stay out (``outside``).
+stay out (``outside``). With a reference layer of the new units, a feature
+matching no member goes instead to the new unit whose reference polygon holds
+more than half of it, when that unit lies in the same new province as the one
+its border gives (``inferred``, by the reference).
 
 >>> placement = place(layer, links, plan, 200.0)  # doctest: +SKIP
 >>> placement.new_code[:3]  # doctest: +SKIP
@@ -19,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from ..errors import LinkError
 from ..i18n import Message
@@ -34,7 +38,8 @@ MIN_LINKED_SHARE = 0.25  # below this share of features linked, the layer is not
 @dataclass(frozen=True)
 class Placement:
     """Where each feature of the old layer goes: ``new_code`` (None where nowhere),
-    ``inferred`` (placed by the longest border, matching no member), ``unplaced``
+    ``inferred`` (placed by the longest border or by the reference, matching no member),
+    ``by_reference`` (inferred features the reference placed), ``unplaced``
     (matching no member and bordering no placed polygon), ``outside`` (in a province the
     plan does not cover), and ``links`` (the features' links, the name+neighbours ones settled)."""
 
@@ -43,6 +48,7 @@ class Placement:
     unplaced: np.ndarray
     outside: np.ndarray
     links: LinkResult
+    by_reference: np.ndarray | None = None
 
 
 def link(layer: OldLayer, plan: Plan, aliases: dict) -> LinkResult:
@@ -65,8 +71,9 @@ def link(layer: OldLayer, plan: Plan, aliases: dict) -> LinkResult:
     return links
 
 
-def place(layer: OldLayer, links: LinkResult, plan: Plan, gap_width_m: float) -> Placement:
-    """The new unit of every feature (see the module's description)."""
+def place(layer: OldLayer, links: LinkResult, plan: Plan, gap_width_m: float, reference=None) -> Placement:
+    """The new unit of every feature (see the module's description); ``reference``: a
+    :class:`geoplan.merging.reference.Reference` or None."""
     assignment = plan.assignment().set_index("old_code")
     outside = links.table["outside"].to_numpy()
     new_code = _by_link(links, assignment)
@@ -82,7 +89,31 @@ def place(layer: OldLayer, links: LinkResult, plan: Plan, gap_width_m: float) ->
     settled = {f: c[0] for f, c in chosen.items() if len(c) == 1 and claims[c[0]] == 1}
     links = links.settled(settled, "name+neighbours")
     inferred = (_by_link(links, assignment) == None) & (placed != None)  # noqa: E711 (element-wise)
-    return Placement(placed, inferred, (placed == None) & ~outside, outside, links)  # noqa: E711
+    by_reference = _by_reference(layer, placed, inferred, reference, plan) if reference is not None else None
+    return Placement(placed, inferred, (placed == None) & ~outside, outside, links, by_reference)  # noqa: E711
+
+
+def _by_reference(layer: OldLayer, placed: np.ndarray, inferred: np.ndarray, reference, plan: Plan) -> np.ndarray:
+    """Move inferred features to the new unit whose reference polygon holds more than half of
+    each, when it lies in the same new province as the unit its border gave (``placed`` is
+    changed in place); the mask of the features moved."""
+    rows = np.flatnonzero(inferred & layer.measurable)
+    moved = np.zeros(len(placed), dtype=bool)
+    if not len(rows) or not len(reference.shapes):
+        return moved
+    shapes = reference.shapes.to_numpy()
+    feature, unit = shapely.STRtree(shapes).query(layer.geoms[rows], predicate="intersects")
+    held = shapely.area(shapely.intersection(layer.geoms[rows][feature], shapes[unit]))
+    best = pd.DataFrame({"row": rows[feature], "code": reference.shapes.index[unit], "held": held})
+    best = best.sort_values("held", ascending=False, kind="stable").drop_duplicates("row").set_index("row")
+    parent = plan.new_units().set_index("new_code")["new_parent"]
+    own = shapely.area(layer.geoms[best.index.to_numpy()])
+    keep = (best["held"].to_numpy() > own / 2) & (best["code"].map(parent).to_numpy()
+                                                   == pd.Series(placed[best.index]).map(parent).to_numpy())
+    chosen = best[keep]
+    moved[chosen.index.to_numpy()] = placed[chosen.index.to_numpy()] != chosen["code"].to_numpy()
+    placed[chosen.index.to_numpy()] = chosen["code"].to_numpy()
+    return moved
 
 
 def _by_link(links: LinkResult, assignment: pd.DataFrame) -> np.ndarray:

@@ -58,6 +58,7 @@ class MergeSteps:
     twice_km2: float
     gaps_left: int
     detached: np.ndarray
+    audit: gpd.GeoDataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,10 @@ class MergeReport:
     overlaps_repaired: int
     overlaps_repaired_km2: float
     approximate_links: int
+    approximate_units: int
+    split_parts: int
+    split_rules: dict
+    splits_with: str
     inferred_features: int
     unplaced_features: int
     unplaced: pd.DataFrame
@@ -98,6 +103,7 @@ class MergeReport:
     area_check: float
     detached: pd.DataFrame
     counts: dict = field(default_factory=dict)
+    audit: dict = field(default_factory=dict)
 
     @classmethod
     def of(cls, steps: MergeSteps) -> MergeReport:
@@ -117,6 +123,11 @@ class MergeReport:
             wide_gaps=int((gaps["rule"] == "wide gap").sum()), gaps_left=int(steps.gaps_left),
             overlaps_repaired=len(overlaps), overlaps_repaired_km2=float(overlaps["area_km2"].sum()),
             approximate_links=int(pieces.loc[approximate, "old_code"].nunique()),
+            approximate_units=int(units["approximate"].sum()),
+            split_parts=int(pieces["basis"].str.startswith("split").sum()),
+            split_rules=repairs.loc[repairs["kind"] == "split", "rule"].value_counts().to_dict(),
+            splits_with="reference" if steps.options.reference is not None else
+            "lines" if steps.options.split_lines is not None else "",
             inferred_features=int(placement.inferred.sum()), unplaced_features=int(placement.unplaced.sum()),
             unplaced=described(steps.layer, np.flatnonzero(placement.unplaced)),
             features_without_geometry=int((~steps.layer.measurable).sum()),
@@ -133,6 +144,7 @@ class MergeReport:
             area_check=check_conserved("area", expected, area_out, AREA_TOLERANCE),
             detached=_detached(steps),
             counts=_count_totals(steps),
+            audit=steps.audit.groupby(["kind", "verdict"]).size().to_dict() if steps.audit is not None else {},
         )
 
 

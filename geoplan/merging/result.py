@@ -29,7 +29,9 @@ class MergeResult:
     - ``lineage``: one row per link of the plan and per inferred feature;
     - ``repairs``: GeoDataFrame of every gap and overlap repaired;
     - ``report``: a :class:`geoplan.merging.report.MergeReport`;
-    - ``links``: how each feature was linked; ``features``: where each feature went.
+    - ``links``: how each feature was linked; ``features``: where each feature went;
+    - ``audit``: with a reference layer, the plan's links the geometry contradicts
+      (:mod:`geoplan.merging.audit`), else None.
     """
 
     units: gpd.GeoDataFrame
@@ -39,6 +41,7 @@ class MergeResult:
     report: MergeReport
     links: LinkResult = field(repr=False)
     features: pd.DataFrame = field(default=None, repr=False)
+    audit: gpd.GeoDataFrame | None = field(default=None, repr=False)
 
     def summary(self) -> str:
         """The closing line a planner reads.
@@ -54,4 +57,4 @@ class MergeResult:
 
     def link_report(self, limit: int = text.LIMIT) -> str:
         """How features were linked, what is unmatched or ambiguous, what to review."""
-        return text.link_report(self.report, self.lineage, self.links, limit)
+        return text.link_report(self.report, self.lineage, self.links, limit, self.audit)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..i18n import Message, render
+from ..i18n import Message, Option, render
 from .report import AREA_TOLERANCE, MergeReport
 
 LIMIT = 10  # rows listed under each heading of the link report
@@ -19,8 +19,14 @@ def summary(report: MergeReport) -> str:
     """The closing line a planner reads."""
     parts = [render("merge.summary", n_old=report.n_old_features, n_units=report.n_units, gaps_left=report.gaps_left,
                     gaps_km2=report.gaps_repaired_km2, wide=report.wide_gaps, overlaps_km2=report.overlaps_repaired_km2,
-                    approximate=report.approximate_links, inferred=report.inferred_features,
+                    approximate=report.approximate_units, inferred=report.inferred_features,
                     unplaced=report.unplaced_features, missing=len(report.missing_units))]
+    if report.split_parts:
+        parts.append(render(f"merge.summary_split_{report.splits_with}", n=report.split_parts))
+    elif report.approximate_units:
+        parts.append(render("merge.summary_would_split", option=Option("reference")))
+    if report.audit:
+        parts.append(render("merge.summary_audit", n=sum(report.audit.values())))
     if report.units_without_area:
         parts.append(render("merge.summary_no_area", n=len(report.units_without_area)))
     if report.units_outside_layer:
@@ -57,8 +63,9 @@ def _more(n: int, message_id: str) -> list[str]:
     return [render(message_id, n=n)] if n > 0 else []
 
 
-def link_report(report: MergeReport, lineage: pd.DataFrame, links, limit: int = LIMIT) -> str:
-    """How features were linked, what is unmatched or ambiguous, what to review."""
+def link_report(report: MergeReport, lineage: pd.DataFrame, links, limit: int = LIMIT, audit=None) -> str:
+    """How features were linked, what is unmatched or ambiguous, what to review (with the plan's
+    links a reference contradicts, from ``audit``)."""
     lines = [render("link_report.title")]
     lines += [render("link_report.linked_by", n=count, how=how) for how, count in report.link_counts.items()
               if how not in ("none", "members without feature")]
@@ -86,7 +93,31 @@ def link_report(report: MergeReport, lineage: pd.DataFrame, links, limit: int = 
         lines.append(render("link_report.units_outside_layer", n=report.units_outside_layer))
     if report.wide_gaps:
         lines.append(render("link_report.wide_gaps", n=report.wide_gaps))
-    return "\n".join(lines)
+    return "\n".join(lines + _split_lines(report) + _audit_lines(report, audit, limit))
+
+
+def _split_lines(report: MergeReport) -> list[str]:
+    """How divided old units were split, and by which rules."""
+    if not report.splits_with:
+        return []
+    rules = ", ".join(f"{render(f'split_rule.{rule.replace(chr(32), chr(95))}')} {n:,}" for rule, n in report.split_rules.items())
+    return [render(f"link_report.split_{report.splits_with}", parts=report.split_parts,
+                   approximate=report.approximate_units, rules=rules or "-")]
+
+
+def _audit_lines(report: MergeReport, audit, limit: int) -> list[str]:
+    """The plan's links the reference contradicts: how many of each verdict, and the largest."""
+    if audit is None or not len(audit):
+        return []
+    verdicts = audit["verdict"].value_counts()
+    lines = [render("link_report.audit", n=len(audit), plan=int(verdicts.get("plan", 0)),
+                    linking=int(verdicts.get("linking", 0)), resolution=int(verdicts.get("resolution", 0)))]
+    for row in audit.head(limit).itertuples():
+        lines.append(render("link_report.audit_row", code=row.old_code, name=row.old_name, new_code=row.new_code,
+                            new_name=row.new_name, kind=render(f"audit_kind.{row.kind.replace(' ', '_')}"),
+                            km2=row.at_stake_km2, found=row.found_name or "-",
+                            verdict=render(f"audit_verdict.{row.verdict}")))
+    return lines
 
 
 def _outside_lines(report: MergeReport, limit: int) -> list[str]:
