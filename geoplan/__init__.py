@@ -19,6 +19,9 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "merge": "pipeline",
+    "assign": "crosswalk.assign",
+    "assign_file": "crosswalk.assign",
+    "AssignOptions": "crosswalk.assign_options",
     "MergeResult": "merging.result",
     "MergeOptions": "merging.options",
     "read_plan": "plan.catalogue",

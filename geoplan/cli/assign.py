@@ -54,15 +54,15 @@ def run_assign(args) -> int:
     from .common import warnings_on_one_line
 
     with option_names(FLAGS), warnings_on_one_line(args.command):
-        options = AssignOptions(
-            rule=args.rule, snap_m=args.snap, summarise=args.summarise is not None,
-            summarise_field=args.summarise or None, unit_code=args.unit_code, unit_name=args.unit_name,
-            unit_parent=args.unit_parent, units_layer=args.units_layer, plan=args.plan, code_field=args.old_code,
-            name_field=args.old_name, district_field=args.old_district, parent_field=args.old_parent,
-            hint_field=args.hint, layer=args.layer, lon_field=args.lon, lat_field=args.lat, engine=args.engine,
-            workers=args.workers, scheduler=args.scheduler, spatial_shuffle=args.spatial_shuffle,
-            chunk_rows=args.chunk_rows, label=args.features)
         try:
+            options = AssignOptions(
+                rule=args.rule, snap_m=args.snap, summarise=args.summarise is not None,
+                summarise_field=args.summarise or None, unit_code=args.unit_code, unit_name=args.unit_name,
+                unit_parent=args.unit_parent, units_layer=args.units_layer, plan=args.plan, code_field=args.old_code,
+                name_field=args.old_name, district_field=args.old_district, parent_field=args.old_parent,
+                hint_field=args.hint, layer=args.layer, lon_field=args.lon, lat_field=args.lat, engine=args.engine,
+                workers=args.workers, scheduler=args.scheduler, spatial_shuffle=args.spatial_shuffle,
+                chunk_rows=args.chunk_rows, label=args.features)
             report = assign_file(args.features, args.units, args.output, options, progress=Progress(args.quiet))
         except GeoplanError as error:  # name options by this command's flags, also once printed outside
             values = error.message.values

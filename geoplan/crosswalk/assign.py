@@ -86,7 +86,6 @@ def assign_file(source, units, target, options: AssignOptions | None = None, *, 
     say = _teller(progress)
     source = open_source(source, options.layer, options.lon_field, options.lat_field)
     units = load_units(units, options)
-    say(Message("assign.progress_units", path=units.label, n=len(units.table)))
     from .assign_addresses import convert_file, is_address_table
 
     if is_address_table(source, units, options):
@@ -107,6 +106,7 @@ def _run_local(source: Source, units: Units, target, options: AssignOptions, say
         raise InputError("assign.empty", path=source.path)
     job, report = _prepare(source, units, options, first)
     report.target = str(target)
+    say(Message("assign.progress_units", path=units.label, n=len(units.table)))  # once the inputs are checked
     layout = Layout(layer_name(job), _geometry_types(job.dimensions), derived_geometry=source.lonlat is not None)
 
     def assigned():
@@ -182,14 +182,14 @@ def _check_coordinates(first: pa.Table, source: Source, units: Units) -> None:
         return
     x, y = x[known], y[known]
     fields = "/".join(source.lonlat) if source.lonlat else "x/y"
-    if (np.abs(y) > 90).any() or (np.abs(x) > 360).any():
-        raise InputError("assign.not_lonlat", path=source.path, fields=fields, x=float(x[np.argmax(np.abs(x))]),
-                         y=float(y[np.argmax(np.abs(y))]))
     x0, y0, x1, y1 = shapely.total_bounds(units.geoms)
     within = ((x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)).mean()
     swapped = ((y >= x0) & (y <= x1) & (x >= y0) & (x <= y1)).mean()
     if swapped >= SWAPPED and within < swapped / 10:
         raise InputError("assign.swapped", path=source.path, fields=fields, share=float(swapped))
+    if (np.abs(y) > 90).any() or (np.abs(x) > 360).any():
+        raise InputError("assign.not_lonlat", path=source.path, fields=fields, x=float(x[np.argmax(np.abs(x))]),
+                         y=float(y[np.argmax(np.abs(y))]))
 
 
 def _in_memory(features, options: AssignOptions) -> tuple[Source, pa.Table]:

@@ -226,6 +226,9 @@ def _choose(code: str, index: dict, point: str | None, hint: str) -> dict:
     """The new unit of an old one: its only one, else the one the point or the hint picks."""
     options = index["new"][code]
     shares = {new: index["shares"][(code, new)] for new, _, _ in options if (code, new) in index["shares"]}
+    if shares:  # the crosswalk split this old unit: a new unit it gave nothing to has a share of 0
+        nothing = (0.0, 0.0 if any(pd.notna(people) for _, people in shares.values()) else np.nan)
+        shares = {new: shares.get(new, nothing) for new, _, _ in options}
     row = {"n_candidates": len(options), "candidates": "; ".join(_candidate(o, shares) for o in options),
            "new_code": "", "new_name": "", "new_parent": "", "status": "divided",
            "shares": [(new, name, parent, *shares.get(new, (np.nan, np.nan))) for new, name, parent in options]}

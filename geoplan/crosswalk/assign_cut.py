@@ -26,7 +26,7 @@ import numpy as np
 import shapely
 
 from ..measure.area import has_area
-from .assign_grid import OUTSIDE, PointGrid
+from .assign_grid import OUTSIDE, PointGrid, ranges
 
 TOLERANCE = 1e-9  # of a feature's measure: pieces adding up to it within this need no repair
 
@@ -129,19 +129,14 @@ def _settle(geoms, present, feature, unit, pieces) -> Pieces:
     """Pieces that add up to their feature: parts in several units go to the first, the rest
     of each feature to a piece in no unit."""
     keep = has_area(pieces)
-    feature, unit, pieces = feature[keep], unit[keep], pieces[keep]
-    order = np.lexsort((unit, feature))
-    feature, unit, pieces = feature[order], unit[order], pieces[order]
-    measure = _measure(pieces)
-    total = np.bincount(feature, weights=measure, minlength=len(geoms))
+    order = np.lexsort((unit[keep], feature[keep]))
+    feature, unit, pieces = feature[keep][order], unit[keep][order], pieces[keep][order]
+    _first_takes_overlaps(feature, pieces)
+    total = np.bincount(feature, weights=_measure(pieces), minlength=len(geoms))
     own = np.zeros(len(geoms))
     own[present] = _measure(geoms[present])
-    short = present[np.abs(total[present] - own[present]) > own[present] * TOLERANCE]
-    start = np.searchsorted(feature, short)
-    covered = _unions(pieces, start, np.searchsorted(feature, short, side="right"))
-    for k in np.flatnonzero(total[short] > _measure(covered) * (1 + TOLERANCE)):  # units overlap: the first takes it
-        for row in range(start[k] + 1, start[k] + np.count_nonzero(feature == short[k])):
-            pieces[row] = shapely.difference(pieces[row], shapely.union_all(pieces[start[k]:row]))
+    short = present[total[present] < own[present] * (1 - TOLERANCE)]
+    covered = _unions(pieces, np.searchsorted(feature, short), np.searchsorted(feature, short, side="right"))
     rest = shapely.difference(geoms[short], covered) if len(short) else np.zeros(0, dtype=object)
     rest = of_dimension(rest, shapely.get_dimensions(geoms[short])) if len(short) else rest
     feature = np.concatenate([feature, short])
@@ -151,6 +146,26 @@ def _settle(geoms, present, feature, unit, pieces) -> Pieces:
     order = np.lexsort((unit, unit < 0, feature))
     order = order[keep[order]]
     return Pieces(feature[order], unit[order].astype(np.int32), pieces[order])
+
+
+def _first_takes_overlaps(feature: np.ndarray, pieces: np.ndarray) -> None:
+    """Where two pieces of a feature overlap (their units do), the later loses the part the
+    earlier ones hold, in place (pieces sorted by feature, then unit).
+
+    >>> pieces = np.array([shapely.box(0, 0, 2, 1), shapely.box(1, 0, 3, 1)])
+    >>> _first_takes_overlaps(np.array([0, 0]), pieces); pieces[1].bounds
+    (2.0, 0.0, 3.0, 1.0)
+    """
+    if not len(feature):
+        return
+    rows = np.arange(len(feature))
+    starts = np.flatnonzero(np.r_[True, feature[1:] != feature[:-1]])
+    ends = np.repeat(np.r_[starts[1:], len(feature)], np.diff(np.r_[starts, len(feature)]))
+    a, b = ranges(rows + 1, ends - rows - 1)  # every pair of pieces of a feature
+    overlap = shapely.intersects(pieces[a], pieces[b]) & ~shapely.touches(pieces[a], pieces[b])
+    for row in np.unique(b[overlap]):
+        first = starts[np.searchsorted(starts, row, "right") - 1]
+        pieces[row] = shapely.difference(pieces[row], shapely.union_all(pieces[first:row]))
 
 
 def _unions(pieces: np.ndarray, start: np.ndarray, stop: np.ndarray) -> np.ndarray:

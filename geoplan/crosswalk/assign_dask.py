@@ -59,6 +59,7 @@ def run_dask(source: Source, units: Units, target, options: AssignOptions, say) 
     first = _read(source, parts[0])
     job, report = _prepare(source, units, options, first)
     report.target, report.engine = str(target), "dask"
+    say(Message("assign.progress_units", path=units.label, n=len(units.table)))  # once the inputs are checked
     job.units.grid()  # built once here, sent with the job
     layout = Layout(layer_name(job), _geometry_types(job.dimensions))
     folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))

@@ -139,7 +139,7 @@ class PointGrid:
         """Units of points in boundary cells: every candidate of the cell tested (unit by unit,
         which keeps each polygon's index in the processor's cache), the first covering wins."""
         start = self.offsets[cell]
-        point, k = _ranges(np.zeros(len(x), dtype=np.int64), self.offsets[cell + 1] - start)
+        point, k = ranges(np.zeros(len(x), dtype=np.int64), self.offsets[cell + 1] - start)
         unit = self.units[start[point] + k]
         order = np.argsort(unit, kind="stable")
         point, unit = point[order], unit[order]
@@ -171,7 +171,7 @@ class _Layout:
         """(cell, unit) pairs, unique: the cells each unit's edges touch (within ``MARGIN``)."""
         length = np.abs(b - a).max(axis=1) / self.cell
         n = np.maximum(np.ceil(length), 1).astype(np.int64)  # pieces no longer than a cell
-        seg, k = _ranges(np.zeros(len(a), dtype=np.int64), n)
+        seg, k = ranges(np.zeros(len(a), dtype=np.int64), n)
         d = (b - a)[seg]
         p = a[seg] + d * (k / n[seg])[:, None]
         q = a[seg] + d * ((k + 1) / n[seg])[:, None]
@@ -202,7 +202,7 @@ class _Layout:
         ylo, yhi = np.minimum(a[:, 1], b[:, 1]), np.maximum(a[:, 1], b[:, 1])
         first = np.maximum(np.floor((ylo - y0) / s - 0.5).astype(np.int64), 0)
         last = np.minimum(np.floor((yhi - y0) / s - 0.5).astype(np.int64) + 1, self.nby * BLOCK - 1)
-        edge, row = _ranges(first, last - first + 1)
+        edge, row = ranges(first, last - first + 1)
         yc = y0 + (row + 0.5) * s
         ay, by = a[edge, 1], b[edge, 1]
         keep = (ay > yc) != (by > yc)  # the half-open rule
@@ -221,7 +221,7 @@ class _Layout:
         m = np.flatnonzero(row % BLOCK == mid)
         ia, ib = self._cell_range(xa[m], xb[m])
         first, last = -(-(ia - mid) // BLOCK), (ib - mid) // BLOCK  # blocks whose middle column lies in [ia, ib]
-        which, bx = _ranges(first, last - first + 1)
+        which, bx = ranges(first, last - first + 1)
         which = m[which]
         block = (row[which] // BLOCK) * self.nbx + bx
         block, label = _first_unit(block, unit[which])
@@ -234,12 +234,12 @@ class _Layout:
         Returns the candidates' offsets and units."""
         row, unit, xa, xb = crossings
         ia, ib = self._cell_range(xa, xb)
-        which, bx = _ranges(ia // BLOCK, ib // BLOCK - ia // BLOCK + 1)
+        which, bx = ranges(ia // BLOCK, ib // BLOCK - ia // BLOCK + 1)
         k = -2 - blocks[(row[which] // BLOCK) * self.nbx + bx]
         keep = np.flatnonzero(k >= 0)
         which, bx = which[keep], bx[keep]
         lo, hi = np.maximum(ia[which], bx * BLOCK), np.minimum(ib[which], bx * BLOCK + BLOCK - 1)
-        spans, ix = _ranges(lo, hi - lo + 1)
+        spans, ix = ranges(lo, hi - lo + 1)
         return self._fill(blocks, cells, touched, _slots(blocks, self.flat(ix, row[which][spans])),
                           unit[which][spans])
 
@@ -279,10 +279,10 @@ def _slots(blocks: np.ndarray, cell_numbers: np.ndarray) -> np.ndarray:
     return (-2 - blocks[cell_numbers // (BLOCK * BLOCK)]) * (BLOCK * BLOCK) + cell_numbers % (BLOCK * BLOCK)
 
 
-def _ranges(first: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def ranges(first: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Every member of the ranges ``[first, first + n)`` (``n`` below 1: empty), with its range.
 
-    >>> _ranges(np.array([5, 0, 1]), np.array([2, 0, 1]))
+    >>> ranges(np.array([5, 0, 1]), np.array([2, 0, 1]))
     (array([0, 0, 2]), array([5, 6, 1]))
     """
     n = np.maximum(n, 0)

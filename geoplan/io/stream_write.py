@@ -139,8 +139,11 @@ def _ogr(target, schema: pa.Schema, batches, layout: Layout, driver: str) -> int
     reader = pa.RecordBatchReader.from_batches(plain, counted())
     geometry = GEOMETRY in schema.names
     kind = layout.geometry_types[0] if len(layout.geometry_types) == 1 else "Unknown"
+    # FlatGeobuf without its spatial index: GDAL would hold every feature's extent until the end
+    # (memory growing with the number of features), and the index refuses features without geometry
+    options = {"SPATIAL_INDEX": "NO"} if driver == "FlatGeobuf" else {}
     with atomic_path(target) as tmp:
-        pyogrio.write_arrow(reader, tmp, layer=layout.layer, driver=driver,
+        pyogrio.write_arrow(reader, tmp, layer=layout.layer, driver=driver, layer_options=options,
                             **({"geometry_name": GEOMETRY, "geometry_type": kind, "crs": "EPSG:4326"} if geometry else {}))
         if driver == "GPKG":
             for name, frame in layout.tables.items():
@@ -172,7 +175,8 @@ def _xlsx(target, batches, layout: Layout) -> int:
         n += batch.num_rows
         if n > EXCEL_ROWS:
             raise InputError("stream.too_many_rows", path=target, limit=EXCEL_ROWS)
-        frames.append(_text_geometry(batch, layout).to_pandas())
+        table = _text_geometry(batch, layout)
+        frames.append(table.cast(_plain(table.schema)).to_pandas())
     write_xlsx({layout.layer: pd.concat(frames, ignore_index=True), **layout.tables}, target)
     return n
 
