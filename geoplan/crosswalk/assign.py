@@ -27,7 +27,7 @@ import shapely
 from ..errors import InputError
 from ..i18n import Message, Option
 from ..io.atomic import check_target
-from ..io.stream import GEOMETRY, Source, chunks, finish, open_source, point_coordinates, with_lonlat
+from ..io.stream import GEOMETRY, Source, arrow_table, chunks, finish, open_source, point_coordinates, with_lonlat
 from ..io.stream_write import Layout, check_suffix, write_stream
 from .assign_features import Job
 from .assign_options import AssignOptions
@@ -202,13 +202,13 @@ def _in_memory(features, options: AssignOptions) -> tuple[Source, pa.Table]:
     label = Path(options.label)
     geometry = getattr(features, "_geometry_column_name", None)
     if geometry is None or geometry not in features:
-        table = pa.Table.from_pandas(pd.DataFrame(features), preserve_index=False)
+        table = arrow_table(pd.DataFrame(features))
         source = with_lonlat(Source(label, "frame", tuple(map(str, features.columns))), options.lon_field,
                              options.lat_field)
         return source, finish(source, table)
     if features.crs is None:
         raise InputError("layer.no_crs", path=label)
-    attributes = pa.Table.from_pandas(pd.DataFrame(features.drop(columns=geometry)), preserve_index=False)
+    attributes = arrow_table(pd.DataFrame(features.drop(columns=geometry)))
     wkb = pa.array(shapely.to_wkb(features.geometry.to_numpy()), pa.binary())
     kinds = sorted(set(features.geometry.dropna().geom_type))
     return (Source(label, "frame", tuple(attributes.column_names), features.crs, len(features),

@@ -31,7 +31,7 @@ import shapely
 from ..errors import InputError
 from ..i18n import Message
 from ..io.atomic import check_target
-from ..io.stream import GEOMETRY, Source, finish
+from ..io.stream import GEOMETRY, Source, arrow_table, finish
 from ..io.stream_write import Layout, beside, write_stream
 from ..io.spreadsheets import write_csv
 from .assign_features import Job
@@ -134,8 +134,7 @@ def _assign_part(frame, job: Job, path: str, layout: Layout):
     from .assign_summary import Tally
 
     feature = frame[FEATURE].to_numpy()
-    attributes = pa.Table.from_pandas(pd.DataFrame(frame.drop(columns=[FEATURE, frame.geometry.name])),
-                                      preserve_index=False)
+    attributes = arrow_table(pd.DataFrame(frame.drop(columns=[FEATURE, frame.geometry.name])))
     table = attributes.append_column(GEOMETRY, pa.array(shapely.to_wkb(frame.geometry.to_numpy()), pa.binary()))
     out = job.assign(table, feature)
     tally = Tally()

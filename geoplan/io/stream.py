@@ -256,6 +256,19 @@ def _is_number(text: str) -> bool:
         return False
 
 
+def arrow_table(frame) -> pa.Table:
+    """A pandas frame as an Arrow table, keeping its number of rows even without columns.
+
+    >>> import pandas as pd
+    >>> arrow_table(pd.DataFrame(index=range(3))).num_rows
+    3
+    """
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    if table.num_rows != len(frame):  # no columns: Arrow would count no rows
+        table = pa.table({"rows": pa.nulls(len(frame))}).drop_columns(["rows"])
+    return table
+
+
 def points_wkb(x: np.ndarray, y: np.ndarray, missing: np.ndarray | None = None) -> pa.Array:
     """Little-endian WKB points from coordinates, built without geometry objects (None where ``missing``).
 
