@@ -120,7 +120,8 @@ class Job:
         if self.with_old:
             piece = old_units(x, y, unit, self.units)
             for name in ("old_code", "old_name"):
-                columns[name] = _dictionary(piece, pa.array(self.units.old.table[name].tolist(), pa.string()))
+                where, values = _distinct(self.units.old.table[name])
+                columns[name] = _dictionary(np.where(piece >= 0, where[np.maximum(piece, 0)], -1), values)
         columns["placed"] = _dictionary(how, pa.array(PLACED))
         if "snap_m" in self.added():
             columns["snap_m"] = pa.array(metres, pa.float64(), from_pandas=True)
@@ -171,9 +172,10 @@ class Job:
 
     def unit_columns(self, unit: np.ndarray) -> dict[str, pa.Array]:
         """The unit's code, name, parent and parent code per row, as dictionary arrays (empty for none)."""
-        if self._names is None:
-            self._names = {name: pa.array(self.units.table[name].tolist(), pa.string()) for name in COLUMNS}
-        return {name: _dictionary(unit, self._names[name]) for name in COLUMNS}
+        if self._names is None:  # each column's distinct values, and where each unit's value is among them
+            self._names = {name: _distinct(self.units.table[name]) for name in COLUMNS}
+        return {name: _dictionary(np.where(unit >= 0, where[np.maximum(unit, 0)], -1), values)
+                for name, (where, values) in self._names.items()}
 
     def _complete(self, columns: dict) -> dict:
         """The added columns in order, those a part of a mixed layer lacks as nulls."""
@@ -188,10 +190,25 @@ def _table(attributes: pa.Table, columns: dict, wkb) -> pa.Table:
     return attributes.append_column(GEOMETRY, wkb)
 
 
+def _distinct(values) -> tuple[np.ndarray, pa.Array]:
+    """The distinct values of a column (a dictionary's values must be distinct, or Parquet writes
+    them out in full) and the position of each row's value among them.
+
+    >>> where, values = _distinct(["Xã A", "Xã B", "Xã A"])
+    >>> where.tolist(), values.to_pylist()
+    ([0, 1, 0], ['Xã A', 'Xã B'])
+    """
+    import pandas as pd
+
+    where, values = pd.factorize(pd.Series(list(values), dtype=object))
+    return where.astype(np.int32), pa.array(list(values), pa.string())
+
+
 def _dictionary(index: np.ndarray, values: pa.Array) -> pa.DictionaryArray:
     """Values by index as a dictionary array; null where the index is below 0."""
     index = np.asarray(index, dtype=np.int32)
-    return pa.DictionaryArray.from_arrays(pa.array(index, mask=index < 0), values)
+    return pa.DictionaryArray.from_arrays(pa.array(index, mask=index < 0) if (index < 0).any() else pa.array(index),
+                                          values)
 
 
 def _repair(geoms: np.ndarray, dims: np.ndarray) -> np.ndarray:

@@ -127,12 +127,13 @@ class PointGrid:
         (x0, y0), nby, nbx = self.origin, *self.shape
         fx, fy = np.floor((x - x0) / self.cell), np.floor((y - y0) / self.cell)
         inside = (fx >= 0) & (fy >= 0) & (fx < nbx * BLOCK) & (fy < nby * BLOCK)  # NaN: False
-        ix, iy = np.where(inside, fx, 0).astype(np.int64), np.where(inside, fy, 0).astype(np.int64)
-        label = np.where(inside, self.blocks[(iy // BLOCK) * nbx + ix // BLOCK], OUTSIDE).astype(np.int32)
+        ix, iy = np.where(inside, fx, 0).astype(np.int32), np.where(inside, fy, 0).astype(np.int32)
+        label = self.blocks[(iy // BLOCK) * nbx + ix // BLOCK]
+        label[~inside] = OUTSIDE
         fine = np.flatnonzero(label <= -2)
         if len(fine):
-            k = -2 - label[fine]
-            label[fine] = self.cells[k, (iy[fine] % BLOCK) * BLOCK + ix[fine] % BLOCK]
+            cell = (-2 - label[fine]).astype(np.int64) * (BLOCK * BLOCK) + (iy[fine] % BLOCK) * BLOCK + ix[fine] % BLOCK
+            label[fine] = self.cells.reshape(-1)[cell]
         return label, inside
 
     def _exact(self, x: np.ndarray, y: np.ndarray, cell: np.ndarray) -> np.ndarray:
@@ -141,7 +142,7 @@ class PointGrid:
         start = self.offsets[cell]
         point, k = ranges(np.zeros(len(x), dtype=np.int64), self.offsets[cell + 1] - start)
         unit = self.units[start[point] + k]
-        order = np.argsort(unit, kind="stable")
+        order = np.argsort(unit.astype(np.int16) if len(self.geoms) < 1 << 15 else unit, kind="stable")  # radix
         point, unit = point[order], unit[order]
         hit = shapely.intersects_xy(self.geoms[unit], x[point], y[point])
         found = np.full(len(x), np.iinfo(np.int32).max, dtype=np.int32)
@@ -180,11 +181,10 @@ class _Layout:
         hi = np.floor((np.maximum(p, q) - origin) / self.cell + MARGIN).astype(np.int64)
         lo, hi = np.maximum(lo, 0), np.minimum(hi, [self.ncx - 1, self.nby * BLOCK - 1])
         n_units = int(owner.max()) + 1 if len(owner) else 1
-        keys = []
-        for dy in range(3):
-            for dx in range(3):
-                m = np.flatnonzero((lo[:, 0] + dx <= hi[:, 0]) & (lo[:, 1] + dy <= hi[:, 1]))
-                keys.append(self.flat(lo[m, 0] + dx, lo[m, 1] + dy) * n_units + owner[seg[m]])
+        wide = np.maximum(hi - lo + 1, 0)  # cells a piece's box spans along x and y (1 to 3)
+        piece, k = ranges(np.zeros(len(lo), dtype=np.int64), wide[:, 0] * wide[:, 1])
+        ix, iy = lo[piece, 0] + k % wide[piece, 0], lo[piece, 1] + k // wide[piece, 0]
+        keys = [self.flat(ix, iy) * n_units + owner[seg[piece]]]
         keys = _distinct(np.concatenate(keys))
         return keys // n_units, (keys % n_units).astype(np.int32)
 

@@ -94,7 +94,8 @@ class Tally:
 
 
 def _indices(column) -> np.ndarray:
-    """The indices of a dictionary column (-1 where null): for ``code``, each row's unit."""
+    """The indices of a dictionary column (-1 where null): for ``code``, each row's unit (the
+    position of its code among the units' distinct codes)."""
     column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     return column.indices.fill_null(-1).to_numpy().astype(np.int64) if len(column) else np.zeros(0, dtype=np.int64)
 
@@ -123,7 +124,8 @@ def _partial(out: pa.Table, unit: np.ndarray, summarise_field: str | None) -> pd
 
 
 def summary_table(partial: pd.DataFrame, units: Units, summarise_field: str | None) -> pd.DataFrame:
-    """Partial sums added up and named by unit (see the module).
+    """Partial sums added up and named by unit (see the module). ``unit`` in the partial sums is
+    the position of the unit's code among the distinct codes (rows of a unit given twice count once).
 
     >>> import geopandas as gpd
     >>> from .assign_options import AssignOptions
@@ -133,21 +135,25 @@ def summary_table(partial: pd.DataFrame, units: Units, summarise_field: str | No
     >>> summary_table(pd.DataFrame({"unit": [0, -1], "n_features": [3, 1]}), units, None)[["code", "n_features"]].values.tolist()
     [['A', 3], ['B', 0], ['', 1]]
     """
+    code, _ = pd.factorize(units.table["code"])
+    first_row = np.unique(code, return_index=True)[1]
     keys = ["unit"] + (["class"] if summarise_field is not None else [])
     sums = partial.groupby(keys, sort=True).sum(min_count=1).reset_index() if len(partial) else partial
     if summarise_field is None:  # every unit has its row; what lies in none comes last
-        every = pd.DataFrame({"unit": np.r_[np.arange(len(units.table)), -1]})
+        every = pd.DataFrame({"unit": np.r_[np.arange(len(first_row)), -1]})
         sums = every.merge(sums, on="unit", how="left").fillna({"n_features": 0})
         sums = sums[(sums["unit"] >= 0) | (sums["n_features"] > 0)]
     else:
-        sums = sums.sort_values(["unit", "class"], key=lambda v: v.where(v != -1, len(units.table)) if v.name == "unit" else v)
-    named = units.table.reindex(sums["unit"].where(sums["unit"] >= 0)).fillna("").reset_index(drop=True)
+        sums = sums.sort_values(["unit", "class"], key=lambda v: v.where(v != -1, len(first_row)) if v.name == "unit" else v)
+    unit = sums["unit"].to_numpy()
+    named = units.table.iloc[first_row[np.maximum(unit, 0)]].reset_index(drop=True)
+    named.loc[unit < 0, COLUMNS] = ""
     table = pd.concat([named[COLUMNS], sums.drop(columns="unit").reset_index(drop=True)], axis=1)
     table["n_features"] = table["n_features"].astype(np.int64)
     if summarise_field is not None:
         table = table.rename(columns={"class": summarise_field})
     if "area_km2" in table:
         table["area_ha"] = table["area_km2"] * 100
-        unit_area = units.area_km2()
-        table["unit_share"] = table["area_km2"] / pd.Series(unit_area).reindex(sums["unit"].to_numpy()).to_numpy()
+        unit_area = np.bincount(code, weights=units.area_km2(), minlength=len(first_row))
+        table["unit_share"] = table["area_km2"] / np.where(unit >= 0, unit_area[np.maximum(unit, 0)], np.nan)
     return table

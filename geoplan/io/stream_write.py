@@ -111,9 +111,12 @@ def geo_metadata(geometry_types: list[str]) -> bytes:
 def _parquet(target, schema: pa.Schema, batches, layout: Layout) -> int:
     n = 0
     with atomic_path(target) as tmp:
+        coded = [f.name for f in schema if pa.types.is_dictionary(f.type)]  # units: written as their index
+        encoding = {"feature": "DELTA_BINARY_PACKED"} if "feature" in schema.names else None  # 0, 1, 2...: no bytes
         writer = pq.ParquetWriter(tmp, schema, compression="snappy", store_schema=False,  # plain text when read back
-                                  use_dictionary=[f.name for f in schema if pa.types.is_dictionary(f.type)],
-                                  write_statistics=[name for name in schema.names if name != GEOMETRY])
+                                  column_encoding=encoding,
+                                  use_dictionary=coded,  # statistics of geometries and coded text cost more than
+                                  write_statistics=[n for n in schema.names if n not in coded and n != GEOMETRY])  # all else
         try:
             for batch in batches:
                 writer.write_table(batch.cast(schema))
