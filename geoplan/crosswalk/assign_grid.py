@@ -137,17 +137,21 @@ class PointGrid:
         return label, inside
 
     def _exact(self, x: np.ndarray, y: np.ndarray, cell: np.ndarray) -> np.ndarray:
-        """Units of points in boundary cells: every candidate of the cell tested (unit by unit,
-        which keeps each polygon's index in the processor's cache), the first covering wins."""
-        start = self.offsets[cell]
-        point, k = ranges(np.zeros(len(x), dtype=np.int64), self.offsets[cell + 1] - start)
-        unit = self.units[start[point] + k]
-        order = np.argsort(unit.astype(np.int16) if len(self.geoms) < 1 << 15 else unit, kind="stable")  # radix
-        point, unit = point[order], unit[order]
-        hit = shapely.intersects_xy(self.geoms[unit], x[point], y[point])
-        found = np.full(len(x), np.iinfo(np.int32).max, dtype=np.int32)
-        np.minimum.at(found, point[hit], unit[hit])
-        return np.where(found == np.iinfo(np.int32).max, OUTSIDE, found).astype(np.int32)
+        """Units of points in boundary cells: each cell's candidates tried in the layer's order, the
+        first covering wins; each round tests one candidate per point, sorted by unit (which keeps
+        each polygon's index in the processor's cache)."""
+        found = np.full(len(x), OUTSIDE, dtype=np.int32)
+        start, count = self.offsets[cell], self.offsets[cell + 1] - self.offsets[cell]
+        todo, k = np.arange(len(x)), 0
+        while len(todo):
+            unit = self.units[start[todo] + k]
+            order = np.argsort(unit.astype(np.int16) if len(self.geoms) < 1 << 15 else unit, kind="stable")  # radix
+            todo, unit = todo[order], unit[order]
+            hit = shapely.intersects_xy(self.geoms[unit], x[todo], y[todo])
+            found[todo[hit]] = unit[hit]
+            k += 1
+            todo = todo[~hit & (count[todo] > k)]
+        return found
 
 
 @dataclass
@@ -170,12 +174,14 @@ class _Layout:
 
     def touched(self, a: np.ndarray, b: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(cell, unit) pairs, unique: the cells each unit's edges touch (within ``MARGIN``)."""
-        length = np.abs(b - a).max(axis=1) / self.cell
-        n = np.maximum(np.ceil(length), 1).astype(np.int64)  # pieces no longer than a cell
-        seg, k = ranges(np.zeros(len(a), dtype=np.int64), n)
+        n = np.maximum(np.ceil(np.abs(b - a).max(axis=1) / self.cell), 1).astype(np.int64)  # pieces of <= 1 cell
+        seg = np.flatnonzero(n > 1)
+        seg, k = ranges(np.zeros(len(seg), dtype=np.int64), n[seg])
+        seg = np.flatnonzero(n > 1)[seg]
         d = (b - a)[seg]
-        p = a[seg] + d * (k / n[seg])[:, None]
-        q = a[seg] + d * ((k + 1) / n[seg])[:, None]
+        p = np.concatenate([a[n == 1], a[seg] + d * (k / n[seg])[:, None]])
+        q = np.concatenate([b[n == 1], a[seg] + d * ((k + 1) / n[seg])[:, None]])
+        seg = np.concatenate([np.flatnonzero(n == 1), seg])
         origin = np.asarray(self.origin)
         lo = np.floor((np.minimum(p, q) - origin) / self.cell - MARGIN).astype(np.int64)
         hi = np.floor((np.maximum(p, q) - origin) / self.cell + MARGIN).astype(np.int64)
