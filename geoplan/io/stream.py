@@ -176,8 +176,7 @@ def chunks(source: Source, rows: int):
     """The source's rows in chunks of at most ``rows``, in order (Arrow tables, see the module)."""
     if source.kind == "parquet":
         for path in source.files:
-            for batch in pq.ParquetFile(path).iter_batches(batch_size=rows):
-                yield finish(source, pa.Table.from_batches([batch]))
+            yield from (finish(source, table) for table in _parquet_tables(pq.ParquetFile(path), rows))
     elif source.kind == "ogr":
         yield from _ogr_chunks(source, rows)
     elif source.kind == "xlsx":
@@ -187,6 +186,19 @@ def chunks(source: Source, rows: int):
         yield finish(source, pa.Table.from_pandas(frame, preserve_index=False))
     else:
         yield from _csv_chunks(source, rows)
+
+
+def _parquet_tables(file: pq.ParquetFile, rows: int):
+    """A Parquet file's rows in tables of at most ``rows``, read row group by row group (pyarrow's
+    ``iter_batches`` keeps what it has read until the end of the file: memory grew with it)."""
+    for group in range(file.metadata.num_row_groups):
+        if file.metadata.row_group(group).num_rows > 4 * rows:  # a huge row group: in batches
+            for batch in file.iter_batches(batch_size=rows, row_groups=[group]):
+                yield pa.Table.from_batches([batch])
+            continue
+        table = file.read_row_group(group)
+        for offset in range(0, table.num_rows, rows):
+            yield table.slice(offset, rows)
 
 
 def _ogr_chunks(source: Source, rows: int):
