@@ -5,9 +5,10 @@ The fast path comes first: a feature lying in cells of the point grid that belon
 unit goes to it whole, without any geometry operation (most buildings, parcels and short roads);
 so does a feature that exactly one unit touches and that unit contains (prepared predicates).
 The others are intersected with each unit they touch (:func:`intersect_pairs`, run in threads:
-GEOS releases the GIL). Then each feature's pieces are checked against it by measure: where units
-overlap, a part in several units goes to the first of them in the layer's order (as a point
-there would); what lies in no unit becomes a piece of its own (``unit`` -1).
+GEOS releases the GIL). The units must not overlap (give :meth:`.Units.exclusive`: where units
+overlap, the first in the layer's order takes the overlap, as a point there would). Each
+feature's pieces are then checked against it by measure: what lies in no unit becomes a piece
+of its own (``unit`` -1).
 
 >>> import shapely
 >>> units = np.array([shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)])
@@ -26,7 +27,7 @@ import numpy as np
 import shapely
 
 from ..measure.area import has_area
-from .assign_grid import OUTSIDE, PointGrid, ranges
+from .assign_grid import OUTSIDE, PointGrid
 
 TOLERANCE = 1e-9  # of a feature's measure: pieces adding up to it within this need no repair
 
@@ -43,7 +44,8 @@ class Pieces:
 
 def cut(geoms: np.ndarray, units: np.ndarray, grid: PointGrid | None, threads: int | None = None) -> Pieces:
     """Cut ``geoms`` (valid lines or polygons in lon/lat; None or empty for missing ones, which
-    get no piece) at the boundaries of ``units`` (prepared polygons, in order).
+    get no piece) at the boundaries of ``units`` (prepared polygons that do not overlap); ``grid``
+    (or None) places small features at once.
 
     >>> cut(np.array([shapely.box(0.1, 0.1, 0.2, 0.2)]), np.array([shapely.box(0, 0, 1, 1)]), None, 1).unit.tolist()
     [0]
@@ -126,12 +128,10 @@ def of_dimension(geoms: np.ndarray, dimension: np.ndarray) -> np.ndarray:
 
 
 def _settle(geoms, present, feature, unit, pieces) -> Pieces:
-    """Pieces that add up to their feature: parts in several units go to the first, the rest
-    of each feature to a piece in no unit."""
+    """Pieces that add up to their feature: the rest of each feature is a piece in no unit."""
     keep = has_area(pieces)
     order = np.lexsort((unit[keep], feature[keep]))
     feature, unit, pieces = feature[keep][order], unit[keep][order], pieces[keep][order]
-    _first_takes_overlaps(feature, pieces)
     total = np.bincount(feature, weights=_measure(pieces), minlength=len(geoms))
     own = np.zeros(len(geoms))
     own[present] = _measure(geoms[present])
@@ -146,26 +146,6 @@ def _settle(geoms, present, feature, unit, pieces) -> Pieces:
     order = np.lexsort((unit, unit < 0, feature))
     order = order[keep[order]]
     return Pieces(feature[order], unit[order].astype(np.int32), pieces[order])
-
-
-def _first_takes_overlaps(feature: np.ndarray, pieces: np.ndarray) -> None:
-    """Where two pieces of a feature overlap (their units do), the later loses the part the
-    earlier ones hold, in place (pieces sorted by feature, then unit).
-
-    >>> pieces = np.array([shapely.box(0, 0, 2, 1), shapely.box(1, 0, 3, 1)])
-    >>> _first_takes_overlaps(np.array([0, 0]), pieces); pieces[1].bounds
-    (2.0, 0.0, 3.0, 1.0)
-    """
-    if not len(feature):
-        return
-    rows = np.arange(len(feature))
-    starts = np.flatnonzero(np.r_[True, feature[1:] != feature[:-1]])
-    ends = np.repeat(np.r_[starts[1:], len(feature)], np.diff(np.r_[starts, len(feature)]))
-    a, b = ranges(rows + 1, ends - rows - 1)  # every pair of pieces of a feature
-    overlap = shapely.intersects(pieces[a], pieces[b]) & ~shapely.touches(pieces[a], pieces[b])
-    for row in np.unique(b[overlap]):
-        first = starts[np.searchsorted(starts, row, "right") - 1]
-        pieces[row] = shapely.difference(pieces[row], shapely.union_all(pieces[first:row]))
 
 
 def _unions(pieces: np.ndarray, start: np.ndarray, stop: np.ndarray) -> np.ndarray:

@@ -54,6 +54,7 @@ class Job:
     crs: object
     threads: int | None = None
     _names: dict | None = field(default=None, repr=False)
+    _small: bool | None = field(default=None, repr=False)
 
     @property
     def lonlat(self) -> bool:
@@ -132,7 +133,7 @@ class Job:
         own_length, own_area = measure(geoms, dims)
         own = np.where(dims == 2, own_area, own_length)
         if self.options.rule == "cut":
-            pieces = cut(geoms, self.units.geoms, self.units.grid(), self.threads)
+            pieces = cut(geoms, self.units.exclusive(), self._grid_for(geoms), self.threads)
             feature, unit, shapes = _with_missing(pieces.feature, pieces.unit, pieces.geoms, dims)
             length, area = measure(shapes, dims[feature])
             share = np.where(dims[feature] == 2, area, length) / own[feature]
@@ -157,7 +158,7 @@ class Job:
             centre = shapely.centroid(geoms)
             unit = self.units.grid().locate(shapely.get_x(centre), shapely.get_y(centre))
             return np.where(dims >= 0, unit, OUTSIDE), None
-        pieces = cut(geoms, self.units.geoms, self.units.grid(), self.threads)
+        pieces = cut(geoms, self.units.exclusive(), self._grid_for(geoms), self.threads)
         length, area = measure(pieces.geoms, dims[pieces.feature])
         size = np.where(dims[pieces.feature] == 2, area, length)
         inside = pieces.unit >= 0
@@ -169,6 +170,14 @@ class Job:
         share = np.full(len(geoms), np.nan)
         share[feature[first]] = size[first] / own[feature[first]]
         return chosen, share
+
+    def _grid_for(self, geoms: np.ndarray):
+        """The point grid when it helps cutting: features far smaller than units (buildings,
+        parcels) mostly lie in one cell; features of the units' size never do (not built then)."""
+        if self._small is None:
+            size = lambda g: np.nanmedian(np.ptp(shapely.bounds(g).reshape(-1, 2, 2), axis=1).max(axis=1))  # noqa: E731
+            self._small = bool(size(geoms[has_area(geoms)]) < size(self.units.geoms[has_area(self.units.geoms)]) / 20)
+        return self.units.grid() if self._small else None
 
     def unit_columns(self, unit: np.ndarray) -> dict[str, pa.Array]:
         """The unit's code, name, parent and parent code per row, as dictionary arrays (empty for none)."""

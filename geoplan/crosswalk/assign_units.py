@@ -57,12 +57,27 @@ class Units:
     fields: dict = field(default_factory=dict)
     _grid: PointGrid | None = field(default=None, repr=False)
     _tree: object = field(default=None, repr=False)
+    _exclusive: np.ndarray | None = field(default=None, repr=False)
 
     def grid(self) -> PointGrid:
         """The grid that places points (:mod:`.assign_grid`), built once."""
         if self._grid is None:
             self._grid = PointGrid.build(self.geoms)
         return self._grid
+
+    def exclusive(self) -> np.ndarray:
+        """The units' polygons without what units listed before them cover: where units overlap,
+        the first takes the overlap (as a point there goes to it). The overlaps are found by the
+        arrangement (:mod:`geoplan.engine.arrange`); a merge result's units never overlap.
+
+        >>> units = Units(pd.DataFrame({"code": ["a", "b"]}), np.array([shapely.box(0, 0, 2, 1), shapely.box(1, 0, 3, 1)]), "")
+        >>> [g.bounds for g in units.exclusive()]
+        [(0.0, 0.0, 2.0, 1.0), (2.0, 0.0, 3.0, 1.0)]
+        """
+        if self._exclusive is None:
+            self._exclusive = self.geoms if self.kind == "result" else _without_overlaps(self.geoms)
+            shapely.prepare(self._exclusive)
+        return self._exclusive
 
     def tree(self) -> shapely.STRtree:
         """A spatial index of the polygons, built once."""
@@ -74,8 +89,34 @@ class Units:
         """Each unit's area (km2, measured as its pieces are: :mod:`.assign_measure`)."""
         return straight_area_km2(self.geoms)
 
-    def __getstate__(self):  # sent to dask workers: the spatial index is rebuilt there
+    def __getstate__(self):  # sent to dask workers: the spatial index is rebuilt there, polygons prepared again
         return {**self.__dict__, "_tree": None}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        for geoms in (self.geoms, self._exclusive):
+            if geoms is not None:
+                shapely.prepare(geoms)
+
+
+def _without_overlaps(geoms: np.ndarray) -> np.ndarray:
+    """Each polygon less the polygons before it that overlap it (found by the arrangement)."""
+    from ..engine.arrange import arrange, int32
+
+    present = np.flatnonzero(has_area(geoms))
+    out = arrange(geoms[present], np.arange(len(present)), len(present), geographic=True)
+    kind, group = int32(out, "piece_kind"), int32(out, "piece_group")
+    bounds, others = int32(out, "piece_other_offsets"), int32(out, "piece_other")
+    earlier: dict[int, set] = {}
+    for piece in np.flatnonzero(kind == 3):  # an overlap: the receiving unit and the others covering it
+        covering = sorted({int(group[piece]), *others[bounds[piece]:bounds[piece + 1]].tolist()})
+        for k, later in enumerate(covering[1:], start=1):
+            earlier.setdefault(later, set()).update(covering[:k])
+    exclusive = np.array(geoms, dtype=object)
+    for later, before in earlier.items():
+        exclusive[present[later]] = shapely.difference(geoms[present[later]],
+                                                       shapely.union_all(geoms[present[sorted(before)]]))
+    return exclusive
 
 
 def load_units(units, options: AssignOptions) -> Units:
