@@ -24,7 +24,8 @@ def test_merge_writes_all_layers_and_leaves_input_alone(tmp_path, toy_files, cap
     out = tmp_path / "merged.gpkg"
     assert main(["merge", str(layer), str(plan), "-o", str(out), "--pop-field", "pop", "--quiet"]) == 0
     assert digest(layer) == before
-    assert {name for name, _ in pyogrio.list_layers(out)} == {"units", "crosswalk", "lineage", "repairs", "features", "about"}
+    assert {name for name, _ in pyogrio.list_layers(out)} == {"units", "crosswalk", "lineage", "repairs", "features", "about",
+                                                              "layer_styles"}  # QGIS styles
     crosswalk = gpd.read_file(out, layer="crosswalk")
     assert crosswalk[["old_code", "new_code", "basis", "area_share", "population"]].values.tolist() == [
         ["001", "10", "whole", 1.0, 100], ["002", "10", "whole", 1.0, 200], ["003", "20", "whole", 1.0, 300],

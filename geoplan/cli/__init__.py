@@ -15,14 +15,16 @@ import os
 import sys
 
 from ..errors import GeoplanError
-from ..i18n import LANGUAGES, option_names, using
+from ..i18n import LANGUAGES, option_names, render, using
 from . import assign, check, demo, merge, plans, review_map
+from .common import HelpFormatter, localise, usage_mistake
 
 EXIT_USER_ERROR = 2
 OPTION_FLAGS = {  # how the options of the Python API are named on the command line, in messages
     "code_field": "--old-code", "name_field": "--old-name", "parent_field": "--old-parent",
     "district_field": "--old-district", "pop_field": "--pop-field", "count_fields": "--count-field",
     "gap_width_m": "--gap-width", "aliases": "--aliases", "declared": "--declared", "level": "--level",
+    "tolerance_pct": "--tolerance",
     "reference": "--reference", "reference_code": "--reference-code", "split_lines": "--split-lines",
     "weights": "--weights", "weight_field": "--weight-field",
 }
@@ -31,10 +33,15 @@ COMMANDS = (merge.add_merge, check.add_check, review_map.add_map, plans.add_plan
 
 
 class _Parser(argparse.ArgumentParser):
-    """An argument parser whose usage mistakes end in one line, as every other mistake does."""
+    """An argument parser whose usage mistakes end in one line, as every other mistake does, and
+    whose help and mistakes are in the language in use."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str):
-        self.exit(EXIT_USER_ERROR, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        self.exit(EXIT_USER_ERROR, render("cli.usage_error", prog=self.prog, message=usage_mistake(message)) + "\n")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -45,16 +52,14 @@ def parser() -> argparse.ArgumentParser:
     """
     from .. import __version__
 
-    top = _Parser(prog="geoplan", description="Merge old administrative units into new ones, "
-                                  "measure them, check them against declared figures and map them.")
-    top.add_argument("--version", action="version", version=f"geoplan {__version__}")
-    top.add_argument("--lang", choices=LANGUAGES, help="language of messages and outputs: vi or en (default: "
-                     "GEOPLAN_LANG, else the locale's)")
-    sub = top.add_subparsers(dest="command", required=True)
+    top = localise(_Parser(prog="geoplan", description=render("cli.description")))
+    top.add_argument("--version", action="version", version=f"geoplan {__version__}", help=render("cli.version_help"))
+    top.add_argument("--lang", choices=LANGUAGES, help=render("cli.lang_help"))
+    sub = top.add_subparsers(dest="command", required=True, title=render("cli.commands"))
     for add in COMMANDS:
         add(sub)
     for command in sub.choices.values():  # arguments a command does not take are its own usage mistake
-        command.add_argument("--lang", choices=LANGUAGES, help=argparse.SUPPRESS)
+        localise(command).add_argument("--lang", choices=LANGUAGES, help=render("cli.lang_help"))
         command.set_defaults(usage_error=command.error)
     return top
 
@@ -87,19 +92,19 @@ def _language(argv: list[str]) -> str | None:
 def _main(argv: list[str]) -> int:
     args, extra = parser().parse_known_args(argv)
     if extra:
-        args.usage_error(f"unrecognized arguments: {' '.join(extra)}")
+        args.usage_error(render("cli.unrecognized", arguments=" ".join(extra)))
     with option_names(OPTION_FLAGS):  # errors name the command line's flags, also when printed
         try:
             return args.run(args)
         except GeoplanError as error:
-            print(f"geoplan {args.command}: error: {error}", file=sys.stderr)
+            print(render("cli.error", command=args.command), error, file=sys.stderr)  # the error whole, never cut
             return EXIT_USER_ERROR
         except OSError as error:  # a folder given for a file, a file that cannot be read or written
             where = f"{error.filename}: " if error.filename else ""
-            print(f"geoplan {args.command}: error: {where}{error.strerror or error}", file=sys.stderr)
+            print(render("cli.error", command=args.command), f"{where}{error.strerror or error}", file=sys.stderr)
             return EXIT_USER_ERROR
         except KeyboardInterrupt:
-            print(f"geoplan {args.command}: interrupted", file=sys.stderr)
+            print(render("cli.interrupted", command=args.command), file=sys.stderr)
             return 130
 
 
@@ -141,7 +146,7 @@ def run() -> None:
         sys.stdout.flush()
         sys.stderr.flush()
     except KeyboardInterrupt:  # after the outputs were written: still one line
-        print("geoplan: interrupted", file=sys.stderr)
+        print(render("cli.interrupted_all"), file=sys.stderr)
         code = 130
     os._exit(code)
 

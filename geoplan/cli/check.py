@@ -5,20 +5,16 @@ answers at once)."""
 
 from __future__ import annotations
 
+from ..i18n import render
 from .common import warnings_on_one_line
 
 
 def add_check(sub) -> None:
-    p = sub.add_parser("check", help="compare computed area and population with the declared figures",
-                       description="Compare each unit of a merge result with its declared area and population: "
-                                   "differences, a verdict against a tolerance, a summary, and warnings for declared "
-                                   "figures that look wrong (copied between units, hectares entered as km2). Writes a "
-                                   "CSV and a Markdown report.")
-    p.add_argument("result", help="GeoPackage written by geoplan merge")
-    p.add_argument("--declared", metavar="CSV", help="declared figures (code, area_km2, population); default: those of the built-in plan")
-    p.add_argument("--tolerance", type=float, default=2.0, help="area difference in %% accepted as OK, 0 or more (default 2)")
-    p.add_argument("-o", "--output", help="CSV report to write, ending in .csv; the Markdown report goes beside it "
-                                          "with .md (default: RESULT-check.csv and RESULT-check.md)")
+    p = sub.add_parser("check", help=render("cli.check_help"), description=render("cli.check_description"))
+    p.add_argument("result", help=render("cli.result_arg"))
+    p.add_argument("--declared", metavar="CSV", help=render("cli.check_declared"))
+    p.add_argument("--tolerance", type=float, default=2.0, help=render("cli.check_tolerance"))
+    p.add_argument("-o", "--output", help=render("cli.check_output"))
     p.set_defaults(run=run_check)
 
 

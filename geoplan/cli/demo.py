@@ -5,13 +5,14 @@ answers at once)."""
 
 from __future__ import annotations
 
+from ..i18n import render
 
 
 def add_demo(sub) -> None:
-    p = sub.add_parser("demo", help="run the national Vietnam demo (schematic data unless --data)")
-    p.add_argument("--data", help="folder with real layers (old_communes_c2013.gpkg, old_provinces_c2013.gpkg)")
-    p.add_argument("-o", "--output", default="maps/demo", help="folder for the outputs (default maps/demo)")
-    p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p = sub.add_parser("demo", help=render("cli.demo_help"))
+    p.add_argument("--data", help=render("cli.demo_data"))
+    p.add_argument("-o", "--output", default="maps/demo", help=render("cli.demo_output"))
+    p.add_argument("--quiet", action="store_true", help=render("cli.quiet"))
     p.set_defaults(run=run_demo)
 
 

@@ -8,46 +8,57 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import GeoplanError
+from ..i18n import Message, render
 
 
 def add_merge(sub) -> None:
-    p = sub.add_parser("merge", help="merge old units into new ones by a plan (or dissolve --by a field)",
-                       description="Merge the polygons of OLD into the new units of PLAN (a CSV/JSON plan file "
-                                   "or a built-in plan, see `geoplan plans`), repair gaps and overlaps, "
-                                   "measure, and write a GeoPackage with layers units, lineage, repairs, features, about.")
-    p.add_argument("old", help="old units: any vector file (GeoPackage, Shapefile, .zip, GeoJSON, FlatGeobuf, GeoParquet)")
-    p.add_argument("plan", nargs="?", help="plan file or built-in plan name (omit with --by)")
-    p.add_argument("-o", "--output", required=True, help="GeoPackage to write")
-    p.add_argument("--by", metavar="FIELD", help="dissolve by this field instead of a plan")
-    p.add_argument("--layer", help="layer of OLD to read when it has several")
-    p.add_argument("--encoding", help="attribute encoding of OLD when its file does not say: cp1258, tcvn3 (.Vn fonts) or vni for old Shapefiles")
-    p.add_argument("--level", help="plan level to use when the plan has several (province, commune)")
-    p.add_argument("--old-code", metavar="FIELD", help="field with the old units' codes (default: detected)")
-    p.add_argument("--old-name", metavar="FIELD", help="field with the old units' names (default: detected)")
-    p.add_argument("--old-parent", metavar="FIELD", help="field with the parent (province) names (default: detected)")
-    p.add_argument("--old-district", metavar="FIELD", help="field with the district names (default: detected)")
-    p.add_argument("--pop-field", metavar="FIELD", help="population field to sum")
-    p.add_argument("--count-field", metavar="FIELD", action="append", default=[], help="another count to sum (repeatable)")
-    p.add_argument("--aliases", metavar="CSV", help="CSV with columns from,to: a name as the layer writes it, the name the plan uses")
-    p.add_argument("--declared", metavar="CSV", help="declared figures (code, area_km2, population) to set beside the computed ones")
-    p.add_argument("--gap-width", metavar="METRES", type=float, default=None,
-                   help="gaps wider than this are flagged for review (default 200 m); every gap is filled")
-    p.add_argument("--reference", metavar="NEW_UNITS", help="polygons of the new units (an official map, any CRS): "
-                   "divided old units are split along them, and the plan is audited against them")
-    p.add_argument("--reference-code", metavar="FIELD", help="field of --reference with the new units' codes (default: detected)")
-    p.add_argument("--split-lines", metavar="LINES", help="lines drawn to cut divided old units where there is no reference")
-    p.add_argument("--weights", metavar="LAYER", help="points (addresses, buildings) or polygons (footprints) apportioning "
-                   "the counts of divided old units to their parts (default: by area)")
-    p.add_argument("--weight-field", metavar="FIELD", help="field of --weights with each feature's weight (default: 1 per "
-                   "point, the area of a polygon)")
-    p.add_argument("--no-detect", action="store_true", help="do not detect fields that were not named")
-    p.add_argument("--quiet", action="store_true", help="print only the summary: no progress, link report or totals")
+    p = sub.add_parser("merge", help=render("cli.merge_help"), description=render("cli.merge_description"))
+    p.add_argument("old", help=render("cli.merge_old"))
+    p.add_argument("plan", nargs="?", help=render("cli.merge_plan"))
+    p.add_argument("-o", "--output", required=True, help=render("cli.merge_output"))
+    p.add_argument("--report", metavar="XLSX", help=render("cli.merge_report"))
+    p.add_argument("--by", metavar="FIELD", help=render("cli.merge_by"))
+    p.add_argument("--layer", help=render("cli.merge_layer"))
+    p.add_argument("--encoding", help=render("cli.merge_encoding"))
+    p.add_argument("--level", help=render("cli.merge_level"))
+    p.add_argument("--old-code", metavar="FIELD", help=render("cli.merge_old_code"))
+    p.add_argument("--old-name", metavar="FIELD", help=render("cli.merge_old_name"))
+    p.add_argument("--old-parent", metavar="FIELD", help=render("cli.merge_old_parent"))
+    p.add_argument("--old-district", metavar="FIELD", help=render("cli.merge_old_district"))
+    p.add_argument("--pop-field", metavar="FIELD", help=render("cli.merge_pop_field"))
+    p.add_argument("--count-field", metavar="FIELD", action="append", default=[], help=render("cli.merge_count_field"))
+    p.add_argument("--aliases", metavar="CSV", help=render("cli.merge_aliases"))
+    p.add_argument("--declared", metavar="CSV", help=render("cli.merge_declared"))
+    p.add_argument("--gap-width", metavar="METRES", type=float, default=None, help=render("cli.merge_gap_width"))
+    p.add_argument("--reference", metavar="NEW_UNITS", help=render("cli.merge_reference"))
+    p.add_argument("--reference-code", metavar="FIELD", help=render("cli.merge_reference_code"))
+    p.add_argument("--split-lines", metavar="LINES", help=render("cli.merge_split_lines"))
+    p.add_argument("--weights", metavar="LAYER", help=render("cli.merge_weights"))
+    p.add_argument("--weight-field", metavar="FIELD", help=render("cli.merge_weight_field"))
+    p.add_argument("--no-detect", action="store_true", help=render("cli.merge_no_detect"))
+    p.add_argument("--quiet", action="store_true", help=render("cli.merge_quiet"))
     p.set_defaults(run=run_merge)
 
 
-def run_merge(args) -> int:
+def _check_outputs(args) -> None:
+    """Refuse outputs that cannot be written, or that are inputs, before any work."""
     from ..io.atomic import check_target
+
+    check_target(args.output, ".gpkg", Message("result.what_gpkg"))
+    if args.report:
+        check_target(args.report, ".xlsx", Message("result.what_xlsx"))
+    inputs = (args.old, args.plan, args.aliases, args.declared, args.reference, args.split_lines, args.weights)
+    inputs = {Path(p).resolve() for p in inputs if p}
+    for output in (args.output, args.report):
+        if output and Path(output).resolve() in inputs:
+            raise GeoplanError("cli.output_is_input", path=output)
+    if args.report and Path(args.report).resolve() == Path(args.output).resolve():
+        raise GeoplanError("cli.report_is_output", path=args.report)
+
+
+def run_merge(args) -> int:
     from ..io.layers import read_layer, require_fields
+    from ..io.report import write_report
     from ..io.result import write_result
     from ..link.aliases import read_aliases
     from ..link.fields import population_like
@@ -63,11 +74,8 @@ def run_merge(args) -> int:
                            count_fields=tuple(args.count_field), level=args.level, label=args.old,
                            **({} if args.gap_width is None else {"gap_width_m": args.gap_width}))
     if bool(args.by) == bool(args.plan):
-        raise GeoplanError("give either a PLAN or --by FIELD")
-    check_target(args.output, ".gpkg", "the result is a GeoPackage")
-    inputs = (args.old, args.plan, args.aliases, args.declared, args.reference, args.split_lines, args.weights)
-    if Path(args.output).resolve() in {Path(p).resolve() for p in inputs if p}:
-        raise GeoplanError(f"{args.output}: is an input; inputs are never overwritten, choose another -o")
+        raise GeoplanError("cli.plan_or_by")
+    _check_outputs(args)
     old = read_layer(args.old, args.layer, args.encoding)  # no progress line yet: a mistake ends in its one line alone
     plan = args.plan  # merge resolves it, adds the shipped renames and a built-in plan's declared figures
     if args.by:
@@ -79,14 +87,23 @@ def run_merge(args) -> int:
                                  declared=args.declared, reference=args.reference, reference_code=args.reference_code,
                                  split_lines=args.split_lines, weights=args.weights, weight_field=args.weight_field)
     result = merge(old, plan, options, progress=say)
-    say(f"writing {args.output}")
+    say(render("cli.writing", path=args.output))
     write_result(result, args.output, source=str(args.old))
+    if args.report:
+        say(render("cli.writing", path=args.report))
+        write_report(result, args.report)
+    _print_reports(args, result, [] if args.pop_field else population_like(old.columns))
+    return 0
+
+
+def _print_reports(args, result, counts: list[str]) -> None:
+    """The link report and totals (unless quiet), the summary and what was written."""
     if not args.quiet:
         print(result.link_report())
         print(result.conservation())
-        counts = [] if args.pop_field else population_like(old.columns)
         if counts:
-            print(f"No population summed: give --pop-field (fields that look like one: {', '.join(counts)})")
+            print(render("cli.no_population", fields=", ".join(counts)))
     print(result.summary())
-    print(f"Wrote {args.output} (layers units, crosswalk, lineage, repairs, features, about)")
-    return 0
+    print(render("cli.wrote_result", path=args.output))
+    if args.report:
+        print(render("cli.wrote_report", path=args.report))

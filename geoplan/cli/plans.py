@@ -6,10 +6,11 @@ answers at once)."""
 from __future__ import annotations
 
 from ..errors import GeoplanError
+from ..i18n import Message, render
 
 
 def add_plans(sub) -> None:
-    p = sub.add_parser("plans", help="list the built-in plans")
+    p = sub.add_parser("plans", help=render("cli.plans_help"))
     p.set_defaults(run=run_plans)
 
 
@@ -17,18 +18,18 @@ def run_plans(args) -> int:
     from ..plan.catalogue import plan_summary
 
     for row in plan_summary().itertuples():
-        print(f"{row.plan:18} {row.old_units:>6,} old -> {row.new_units:>5,} new units, "
-              f"{row.divided_old_units:,} divided old units  ({row.description})")
+        print(render("cli.plan_line", plan=row.plan, old=row.old_units, new=row.new_units,
+                     level=Message(f"level.{row.level}"), divided=row.divided_old_units, receiving=row.receiving_new_units))
     return 0
 
 
 def add_find(sub) -> None:
-    p = sub.add_parser("find", help="find new (or old) units by name, diacritics and tone marks ignored")
-    p.add_argument("name", help='name to look for, e.g. "thoi son"')
-    p.add_argument("--province", help="keep only units in this province")
-    p.add_argument("--plan", default="vn-2025-commune", help="plan to search (default vn-2025-commune)")
-    p.add_argument("--level", help="plan level to search when the plan has several (province, commune)")
-    p.add_argument("--old", action="store_true", help="search the old units instead of the new ones")
+    p = sub.add_parser("find", help=render("cli.find_help"))
+    p.add_argument("name", help=render("cli.find_name"))
+    p.add_argument("--province", help=render("cli.find_province"))
+    p.add_argument("--plan", default="vn-2025-commune", help=render("cli.find_plan"))
+    p.add_argument("--level", help=render("cli.find_level"))
+    p.add_argument("--old", action="store_true", help=render("cli.find_old"))
     p.set_defaults(run=run_find)
 
 

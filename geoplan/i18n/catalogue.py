@@ -80,7 +80,8 @@ def using(lang: str | None):
 def catalogue_files(lang: str) -> list[Path]:
     """The catalogue files of a language: one per part of geoplan (``core.po``, ``merge.po``...).
 
-    >>> [path.name for path in catalogue_files("en")][0], "merge.po" in [path.name for path in catalogue_files("en")]
+    >>> names = [path.name for path in catalogue_files("en")]
+    >>> names[0], "merge.po" in names
     ('core.po', True)
     """
     return sorted((LOCALES / lang / "LC_MESSAGES").glob("*.po"), key=lambda path: (path.name != "core.po", path.name))

@@ -93,15 +93,20 @@ def old_registry() -> pd.DataFrame:
 
 
 def plan_summary() -> pd.DataFrame:
-    """One row per built-in plan: name, new and old unit counts, divided old units.
+    """One row per built-in plan: name, level, new and old unit counts, divided old units (those
+    with several links, ``partial``) and the new units receiving a part of one (a merge makes them
+    approximate when it cannot split the divided unit's polygon: see the units' ``approximate``).
 
-    >>> int(plan_summary().set_index("plan").loc["vn-2025-province", "new_units"])
-    34
+    >>> row = plan_summary().set_index("plan").loc["vn-2025-province"]
+    >>> row["level"], int(row["new_units"]), int(row["divided_old_units"])
+    ('province', 34, 0)
     """
     rows = []
     for name, builtin in BUILTIN.items():
         plan = read_plan(name)
         n_links = plan.links.groupby("old_code").size()
-        rows.append({"plan": name, "new_units": plan.n_new, "old_units": plan.n_old,
-                     "divided_old_units": int((n_links > 1).sum()), "description": builtin.description})
+        divided = plan.links[plan.links["old_code"].isin(n_links.index[n_links > 1])]
+        rows.append({"plan": name, "level": str(plan.links["level"].iloc[0]), "new_units": plan.n_new,
+                     "old_units": plan.n_old, "divided_old_units": int((n_links > 1).sum()),
+                     "receiving_new_units": int(divided["new_code"].nunique()), "description": builtin.description})
     return pd.DataFrame(rows)
