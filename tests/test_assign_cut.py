@@ -118,6 +118,7 @@ def test_cli_writes_pieces_summary_and_about_layers(tmp_path, units, zones, caps
     (["zones.gpkg", "units.gpkg", "-o", "zones.gpkg"], "zones.gpkg: is an input"),
     (["zones.gpkg", "units.gpkg", "-o", "o.gpkg", "--engine", "dask"], "the dask engine reads GeoParquet"),
 ])
+@pytest.mark.filterwarnings("ignore:.crs. was not provided")
 def test_user_mistakes_end_in_one_line(tmp_path, units, zones, capsys, monkeypatch, args, message):
     monkeypatch.chdir(tmp_path)
     zones.to_file("zones.gpkg")
