@@ -20,6 +20,12 @@ FLAGS = {  # how the options of geoplan.assign are named on this command line
 
 
 def add_assign(sub) -> None:
+    """Add ``geoplan assign`` to the command line's sub-commands.
+
+    >>> from geoplan.cli import parser
+    >>> parser().parse_args(["assign", "p.parquet", "u.gpkg", "-o", "o.parquet", "--snap", "50"]).snap
+    50.0
+    """
     h = lambda message_id: render(f"assign.help_{message_id}")  # noqa: E731
     p = sub.add_parser("assign", help=h("command"), description=h("description"))
     p.add_argument("features", help=h("features"))
@@ -48,6 +54,11 @@ def add_assign(sub) -> None:
 
 
 def run_assign(args) -> int:
+    """Run ``geoplan assign``: the details (unless ``--quiet``), the summary line, where it wrote.
+
+    >>> run_assign(parser().parse_args(["assign", "schools.csv", "communes.gpkg", "-o", "out.gpkg"]))  # doctest: +SKIP
+    0
+    """
     from ..crosswalk.assign import assign_file
     from ..crosswalk.assign_options import AssignOptions
     from ..progress import Progress

@@ -157,7 +157,11 @@ def _dimensions(source: Source, first: pa.Table | None) -> set[int]:
 
 
 def layer_name(job: Job) -> str:
-    """The output layer's name: ``points``, ``pieces`` (cut at boundaries) or ``features`` (one unit each)."""
+    """The output layer's name: ``points``, ``pieces`` (cut at boundaries) or ``features`` (one unit each).
+
+    >>> layer_name(Job(None, AssignOptions(rule="largest"), frozenset({2}), [], "EPSG:4326"))
+    'features'
+    """
     return "points" if job.dimensions == {0} else "pieces" if job.options.rule == "cut" else "features"
 
 

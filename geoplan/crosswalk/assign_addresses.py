@@ -85,7 +85,10 @@ def address_rows(table: pd.DataFrame, units: Units, options: AssignOptions, foun
                  point_units: np.ndarray | None = None, first_row: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``table`` with the columns the conversion adds (see the module), and the candidates of its
     divided old units; ``point_units``: the unit each row's point lies in (-1 for none), when
-    the table has coordinates; ``first_row``: the table's first row in the whole input."""
+    the table has coordinates; ``first_row``: the table's first row in the whole input.
+
+    >>> address_rows(table, load_units("vn-2025-commune", AssignOptions()), AssignOptions(), Addresses())  # doctest: +SKIP
+    """
     if units.plan is None:
         raise InputError("assign.no_plan", units=units.label, option=Option("plan"))
     found.crosswalk = units.shares is not None
@@ -312,7 +315,10 @@ def is_address_table(source: Source, units: Units, options: AssignOptions) -> bo
 
 def convert_chunk(chunk: pa.Table, units: Units, options: AssignOptions, found: Addresses,
                   start: int) -> tuple[pa.Table, pd.DataFrame]:
-    """A chunk of a table of old addresses converted (its points, if any, placed in the units)."""
+    """A chunk of a table of old addresses converted (its points, if any, placed in the units).
+
+    >>> table, candidates = convert_chunk(chunk, units, AssignOptions(), Addresses(), 0)  # doctest: +SKIP
+    """
     frame = chunk.drop_columns([c for c in (GEOMETRY,) if c in chunk.column_names]).to_pandas()
     point_units = None
     if GEOMETRY in chunk.column_names and units.geoms is not None:
@@ -328,7 +334,11 @@ def convert_chunk(chunk: pa.Table, units: Units, options: AssignOptions, found: 
 
 def convert_file(source: Source, units: Units, target, options: AssignOptions, say) -> AssignReport:
     """Convert a file of old addresses chunk by chunk and write it to ``target``, with the
-    table of candidates of divided old units beside it."""
+    table of candidates of divided old units beside it.
+
+    >>> convert_file(open_source("old.csv"), load_units("vn-2025-commune", AssignOptions()), "new.xlsx",
+    ...              AssignOptions(), print).summary()  # doctest: +SKIP
+    """
     found = Addresses()
     report = AssignReport(str(source.path), units.label, len(units.table), "addresses", "plan", str(target),
                           addresses=found, engine=options.engine)
@@ -351,7 +361,10 @@ def convert_file(source: Source, units: Units, target, options: AssignOptions, s
 
 
 def convert(table: pa.Table, source: Source, units: Units, options: AssignOptions, say) -> AssignResult:
-    """Convert a table of old addresses in memory (see :func:`geoplan.assign`)."""
+    """Convert a table of old addresses in memory (see :func:`geoplan.assign`).
+
+    >>> convert(table, source, units, AssignOptions(), print).features  # doctest: +SKIP
+    """
     found = Addresses()
     out, candidates = convert_chunk(table, units, options, found, 0)
     say(Message("assign.progress_addresses", done=table.num_rows))

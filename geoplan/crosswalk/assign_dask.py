@@ -44,7 +44,10 @@ FEATURE = "__feature"  # the column carrying each row's position in the input th
 
 
 def run_dask(source: Source, units: Units, target, options: AssignOptions, say) -> AssignReport:
-    """Assign ``source`` on a dask cluster and write the output folder ``target`` (see the module)."""
+    """Assign ``source`` on a dask cluster and write the output folder ``target`` (see the module).
+
+    >>> run_dask(open_source("pts.parquet"), units, "out.parquet", AssignOptions(engine="dask"), print)  # doctest: +SKIP
+    """
     from .assign import _geometry_types, _prepare, layer_name
 
     target = Path(target)
@@ -68,7 +71,7 @@ def run_dask(source: Source, units: Units, target, options: AssignOptions, say) 
             say(Message("assign.progress_cluster", workers=len(client.scheduler_info()["workers"]),
                         parts=len(parts), address=client.scheduler.address))
             meta = _as_frame(source, first.slice(0, 0), 0)
-            tallies = _compute(client, (source, parts, meta), job, folder, layout, options, say)
+            tallies = _compute(client, (source, parts, meta), job, (folder, layout), options, say)
         _replace_folder(folder, target)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -144,15 +147,17 @@ def _assign_part(frame, job: Job, path: str, layout: Layout):
     return tally
 
 
-def _compute(client, data, job, folder: Path, layout: Layout, options: AssignOptions, say) -> list:
+def _compute(client, data, job, output, options: AssignOptions, say) -> list:
     """Run the partitions on the cluster (a dask-geopandas collection, a task per partition);
-    ``data``: the source, its partitions and an empty frame of their columns. Returns their tallies."""
+    ``data``: the source, its partitions and an empty frame of their columns; ``output``: the
+    folder the workers write in and the layout. Returns the partitions' tallies."""
     import dask
     import dask.dataframe as dd
     import dask_geopandas  # noqa: F401 (makes from_map build a dask-geopandas GeoDataFrame)
     from distributed import as_completed
 
     source, parts, meta = data
+    folder, layout = output
     frames = dd.from_map(_frame, [source] * len(parts), parts, meta=meta, enforce_metadata=False)
     if options.spatial_shuffle:
         frames = frames.spatial_shuffle()

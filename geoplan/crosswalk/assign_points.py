@@ -31,7 +31,7 @@ INSIDE, SNAPPED, NOWHERE, NO_GEOMETRY = range(4)
 
 def locate_points(x: np.ndarray, y: np.ndarray, units: Units, snap_m: float | None = None):
     """Per point: its unit (index, -1 for none), how it was placed (an index into ``PLACED``)
-    and, for a snapped point, how far it was from the unit in metres (NaN otherwise)."""
+    and, for a snapped point, how far it was from the unit in metres (NaN otherwise); see the module."""
     unit = units.grid().locate(x, y)
     how = np.where(np.isnan(x) | np.isnan(y), NO_GEOMETRY, np.where(unit >= 0, INSIDE, NOWHERE)).astype(np.int8)
     metres = np.full(len(x), np.nan)
@@ -45,7 +45,14 @@ def locate_points(x: np.ndarray, y: np.ndarray, units: Units, snap_m: float | No
 
 def nearest_units(x: np.ndarray, y: np.ndarray, units: Units, metres: float) -> tuple[np.ndarray, np.ndarray]:
     """The nearest unit of each point within ``metres`` (-1 where none is), and its distance in
-    metres; of units at the same distance, the first."""
+    metres; of units at the same distance, the first.
+
+    >>> from .assign_units import Units
+    >>> units = Units(None, np.array([shapely.box(105, 10, 105.1, 10.1)]), "")
+    >>> unit, metres = nearest_units(np.array([105.1009, 106.0]), np.array([10.05, 10.05]), units, 200)
+    >>> unit.tolist(), np.round(metres, -1).tolist()
+    ([0, -1], [100.0, nan])
+    """
     points = shapely.points(x, y)
     degrees = metres / (METRES_PER_DEGREE * np.cos(np.radians(np.minimum(np.abs(y) + 1, 89.0))))
     point, unit = units.tree().query(points, predicate="dwithin", distance=degrees)
@@ -62,7 +69,10 @@ def nearest_units(x: np.ndarray, y: np.ndarray, units: Units, metres: float) -> 
 def old_units(x: np.ndarray, y: np.ndarray, unit: np.ndarray, units: Units) -> np.ndarray:
     """For each point placed in a new unit of a merge result, the crosswalk piece (an old unit's
     part) that covers it within that new unit: the first such piece in the crosswalk's order;
-    -1 where none does (a gap the merge filled, an overlap it gave to a neighbour)."""
+    -1 where none does (a gap the merge filled, an overlap it gave to a neighbour).
+
+    >>> old_units(x, y, unit, load_units("communes.gpkg", AssignOptions()))  # doctest: +SKIP
+    """
     pieces = units.old
     piece = np.full(len(x), OUTSIDE, dtype=np.int32)
     placed = np.flatnonzero(unit >= 0)

@@ -152,7 +152,11 @@ def _table_source(path: Path, lon, lat) -> Source:
 
 def with_lonlat(source: Source, lon=None, lat=None) -> Source:
     """The source with its coordinate columns (given, else found by their usual names), as
-    points in EPSG:4326; a table without them stays a table."""
+    points in EPSG:4326; a table without them stays a table.
+
+    >>> with_lonlat(Source(Path("p.csv"), "csv", ("ten", "Kinh_do", "vi_do"))).lonlat
+    ('Kinh_do', 'vi_do')
+    """
     lower = {c.lower(): c for c in source.columns}
     for option, given in (("lon_field", lon), ("lat_field", lat)):
         if given is not None and given not in source.columns:
@@ -173,7 +177,11 @@ def _crs(value):
 
 
 def chunks(source: Source, rows: int):
-    """The source's rows in chunks of at most ``rows``, in order (Arrow tables, see the module)."""
+    """The source's rows in chunks of at most ``rows``, in order (Arrow tables, see the module).
+
+    >>> [chunk.num_rows for chunk in chunks(open_source("points.parquet"), 1_000_000)]  # doctest: +SKIP
+    [1000000, 1000000, ...]
+    """
     if source.kind == "parquet":
         for path in source.files:
             yield from (finish(source, table) for table in _parquet_tables(pq.ParquetFile(path), rows))
@@ -228,7 +236,12 @@ def _csv_chunks(source: Source, rows: int):
 
 def finish(source: Source, table: pa.Table, start: int = 0) -> pa.Table:
     """A chunk as every reader gives it: geometry as WKB in column ``geometry``, last (built from
-    a table's coordinate columns; its first row is row ``start`` of the file)."""
+    a table's coordinate columns; its first row is row ``start`` of the file).
+
+    >>> source = with_lonlat(Source(Path("p.csv"), "csv", ("lon", "lat")))
+    >>> finish(source, pa.table({"lon": ["105,5"], "lat": ["10.25"]})).column_names
+    ['lon', 'lat', 'geometry']
+    """
     if source.lonlat:
         return table.append_column(GEOMETRY, _points_from(source, table, start))
     if source.geometry_column is None:

@@ -64,7 +64,8 @@ def write_stream(target, batches, layout: Layout) -> int:
     """Write the Arrow tables ``batches`` (the same columns each) to ``target``, then the
     layout's small tables; returns the number of rows written.
 
-    The small tables are read once every batch is written, so a caller may fill them meanwhile.
+    The small tables are read once every batch is written, so a caller may fill them meanwhile
+    (see the module for an example).
     """
     suffix = check_suffix(target)
     batches = iter(batches)
