@@ -29,6 +29,7 @@ from ..i18n import Message, Option
 from ..io.atomic import check_target
 from ..io.stream import GEOMETRY, Source, arrow_table, chunks, finish, open_source, point_coordinates, with_lonlat
 from ..io.stream_write import Layout, check_suffix, write_stream
+from .assign_addresses import convert, convert_file, is_address_table
 from .assign_features import Job
 from .assign_options import AssignOptions
 from .assign_report import AssignReport, AssignResult
@@ -58,8 +59,6 @@ def assign(features, units, options: AssignOptions | None = None, *, progress=No
     source, table = _in_memory(features, options)
     units = load_units(units, options)
     say = _teller(progress)
-    from .assign_addresses import convert, is_address_table
-
     if is_address_table(source, units, options):
         return convert(table, source, units, options, say)
     job, report = _prepare(source, units, options, table)
@@ -80,18 +79,17 @@ def assign_file(source, units, target, options: AssignOptions | None = None, *, 
     """
     options = AssignOptions.build(options, **changes)
     check_suffix(target)
-    check_target(target)
+    if options.engine == "local":  # the dask engine writes a folder, checked there
+        check_target(target)
     if Path(target).resolve() == Path(source).resolve():
         raise InputError("assign.target_is_input", path=target)
     say = _teller(progress)
     source = open_source(source, options.layer, options.lon_field, options.lat_field)
     units = load_units(units, options)
-    from .assign_addresses import convert_file, is_address_table
-
     if is_address_table(source, units, options):
         return convert_file(source, units, target, options, say)
     if options.engine == "dask":
-        from .assign_dask import run_dask
+        from .assign_dask import run_dask  # dask and distributed load only when asked for
 
         return run_dask(source, units, target, options, say)
     return _run_local(source, units, target, options, say)
