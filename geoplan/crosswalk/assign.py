@@ -39,7 +39,8 @@ from .assign_units import Units, load_units
 POINT_ROWS, OTHER_ROWS = 1_000_000, 100_000  # features per chunk
 DIMENSIONS = {"point": 0, "multipoint": 0, "linestring": 1, "multilinestring": 1, "polygon": 2, "multipolygon": 2}
 KIND = {frozenset({0}): "points", frozenset({1}): "lines", frozenset({2}): "polygons"}
-WITH_TABLES = (".gpkg", ".xlsx")  # targets that hold the summary and the about table beside the features
+WITH_TABLES = (".gpkg", ".xlsx")
+ONE_GEOMETRY_TYPE = (".gpkg", ".fgb", ".geojson")  # OGR layers: polygons written as MultiPolygons  # targets that hold the summary and the about table beside the features
 SWAPPED = 0.5  # share of features lying in the units' extent once x and y are swapped
 
 
@@ -104,8 +105,9 @@ def _run_local(source: Source, units: Units, target, options: AssignOptions, say
         raise InputError("assign.empty", path=source.path)
     job, report = _prepare(source, units, options, first)
     report.target = str(target)
+    job.multi = Path(target).suffix.lower() in ONE_GEOMETRY_TYPE
     say(Message("assign.progress_units", path=units.label, n=len(units.table)))  # once the inputs are checked
-    layout = Layout(layer_name(job), _geometry_types(job.dimensions), derived_geometry=source.lonlat is not None)
+    layout = Layout(layer_name(job), geometry_types(job), derived_geometry=source.lonlat is not None)
 
     def assigned():
         start = 0
@@ -163,9 +165,17 @@ def layer_name(job: Job) -> str:
     return "points" if job.dimensions == {0} else "pieces" if job.options.rule == "cut" else "features"
 
 
-def _geometry_types(dimensions: frozenset) -> list[str]:
-    return {frozenset({0}): ["Point"], frozenset({1}): ["MultiLineString"],
-            frozenset({2}): ["MultiPolygon"]}.get(dimensions, [])
+def geometry_types(job: Job) -> list[str]:
+    """The geometry types of the output (GeoParquet's metadata, OGR's layer type).
+
+    >>> geometry_types(Job(None, AssignOptions(), frozenset({2}), [], "EPSG:4326", multi=False))
+    ['Polygon', 'MultiPolygon']
+    """
+    kinds = {0: ["Point"], 1: ["LineString", "MultiLineString"], 2: ["Polygon", "MultiPolygon"]}
+    if len(job.dimensions) != 1:
+        return []
+    found = kinds[next(iter(job.dimensions))]
+    return found[-1:] if job.multi and job.dimensions != {0} else found
 
 
 def _check_coordinates(first: pa.Table, source: Source, units: Units) -> None:

@@ -48,7 +48,7 @@ def run_dask(source: Source, units: Units, target, options: AssignOptions, say) 
 
     >>> run_dask(open_source("pts.parquet"), units, "out.parquet", AssignOptions(engine="dask"), print)  # doctest: +SKIP
     """
-    from .assign import _geometry_types, _prepare, layer_name
+    from .assign import _prepare, geometry_types, layer_name
 
     target = Path(target)
     if source.kind != "parquet":
@@ -64,7 +64,8 @@ def run_dask(source: Source, units: Units, target, options: AssignOptions, say) 
     report.target, report.engine = str(target), "dask"
     say(Message("assign.progress_units", path=units.label, n=len(units.table)))  # once the inputs are checked
     job.units.grid()  # built once here, sent with the job
-    layout = Layout(layer_name(job), _geometry_types(job.dimensions))
+    job.multi = False  # GeoParquet: polygons and multipolygons side by side
+    layout = Layout(layer_name(job), geometry_types(job))
     folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
         with _client(options) as client:

@@ -53,6 +53,7 @@ class Job:
     columns: list
     crs: object
     threads: int | None = None
+    multi: bool = True  # polygons as MultiPolygons, lines as MultiLineStrings (formats with one geometry type)
     _names: dict | None = field(default=None, repr=False)
     _small: bool | None = field(default=None, repr=False)
 
@@ -135,7 +136,9 @@ class Job:
         if self.options.rule == "cut":
             pieces = cut(geoms, self.units.exclusive(), self._grid_for(geoms), self.threads)
             feature, unit, shapes = _with_missing(pieces.feature, pieces.unit, pieces.geoms, dims)
-            length, area = measure(shapes, dims[feature])
+            length, area = own_length[feature], own_area[feature]  # a feature that went whole keeps its measures
+            cut_up = np.flatnonzero([shape is not whole for shape, whole in zip(shapes, geoms[feature])])
+            length[cut_up], area[cut_up] = measure(shapes[cut_up], dims[feature[cut_up]])
             share = np.where(dims[feature] == 2, area, length) / own[feature]
         else:
             feature, shapes, (length, area) = np.arange(len(geoms)), geoms, (own_length, own_area)
@@ -148,7 +151,7 @@ class Job:
         columns["length_m"] = pa.array(length, pa.float64(), from_pandas=True)
         columns["area_km2"] = pa.array(area, pa.float64(), from_pandas=True)
         columns["repaired"] = pa.array(repaired[feature])
-        wkb = pa.array(shapely.to_wkb(_multi(shapes)), pa.binary())
+        wkb = pa.array(shapely.to_wkb(_multi(shapes) if self.multi else shapes), pa.binary())
         return _table(attributes.take(feature), self._complete(columns), wkb)
 
     def _one_unit(self, geoms, dims, own) -> tuple[np.ndarray, np.ndarray | None]:

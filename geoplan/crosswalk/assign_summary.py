@@ -53,16 +53,16 @@ class Tally:
         feature = out.column("feature").to_numpy()
         pieces = "length_m" in out.column_names or "area_km2" in out.column_names
         self.rows += out.num_rows
-        self.features += len(np.unique(feature)) if pieces else out.num_rows
+        self.features += _runs(feature) if pieces else out.num_rows
         for name, n in zip(placed.dictionary.to_pylist(), np.bincount(_indices(placed), minlength=len(placed.dictionary))):
             if n:
                 self.placed[name] = self.placed.get(name, 0) + int(n)
         if "repaired" in out.column_names:
-            self.repaired += len(np.unique(feature[out.column("repaired").to_numpy(zero_copy_only=False) == True]))  # noqa: E712
+            self.repaired += _runs(feature[out.column("repaired").to_numpy(zero_copy_only=False) == True])  # noqa: E712
         size = _size(out)
         if size is not None:
             inside = unit >= 0
-            self.cut += int((np.unique(feature[inside], return_counts=True)[1] > 1).sum())
+            self.cut += _runs(feature[inside], longer_than=1)
             for key, mask in (("inside", inside), ("outside", ~inside)):
                 self.measure[key] = self.measure.get(key, 0.0) + float(np.nansum(size[mask]))
         self._examples(out, feature, placed)
@@ -91,6 +91,18 @@ class Tally:
     def summary(self, units: Units, summarise_field: str | None) -> pd.DataFrame:
         """The summary per unit (and class), see the module."""
         return summary_table(pd.concat(self.partial, ignore_index=True), units, summarise_field)
+
+
+def _runs(feature: np.ndarray, longer_than: int = 0) -> int:
+    """How many features have more than ``longer_than`` rows (a feature's rows are adjacent).
+
+    >>> _runs(np.array([3, 3, 1, 4, 4])), _runs(np.array([3, 3, 1, 4, 4]), longer_than=1)
+    (3, 2)
+    """
+    if not len(feature):
+        return 0
+    starts = np.flatnonzero(np.r_[True, feature[1:] != feature[:-1]])
+    return int((np.diff(np.r_[starts, len(feature)]) > longer_than).sum())
 
 
 def _indices(column) -> np.ndarray:

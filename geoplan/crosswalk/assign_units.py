@@ -27,11 +27,10 @@ from ..errors import InputError
 from ..i18n import Option
 from ..io.layers import list_layers, read_layer
 from ..link.fields import ROLES, guess_field
-from ..measure.area import has_area, to_lonlat
+from ..measure.area import fast_area_km2, has_area, to_lonlat
 from ..plan.catalogue import BUILTIN, read_plan
 from ..plan.model import Plan
 from .assign_grid import PointGrid
-from .assign_measure import straight_area_km2
 from .assign_options import AssignOptions
 
 COLUMNS = ["code", "name", "parent", "parent_code"]
@@ -86,8 +85,9 @@ class Units:
         return self._tree
 
     def area_km2(self) -> np.ndarray:
-        """Each unit's area (km2, measured as its pieces are: :mod:`.assign_measure`)."""
-        return straight_area_km2(self.geoms)
+        """Each unit's area (km2, :func:`geoplan.measure.area.fast_area_km2`: the share of a unit
+        that features cover needs no more than its 1e-6)."""
+        return fast_area_km2(self.geoms)
 
     def __getstate__(self):  # sent to dask workers: the spatial index is rebuilt there, polygons prepared again
         return {**self.__dict__, "_tree": None}
