@@ -45,10 +45,10 @@ def add_assign(sub) -> None:
     p.add_argument("--lon", metavar="FIELD", help=h("lon"))
     p.add_argument("--lat", metavar="FIELD", help=h("lat"))
     p.add_argument("--engine", choices=("local", "dask"), default="local", help=h("engine"))
-    p.add_argument("--workers", type=int, help=h("workers"))
+    p.add_argument("--workers", metavar="N", type=int, help=h("workers"))
     p.add_argument("--scheduler", metavar="ADDRESS", help=h("scheduler"))
     p.add_argument("--spatial-shuffle", action="store_true", help=h("spatial_shuffle"))
-    p.add_argument("--chunk-rows", type=int, help=h("chunk_rows"))
+    p.add_argument("--chunk-rows", metavar="N", type=int, help=h("chunk_rows"))
     p.add_argument("--quiet", action="store_true", help=h("quiet"))
     p.set_defaults(run=run_assign)
 
