@@ -22,6 +22,8 @@ _EXPORTS = {
     "assign": "crosswalk.assign",
     "assign_file": "crosswalk.assign",
     "AssignOptions": "crosswalk.assign_options",
+    "transfer": "crosswalk.transfer",
+    "TransferOptions": "crosswalk.transfer",
     "MergeResult": "merging.result",
     "MergeOptions": "merging.options",
     "read_plan": "plan.catalogue",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import copy_context
 
 import geopandas as gpd
 import numpy as np
@@ -31,6 +32,7 @@ from .i18n import Message, render
 from .link.infer import detached
 from .link.names import exact_key
 from .measure.area import METRES_PER_DEGREE
+from .measure.estimate import with_population_estimate
 from .merging.audit import audit_links
 from .merging.inputs import MergeInputs
 from .merging.lines import read_lines, split_by_lines
@@ -78,8 +80,8 @@ def merge(old: gpd.GeoDataFrame, plan: Plan | str | os.PathLike, options: MergeO
     placement = _placed(inputs, say)
     pieces, shapes, split_log = _split(inputs, *whole_pieces(inputs.layer, placement, inputs.plan, options), say)
     with ThreadPoolExecutor(1) as pool:  # the engine releases the GIL: the bookkeeping runs beside it
-        engine = pool.submit(dissolve_clean, shapes, pieces["new_code"].to_numpy(), options.gap_width_m,
-                             inputs.layer.crs, say)
+        engine = pool.submit(copy_context().run, dissolve_clean, shapes, pieces["new_code"].to_numpy(),
+                             options.gap_width_m, inputs.layer.crs, say)  # in the caller's language
         lineage = lineage_table(pieces, inputs.plan, inputs.counts)
         apart = _detached(inputs, pieces)
         audit = audit_links(inputs.layer, placement, inputs.plan, inputs.reference) if inputs.reference else None
@@ -92,7 +94,8 @@ def merge(old: gpd.GeoDataFrame, plan: Plan | str | os.PathLike, options: MergeO
         repairs = pool.submit(repairs_table, pd.concat([split_log, dissolved.repairs], ignore_index=True)
                               if len(split_log) else dissolved.repairs, inputs.layer.crs)
         left = pool.submit(gaps_left, dissolved.units.to_numpy())
-        units = _units(inputs, dissolved.units, pieces)
+        units = with_population_estimate(_units(inputs, dissolved.units, pieces), inputs.plan, pieces,
+                                         inputs.options)  # census shares controlled to the parents' declared totals
         steps = MergeSteps(inputs.layer, inputs.plan, options, placement, pieces, units, repairs.result(),
                            counted_twice_km2(dissolved.overlaps, inputs.layer.crs), left.result(), apart, audit)
     crosswalk = pieces[[*COLUMNS, *inputs.counts, *(["pop_share"] if "population" in inputs.counts else []),

@@ -16,7 +16,7 @@ import sys
 
 from ..errors import GeoplanError
 from ..i18n import LANGUAGES, option_names, render, using
-from . import assign, check, demo, merge, plans, review_map
+from . import assign, check, demo, merge, plans, review_map, transfer
 from .common import HelpFormatter, localise, usage_mistake
 
 EXIT_USER_ERROR = 2
@@ -27,9 +27,10 @@ OPTION_FLAGS = {  # how the options of the Python API are named on the command l
     "tolerance_pct": "--tolerance",
     "reference": "--reference", "reference_code": "--reference-code", "split_lines": "--split-lines",
     "weights": "--weights", "weight_field": "--weight-field",
+    "sums": "--sum", "means": "--mean", "shares": "--share", "missing": "--missing", "share_by": "--by", "layer": "--layer",
 }
 COMMANDS = (merge.add_merge, check.add_check, review_map.add_map, plans.add_plans, plans.add_find, demo.add_demo,
-            assign.add_assign)
+            transfer.add_transfer, assign.add_assign)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -97,13 +97,18 @@ def run_merge(args) -> int:
 
 
 def _print_reports(args, result, counts: list[str]) -> None:
-    """The link report and totals (unless quiet), the summary and what was written."""
+    """The link report, totals and population estimate (unless quiet), the summary and what was written."""
+    from ..measure.estimate import estimate_line
+
     if not args.quiet:
         print(result.link_report())
         print(result.conservation())
+        if estimate_line(result.units):
+            print(estimate_line(result.units))
         if counts:
             print(render("cli.no_population", fields=", ".join(counts)))
     print(result.summary())
-    print(render("cli.wrote_result", path=args.output))
+    layers = ["units", "crosswalk", "lineage", "repairs", "features"] + (["audit"] if result.audit is not None else [])
+    print(render("cli.wrote_result", path=args.output, layers=", ".join(layers + ["about"])))
     if args.report:
         print(render("cli.wrote_report", path=args.report))

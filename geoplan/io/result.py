@@ -20,6 +20,7 @@ import pyogrio
 from .. import __version__
 from ..errors import GeoplanWarning, InputError
 from ..i18n import Message
+from ..measure.estimate import ABOUT as ESTIMATE_ABOUT
 from .atomic import check_target, write_layers
 from .styles import styles_table
 
@@ -70,6 +71,18 @@ def read_result(path: str | Path, geometry: bool = True, warn_missing=OPTIONAL_L
         raise InputError("result.no_geometry", path=path, layer="repairs")
     return MergeLayers(units, frames.get("lineage"), frames.get("repairs"), frames.get("features"),
                        _about(path, frames.get("about")))
+
+
+def read_crosswalk(path: str | Path) -> pd.DataFrame:
+    """The ``crosswalk`` layer of a merge result (one row per piece), without geometry; InputError
+    naming the file when it is no result or has none (written by a geoplan older than the crosswalk).
+
+    >>> read_crosswalk("communes.gpkg")[["old_code", "new_code", "area_share"]].head(1)  # doctest: +SKIP
+    """
+    path = Path(path)
+    if "crosswalk" not in _result_layers(path):
+        raise InputError("transfer.no_crosswalk", path=path)
+    return pyogrio.read_dataframe(path, layer="crosswalk", read_geometry=False)
 
 
 def _result_layers(path: Path) -> set[str]:
@@ -131,6 +144,7 @@ def about_table(result, source: str, schematic: bool = False) -> pd.DataFrame:
         "pop_field": str(result.report.pop_field or ""),
         **{f"old_{role}_field": str(field or "") for role, field in result.report.link_fields.items()},
         "summary": result.summary(),
+        **result.units.attrs.get(ESTIMATE_ABOUT, {}),  # the population estimate: method, control totals, year
     }
     return pd.DataFrame({"key": list(rows), "value": list(rows.values())})
 

@@ -25,6 +25,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 from openpyxl.styles import Font, PatternFill
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
 from .atomic import atomic_path
@@ -68,36 +69,40 @@ def number_format(values: pd.Series) -> str | None:
 
 
 def write_xlsx(sheets: dict[str, pd.DataFrame], target: str | Path) -> Path:
-    """Write each table as a formatted sheet of one workbook, atomically (see the module's description)."""
-    book = openpyxl.Workbook()
-    book.remove(book.active)
+    """Write each table as a formatted sheet of one workbook, atomically (see the module's
+    description); rows are streamed (openpyxl's write-only mode), so large tables stay quick."""
+    book = openpyxl.Workbook(write_only=True)
     for name, frame in sheets.items():
-        _sheet(book.create_sheet(title=str(name)[:31]), frame)
+        _sheet(book, book.create_sheet(title=str(name)[:31]), frame)
     with atomic_path(target) as tmp:
         book.save(tmp)
     return Path(target)
 
 
-def _sheet(sheet, frame: pd.DataFrame) -> None:
-    """One table on a sheet: header with units, values, formats, widths, frozen header."""
+def _sheet(book, sheet, frame: pd.DataFrame) -> None:
+    """One table on a sheet: header with units, values with number formats, widths, frozen header, filter."""
     frame = pd.DataFrame(frame.drop(columns=[c for c in frame.columns if str(c) == "geometry"], errors="ignore"))
     headers = [f"{c} ({unit_of(str(c))})" if unit_of(str(c)) else str(c) for c in frame.columns]
-    sheet.append(headers)
-    for row in frame.itertuples(index=False):
-        sheet.append([_cell(value) for value in row])
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
     for index, column in enumerate(frame.columns, start=1):
-        letter = get_column_letter(index)
-        sheet[f"{letter}1"].font, sheet[f"{letter}1"].fill = bold, fill
-        fmt = number_format(frame[column])
-        if fmt:
-            for cell in sheet[letter][1:]:
-                cell.number_format = fmt
         longest = max([len(headers[index - 1])] + [len(str(v)) for v in frame[column].head(500)])
-        sheet.column_dimensions[letter].width = min(MAX_WIDTH, longest + 2)
+        sheet.column_dimensions[get_column_letter(index)].width = min(MAX_WIDTH, longest + 2)
     sheet.freeze_panes = "A2"
     if len(frame.columns):
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(frame.columns))}{len(frame) + 1}"
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+    sheet.append([_styled(sheet, header, font=bold, fill=fill) for header in headers])
+    formats = [number_format(frame[column]) for column in frame.columns]
+    for row in frame.itertuples(index=False):
+        sheet.append([_styled(sheet, _cell(value), number_format=fmt) if fmt else _cell(value)
+                      for value, fmt in zip(row, formats)])
+
+
+def _styled(sheet, value, **style) -> WriteOnlyCell:
+    """A cell of a write-only sheet with its style (font, fill, number format)."""
+    cell = WriteOnlyCell(sheet, value=value)
+    for name, setting in style.items():
+        setattr(cell, name, setting)
+    return cell
 
 
 def _cell(value):

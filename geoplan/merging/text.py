@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..i18n import Message, Option, render
+from ..io.labels import value_label
 from .report import AREA_TOLERANCE, MergeReport
 
 LIMIT = 10  # rows listed under each heading of the link report
@@ -67,7 +68,7 @@ def link_report(report: MergeReport, lineage: pd.DataFrame, links, limit: int = 
     """How features were linked, what is unmatched or ambiguous, what to review (with the plan's
     links a reference contradicts, from ``audit``)."""
     lines = [render("link_report.title")]
-    lines += [render("link_report.linked_by", n=count, how=how) for how, count in report.link_counts.items()
+    lines += [render("link_report.linked_by", n=count, how=value_label(how)) for how, count in report.link_counts.items()
               if how not in ("none", "members without feature")]
     lines.append(render("link_report.matched_none", n=report.link_counts.get("none", 0),
                         inferred=report.inferred_features, unplaced=report.unplaced_features))
@@ -100,7 +101,7 @@ def _split_lines(report: MergeReport) -> list[str]:
     """How divided old units were split, and by which rules."""
     if not report.splits_with:
         return []
-    rules = ", ".join(f"{render(f'split_rule.{rule.replace(chr(32), chr(95))}')} {n:,}" for rule, n in report.split_rules.items())
+    rules = ", ".join(f"{value_label(rule)} {n:,}" for rule, n in report.split_rules.items())
     return [render(f"link_report.split_{report.splits_with}", parts=report.split_parts,
                    approximate=report.approximate_units, rules=rules or "-")]
 
@@ -114,9 +115,8 @@ def _audit_lines(report: MergeReport, audit, limit: int) -> list[str]:
                     linking=int(verdicts.get("linking", 0)), resolution=int(verdicts.get("resolution", 0)))]
     for row in audit.head(limit).itertuples():
         lines.append(render("link_report.audit_row", code=row.old_code, name=row.old_name, new_code=row.new_code,
-                            new_name=row.new_name, kind=render(f"audit_kind.{row.kind.replace(' ', '_')}"),
-                            km2=row.at_stake_km2, found=row.found_name or "-",
-                            verdict=render(f"audit_verdict.{row.verdict}")))
+                            new_name=row.new_name, kind=value_label(row.kind), km2=row.at_stake_km2,
+                            found=row.found_name or "-", verdict=value_label(row.verdict)))
     return lines
 
 
@@ -147,7 +147,7 @@ def _detached_lines(report: MergeReport, limit: int) -> list[str]:
     lines = [render("link_report.detached", n=len(detached))]
     for _, row in detached.head(limit).iterrows():
         lines.append(render("link_report.detached_row", label=feature_label(row), code=row["new_code"],
-                            how=row["linked_by"]))
+                            how=value_label(row["linked_by"])))
     return lines
 
 
