@@ -127,7 +127,10 @@ def _fields(table: pd.DataFrame, plan, options: AssignOptions) -> dict:
             raise InputError("assign.no_field", path=options.label, field=column, option=Option(option),
                              fields=", ".join(map(str, table.columns)))
     detected = detect_fields(table.astype(str), plan)
-    fields = {role: given[role] or detected.get(role) for role in ROLES}
+    fields = {role: given[role] for role in ROLES}
+    for role in ROLES:  # one column, one role (a name column is no district column)
+        if fields[role] is None and detected.get(role) not in fields.values():
+            fields[role] = detected.get(role)
     if fields["name"] is None and fields["code"] is None:
         raise InputError("assign.no_address_field", path=options.label, name=Option("name_field"),
                          district=Option("district_field"), parent=Option("parent_field"),
