@@ -25,6 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..measure.area import _QP, _RQ2, _q, lonlat_array, metres_along, ring_table
+from .assign_cut import in_threads
 
 _NODES = 0.5 + np.array([-0.5, 0.5]) / np.sqrt(3.0)  # Gauss-Legendre on [0, 1]
 _WEIGHTS = np.array([0.5, 0.5])
@@ -62,7 +63,8 @@ def _sin_authalic(lat: np.ndarray) -> np.ndarray:
 
 
 def measure(geoms: np.ndarray, dimension: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Lengths in metres of lines and areas in km2 of polygons (NaN for the other kind).
+    """Lengths in metres of lines and areas in km2 of polygons (NaN for the other kind); areas
+    in threads (numpy works outside the GIL on long arrays).
 
     >>> import shapely
     >>> length, area = measure(np.array([shapely.LineString([(105, 10), (105, 11)])]), np.array([1]))
@@ -75,5 +77,5 @@ def measure(geoms: np.ndarray, dimension: np.ndarray) -> tuple[np.ndarray, np.nd
     if len(lines):
         length[lines] = metres_along(geoms[lines])
     if len(polygons):
-        area[polygons] = straight_area_km2(geoms[polygons])
+        area[polygons] = in_threads(straight_area_km2, geoms[polygons])
     return length, area
