@@ -14,12 +14,13 @@ import argparse
 import os
 import sys
 
-from ..errors import GeoplanError
 from ..i18n import LANGUAGES, option_names, render, using
+from ..io.atomic import forget_committed
+from ..io.lock import release_all
 from . import assign, check, demo, merge, plans, review_map, transfer
 from .common import HelpFormatter, localise, usage_mistake
+from .failures import EXIT_USER_ERROR, catch_signals, claim_outputs, failed, flushed, interrupted, one_line
 
-EXIT_USER_ERROR = 2
 OPTION_FLAGS = {  # how the options of the Python API are named on the command line, in messages
     "code_field": "--old-code", "name_field": "--old-name", "parent_field": "--old-parent",
     "district_field": "--old-district", "pop_field": "--pop-field", "count_fields": "--count-field",
@@ -42,7 +43,8 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
     def error(self, message: str):
-        self.exit(EXIT_USER_ERROR, render("cli.usage_error", prog=self.prog, message=usage_mistake(message)) + "\n")
+        self.exit(EXIT_USER_ERROR, one_line(render("cli.usage_error", prog=self.prog, message=usage_mistake(message)))
+                  + "\n")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -66,7 +68,8 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    """Run ``geoplan``; user mistakes print one line and return 2.
+    """Run ``geoplan``; user mistakes and failures of the machine (disk full, memory, a file that
+    cannot be read) print one line and return 2, an interrupt 130 (see :mod:`geoplan.cli.failures`).
 
     >>> main(["find", "xyzzy"])  # prints "geoplan find: error: no unit named 'xyzzy'" on stderr
     2
@@ -94,19 +97,17 @@ def _main(argv: list[str]) -> int:
     args, extra = parser().parse_known_args(argv)
     if extra:
         args.usage_error(render("cli.unrecognized", arguments=" ".join(extra)))
+    forget_committed()
     with option_names(OPTION_FLAGS):  # errors name the command line's flags, also when printed
         try:
+            claim_outputs(args)  # a second run writing the same -o is refused now, not after the work
             return args.run(args)
-        except GeoplanError as error:
-            print(render("cli.error", command=args.command), error, file=sys.stderr)  # the error whole, never cut
-            return EXIT_USER_ERROR
-        except OSError as error:  # a folder given for a file, a file that cannot be read or written
-            where = f"{error.filename}: " if error.filename else ""
-            print(render("cli.error", command=args.command), f"{where}{error.strerror or error}", file=sys.stderr)
-            return EXIT_USER_ERROR
-        except KeyboardInterrupt:
-            print(render("cli.interrupted", command=args.command), file=sys.stderr)
-            return 130
+        except KeyboardInterrupt as interrupt:
+            return interrupted(args, interrupt)
+        except Exception as error:  # noqa: BLE001: every failure ends in one line (see failures)
+            return failed(args.command, error)
+        finally:
+            release_all()
 
 
 def _tune_process() -> None:
@@ -136,18 +137,18 @@ def _tune_process() -> None:
 def run() -> None:
     """Console entry point: :func:`main`, then exit without tearing the heap down.
 
-    Every output is written and closed by then; freeing tens of thousands of
-    geometries and the loaded libraries one by one would only add 0.2 s.
+    SIGTERM and SIGHUP interrupt a run as Ctrl-C does (its temporary files are removed, an
+    output already renamed into place is reported as written). Every output is written and
+    closed by then; freeing tens of thousands of geometries and the loaded libraries one by
+    one would only add 0.2 s.
 
     >>> run()  # doctest: +SKIP
     """
     _tune_process()
+    catch_signals()
     try:
         code = main()
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except KeyboardInterrupt:  # after the outputs were written: still one line
-        print(render("cli.interrupted_all"), file=sys.stderr)
-        code = 130
-    os._exit(code)
+    except KeyboardInterrupt as interrupt:  # before a command started, or after it ended
+        code = interrupted(None, interrupt)
+    os._exit(flushed(code))
 

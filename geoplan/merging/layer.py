@@ -22,9 +22,9 @@ import pandas as pd
 from pyproj import CRS
 
 from ..errors import InputError
-from ..i18n import Option
+from ..i18n import Message, Option
 from ..io.layers import check_layer, require_fields
-from ..io.tables import numbers
+from ..io.decimals import numbers
 from ..link.fields import detect_fields
 from ..measure.area import fast_area_km2, has_area, to_lonlat
 from ..plan.model import Plan
@@ -54,7 +54,7 @@ class OldLayer:
         against ``plan``) and its counts; raises InputError naming what cannot be used."""
         if not isinstance(old, gpd.GeoDataFrame):
             raise InputError("merge.old_kind", kind=type(old).__name__)
-        frame = check_layer(old.reset_index(drop=True), options.label)  # rows by position
+        frame = check_layer(old, options.label).reset_index(drop=True)  # rows by position; messages by FID
         fields = options.fields
         if options.detect and plan is not None and None in fields.values():
             found = detect_fields(frame, plan)
@@ -102,37 +102,41 @@ class OldLayer:
     def counts(self) -> pd.DataFrame:
         """The count fields as numbers, missing values NaN; whole counts as int64.
 
-        Text is read by the rules of the tables (:func:`geoplan.io.tables.numbers`): "12.345"
-        is twelve thousand three hundred and forty-five, never 12.345 people. Negative,
+        Text is read by the rules of the tables (:func:`geoplan.io.decimals.numbers`): "12.345"
+        is twelve thousand three hundred and forty-five, never 12.345 people; "12,5" is refused. Negative,
         infinite or non-numeric values, and totals too large to add up exactly, are refused.
         """
+        fids = self.fids if self.fids is not None else self.frame.index.to_numpy()
         return pd.DataFrame({name: _counts(self.frame[name], name, self.label, "pop_field" if name == self.pop_field
-                                           else "count_fields") for name in self.count_fields}, index=self.frame.index)
+                                           else "count_fields", fids) for name in self.count_fields},
+                            index=self.frame.index)
 
 
-def _counts(values: pd.Series, name: str, label: str, option: str) -> pd.Series:
-    """One count field as numbers (see :attr:`OldLayer.counts`); ``option`` names it in messages."""
+def _counts(values: pd.Series, name: str, label: str, option: str, fids: np.ndarray) -> pd.Series:
+    """One count field as numbers (see :attr:`OldLayer.counts`); ``option`` names it in messages, ``fids``
+    its features."""
     if values.dtype.kind in "iuf":
         parsed = values.astype(float)
     elif values.dtype.kind == "b":
         raise InputError("merge.counts_not_numbers", path=label, field=name, option=Option(option), n=len(values),
-                         row=0, value=values.iloc[0])
-    else:
+                         row=_item(fids[0]), value=values.iloc[0])
+    else:  # text: the tables' rules ("12.345" people are 12,345; "12,5" is no count)
         text = values.astype(object).where(values.notna(), "").astype(str)
-        try:
-            parsed = numbers(text.set_axis(values.index), ",", f"{label}, field {name!r}", "count")
-        except InputError as error:
-            raise InputError("merge.counts_text", path=label, field=name, option=Option(option),
-                             reason=error.message) from None
+        where = Message("layer.count_label", path=label, field=name, option=Option(option))
+        parsed = numbers(text.set_axis(fids), None, where, "count", row="layer.feature_row").set_axis(values.index)
     bad = (parsed < 0) | np.isinf(parsed)
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
-        value = values.iloc[row]
         raise InputError("merge.counts_not_numbers", path=label, field=name, option=Option(option), n=int(bad.sum()),
-                         row=row, value=value.item() if hasattr(value, "item") else value)
+                         row=_item(fids[row]), value=_item(values.iloc[row]))
     if float(parsed.abs().sum()) >= EXACT_SUM:
         raise InputError("merge.counts_too_large", path=label, field=name, option=Option(option), limit=int(EXACT_SUM))
     known = parsed.dropna()
     if (known == np.floor(known)).all() and parsed.notna().all():
         return parsed.astype("int64")  # exact: the total is below 2**53
     return parsed
+
+
+def _item(value):
+    """A numpy scalar as the Python value it holds (for messages)."""
+    return value.item() if hasattr(value, "item") else value

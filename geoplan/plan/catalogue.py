@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import PlanError
+from ..i18n import Message
 from ..link.aliases import read_aliases
 from ..link.names import exact_key
 from ..vn.builtin import BOUNDARIES, KNOWN_DIFFERENCES_FILE, OLD_UNITS_FILE, PLANS
@@ -36,13 +37,14 @@ def read_plan(source: str | Path, level: str | None = None) -> Plan:
     builtin = BUILTIN.get(str(source))
     if builtin is None:
         if not Path(source).exists():
-            raise PlanError(f"{source}: no such plan file, and not a built-in plan ({', '.join(BUILTIN)}; see `geoplan plans`)")
+            raise PlanError("plan.not_found", source=str(source), builtin=", ".join(BUILTIN))
         return read_plan_file(source, level)
     path = BOUNDARIES / builtin.plan_file
     try:
         plan = read_plan_file(path, level)
     except PlanError as exc:  # say the plan's name, not where it is installed
-        raise PlanError(str(exc).replace(str(path), builtin.name)) from None
+        named = {key: builtin.name if str(value) == str(path) else value for key, value in exc.message.values.items()}
+        raise PlanError(Message(exc.message.id, **named)) from None
     return Plan(plan.links, builtin.name)
 
 
