@@ -11,6 +11,7 @@ resolution, the official reference map): a CSV with a code column and
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -44,7 +45,18 @@ def read_declared(source: str | Path) -> pd.DataFrame:
     >>> int(read_declared("vn-2025-commune").loc["30502", "area_declared_km2"])
     49
     """
-    path = declared_file(source) or Path(source)
+    if declared_file(source) is not None:  # a built-in table is read once per process
+        figures = _builtin_declared(str(source))
+        return figures.copy()  # attrs (the warnings) come along
+    return _read_declared(Path(source))
+
+
+@lru_cache(maxsize=len(BUILTIN))
+def _builtin_declared(name: str) -> pd.DataFrame:
+    return _read_declared(declared_file(name))
+
+
+def _read_declared(path: Path) -> pd.DataFrame:
     figures = read_figures(path, "declared figures", CODE_COLUMNS, {"area_km2": "area", "population": "count"},
                            keep=("name", "note", "flags", "level"))
     return figures.rename(columns={"area_km2": "area_declared_km2", "population": "population_declared"})

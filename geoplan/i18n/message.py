@@ -154,7 +154,7 @@ class _Formatter(string.Formatter):
             text = format_percent(value, _signed(pattern, sign), locale=self.lang)
         else:
             if kind == "g":
-                pattern = "@" * max(int(precision or 6), 1)
+                pattern = "@" + "#" * (max(int(precision or 6), 1) - 1)  # significant digits, no trailing zeros
             elif precision is not None:
                 pattern = whole + ("." + "0" * int(precision) if int(precision) else "")
             elif kind == "d" or isinstance(value, (int, np.integer)):
