@@ -11,7 +11,7 @@ import pytest
 import shapely
 
 import geoplan
-from geoplan.crosswalk.assign_grid import PointGrid
+from geoplan.assigning.grid import PointGrid
 from geoplan.errors import InputError
 
 A, B = shapely.box(105.0, 10.0, 105.1, 10.1), shapely.box(105.1, 10.0, 105.2, 10.1)

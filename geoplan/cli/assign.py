@@ -59,8 +59,8 @@ def run_assign(args) -> int:
     >>> run_assign(parser().parse_args(["assign", "schools.csv", "communes.gpkg", "-o", "out.gpkg"]))  # doctest: +SKIP
     0
     """
-    from ..crosswalk.assign import assign_file
-    from ..crosswalk.assign_options import AssignOptions
+    from ..assigning.job import assign_file
+    from ..assigning.options import AssignOptions
     from ..progress import Progress
     from .common import warnings_on_one_line
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..i18n import Message, render
-from .assign_summary import Tally
+from .summary import Tally
 
 
 @dataclass

@@ -14,7 +14,7 @@ never a guess); ``ambiguous`` (the name fits several old units: listed); ``not f
 Shares come from a merge result's crosswalk; with a plan alone they are unknown, and said so.
 The ``candidates`` table has one row per (address, new unit) of the divided ones.
 
->>> from .assign_units import load_units
+>>> from .units import load_units
 >>> table = pd.DataFrame({"xa": ["Thị trấn Nhà Bàng"], "huyen": ["Tinh Bien"], "tinh": ["An Giang"]})
 >>> out, _ = address_rows(table, load_units("vn-2025-commune", AssignOptions()), AssignOptions(), Addresses())
 >>> out[["old_code", "status", "new_code", "new_name"]].values.tolist()
@@ -39,9 +39,9 @@ from ..link.names import folded_key, place_key, search_key
 from ..io.stream import GEOMETRY, Source, chunks
 from ..io.stream_write import Layout, write_stream
 from ..plan.catalogue import known_renames
-from .assign_options import AssignOptions
-from .assign_report import AssignReport, AssignResult
-from .assign_units import Units
+from .options import AssignOptions
+from .report import AssignReport, AssignResult
+from .units import Units
 
 ADDED = ["old_code", "old_name", "old_district", "old_parent", "linked_by", "status", "new_code", "new_name",
          "new_parent", "n_candidates", "candidates"]
@@ -300,7 +300,7 @@ def is_address_table(source: Source, units: Units, options: AssignOptions) -> bo
     """Whether a table is one of old addresses: it has no geometry, or it has coordinates and
     its columns name the plan's old units (given, or detected by content).
 
-    >>> from .assign_units import load_units
+    >>> from .units import load_units
     >>> from ..io.stream import Source
     >>> is_address_table(Source("t.csv", "csv", ("xa",)), load_units("vn-2025-commune", AssignOptions()), AssignOptions())
     True

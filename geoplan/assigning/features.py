@@ -15,7 +15,7 @@ row (``placed`` ``no geometry``). An input column named like one of these is kep
 ``input_<name>``. Geometries come out in lon/lat (EPSG:4326), as WKB.
 
 >>> import geopandas as gpd
->>> from .assign_units import load_units
+>>> from .units import load_units
 >>> units = load_units(gpd.GeoDataFrame({"code": ["A"]}, geometry=[shapely.box(0, 0, 1, 1)], crs=4326), AssignOptions())
 >>> job = Job(units, AssignOptions(), frozenset({0}), ["id"], "EPSG:4326")
 >>> out = job.assign(pa.table({"id": [7], "geometry": shapely.to_wkb([shapely.Point(0.5, 0.5)])}), np.array([0]))
@@ -34,12 +34,12 @@ import shapely
 from ..engine.geometry import valid_polygons
 from ..io.stream import GEOMETRY, point_coordinates, points_wkb
 from ..measure.area import has_area, to_lonlat
-from .assign_cut import cut, of_dimension
-from .assign_grid import OUTSIDE
-from .assign_measure import measure
-from .assign_options import AssignOptions
-from .assign_points import INSIDE, NO_GEOMETRY, NOWHERE, PLACED, locate_points, old_units
-from .assign_units import COLUMNS, Units
+from .cut import cut, of_dimension
+from .grid import OUTSIDE
+from .measure import measure
+from .options import AssignOptions
+from .points import INSIDE, NO_GEOMETRY, NOWHERE, PLACED, locate_points, old_units
+from .units import COLUMNS, Units
 
 
 @dataclass

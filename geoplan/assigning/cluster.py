@@ -34,10 +34,10 @@ from ..io.atomic import check_target
 from ..io.stream import GEOMETRY, Source, arrow_table, finish
 from ..io.stream_write import Layout, beside, write_stream
 from ..io.spreadsheets import write_csv
-from .assign_features import Job
-from .assign_options import AssignOptions
-from .assign_report import AssignReport
-from .assign_units import Units
+from .features import Job
+from .options import AssignOptions
+from .report import AssignReport
+from .units import Units
 
 PART_ROWS = {0: 1_000_000, 1: 100_000, 2: 100_000}  # features per partition, by dimension
 FEATURE = "__feature"  # the column carrying each row's position in the input through dask
@@ -48,7 +48,7 @@ def run_dask(source: Source, units: Units, target, options: AssignOptions, say) 
 
     >>> run_dask(open_source("pts.parquet"), units, "out.parquet", AssignOptions(engine="dask"), print)  # doctest: +SKIP
     """
-    from .assign import _prepare, geometry_types, layer_name
+    from .job import _prepare, geometry_types, layer_name
 
     target = Path(target)
     if source.kind != "parquet":
@@ -107,7 +107,7 @@ def partitions(source: Source, options: AssignOptions) -> list[tuple[str, tuple[
 
 
 def _declared_dimension(source: Source) -> int:
-    from .assign import DIMENSIONS
+    from .job import DIMENSIONS
 
     return DIMENSIONS.get(source.geometry_type.lower(), 2)
 
@@ -135,7 +135,7 @@ def _as_frame(source: Source, table: pa.Table, start: int):
 
 def _assign_part(frame, job: Job, path: str, layout: Layout):
     """Assign one partition and write it; its tally goes back to the client."""
-    from .assign_summary import Tally
+    from .summary import Tally
 
     feature = frame[FEATURE].to_numpy()
     attributes = arrow_table(pd.DataFrame(frame.drop(columns=[FEATURE, frame.geometry.name])))

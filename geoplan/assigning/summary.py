@@ -25,7 +25,7 @@ import pyarrow as pa
 import shapely
 
 from ..io.stream import GEOMETRY
-from .assign_units import COLUMNS, Units
+from .units import COLUMNS, Units
 
 EXAMPLES = 10  # features in no unit listed in the report
 MEASURES = ("n_features", "length_m", "area_km2")
@@ -47,7 +47,7 @@ class Tally:
     partial: list = field(default_factory=list)
 
     def add(self, out: pa.Table, summarise_field: str | None) -> None:
-        """Count one chunk of output (see :mod:`.assign_features`)."""
+        """Count one chunk of output (see :mod:`.features`)."""
         unit = _indices(out.column("code"))
         placed = out.column("placed").combine_chunks()
         feature = out.column("feature").to_numpy()
@@ -140,8 +140,8 @@ def summary_table(partial: pd.DataFrame, units: Units, summarise_field: str | No
     the position of the unit's code among the distinct codes (rows of a unit given twice count once).
 
     >>> import geopandas as gpd
-    >>> from .assign_options import AssignOptions
-    >>> from .assign_units import load_units
+    >>> from .options import AssignOptions
+    >>> from .units import load_units
     >>> units = load_units(gpd.GeoDataFrame({"code": ["A", "B"]}, geometry=[shapely.box(0, 0, 1, 1)] * 2, crs=4326),
     ...                    AssignOptions())
     >>> summary_table(pd.DataFrame({"unit": [0, -1], "n_features": [3, 1]}), units, None)[["code", "n_features"]].values.tolist()

@@ -30,8 +30,8 @@ from ..link.fields import ROLES, guess_field
 from ..measure.area import fast_area_km2, has_area, to_lonlat
 from ..plan.catalogue import BUILTIN, read_plan
 from ..plan.model import Plan
-from .assign_grid import PointGrid
-from .assign_options import AssignOptions
+from .grid import PointGrid
+from .options import AssignOptions
 
 COLUMNS = ["code", "name", "parent", "parent_code"]
 PARENT_CODE = ("parent_code", "province_code", "ma_tinh")
@@ -59,7 +59,7 @@ class Units:
     _exclusive: np.ndarray | None = field(default=None, repr=False)
 
     def grid(self) -> PointGrid:
-        """The grid that places points (:mod:`.assign_grid`), built once."""
+        """The grid that places points (:mod:`.grid`), built once."""
         if self._grid is None:
             self._grid = PointGrid.build(self.geoms)
         return self._grid

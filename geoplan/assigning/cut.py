@@ -27,7 +27,7 @@ import numpy as np
 import shapely
 
 from ..measure.area import has_area
-from .assign_grid import OUTSIDE, PointGrid
+from .grid import OUTSIDE, PointGrid
 
 TOLERANCE = 1e-9  # of a feature's measure: pieces adding up to it within this need no repair
 

@@ -4,8 +4,8 @@ unit each), and tables of old addresses (converted through the plan).
 The units are a merge result (its new units, with the crosswalk to the old ones), any layer of
 polygons, or, for old addresses only, a plan. Features are read and written in chunks, so that
 memory stays bounded whatever their number (:mod:`geoplan.io.stream`); with ``engine="dask"`` the
-same assignment runs on dask-geopandas over a distributed cluster (:mod:`.assign_dask`). What each
-output row holds: :mod:`.assign_features` (features), :mod:`.assign_addresses` (addresses).
+same assignment runs on dask-geopandas over a distributed cluster (:mod:`.cluster`). What each
+output row holds: :mod:`.features` (features), :mod:`.addresses` (addresses).
 
 >>> import geoplan
 >>> result = geoplan.assign(schools, "communes.gpkg")  # doctest: +SKIP
@@ -29,25 +29,25 @@ from ..i18n import Message, Option
 from ..io.atomic import check_target
 from ..io.stream import GEOMETRY, Source, arrow_table, chunks, finish, open_source, point_coordinates, with_lonlat
 from ..io.stream_write import Layout, check_suffix, write_stream
-from .assign_addresses import convert, convert_file, is_address_table
-from .assign_features import Job
-from .assign_options import AssignOptions
-from .assign_report import AssignReport, AssignResult
-from .assign_summary import Tally
-from .assign_units import Units, load_units
+from .addresses import convert, convert_file, is_address_table
+from .features import Job
+from .options import AssignOptions
+from .report import AssignReport, AssignResult
+from .summary import Tally
+from .units import Units, load_units
 
 POINT_ROWS, OTHER_ROWS = 1_000_000, 100_000  # features per chunk
 DIMENSIONS = {"point": 0, "multipoint": 0, "linestring": 1, "multilinestring": 1, "polygon": 2, "multipolygon": 2}
 KIND = {frozenset({0}): "points", frozenset({1}): "lines", frozenset({2}): "polygons"}
-WITH_TABLES = (".gpkg", ".xlsx")
-ONE_GEOMETRY_TYPE = (".gpkg", ".fgb", ".geojson")  # OGR layers: polygons written as MultiPolygons  # targets that hold the summary and the about table beside the features
+WITH_TABLES = (".gpkg", ".xlsx")  # targets that hold the summary and the about table beside the features
+ONE_GEOMETRY_TYPE = (".gpkg", ".fgb", ".geojson")  # OGR layers: polygons written as MultiPolygons
 SWAPPED = 0.5  # share of features lying in the units' extent once x and y are swapped
 
 
 def assign(features, units, options: AssignOptions | None = None, *, progress=None, **changes) -> AssignResult:
     """Assign ``features`` (a GeoDataFrame, a DataFrame of old addresses or with lon/lat columns,
     or a file) to ``units`` (a MergeResult, a GeoDataFrame, a file, a Plan or plan name),
-    in memory. ``options``: an :class:`~geoplan.crosswalk.assign_options.AssignOptions`, or its
+    in memory. ``options``: an :class:`~geoplan.assigning.options.AssignOptions`, or its
     fields as keywords.
 
     >>> import geopandas as gpd
@@ -90,7 +90,7 @@ def assign_file(source, units, target, options: AssignOptions | None = None, *, 
     if is_address_table(source, units, options):
         return convert_file(source, units, target, options, say)
     if options.engine == "dask":
-        from .assign_dask import run_dask  # dask and distributed load only when asked for
+        from .cluster import run_dask  # dask and distributed load only when asked for
 
         return run_dask(source, units, target, options, say)
     return _run_local(source, units, target, options, say)

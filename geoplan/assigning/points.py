@@ -1,4 +1,4 @@
-"""Points placed in units: by the grid (:mod:`.assign_grid`), snapped to the nearest unit within
+"""Points placed in units: by the grid (:mod:`.grid`), snapped to the nearest unit within
 a distance in metres when asked, and given their old unit when the units are a merge result.
 
 A point goes to the first unit, in the layer's order, whose polygon covers it (its boundary
@@ -7,8 +7,8 @@ to the nearest unit within that many metres, measured along the shortest line to
 longitude and latitude (``snapped``). A point without coordinates is ``no geometry``.
 
 >>> import geopandas as gpd, shapely
->>> from .assign_options import AssignOptions
->>> from .assign_units import load_units
+>>> from .options import AssignOptions
+>>> from .units import load_units
 >>> units = load_units(gpd.GeoDataFrame({"code": ["A"]}, geometry=[shapely.box(105, 10, 105.1, 10.1)], crs=4326),
 ...                    AssignOptions())
 >>> unit, how, metres = locate_points(np.array([105.05, 105.1004, np.nan]), np.array([10.05, 10.05, np.nan]), units, 100)
@@ -22,8 +22,8 @@ import numpy as np
 import shapely
 
 from ..measure.area import METRES_PER_DEGREE, metres_along
-from .assign_grid import OUTSIDE
-from .assign_units import Units
+from .grid import OUTSIDE
+from .units import Units
 
 PLACED = ("inside", "snapped", "outside", "no geometry")
 INSIDE, SNAPPED, NOWHERE, NO_GEOMETRY = range(4)
@@ -47,7 +47,7 @@ def nearest_units(x: np.ndarray, y: np.ndarray, units: Units, metres: float) -> 
     """The nearest unit of each point within ``metres`` (-1 where none is), and its distance in
     metres; of units at the same distance, the first.
 
-    >>> from .assign_units import Units
+    >>> from .units import Units
     >>> units = Units(None, np.array([shapely.box(105, 10, 105.1, 10.1)]), "")
     >>> unit, metres = nearest_units(np.array([105.1009, 106.0]), np.array([10.05, 10.05]), units, 200)
     >>> unit.tolist(), np.round(metres, -1).tolist()
