@@ -112,7 +112,9 @@ def test_national_map_in_vietnamese(browser, national):
         p.page.wait_for_timeout(600)
         _shot(p, "an_giang_vi")
         p.js("() => { geoplanReview.map.closePopup(); }")
-        p.search("thoi son dong thap")
+        hits = p.search("thoi son dong thap")  # a name and its province
+        assert [(h["name"], h["sub"]) for h in hits[:1]] == [("Phường Thới Sơn", "Tỉnh Đồng Tháp")]
+        assert all("Đồng Tháp" in h["sub"] for h in hits)
         p.js("""() => { const u = geoplanReview.data.units, i = u.code.indexOf('28270');
             geoplanReview.map.setView(u.pt[i], 12, { animate: false }); }""")
         tip = p.hover_unit("new", "28270")

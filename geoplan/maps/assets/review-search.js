@@ -147,19 +147,42 @@
       index.forEach(entry);
     }
 
-    function search(q) {
-      var trimmed = String(q).trim(), digits = /^\d+$/.test(trimmed) ? trimmed : null, hits = [];
-      var readings = keyOf(q, true);
-      if (readings[0][1].length < 2 && !digits) return hits;
-      if (!index) buildIndex();
+    // How well each entry matches readings of a name (the best score of each entry that matches).
+    function scored(readings, accept, digits) {
+      var hits = [];
       for (var k = 0; k < index.length; k++) {
         var e = index[k], best = digits && e.code && e.code.indexOf(digits) === 0 ? -1 : null;
+        if (accept && !accept(e)) continue;
         readings.forEach(function (r) {
           var s = score(e, r);
           if (s !== null && (best === null || s < best)) best = s;
         });
         if (best !== null) hits.push({ e: e, score: best });
       }
+      return hits;
+    }
+
+    // "thoi son dong thap": a name followed by its province or district, when the whole query
+    // names nothing; the longest place first
+    function withPlace(q) {
+      var words = foldPlain(q).split(/[\s,]+/).filter(Boolean), hits = [];
+      for (var cut = 1; cut < words.length && !hits.length; cut++) {
+        var place = words.slice(cut).join(' ');
+        hits = scored(keyOf(words.slice(0, cut).join(' '), true), function (e) {
+          if (e.place === undefined) e.place = foldPlain(e.sub).replace(/[\s,]+/g, ' ');
+          return (' ' + e.place + ' ').indexOf(' ' + place + ' ') >= 0;
+        });
+      }
+      return hits;
+    }
+
+    function search(q) {
+      var trimmed = String(q).trim(), digits = /^\d+$/.test(trimmed) ? trimmed : null, hits = [];
+      var readings = keyOf(q, true);
+      if (readings[0][1].length < 2 && !digits) return hits;
+      if (!index) buildIndex();
+      hits = scored(readings, null, digits);
+      if (!hits.length && !digits) hits = withPlace(trimmed);
       hits.sort(function (x, y) {
         return x.score - y.score || KIND_ORDER[x.e.kind] - KIND_ORDER[y.e.kind] ||
           x.e.key[1].localeCompare(y.e.key[1]) || String(x.e.sub).localeCompare(String(y.e.sub));
