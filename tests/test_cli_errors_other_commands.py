@@ -92,7 +92,7 @@ def test_results_that_are_folders_or_no_geopackage_are_named_so(capsys, tmp_path
 # --------------------------------------------------------- the old layer of a map (items 2, 3)
 def test_map_reads_the_old_layer_like_merge_does(capsys, tmp_path, result, toy_layer):
     code, _, err = run(capsys, "map", result, "--old", result, "-o", tmp_path / "m.html")
-    assert error_line(code, err) == (f"{result}: has layers about, crosswalk, features, layer_styles, lineage, repairs, units; "
+    assert error_line(code, err) == (f"{result}: has layers about, crosswalk, features, lineage, repairs, units; "
                                      "choose one with --old-layer")
     assert "UserWarning" not in err and not (tmp_path / "m.html").exists()
     code, _, err = run(capsys, "map", result, "--old", result, "--old-layer", "units", "-o", tmp_path / "m.html", "--quiet")

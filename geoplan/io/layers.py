@@ -32,12 +32,12 @@ TYPE_IDS = {"Point": 0, "LineString": 1, "LinearRing": 2, "Polygon": 3, "MultiPo
 
 
 def list_layers(path: str | Path) -> list[str]:
-    """Names of the layers in a file.
+    """Names of the layers in a file (not QGIS's ``layer_styles`` table, which holds no data).
 
     >>> list_layers("old.gpkg")  # doctest: +SKIP
     ['communes', 'provinces']
     """
-    return [str(name) for name, _ in pyogrio.list_layers(_ogr_path(Path(path)))]
+    return [str(name) for name, _ in pyogrio.list_layers(_ogr_path(Path(path))) if name != "layer_styles"]
 
 
 VECTOR_SUFFIXES = {".shp", ".gpkg", ".geojson", ".json", ".fgb", ".gml", ".kml", ".sqlite", ".tab", ".mif"}

@@ -36,7 +36,6 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from ..errors import InputError
 from ..i18n import language, render
 from ..io.atomic import atomic_path, check_target
 from ..io.result import about_table
@@ -182,9 +181,6 @@ def write_review_map(result_gpkg, out_html, old=None, options: MapOptions | None
     say(render("maps.progress_building", lang))
     text = render_html(build_page(layers, old_gdf, options))
     say(render("maps.progress_writing", lang, path=out))
-    try:
-        with atomic_path(out) as tmp:
-            tmp.write_text(text, encoding="utf-8", newline="\n")
-    except OSError as exc:
-        raise InputError("maps.cannot_write", path=out, reason=exc.strerror or str(exc)) from None
+    with atomic_path(out) as tmp:  # a failure to write is one InputError naming ``out``
+        tmp.write_text(text, encoding="utf-8", newline="\n")
     return out
