@@ -26,7 +26,6 @@ from ..errors import InputError
 from ..i18n import Option, render
 from ..io.result import read_crosswalk, read_result
 from ..link.match import LinkResult
-from ..measure.counts import whole_numbers
 from .transfer_basis import Basis
 from .transfer_carry import MISSING, SHARE_BY, Carrier
 from .transfer_columns import Column, class_values, guess_columns, parse_columns
@@ -221,12 +220,14 @@ def unique_rows(stat: StatTable, unit: np.ndarray, basis: Basis, columns: list[C
     return rows
 
 
-def _per_unit(stat: StatTable, rows: pd.Series, basis: Basis, column: str) -> np.ndarray:
-    """A numeric column's values per old unit (NaN where the unit has no row or no value)."""
-    values = np.full(len(basis.old), np.nan)
-    numbers = pd.Series(stat.numbers(column), index=stat.frame.index)
-    values[rows.index.to_numpy()] = numbers.loc[rows.to_numpy()].to_numpy()
-    return values
+def _per_unit(stat: StatTable, rows: pd.Series, basis: Basis, columns: list[str]) -> dict[str, np.ndarray]:
+    """Numeric columns' values per old unit (NaN where the unit has no row or no value)."""
+    units, positions = rows.index.to_numpy(), stat.frame.index.get_indexer(rows.to_numpy())
+    out = {}
+    for column in columns:
+        out[column] = np.full(len(basis.old), np.nan)
+        out[column][units] = stat.numbers(column)[positions]
+    return out
 
 
 def carry(stat: StatTable, rows: pd.Series, columns: list[Column], carrier: Carrier) -> tuple[pd.DataFrame, dict]:
@@ -237,8 +238,8 @@ def carry(stat: StatTable, rows: pd.Series, columns: list[Column], carrier: Carr
     >>> out, info = carry(stat, rows, columns, Carrier(basis, "population", "empty"))  # doctest: +SKIP
     """
     basis = carrier.basis
-    numeric = {c: _per_unit(stat, rows, basis, c) for c in dict.fromkeys(
-        [c.name for c in columns if c.kind != "share"] + [c.weight for c in columns if c.weight in stat.frame])}
+    numeric = _per_unit(stat, rows, basis, list(dict.fromkeys(
+        [c.name for c in columns if c.kind != "share"] + [c.weight for c in columns if c.weight in stat.frame])))
     info = {"negative": [], "lacking": {}}
     carried = {}
     sums = [c.name for c in columns if c.kind == "sum"]
@@ -292,6 +293,15 @@ def _indicators(stat: StatTable, rows: pd.Series, basis: Basis, column: str) -> 
 
 
 def _counts(values: np.ndarray) -> pd.Series:
-    """Sums of whole counts as integers (Int64, empty where unknown); others as they are."""
-    series = pd.Series(values)
-    return series.round().astype("Int64") if series.notna().any() and whole_numbers(series) else series
+    """Sums of whole counts as integers (Int64, empty where unknown); others as they are.
+
+    >>> _counts(np.array([2.0, np.nan])).tolist(), _counts(np.array([0.5])).tolist()
+    ([2, <NA>], [0.5])
+    """
+    empty = np.isnan(values)
+    known = values[~empty]
+    if not len(known) or (known != np.round(known)).any():
+        return pd.Series(values)
+    if not (np.abs(known) < 2**63).all():  # infinite or too large: as pandas says it
+        return pd.Series(values).round().astype("Int64")
+    return pd.Series(pd.arrays.IntegerArray(np.where(empty, 0, np.round(values)).astype(np.int64), empty))

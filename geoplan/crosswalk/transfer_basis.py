@@ -25,6 +25,7 @@ only counted in the upper bounds of the new units they are linked to
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -105,7 +106,7 @@ class Basis:
         return Basis(self.old, self.pieces[keep].reset_index(drop=True), touching.reset_index(drop=True), self.new,
                      self.label)
 
-    @property
+    @cached_property
     def divided(self) -> bool:
         """Whether some old unit was divided (linked to or split between several new units, or gone whole
         to its default unit for lack of geometry): then sums have bounds.

@@ -22,9 +22,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..errors import InputError
 from ..i18n import Message, Option, render
@@ -96,6 +99,58 @@ def texts(values: pd.Series) -> pd.Series:
     return values.astype(str).fillna("")
 
 
+class Cells:
+    """One column's cells, read once: ``text`` (stripped, "" where empty), ``plain`` (plain floats
+    read at once, or None), whether it is ``numeric`` and its ``numbers`` (see :func:`numeric_like`
+    and :func:`numeric_values`), whether it holds ``codes`` (see :func:`codes_like`).
+
+    >>> cells = Cells("pop", pd.Series(["1.234", "5"]), ",", "t.csv")
+    >>> cells.numeric, cells.numbers.tolist(), cells.codes
+    (True, [1234.0, 5.0], False)
+    """
+
+    def __init__(self, name: str, values: pd.Series, decimal: str | None = ".", label: str = ""):
+        self.name, self.values, self.decimal, self.label = name, values, decimal, label
+        self.kind = values.dtype.kind in "iuf"
+
+    @cached_property
+    def text(self) -> pd.Series:
+        return texts(self.values).str.strip()
+
+    @cached_property
+    def plain(self) -> np.ndarray | None:
+        return None if self.kind else _floats(self.text)
+
+    @cached_property
+    def numeric(self) -> bool:
+        if self.kind:
+            return True
+        filled = self.text[self.text != ""]
+        if not len(filled):
+            return False
+        if self.plain is not None:  # plain numbers, the usual case: at once
+            return True
+        return int(filled.str.fullmatch(_NUMERIC.pattern).sum()) * 2 > len(filled)
+
+    @cached_property
+    def numbers(self) -> np.ndarray:
+        if self.kind:
+            return self.values.to_numpy(dtype=float)
+        if self.plain is not None and _point(self.text, self.plain):
+            return self.plain
+        where = render("transfer.column_label", path=self.label, column=self.name)
+        return numbers(self.text, self.decimal, where).to_numpy(dtype=float)
+
+    @cached_property
+    def codes(self) -> bool:
+        if set(re.split(r"[^a-z0-9]+", fold(self.name))) & CODE_WORDS:
+            return True
+        if self.kind:
+            return False
+        zero = self.text[self.text.str.startswith("0")]
+        return bool(len(zero)) and bool(zero.str.fullmatch(r"0\d+").any())
+
+
 def numeric_like(values: pd.Series) -> bool:
     """Whether a column holds numbers: numbers, or text of which more than half the filled cells
     are written as numbers (the others are then reported as errors, not read as classes).
@@ -103,15 +158,7 @@ def numeric_like(values: pd.Series) -> bool:
     >>> numeric_like(pd.Series(["1.234,5", "", "n/a", "7"])), numeric_like(pd.Series(["Xã A", "3"]))
     (True, False)
     """
-    if values.dtype.kind in "iuf":
-        return True
-    text = texts(values).str.strip()
-    filled = text[text != ""]
-    if not len(filled):
-        return False
-    if _floats(filled) is not None:  # plain numbers, the usual case: at once
-        return True
-    return int(filled.str.fullmatch(_NUMERIC.pattern).sum()) * 2 > len(filled)
+    return Cells("", values).numeric
 
 
 def numeric_values(values: pd.Series, decimal: str | None, label: str, column: str) -> np.ndarray:
@@ -127,39 +174,40 @@ def numeric_values(values: pd.Series, decimal: str | None, label: str, column: s
     >>> numeric_values(pd.Series(["16.465", "1.234"]), ",", "t.csv", "area").tolist()
     [16465.0, 1234.0]
     """
-    if values.dtype.kind in "iuf":
-        return values.to_numpy(dtype=float)
-    text = texts(values).str.strip()
-    floats = _floats(text)
-    if floats is not None and _point(text, floats):
-        return floats
-    where = render("transfer.column_label", path=label, column=column)
-    return numbers(text, decimal, where).to_numpy(dtype=float)
+    return Cells(column, values, decimal, label).numbers
 
 
 def _floats(text: pd.Series) -> np.ndarray | None:
-    """``text`` read as plain floats by Arrow, at once ("" as NaN); None when a cell is no plain float.
+    """``text`` read as plain floats, at once ("" as NaN); None when a cell is no plain float.
 
     >>> _floats(pd.Series(["1.5", ""])).tolist(), _floats(pd.Series(["1,5"]))
     ([1.5, nan], None)
     """
+    cells = text.to_numpy(dtype=object)
+    filled = cells != ""
+    out = np.full(len(cells), np.nan)
     try:
-        return text.where(text != "").astype("float64").to_numpy()
-    except (ValueError, TypeError, ArithmeticError):  # pyarrow's ArrowInvalid is a ValueError
+        out[filled] = cells[filled]  # each cell as float() reads it
+    except (ValueError, TypeError, ArithmeticError):
         return None
+    return out
 
 
 def _point(text: pd.Series, floats: np.ndarray) -> bool:
-    """Whether plain floats read from ``text`` by Arrow are what :func:`geoplan.io.tables.numbers`
+    """Whether plain floats read from ``text`` are what :func:`geoplan.io.tables.numbers`
     reads: finite, written with digits, sign, exponent and at most one point (no thousands mark),
     and with no point at all or one that some value proves (not followed by exactly three digits)."""
-    filled = text != ""
-    if not np.isfinite(floats[filled.to_numpy()]).all() or text.str.contains(r"[^0-9.eE+\-]").any():
+    if not np.isfinite(floats[(text != "").to_numpy()]).all():
         return False
-    dotted = text[text.str.contains(".", regex=False)]
-    if (dotted.str.count(r"\.") > 1).any():
+    cells = pa.array(text)
+    if pc.any(pc.match_substring_regex(cells, r"[^0-9.eE+\-]")).as_py():
         return False
-    return not len(dotted) or bool((~dotted.str.fullmatch(r"[+-]?[1-9]\d{0,2}\.\d{3}")).any())
+    dots = np.asarray(pc.count_substring(cells, "."))
+    if (dots > 1).any():
+        return False
+    dotted = dots == 1
+    thousands = np.asarray(pc.match_substring_regex(cells, r"^(?:[+-]?[1-9]\d{0,2}\.\d{3})$"))
+    return not dotted.any() or bool((dotted & ~thousands).any())
 
 
 def class_values(values: pd.Series) -> np.ndarray:
@@ -187,7 +235,7 @@ def guess_columns(table, skip: set) -> tuple[list[Column], list]:
         if name in skip:
             continue
         values = table.frame[name]
-        if codes_like(name, values):
+        if table.cells(name).codes:
             left.append(Message("transfer.left_codes", column=name))
             continue
         if table.is_numeric(name):
@@ -212,13 +260,7 @@ def codes_like(name: str, values: pd.Series) -> bool:
     >>> codes_like("pop", pd.Series([1]))
     False
     """
-    if set(re.split(r"[^a-z0-9]+", fold(name))) & CODE_WORDS:
-        return True
-    if values.dtype.kind in "iuf":
-        return False
-    text = texts(values).str.strip()
-    zero = text[text.str.startswith("0")]
-    return bool(len(zero)) and bool(zero.str.fullmatch(r"0\d+").any())
+    return Cells(name, values).codes
 
 
 def _rate(name: str, values: np.ndarray) -> bool:

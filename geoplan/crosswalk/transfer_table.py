@@ -31,7 +31,7 @@ from ..link.names import exact_key
 from ..merging.place import MIN_LINKED_SHARE
 from ..plan.catalogue import known_renames
 from .transfer_basis import Basis
-from .transfer_columns import codes_like, numeric_like, numeric_values, texts
+from .transfer_columns import Cells
 
 WORKBOOKS = (".xlsx", ".xlsm")
 TEXT_TABLES = (".csv", ".txt", ".tsv")
@@ -54,15 +54,23 @@ class StatTable:
     decimal: str | None = "."
     _known: dict = field(default_factory=dict, repr=False)
 
+    def cells(self, column: str) -> Cells:
+        """The cells of ``column``, read once (see :class:`geoplan.crosswalk.transfer_columns.Cells`).
+
+        >>> StatTable(pd.DataFrame({"ma": ["01"]}), "t.csv").cells("ma").codes
+        True
+        """
+        if column not in self._known:
+            self._known[column] = Cells(column, self.frame[column], self.decimal, self.label)
+        return self._known[column]
+
     def is_numeric(self, column: str) -> bool:
         """Whether ``column`` holds numbers (see :func:`geoplan.crosswalk.transfer_columns.numeric_like`).
 
         >>> StatTable(pd.DataFrame({"ten": ["Xã A"]}), "t.csv").is_numeric("ten")
         False
         """
-        if ("numeric", column) not in self._known:
-            self._known["numeric", column] = numeric_like(self.frame[column])
-        return self._known["numeric", column]
+        return self.cells(column).numeric
 
     def numbers(self, column: str) -> np.ndarray:
         """The numbers of ``column``, NaN where empty; an InputError naming the row of a value that is none.
@@ -70,9 +78,7 @@ class StatTable:
         >>> StatTable(pd.DataFrame({"pop": ["7", ""]}), "t.csv").numbers("pop").tolist()
         [7.0, nan]
         """
-        if ("numbers", column) not in self._known:
-            self._known["numbers", column] = numeric_values(self.frame[column], self.decimal, self.label, column)
-        return self._known["numbers", column]
+        return self.cells(column).numbers
 
 
 def read_statistics(source, layer: str | None = None, encoding: str | None = None) -> StatTable:
@@ -208,12 +214,12 @@ def _candidates(table: StatTable) -> pd.DataFrame:
     """
     out = {}
     for name in table.frame.columns:
-        values = table.frame[name]
-        if not table.is_numeric(name):
-            out[name] = values.astype(object)
+        cells = table.cells(name)
+        if not cells.numeric:
+            out[name] = cells.values.astype(object)
             continue
-        text = texts(values).str.strip()
-        if codes_like(name, values) and text[text != ""].str.fullmatch(r"\d+").all():
+        text = cells.text
+        if cells.codes and text[text != ""].str.fullmatch(r"\d+").all():
             out[name] = pd.to_numeric(text.where(text != ""), errors="coerce")
     return pd.DataFrame(out, index=table.frame.index)
 
