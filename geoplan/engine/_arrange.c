@@ -204,27 +204,32 @@ static inline i128 floordiv128(i128 n, i128 d) {
 
 /* Does segment a-b pass through the hot pixel of (cx, cy), the half-open
  * square [cx - 1/2, cx + 1/2) x [cy - 1/2, cy + 1/2)?  Worked in doubled
- * coordinates (pixel corners odd, segment ends even, so no ties on the
- * axes) with the pixel taken as the closed square shifted by an
- * infinitesimal (-e, -e): the same set of segments meets both. */
+ * coordinates: pixel sides are odd, segment ends even, so a segment never
+ * ends on a side nor runs along one.  It meets the closed square when its
+ * bounding box overlaps the square and its line does not leave the four
+ * corners strictly on one side.  The closed and the half-open square differ
+ * only for a segment whose line touches the square at a single corner:
+ * that corner is in the pixel only if it is the lower left one. */
 static int hot_pixel_hit(i64 ax, i64 ay, i64 bx, i64 by, i64 cx, i64 cy) {
     i64 px = 2 * ax, py = 2 * ay, qx = 2 * bx, qy = 2 * by;
     i64 x0 = 2 * cx - 1, x1 = 2 * cx + 1, y0 = 2 * cy - 1, y1 = 2 * cy + 1;
     i64 sxmin = px < qx ? px : qx, sxmax = px < qx ? qx : px;
     i64 symin = py < qy ? py : qy, symax = py < qy ? qy : py;
-    if (sxmax < x0 || sxmin > x1 || symax < y0 || symin > y1) return 0; /* quick */
-    if (!(sxmax > x0 && sxmin < x1 && symax > y0 && symin < y1)) return 0;
+    if (sxmax < x0 || sxmin > x1 || symax < y0 || symin > y1) return 0;
     i64 dx = qx - px, dy = qy - py;
-    int tie = (dy > dx) - (dy < dx); /* sign of the shift's effect: -(dx - dy) */
     i64 cornx[4] = {x0, x1, x1, x0}, corny[4] = {y0, y0, y1, y1};
-    int pos = 0, neg = 0;
+    int pos = 0, neg = 0, on = -1;
     for (int k = 0; k < 4; k++) {
-        i128 o = (i128)dx * (corny[k] - py) - (i128)dy * (cornx[k] - px);
-        int s = o > 0 ? 1 : (o < 0 ? -1 : tie);
+        int s = sign128((i128)dx * (corny[k] - py) - (i128)dy * (cornx[k] - px));
         if (s > 0) pos++;
         else if (s < 0) neg++;
+        else on = k;
     }
-    return !(pos == 4 || neg == 4);
+    if (pos && neg) return 1;
+    if (on < 0) return 0;          /* all four strictly on one side */
+    /* the line touches the square at corner `on` only: in the pixel if it
+     * is the lower left corner and the segment reaches it */
+    return on == 0 && sxmin <= x0 && x0 <= sxmax && symin <= y0 && y0 <= symax;
 }
 
 /* ------------------------------------------------------------------ the grid index */
@@ -262,7 +267,9 @@ static int raster(const Grid *G, i64 ax, i64 ay, i64 bx, i64 by, i64 margin, Vec
     }
     double slope = (double)(by - ay) / (double)(bx - ax);
     for (i64 c = c0; c <= c1; c++) {
-        i64 cx0 = G->minx + (c << G->shift), cx1 = cx0 + ((i64)1 << G->shift);
+        /* the segment over the column widened by the margin: a steep segment
+         * passes within the margin of a column it never enters */
+        i64 cx0 = G->minx + (c << G->shift) - margin, cx1 = G->minx + ((c + 1) << G->shift) + margin;
         i64 xa = cx0 > xmin ? cx0 : xmin, xb = cx1 < xmax ? cx1 : xmax;
         if (xa > xb) { xa = xb = (cx0 > xmax ? xmax : xmin); }
         double ya = (double)ay + (double)(xa - ax) * slope, yb = (double)ay + (double)(xb - ax) * slope;
@@ -782,30 +789,6 @@ static int snap_segments(Engine *E, VecHit *hits) {
     return err;
 }
 
-/* Later rounds, piece by piece: the hot pixels each piece passes through. */
-static int snap_pieces(Engine *E, const VecPiece *pieces, VecHit *hits) {
-    Nodes *N = &E->N;
-    VecI64 cells = {0};
-    int err = 0;
-    hits->n = 0;
-    for (size_t p = 0; p < pieces->n && !err; p++) {
-        i32 u = pieces->a[p].u, v = pieces->a[p].v;
-        i64 ax = N->x.a[u], ay = N->y.a[u], bx = N->x.a[v], by = N->y.a[v];
-        i64 ymin = (ay < by ? ay : by) - 1, ymax = (ay < by ? by : ay) + 1;
-        err = raster(&E->G, ax, ay, bx, by, 2, &cells);
-        for (size_t k = 0; k < cells.n && !err; k++) {
-            i32 lo, hi;
-            cell_nodes_between(E, cells.a[k], (ax < bx ? ax : bx) - 1, (ax < bx ? bx : ax) + 1, &lo, &hi);
-            for (i32 n = lo; n < hi; n++) {
-                if (N->y.a[n] < ymin || N->y.a[n] > ymax) continue;
-                if (snaps_to(E, u, v, n)) { Hit h = {(i32)p, n}; if ((err = VecHit_push(hits, h))) break; }
-            }
-        }
-    }
-    mem_free(cells.a);
-    return err;
-}
-
 typedef struct { i128 t; i32 node; } Along;
 
 static int cmp_along(const void *a, const void *b) {
@@ -819,78 +802,48 @@ static int cmp_hit(const void *a, const void *b) {
     return (x->node > y->node) - (x->node < y->node);
 }
 
-/* Iterated snap rounding: pieces bent through the hot pixels they pass
- * through until none passes through one.  Segments that pass through none
- * are edges as they are (split[s] = 0); the final pieces of the others go
- * to `done`. */
-static int snap_round(Engine *E, uint8_t *split, VecPiece *done) {
+/* Snap rounding proper: each segment that passes through hot pixels other
+ * than its ends becomes the polyline through their centres, in order along
+ * the segment (split[s] = 1, its pieces appended to `pieces` in order from
+ * seg_a to seg_b); the others stay as they are (split[s] = 0).  One pass:
+ * the pieces form a planar graph (see the header), so nothing is iterated. */
+static int snap_round(Engine *E, uint8_t *split, VecPiece *pieces) {
     Nodes *N = &E->N;
-    VecPiece todo = {0}, next = {0};
     VecHit hits = {0};
     int err = snap_segments(E, &hits);
     E->n_rounds = 1;
     E->n_hits += (i64)hits.n;
     if (hits.n) qsort(hits.a, hits.n, sizeof(Hit), cmp_hit);
-    for (size_t h = 0; h < hits.n && !err; h++) {
-        i32 s = hits.a[h].seg;
-        if (!split[s]) {
-            split[s] = 1;
-            Piece p = {E->seg_a.a[s], E->seg_b.a[s], s};
-            err = VecPiece_push(&todo, p);
-        }
-    }
-    /* hits of round 1 are by segment; later rounds by piece (pieces of round 1 = split segments in order) */
-    for (size_t h = 0, p = 0; h < hits.n; h++) {
-        while (todo.a[p].parent != hits.a[h].seg) p++;
-        hits.a[h].seg = (i32)p;
-    }
     Along *along = NULL;
     size_t along_cap = 0;
-    int first = 1;
-    while (todo.n && !err) {
-        if (!first) {
-            E->n_rounds++;
-            if ((err = snap_pieces(E, &todo, &hits))) break;
-            E->n_hits += (i64)hits.n;
-            if (hits.n) qsort(hits.a, hits.n, sizeof(Hit), cmp_hit);
+    for (size_t h = 0; h < hits.n && !err;) {
+        i32 s = hits.a[h].seg;
+        size_t h0 = h;
+        while (h < hits.n && hits.a[h].seg == s) h++;
+        size_t k = h - h0;
+        if (k > along_cap) {
+            Along *na = (Along *)mem_realloc(along, 0, k * sizeof(Along));
+            if (!na) { err = FAIL_OOM; break; }
+            along = na; along_cap = k;
         }
-        first = 0;
-        next.n = 0;
-        size_t h = 0;
-        for (size_t p = 0; p < todo.n && !err; p++) {
-            Piece pc = todo.a[p];
-            size_t h0 = h;
-            while (h < hits.n && hits.a[h].seg == (i32)p) h++;
-            if (h == h0) { err = VecPiece_push(done, pc); continue; }
-            size_t k = h - h0;
-            if (k > along_cap) {
-                Along *na = (Along *)mem_realloc(along, 0, k * sizeof(Along));
-                if (!na) { err = FAIL_OOM; break; }
-                along = na; along_cap = k;
-            }
-            i64 ux = N->x.a[pc.u], uy = N->y.a[pc.u], dx = N->x.a[pc.v] - ux, dy = N->y.a[pc.v] - uy;
-            for (size_t i = 0; i < k; i++) {
-                i32 n = hits.a[h0 + i].node;
-                along[i].node = n;
-                along[i].t = (i128)(N->x.a[n] - ux) * dx + (i128)(N->y.a[n] - uy) * dy;
-            }
-            qsort(along, k, sizeof(Along), cmp_along);
-            i32 prev = pc.u;
-            for (size_t i = 0; i < k && !err; i++) {
-                if (along[i].node == prev) continue;
-                Piece q = {prev, along[i].node, pc.parent};
-                err = VecPiece_push(&next, q);
-                prev = along[i].node;
-            }
-            if (!err && prev != pc.v) {
-                Piece q = {prev, pc.v, pc.parent};
-                err = VecPiece_push(&next, q);
-            }
+        i32 u = E->seg_a.a[s], v = E->seg_b.a[s];
+        i64 ux = N->x.a[u], uy = N->y.a[u], dx = N->x.a[v] - ux, dy = N->y.a[v] - uy;
+        for (size_t i = 0; i < k; i++) {
+            i32 n = hits.a[h0 + i].node;
+            along[i].node = n;
+            along[i].t = (i128)(N->x.a[n] - ux) * dx + (i128)(N->y.a[n] - uy) * dy;
         }
-        VecPiece t = todo; todo = next; next = t;
-        if (E->n_rounds > 64) { err = FAIL_LIMIT; break; }
+        qsort(along, k, sizeof(Along), cmp_along);
+        split[s] = 1;
+        i32 prev = u;
+        for (size_t i = 0; i < k && !err; i++) {
+            Piece q = {prev, along[i].node, s};
+            err = VecPiece_push(pieces, q);
+            prev = along[i].node;
+        }
+        if (!err) { Piece q = {prev, v, s}; err = VecPiece_push(pieces, q); }
     }
-    mem_free(along); mem_free(todo.a); mem_free(next.a); mem_free(hits.a);
+    mem_free(along); mem_free(hits.a);
     return err;
 }
 
