@@ -2,35 +2,126 @@
  *
  * Input: the rings of many source polygons (a dirty coverage: neighbours
  * overlap and leave gaps), each source with a group.  Output: one polygon
- * per group forming a clean coverage, and the pieces that were repaired.
+ * per group, the groups forming a clean coverage, and the pieces that were
+ * repaired (each gap face, each overlap region), with the rule applied.
  *
- * How (each step exact, in integers):
- *  1. Coordinates go to a grid whose unit is a power of two (about a
- *     micrometre on real layers), so that grid points are exact doubles.
- *  2. Snap rounding: every vertex and every crossing of two segments is a
- *     "hot pixel"; every segment passing through a hot pixel is bent through
- *     its centre, repeatedly until no fragment passes through a hot pixel it
- *     does not end in (iterated snap rounding).  The fragments then meet
- *     only at their ends: a planar graph.  Each fragment carries, for each
- *     group whose polygons' rings run along it, the change of the group's
- *     winding number across it (a border between two polygons of one group
- *     cancels out, and the edge is dropped).
- *  3. Faces of the graph (half-edge structure, components located by a
- *     horizontal ray), and for each face the groups covering it, found by
- *     walking from the outside face and applying the winding changes, and
- *     checked from every side.
- *  4. Each face goes to a group: the group covering it; an overlap of
- *     several groups (adjacent faces covered by the same groups, together)
- *     to the one among them with the longest border with it; a gap (a
- *     bounded face nobody covers) to the neighbouring group with the longest
- *     border ("enclosed" when only one group borders it).
- *  5. The boundary of each group (and of each repaired piece) is traced into
- *     rings, split where a ring touches itself, shells and holes matched by
- *     the face regions they bound.
+ * Model.  Coordinates are rounded once to a grid whose unit is a power of
+ * two (about a micrometre on a national layer: geoplan.engine.arrange
+ * .grid_unit, 2^40 units across the layer), so that grid points are exact
+ * doubles and every predicate below is exact in 64- and 128-bit integers.
+ * The rounded rings are the input from then on: a ring that crosses itself
+ * (or another ring of its polygon) after rounding is still read by winding
+ * numbers, so nothing breaks; vertices move by at most half a grid step.
+ * (GEOS rounds vertices during snap rounding instead, to keep the float
+ * input's topology exactly; at a micrometre the difference is below what
+ * any layer can mean, and the integer input makes everything exact.)
+ *
+ * Steps, each exact:
+ *  1. Nodes and segments.  Rounded vertices, duplicates merged, are nodes,
+ *     sorted by grid cell.  Ring edges become unique segments (a < b by
+ *     node id), each carrying per source the change of that source's
+ *     winding number across it (+1: the polygon lies to the left of a->b);
+ *     a segment whose contributions cancel (a ring running back over itself)
+ *     is dropped.
+ *  2. Crossings.  Segments are listed in the cells of a coarse grid they
+ *     pass within two units of; each crossing of two segment interiors at a
+ *     single point is computed exactly, reported once (by the cell holding
+ *     the exact point) and rounded to the pixel containing it.
+ *  3. Snap rounding (Hobby, "Practical segment intersection with finite
+ *     precision output", CGTA 13, 1999; Guibas & Marimont, "Rounding
+ *     arrangements dynamically", IJCGA 8, 1998; Goodrich, Guibas,
+ *     Hershberger & Tanenbaum, "Snap rounding line segments efficiently in
+ *     two and three dimensions", SoCG 1997).  Every node and every rounded
+ *     crossing is a hot pixel: the half-open unit square [x - 1/2, x + 1/2)
+ *     x [y - 1/2, y + 1/2) around it, so that pixels tile the plane.  Each
+ *     segment that passes through hot pixels other than its ends becomes the
+ *     polyline through their centres, in order along the segment.  One pass
+ *     over the segments; nothing is iterated.  Invariants:
+ *       a. fragments meet only at their ends (Hobby's theorem): the snapped
+ *          segments form a planar straight-line graph;
+ *       b. no node lies inside a fragment: if node c lay on fragment a-b of
+ *          segment s, c = (1 - t) a + t b, and s meets the pixels of a and b
+ *          at points pa, pb, then (1 - t) pa + t pb is a point of s in c's
+ *          pixel (pixels are translates of one convex set), so s was bent
+ *          through c between a and b;
+ *       c. a vertex moves by at most half a grid step, a segment by less
+ *          than sqrt(2) / 2 of one, and only within the pixels it crosses.
+ *     Iterated snap rounding (Halperin & Packer, "Iterated snap rounding",
+ *     CGTA 23, 2002), which this engine used before, snaps the fragments
+ *     again until none passes through a pixel it does not end in.  That
+ *     keeps vertices half a pixel off other edges, which no step here needs,
+ *     at the price of unbounded rounds and drift: a staircase of 65
+ *     collinear vertices beside a thin triangle needed 65 rounds (the
+ *     64-round limit raised OverflowError on a valid layer).
+ *  4. Edges.  Fragments with the same ends are merged and their
+ *     contributions summed by group: a border between polygons of one group
+ *     cancels and the edge is dropped; nodes no edge uses are dropped.
+ *  5. Faces.  Half-edges sorted by angle around each node give the face
+ *     cycles; each connected component is placed in its container by a
+ *     horizontal ray from its leftmost node.  The coverage of every face
+ *     (the groups winding around it, and how many times) is found walking
+ *     from the outside face and applying the winding changes across edges,
+ *     and checked from every other side (a mismatch would mean a non-planar
+ *     graph: it is counted and makes the Python face raise).
+ *  6. Gaps open to the outside (open_gaps).  Snap rounding
+ *     closes channels narrower than a pixel: an uncovered bounded face that
+ *     reached the outside through such a channel, told exactly from the
+ *     segments inside the hot pixels that closed it, is outside, not a gap.
+ *  7. Faces to groups (assign_faces).  The kinds (face_kind):
+ *       0 outside: the unbounded face, and the faces of step 6;
+ *       1 single: covered by one polygon;
+ *       4 within: covered by several polygons, all of one group;
+ *       3 overlap: covered by polygons of several groups;
+ *       2 gap: a bounded face no polygon covers.
+ *     The rules (face_rule, the piece_rule returned):
+ *       - a single or within face goes to its group (no rule: not a repair);
+ *       - overlap faces are taken together as regions (adjacent overlap
+ *         faces covered by the same groups) and each region goes whole to:
+ *         rule 4 "whole unit": a group for which the region is all it has
+ *         (the group has no single or within face: a unit drawn inside
+ *         another's polygon keeps its area; the first such group);
+ *         else rule 2 "longest border": in rounds, the covering group with
+ *         the longest border with the region through faces already
+ *         assigned, until no region makes progress; a region left then
+ *         (it borders none of its groups) goes to the covering group whose
+ *         own rings bound it longest, rule 2, or the first covering group
+ *         when none does, rule 3 "first candidate";
+ *       - each gap face goes to the neighbouring group with the longest
+ *         border with it: rule 1 "enclosed" when only one group borders it,
+ *         rule 2 "longest border" otherwise (the Python face adds "wide
+ *         gap" for a gap between groups wider than its limit).
+ *     Border lengths are grid lengths times the unit; on geographic layers
+ *     east-west steps shrink with the cosine of the latitude.  Ties go to
+ *     the lower group index.  Gap faces never border each other (an edge
+ *     between two uncovered faces carries no contribution), so all their
+ *     neighbours are assigned when gaps are.
+ *  8. Rings (trace_regions).  The boundary of every region (faces joined
+ *     across edges with the same label) is walked into rings, each ring
+ *     split where it touches itself, so that every ring is simple and
+ *     rings meet only at single points; shells come out counter-clockwise,
+ *     holes clockwise, each hole with the shell of its region.  Units are
+ *     labelled by group, pieces by repair, excess by multiplicity.  Before
+ *     the units are final, step 8b (trace_units) gives a few
+ *     sliver faces of snap rounding to a neighbour where GEOS's coverage
+ *     validator would misread a hole touching its shell on the outline.
+ *
+ * Invariants of the output: units are valid polygons (simple rings meeting
+ * at points, holes inside their shell), their interiors are disjoint, their
+ * shared edges are identical vertex for vertex (one planar graph), and
+ * their union is the union of the input (as rounded) with every enclosed
+ * gap filled; every group keeps the faces only it covers (but for the
+ * slivers of step 8b, each narrower than a grid step); pieces and excess
+ * are drawn from the same graph.  Everything is deterministic: the same
+ * input gives the same bytes.
+ *
+ * Limits: node ids are 32-bit (at most 2^29 nodes, FAIL_LIMIT), products
+ * of coordinate differences stay within 128 bits for a span of 2^40 units
+ * (ray_nearer multiplies three of them: keep GRID_SPAN there).
  *
  * Memory: arrays are laid out so that the work walks them in order (nodes
  * sorted by grid cell, no hash tables); big ones are mapped with huge pages
- * where the system allows it.
+ * where the system allows it, and each is freed as soon as the steps after
+ * it no longer need it (see run).
  *
  * The module has one function, ``dissolve``; see its docstring.
  */
@@ -318,17 +409,25 @@ typedef struct {
     /* coverage: per face, the groups with a nonzero winding number (sorted) and that number */
     i32 *cov_start; VecI32 cov_grp, cov_w;
     /* classification */
-    int8_t *face_kind;       /* 0 outside, 1 single group, 2 gap, 3 overlap of groups, 4 overlap in one group */
+    int8_t *face_kind;       /* 0 outside (also a gap open to it), 1 single, 2 gap, 3 overlap of groups, 4 within one group */
     i32 *face_group;         /* assigned group */
-    int8_t *face_rule;       /* 0 none, 1 enclosed, 2 longest border, 3 first candidate */
+    int8_t *face_rule;       /* 0 none, 1 enclosed, 2 longest border, 3 first candidate, 4 whole unit (see the header) */
     i32 *face_ncov;          /* number of groups covering; face_mult: number of polygons covering */
     i32 *face_mult;
     i32 *face_region;        /* overlap faces: the region (a face) they were assigned with */
     double *edge_len;
     uint8_t *src_flag;       /* 1: its rings cross each other (invalid) */
     uint8_t *grp_flag;       /* 1: a face where the group winds negatively (one of its polygons is invalid) */
+    /* what snapping leaves for step 6 (gaps open to the outside), by node id before compaction */
+    VecPiece pieces;         /* pieces of the split segments, by segment then along it */
+    uint8_t *split;          /* per segment: 1 if it was split */
+    uint8_t *node_mark;      /* 1: a segment was bent through the node, or an edge there merges several segments */
+    i32 *node_new;           /* id after compaction, -1 for a node no edge uses */
+    i64 *old_x, *old_y;      /* coordinates before compaction */
+    size_t n_old_nodes;
+    uint8_t *face_open;      /* 1: an uncovered bounded face that reaches the outside through a channel snapping closed */
     /* stats */
-    i64 n_crossings, n_hits, n_rounds, n_winding_mismatch, n_bad_components, n_bad_rings;
+    i64 n_crossings, n_hits, n_rounds, n_winding_mismatch, n_bad_components, n_bad_rings, n_open, n_pixels, n_pixels_skipped, n_segments, n_pinch_moved;
     double ms[8]; /* time per step: segments, grid, crossings, snapping, faces, coverage, assignment, rings */
 } Engine;
 
@@ -341,6 +440,8 @@ static void engine_free(Engine *E) {
     mem_free(E->fc_start); mem_free(E->fc); mem_free(E->cov_start); mem_free(E->cov_grp.a); mem_free(E->cov_w.a);
     mem_free(E->face_kind); mem_free(E->face_group); mem_free(E->face_rule); mem_free(E->face_ncov); mem_free(E->face_region); mem_free(E->edge_len);
     mem_free(E->face_mult); mem_free(E->src_flag); mem_free(E->grp_flag);
+    mem_free(E->pieces.a); mem_free(E->split); mem_free(E->node_mark); mem_free(E->node_new);
+    mem_free(E->old_x); mem_free(E->old_y); mem_free(E->face_open);
 }
 
 /* ------------------------------------------------------------------ step 1: nodes and segments */
@@ -570,7 +671,7 @@ static int build_segments(Engine *E) {
     return err;
 }
 
-/* ------------------------------------------------------------------ step 2: snap rounding */
+/* ------------------------------------------------------------------ steps 2-4: crossings, snap rounding, edges */
 
 typedef struct { i64 xmin; i32 seg; } XminSeg;
 #define XMIN_LESS(p, q) ((p).xmin < (q).xmin || ((p).xmin == (q).xmin && (p).seg < (q).seg))
@@ -814,6 +915,7 @@ static int snap_round(Engine *E, uint8_t *split, VecPiece *pieces) {
     E->n_rounds = 1;
     E->n_hits += (i64)hits.n;
     if (hits.n) qsort(hits.a, hits.n, sizeof(Hit), cmp_hit);
+    for (size_t h = 0; h < hits.n; h++) E->node_mark[hits.a[h].node] = 1;
     Along *along = NULL;
     size_t along_cap = 0;
     for (size_t h = 0; h < hits.n && !err;) {
@@ -878,11 +980,14 @@ static int build_edges(Engine *E, const uint8_t *split, const VecPiece *pieces) 
         u64 kp = i < np ? pk[i].key : UINT64_MAX;
         u64 key = ks < kp ? ks : kp;
         if (key == UINT64_MAX) break;
+        int parents = (ks == key) + 0;
         if (ks == key) {
             for (i32 k = E->seg_c0.a[s]; k < E->seg_c0.a[s + 1] && !err; k++)
                 err = VecI32_push(&g.src, (i32)E->src_group[E->c_src.a[k]]) || VecI32_push(&g.w, E->c_w.a[k]);
             s++;
         }
+        for (size_t j = i; j < np && pk[j].key == key; j++) parents++;
+        if (parents > 1) E->node_mark[key >> 32] = E->node_mark[key & 0xffffffffu] = 1; /* pieces of several segments coincide */
         for (; i < np && pk[i].key == key && !err; i++)
             for (i32 k = E->seg_c0.a[pk[i].parent]; k < E->seg_c0.a[pk[i].parent + 1] && !err; k++)
                 err = VecI32_push(&g.src, (i32)E->src_group[E->c_src.a[k]]) || VecI32_push(&g.w, pk[i].flip * E->c_w.a[k]);
@@ -900,22 +1005,24 @@ static int compact_nodes(Engine *E) {
     Nodes *N = &E->N;
     size_t nn = N->x.n;
     i32 *id = (i32 *)xcalloc(nn, sizeof(i32));
-    if (!id) return FAIL_OOM;
+    i64 *X = (i64 *)xmalloc(nn, sizeof(i64)), *Y = (i64 *)xmalloc(nn, sizeof(i64));
+    if (!id || !X || !Y) { mem_free(id); mem_free(X); mem_free(Y); return FAIL_OOM; }
     for (size_t e = 0; e < E->e_u.n; e++) { id[E->e_u.a[e]] = 1; id[E->e_v.a[e]] = 1; }
     size_t kept = 0;
     for (size_t v = 0; v < nn; v++) {
         if (!id[v]) { id[v] = -1; continue; }
-        N->x.a[kept] = N->x.a[v];
-        N->y.a[kept] = N->y.a[v];
+        X[kept] = N->x.a[v];
+        Y[kept] = N->y.a[v];
         id[v] = (i32)kept++;
     }
-    N->x.n = N->y.n = kept;
     for (size_t e = 0; e < E->e_u.n; e++) { E->e_u.a[e] = id[E->e_u.a[e]]; E->e_v.a[e] = id[E->e_v.a[e]]; }
-    mem_free(id);
+    /* the old coordinates and ids serve step 6, then go */
+    E->old_x = N->x.a; E->old_y = N->y.a; E->n_old_nodes = nn; E->node_new = id;
+    N->x.a = X; N->y.a = Y; N->x.n = N->y.n = kept; N->x.cap = N->y.cap = nn;
     return 0;
 }
 
-/* ------------------------------------------------------------------ step 3: faces */
+/* ------------------------------------------------------------------ step 5: faces */
 
 static inline i32 he_origin(const Engine *E, i32 h) { return (h & 1) ? E->e_v.a[h >> 1] : E->e_u.a[h >> 1]; }
 static inline i32 he_dest(const Engine *E, i32 h) { return (h & 1) ? E->e_u.a[h >> 1] : E->e_v.a[h >> 1]; }
@@ -1230,7 +1337,364 @@ static int build_coverage(Engine *E) {
 static inline i32 cov_n(const Engine *E, i32 f) { return E->face_ncov[f]; }
 static inline const i32 *cov_g(const Engine *E, i32 f) { return E->cov_grp.a + E->cov_start[f]; }
 
-/* ------------------------------------------------------------------ step 4: assign faces */
+/* ------------------------------------------------------------------ step 6: gaps open to the outside */
+
+/* Snap rounding closes a channel narrower than a pixel: two boundaries
+ * passing through one hot pixel both bend through its centre, and a region
+ * that reached the outside through the channel becomes a bounded face.  It
+ * is no gap (it was open), so before faces are assigned, every uncovered
+ * face is joined with the uncovered faces it meets through such a closed
+ * channel, and the gap faces joined with the outside face are left out.
+ *
+ * Inside the hot pixel H of node v, the segments that pass through it (all
+ * of them snap to v) are chords of the square: a segment ending at v (or
+ * running through v itself) is a half-chord from v, any other a full chord.
+ * Where a segment leaves H it becomes an edge of the graph at v, and going
+ * round the pixel's boundary the exits come in the order of the edges
+ * around v (Guibas & Marimont: snap rounding deforms the arrangement
+ * continuously).  An arc of the boundary between two exits faces the face
+ * of the wedge it lies in, or, between two segments whose pieces coincide
+ * (they snapped onto one edge), the collapsed channel between them, which
+ * runs along the edge to the next pixel.  Two uncovered arcs are joined
+ * when no segment separates them inside H: no full chord has one exit on
+ * each boundary path between them, and when v is on their side of every
+ * full chord, the half-chords from v do not lie on both paths (see
+ * `separated` for v beyond a chord).  Where exits tie (a segment through a
+ * pixel corner, two leaving through one point) the pixel joins nothing:
+ * the face stays a gap.
+ *
+ * Only pixels on the boundary of gap faces where a segment was bent or
+ * pieces of several segments coincide are examined, and the pixels at the
+ * far end of the channels found.  Arithmetic is exact: exits are rationals
+ * n/d with |n| <= d <= 2^43 on doubled coordinates relative to v. */
+
+enum { SIDE_BOTTOM = 0, SIDE_RIGHT = 1, SIDE_TOP = 2, SIDE_LEFT = 3 };
+
+typedef struct { int side; i128 num, den; } BPos;   /* ccw along the side: num / den in (-1, 1) */
+typedef struct {
+    BPos pos;
+    i32 seg, far, he;      /* segment; next node along it (old id); half-edge at v towards far, -1 if cancelled */
+    int8_t out, half;      /* out: +1 leaving towards seg_b, -1 towards seg_a; half: a half-chord from v */
+} Exit;
+
+static int cmp_bpos(const BPos *p, const BPos *q) {
+    if (p->side != q->side) return p->side < q->side ? -1 : 1;
+    return sign128(p->num * q->den - q->num * p->den);
+}
+
+static int cmp_exit(const void *a, const void *b) { return cmp_bpos(&((const Exit *)a)->pos, &((const Exit *)b)->pos); }
+
+/* the point t = n / d (d > 0) along P + t D on side `side` of [-1, 1]^2, as a boundary position; 0 at a corner */
+static int side_pos(int side, i64 px, i64 py, i128 n, i128 d, i64 dx, i64 dy, BPos *out) {
+    i128 c = (side == SIDE_LEFT || side == SIDE_RIGHT) ? (i128)py * d + n * dy : (i128)px * d + n * dx;
+    if (c >= d || c <= -d) return 0;
+    out->side = side; out->den = d;
+    out->num = (side == SIDE_BOTTOM || side == SIDE_RIGHT) ? c : -c; /* ccw: bottom x up, right y up, top x down, left y down */
+    return 1;
+}
+
+/* Where the line through P (doubled, relative to v) in direction D leaves [-1, 1]^2 going along D. */
+static int exit_pos(i64 px, i64 py, i64 dx, i64 dy, BPos *out) {
+    i128 nx = 0, dxa = 0, ny = 0, dya = 0;
+    int hx = dx != 0, hy = dy != 0;
+    if (hx) { dxa = dx > 0 ? dx : -dx; nx = dx > 0 ? 1 - (i128)px : 1 + (i128)px; }
+    if (hy) { dya = dy > 0 ? dy : -dy; ny = dy > 0 ? 1 - (i128)py : 1 + (i128)py; }
+    int c = !hx ? 1 : !hy ? -1 : sign128(nx * dya - ny * dxa); /* -1: x side first */
+    if (c == 0) return 0;                                      /* a corner */
+    if (c < 0) return side_pos(dx > 0 ? SIDE_RIGHT : SIDE_LEFT, px, py, nx, dxa, dx, dy, out);
+    return side_pos(dy > 0 ? SIDE_TOP : SIDE_BOTTOM, px, py, ny, dya, dx, dy, out);
+}
+
+typedef struct { i32 lo, hi, s1, s2, elem; } Channel;
+
+static int cmp_channel(const void *a, const void *b) {
+    const Channel *x = (const Channel *)a, *y = (const Channel *)b;
+    if (x->lo != y->lo) return x->lo < y->lo ? -1 : 1;
+    if (x->hi != y->hi) return x->hi < y->hi ? -1 : 1;
+    if (x->s1 != y->s1) return x->s1 < y->s1 ? -1 : 1;
+    return (x->s2 > y->s2) - (x->s2 < y->s2);
+}
+
+typedef struct {
+    i32 *inc_start, *inc_seg;   /* segments through each old node's pixel (CSR) */
+    i32 *first_piece;           /* per segment: its first piece, -1 if not split */
+    i32 *node_he;               /* per (new) node: a half-edge leaving it */
+    uint8_t *seen;              /* per old node: examined or queued */
+    VecI32 queue, uf, ring, gs, gw, os, ow;
+    Channel *ch; size_t nch, capch;
+    Exit *ex; size_t capex;
+} Pixels;
+
+static i32 uf_add(Pixels *P) {
+    i32 id = (i32)P->uf.n;
+    return VecI32_push(&P->uf, id) ? -1 : id;
+}
+
+static void uf_join(i32 *parent, i32 a, i32 b) {
+    a = uf_find(parent, a); b = uf_find(parent, b);
+    if (a != b) parent[a < b ? b : a] = a < b ? a : b;
+}
+
+/* group contributions of segment s, times `sign`, added to the sorted coverage (gs, gw) */
+static int add_segment(const Engine *E, i32 s, int sign, VecI32 *gs, VecI32 *gw) {
+    for (i32 k = E->seg_c0.a[s]; k < E->seg_c0.a[s + 1]; k++) {
+        i32 g = (i32)E->src_group[E->c_src.a[k]], w = sign * E->c_w.a[k];
+        size_t j = 0;
+        while (j < gs->n && gs->a[j] < g) j++;
+        if (j < gs->n && gs->a[j] == g) { gw->a[j] += w; continue; }
+        CHECK(VecI32_push(gs, 0) || VecI32_push(gw, 0));
+        memmove(gs->a + j + 1, gs->a + j, (gs->n - 1 - j) * sizeof(i32));
+        memmove(gw->a + j + 1, gw->a + j, (gw->n - 1 - j) * sizeof(i32));
+        gs->a[j] = g; gw->a[j] = w;
+    }
+    size_t m = 0;
+    for (size_t j = 0; j < gs->n; j++) if (gw->a[j]) { gs->a[m] = gs->a[j]; gw->a[m] = gw->a[j]; m++; }
+    gs->n = gw->n = m;
+    return 0;
+}
+
+static int same_cover(const VecI32 *gs, const VecI32 *gw, const Engine *E, i32 f) {
+    if ((i32)gs->n != E->face_ncov[f]) return 0;
+    for (size_t k = 0; k < gs->n; k++)
+        if (gs->a[k] != E->cov_grp.a[E->cov_start[f] + k] || gw->a[k] != E->cov_w.a[E->cov_start[f] + k]) return 0;
+    return 1;
+}
+
+/* Exits of the segments through the pixel of old node ov; returns their number, 0 if the pixel is degenerate, -1 on failure. */
+static i64 pixel_exits(const Engine *E, Pixels *P, i32 ov) {
+    i64 vx = E->old_x[ov], vy = E->old_y[ov];
+    size_t n = 0;
+    for (i32 k = P->inc_start[ov]; k < P->inc_start[ov + 1]; k++) {
+        i32 s = P->inc_seg[k], a = E->seg_a.a[s], b = E->seg_b.a[s];
+        P->gs.n = P->gw.n = 0;
+        if (add_segment(E, s, 1, &P->gs, &P->gw)) return -1;
+        if (!P->gs.n) continue;                      /* cancels within its group: no boundary */
+        i32 far_b = b, far_a = a;
+        if (E->split[s]) {
+            i32 p = P->first_piece[s];
+            if (a == ov) far_b = E->pieces.a[p].v;
+            else {
+                while (E->pieces.a[p].v != ov) p++;
+                far_a = E->pieces.a[p].u;
+                if (b != ov) far_b = E->pieces.a[p + 1].v;
+            }
+        }
+        i64 ax = 2 * (E->old_x[a] - vx), ay = 2 * (E->old_y[a] - vy), bx = 2 * (E->old_x[b] - vx), by = 2 * (E->old_y[b] - vy);
+        int through = a != ov && b != ov && (i128)ax * by - (i128)ay * bx == 0;
+        if (n + 2 > P->capex) {
+            size_t cap = P->capex ? 2 * P->capex : 64;
+            Exit *x = (Exit *)mem_realloc(P->ex, P->capex * sizeof(Exit), cap * sizeof(Exit));
+            if (!x) return -1;
+            P->ex = x; P->capex = cap;
+        }
+        for (int dir = 1; dir >= -1; dir -= 2) {
+            if ((dir > 0 && b == ov) || (dir < 0 && a == ov)) continue;
+            Exit *x = &P->ex[n];
+            x->seg = s; x->out = (int8_t)dir; x->far = dir > 0 ? far_b : far_a;
+            x->half = a == ov || b == ov || through;
+            int ok = x->half ? exit_pos(0, 0, dir > 0 ? bx : ax, dir > 0 ? by : ay, &x->pos)
+                             : exit_pos(ax, ay, dir * (bx - ax), dir * (by - ay), &x->pos);
+            if (!ok) return 0;
+            n++;
+        }
+    }
+    if (n < 2) return 0;
+    qsort(P->ex, n, sizeof(Exit), cmp_exit);
+    return (i64)n;
+}
+
+/* is exit p on the ccw boundary path from arc i to arc j (exits i+1 .. j)? */
+static inline int on_path(size_t p, size_t i, size_t j, size_t n) { return (p + n - i - 1) % n < (j + n - i) % n; }
+
+/* Do the segments through the pixel separate arcs i and j (exits[] sorted, n of them)?
+ * A full chord separates them when its exits lie one on each boundary path
+ * between them.  Otherwise they lie in one convex cell C of the full chords.
+ * If v is in C, the half-chords (rays from v) separate them when they lie
+ * on both paths.  If not, take a full chord c with v beyond it: in the
+ * convex part R of the square on C's side of c, a half-chord that reaches
+ * R is a chord of R, from c to its exit, and separates the arcs when
+ * exactly one of its two ends lies on the path from i to j (its end on c
+ * sits where c cuts the boundary, between c's exits). */
+static int separated(const Engine *E, const Exit *x, size_t n, size_t i, size_t j, i64 vx, i64 vy) {
+    int halves_ij = 0, halves_ji = 0;
+    size_t cut_out = n, cut_in = n;   /* exits of a full chord with v beyond it */
+    for (size_t p = 0; p < n; p++) {
+        if (x[p].half) { if (on_path(p, i, j, n)) halves_ij = 1; else halves_ji = 1; continue; }
+        if (x[p].out < 0) continue;                       /* each full chord once, by its exit towards seg_b */
+        size_t q = 0;
+        while (x[q].seg != x[p].seg || x[q].out > 0) q++;  /* its exit towards seg_a */
+        if (on_path(p, i, j, n) != on_path(q, i, j, n)) return 1;
+        /* arc i is left of a->b when it lies on the ccw path from the exit towards b to the one towards a */
+        int arc_left = (i + n - p) % n < (q + n - p) % n;
+        i32 a = E->seg_a.a[x[p].seg], b = E->seg_b.a[x[p].seg];
+        int v_left = orient(E->old_x[a], E->old_y[a], E->old_x[b], E->old_y[b], vx, vy) > 0;
+        if (arc_left != v_left && cut_out == n) { cut_out = p; cut_in = q; }
+    }
+    if (!halves_ij && !halves_ji) return 0;
+    if (cut_out == n) return halves_ij && halves_ji;   /* v in C: rays on both paths */
+    int cut_on_path = on_path(cut_out, i, j, n);
+    int arc_left = (i + n - cut_out) % n < (cut_in + n - cut_out) % n;
+    for (size_t p = 0; p < n; p++) {
+        if (!x[p].half) continue;
+        int exit_left = (p + n - cut_out) % n < (cut_in + n - cut_out) % n;
+        if (exit_left != arc_left) continue;            /* ends on v's side of the cut: never reaches R */
+        if (on_path(p, i, j, n) != cut_on_path) return 1;
+    }
+    return 0;
+}
+
+/* Examine the pixel of new node nv (old id ov): join its uncovered arcs. */
+static int examine_pixel(Engine *E, Pixels *P, i32 ov, i32 nv) {
+    E->n_pixels++;
+    i64 got = pixel_exits(E, P, ov);
+    if (got < 0) return FAIL_OOM;
+    if (got == 0) { E->n_pixels_skipped++; return 0; }
+    size_t n = (size_t)got;
+    Exit *x = P->ex;
+    /* half-edges around nv, counter-clockwise, and each exit's half-edge */
+    P->ring.n = 0;
+    i32 h0 = P->node_he[nv], h = h0;
+    do { CHECK(VecI32_push(&P->ring, h)); h = E->next[h ^ 1]; } while (h != h0); /* clockwise */
+    size_t deg = P->ring.n;
+    for (size_t i = 0; i < n; i++) {
+        i32 w = E->node_new[x[i].far];
+        x[i].he = -1;
+        for (size_t k = 0; w >= 0 && k < deg; k++) if (he_dest(E, P->ring.a[k]) == w) { x[i].he = P->ring.a[k]; break; }
+    }
+    /* the exits' half-edges must come in the counter-clockwise order of the ring, each in one run */
+    size_t first = n, runs = 0, at = 0;  /* first: an exit on an edge, followed by another edge's exit */
+    for (size_t i = 0; i < n; i++) if (x[i].he >= 0 && x[i].far != x[(i + 1) % n].far) { first = i; break; }
+    if (first == n) { E->n_pixels_skipped++; return 0; }
+    i32 last = x[first].he;  /* walk from the exit after `first`: a run starts there or the sequence is wrong */
+    for (size_t k = 1; k <= n; k++) {
+        i32 he = x[(first + k) % n].he;
+        if (he < 0 || he == last) continue;
+        if (runs == 0) { for (at = 0; at < deg && P->ring.a[at] != he; at++) {} }
+        else at = (at + deg - 1) % deg;  /* ring is clockwise: the next counter-clockwise is one back */
+        if (at >= deg || P->ring.a[at] != he) { E->n_pixels_skipped++; return 0; }
+        runs++; last = he;
+    }
+    if (runs != deg) { E->n_pixels_skipped++; return 0; }
+    /* arcs: arc i lies between exit i and exit i + 1; its coverage, from the faces, along the exits */
+    i32 *elem = (i32 *)xmalloc(n, sizeof(i32));   /* per arc: union-find element if uncovered, else -1 */
+    if (!elem) return FAIL_OOM;
+    int err = 0, bad = 0;
+    i32 he_cur = x[first].he;
+    P->gs.n = P->gw.n = 0;
+    i32 f0 = he_face(E, he_cur);
+    for (i32 k = 0; k < E->face_ncov[f0] && !err; k++)
+        err = VecI32_push(&P->gs, E->cov_grp.a[E->cov_start[f0] + k]) || VecI32_push(&P->gw, E->cov_w.a[E->cov_start[f0] + k]);
+    for (size_t k = 0; k < n && !err && !bad; k++) {
+        size_t i = (first + k) % n, j = (i + 1) % n;
+        if (k > 0) err = add_segment(E, x[i].seg, x[i].out, &P->gs, &P->gw);
+        if (err) break;
+        if (x[i].he >= 0) he_cur = x[i].he;
+        int channel = x[i].far == x[j].far;
+        if (!channel && !same_cover(&P->gs, &P->gw, E, he_face(E, he_cur))) bad = 1;
+        elem[i] = -1;
+        if (P->gs.n) continue;
+        if (!channel) { elem[i] = he_face(E, he_cur); continue; }
+        i32 id = uf_add(P);
+        if (id < 0) { err = FAIL_OOM; break; }
+        elem[i] = id;
+        if (P->nch == P->capch) {
+            size_t cap = P->capch ? 2 * P->capch : 64;
+            Channel *c = (Channel *)mem_realloc(P->ch, P->capch * sizeof(Channel), cap * sizeof(Channel));
+            if (!c) { err = FAIL_OOM; break; }
+            P->ch = c; P->capch = cap;
+        }
+        i32 w = x[i].far;
+        Channel c = {ov < w ? ov : w, ov < w ? w : ov, x[i].seg < x[j].seg ? x[i].seg : x[j].seg, x[i].seg < x[j].seg ? x[j].seg : x[i].seg, id};
+        P->ch[P->nch++] = c;
+        if (E->node_new[w] >= 0 && !P->seen[w]) { P->seen[w] = 1; err = VecI32_push(&P->queue, w); }
+    }
+    if (bad) E->n_pixels_skipped++;
+    /* join the uncovered arcs that no segment separates */
+    for (size_t i = 0; i < n && !err && !bad; i++) {
+        if (elem[i] < 0) continue;
+        for (size_t j = i + 1; j < n; j++)
+            if (elem[j] >= 0 && uf_find(P->uf.a, elem[i]) != uf_find(P->uf.a, elem[j]) &&
+                !separated(E, x, n, i, j, E->old_x[ov], E->old_y[ov]))
+                uf_join(P->uf.a, elem[i], elem[j]);
+    }
+    mem_free(elem);
+    return err;
+}
+
+/* Mark the gap faces that snapping closed off from the outside (face_open). */
+static int open_gaps(Engine *E) {
+    i32 nf = E->n_faces;
+    size_t nn = E->N.x.n, on = E->n_old_nodes, ns = E->seg_a.n;
+    E->face_open = (uint8_t *)xcalloc((size_t)nf, 1);
+    if (!E->face_open) return FAIL_OOM;
+    int any = 0;
+    for (i32 f = 1; f < nf && !any; f++) any = E->face_ncov[f] == 0;
+    if (!any) return 0;
+    Pixels P;
+    memset(&P, 0, sizeof P);
+    int err = 0;
+    P.inc_start = (i32 *)xcalloc(on + 1, sizeof(i32));
+    P.first_piece = (i32 *)xmalloc(ns, sizeof(i32));
+    P.node_he = (i32 *)xmalloc(nn, sizeof(i32));
+    P.seen = (uint8_t *)xcalloc(on, 1);
+    if (!P.inc_start || !P.first_piece || !P.node_he || !P.seen) err = FAIL_OOM;
+    /* segments through each pixel: a segment's ends and the nodes it was bent through */
+    for (size_t s = 0; s < ns && !err; s++) P.first_piece[s] = -1;
+    for (size_t p = 0; p < E->pieces.n && !err; p++) {
+        i32 s = E->pieces.a[p].parent;
+        if (P.first_piece[s] < 0) P.first_piece[s] = (i32)p;
+        if (E->pieces.a[p].v != E->seg_b.a[s]) P.inc_start[E->pieces.a[p].v + 1]++;
+    }
+    for (size_t s = 0; s < ns && !err; s++) { P.inc_start[E->seg_a.a[s] + 1]++; P.inc_start[E->seg_b.a[s] + 1]++; }
+    for (size_t v = 0; v < on && !err; v++) P.inc_start[v + 1] += P.inc_start[v];
+    if (!err && !(P.inc_seg = (i32 *)xmalloc((size_t)P.inc_start[on], sizeof(i32)))) err = FAIL_OOM;
+    if (!err) {
+        i32 *fill = (i32 *)xmalloc(on, sizeof(i32));
+        if (!fill) err = FAIL_OOM;
+        for (size_t v = 0; v < on && !err; v++) fill[v] = P.inc_start[v];
+        for (size_t s = 0; s < ns && !err; s++) { P.inc_seg[fill[E->seg_a.a[s]]++] = (i32)s; P.inc_seg[fill[E->seg_b.a[s]]++] = (i32)s; }
+        for (size_t p = 0; p < E->pieces.n && !err; p++) {
+            i32 s = E->pieces.a[p].parent;
+            if (E->pieces.a[p].v != E->seg_b.a[s]) P.inc_seg[fill[E->pieces.a[p].v]++] = s;
+        }
+        mem_free(fill);
+    }
+    for (size_t h = 0; h < 2 * E->e_u.n && !err; h++) P.node_he[he_origin(E, (i32)h)] = (i32)h;
+    /* union-find over the faces, then the channels */
+    for (i32 f = 0; f < nf && !err; f++) err = VecI32_push(&P.uf, f);
+    /* seeds: the marked pixels on the boundary of gap faces */
+    i32 *old_of = err ? NULL : (i32 *)xmalloc(nn, sizeof(i32));
+    if (!err && !old_of) err = FAIL_OOM;
+    for (size_t v = 0; v < on && !err; v++) if (E->node_new[v] >= 0) old_of[E->node_new[v]] = (i32)v;
+    VecI32 hes = {0};
+    for (i32 f = 1; f < nf && !err; f++) {
+        if (E->face_ncov[f]) continue;
+        if ((err = face_half_edges(E, f, &hes))) break;
+        for (size_t k = 0; k < hes.n && !err; k++) {
+            i32 ov = old_of[he_origin(E, hes.a[k])];
+            if (E->node_mark[ov] && !P.seen[ov]) { P.seen[ov] = 1; err = VecI32_push(&P.queue, ov); }
+        }
+    }
+    for (size_t q = 0; q < P.queue.n && !err; q++) {
+        i32 ov = P.queue.a[q];
+        err = examine_pixel(E, &P, ov, E->node_new[ov]);
+    }
+    /* a channel found at both ends joins what its two pixels joined it to */
+    if (!err && P.nch) {
+        qsort(P.ch, P.nch, sizeof(Channel), cmp_channel);
+        for (size_t i = 0; i + 1 < P.nch; i++)
+            if (!cmp_channel(&P.ch[i], &P.ch[i + 1])) uf_join(P.uf.a, P.ch[i].elem, P.ch[i + 1].elem);
+    }
+    for (i32 f = 1; f < nf && !err; f++)
+        if (!E->face_ncov[f] && uf_find(P.uf.a, f) == uf_find(P.uf.a, 0)) { E->face_open[f] = 1; E->n_open++; }
+    mem_free(hes.a); mem_free(old_of);
+    mem_free(P.inc_start); mem_free(P.inc_seg); mem_free(P.first_piece); mem_free(P.node_he); mem_free(P.seen);
+    mem_free(P.queue.a); mem_free(P.uf.a); mem_free(P.ring.a); mem_free(P.gs.a); mem_free(P.gw.a); mem_free(P.os.a); mem_free(P.ow.a);
+    mem_free(P.ch); mem_free(P.ex);
+    return err;
+}
+
+/* ------------------------------------------------------------------ step 7: assign faces */
 
 enum { K_OUTSIDE = 0, K_SINGLE = 1, K_GAP = 2, K_OVERLAP = 3, K_WITHIN = 4 };
 enum { R_NONE = 0, R_ENCLOSED = 1, R_LONGEST = 2, R_FIRST = 3, R_WHOLE = 4 };
@@ -1320,7 +1784,7 @@ static int assign_faces(Engine *E) {
         if (f == 0) { E->face_kind[f] = K_OUTSIDE; continue; }
         size_t ng = face_groups(E, f, &groups);
         if (ng == (size_t)-1) { err = FAIL_OOM; break; }
-        if (ng == 0) E->face_kind[f] = K_GAP;
+        if (ng == 0) E->face_kind[f] = E->face_open[f] ? K_OUTSIDE : K_GAP;
         else if (ng == 1) { E->face_kind[f] = E->face_mult[f] > 1 ? K_WITHIN : K_SINGLE; E->face_group[f] = groups.a[0]; }
         else { E->face_kind[f] = K_OVERLAP; err = VecI32_push(&overl, f); }
     }
@@ -1429,7 +1893,7 @@ static int assign_faces(Engine *E) {
     return err;
 }
 
-/* ------------------------------------------------------------------ step 5: rings of regions */
+/* ------------------------------------------------------------------ step 8: rings of regions */
 
 typedef struct {
     VecF64 xy;            /* coordinates */
@@ -1446,11 +1910,23 @@ typedef struct {
     RingInfo *a;
     size_t n, cap;
     VecF64 xy;  /* ring coordinates, closed */
+    const uint8_t *outline;  /* if set: the nodes on the outline, and where to put (node, label) of holes through them */
+    VecI32 *pinch;
 } RingSet;
+
+static int emit_ring_xy(Engine *E, RingSet *S, const i32 *nodes, size_t n, i32 L, i32 region);
 
 /* Append ring `nodes` (open) of region `region` with label L. */
 static int emit_ring(Engine *E, RingSet *S, const i32 *nodes, size_t n, i32 L, i32 region) {
     if (n < 3) { E->n_bad_rings++; return 0; }
+    int err = emit_ring_xy(E, S, nodes, n, L, region);
+    if (err || !S->outline || S->a[S->n - 1].shell) return err;
+    for (size_t k = 0; k < n; k++) /* a hole through a node of the outline: see trace_units */
+        if (S->outline[nodes[k]]) CHECK(VecI32_push(S->pinch, nodes[k]) || VecI32_push(S->pinch, L));
+    return 0;
+}
+
+static int emit_ring_xy(Engine *E, RingSet *S, const i32 *nodes, size_t n, i32 L, i32 region) {
     Nodes *N = &E->N;
     i64 bx = N->x.a[nodes[0]], by = N->y.a[nodes[0]];
     i128 area = 0;
@@ -1486,13 +1962,14 @@ static int cmp_ring(const void *a, const void *b) {
  * the same label >= 0 on both sides) into polygons: the region's shell and
  * its holes, each ring split where it touches itself, so that every ring is
  * simple and rings meet only at single points. */
-static int trace_regions(Engine *E, const i32 *label, i32 n_labels, Rings *R) {
+static int trace_regions(Engine *E, const i32 *label, i32 n_labels, Rings *R, const uint8_t *outline, VecI32 *pinch) {
     size_t nh = 2 * E->e_u.n, nn = E->N.x.n;
     i32 nf = E->n_faces;
     i32 *parent = (i32 *)xmalloc((size_t)nf, sizeof(i32));
     uint8_t *done = (uint8_t *)xcalloc(nh, 1);
     i32 *at = (i32 *)xmalloc(nn, sizeof(i32)); /* position of a node in the current walk, or -1 */
     RingSet S = {0};
+    S.outline = outline; S.pinch = pinch;
     VecI32 walk = {0};
     int err = (!parent || !done || !at) ? FAIL_OOM : 0;
     if (!err) {
@@ -1561,10 +2038,83 @@ static int trace_regions(Engine *E, const i32 *label, i32 n_labels, Rings *R) {
     return err;
 }
 
+/* ------------------------------------------------------------------ step 8b: pinches GEOS misreads */
+
+/* GEOS's coverage validator (CoveragePolygonValidator) judges a segment of
+ * one polygon against each ring corner of a neighbour separately: a segment
+ * of unit Y ending at node v, on the outline (its other side outside), is
+ * taken as "interior" to unit X when X has a hole whose ring passes through
+ * v, since the hole corner alone says everything outside the hole is X.
+ * That happens where X's hole touches X's shell at v on the outline and Y
+ * touches v from outside: a valid coverage GEOS reports invalid.  Snap
+ * rounding makes such pinches out of near-coincident copies (needles one
+ * grid unit wide).  So after tracing the units, for each hole through a
+ * node of the outline where another unit has an outline edge, the faces of
+ * that unit at the node bordering the outline go to X when they are slivers
+ * of snap rounding (mean width, 2 area / perimeter, under one grid unit),
+ * and the units are traced again.  A pinch made of wider faces is the
+ * input's own and stays (GEOS misreads it on the input too). */
+
+static int is_sliver(const Engine *E, i32 f, VecI32 *hes) {
+    CHECK(face_half_edges(E, f, hes));
+    i128 area = 0;
+    double perimeter = 0;
+    const Nodes *N = &E->N;
+    for (size_t k = 0; k < hes->n; k++) {
+        i32 p = he_origin(E, hes->a[k]), q = he_dest(E, hes->a[k]);
+        area += (i128)N->x.a[p] * N->y.a[q] - (i128)N->x.a[q] * N->y.a[p];
+        perimeter += hypot((double)(N->x.a[q] - N->x.a[p]), (double)(N->y.a[q] - N->y.a[p]));
+    }
+    return (double)area < perimeter;  /* area here is twice the area */
+}
+
+/* may face f change hands without breaking a repair piece? */
+static int movable(const Engine *E, i32 f) {
+    int k = E->face_kind[f];
+    if (k == K_SINGLE || k == K_WITHIN || k == K_GAP) return 1;
+    if (k != K_OVERLAP || E->face_region[f] != f) return 0;
+    for (i32 g = 1; g < E->n_faces; g++) if (g != f && E->face_kind[g] == K_OVERLAP && E->face_region[g] == f) return 0;
+    return 1;
+}
+
+static int trace_units(Engine *E, i32 *label, Rings *R) {
+    size_t nn = E->N.x.n, nh = 2 * E->e_u.n;
+    uint8_t *outline = (uint8_t *)xcalloc(nn, 1);
+    i32 *node_he = (i32 *)xmalloc(nn, sizeof(i32));
+    VecI32 pinch = {0}, hes = {0};
+    int err = (!outline || !node_he) ? FAIL_OOM : 0;
+    for (size_t h = 0; h < nh && !err; h++) {
+        node_he[he_origin(E, (i32)h)] = (i32)h;
+        if ((label[he_face(E, (i32)h)] < 0) != (label[he_face(E, (i32)h ^ 1)] < 0)) outline[he_origin(E, (i32)h)] = 1;
+    }
+    for (int round = 0; round < 8 && !err; round++) {
+        pinch.n = 0;
+        R->xy.n = R->ring_off.n = R->poly_off.n = R->geom_off.n = 0;
+        if ((err = trace_regions(E, label, (i32)E->n_groups, R, outline, &pinch))) break;
+        int moved = 0;
+        for (size_t k = 0; k + 1 < pinch.n && !err; k += 2) {
+            i32 v = pinch.a[k], X = pinch.a[k + 1], h0 = node_he[v], h = h0;
+            do {  /* the faces of other units at v that border the outline */
+                i32 l = he_face(E, h), r = he_face(E, h ^ 1);
+                i32 f = label[l] < 0 ? r : (label[r] < 0 ? l : -1);
+                if (f >= 0 && label[f] >= 0 && label[f] != X && movable(E, f)) {
+                    int sl = is_sliver(E, f, &hes);
+                    if (sl < 0) { err = sl; break; }
+                    if (sl) { label[f] = X; E->face_group[f] = X; moved++; E->n_pinch_moved++; }
+                }
+                h = E->next[h ^ 1];
+            } while (h != h0);
+        }
+        if (!moved) break;
+    }
+    mem_free(outline); mem_free(node_he); mem_free(pinch.a); mem_free(hes.a);
+    return err;
+}
+
 /* ------------------------------------------------------------------ the Python function */
 
 typedef struct {
-    Rings units, pieces, excess;
+    Rings units, pieces, excess, open;
     VecI32 rep_face, rep_other_off, rep_other;
 } Output;
 
@@ -1581,24 +2131,29 @@ static int run(Engine *E, Output *O) {
     mem_free(px.a); mem_free(py.a);
     if (err) return err;
     LAP(2);
-    VecPiece pieces = {0};
-    uint8_t *split = (uint8_t *)xcalloc(E->seg_a.n, 1);
-    err = split ? snap_round(E, split, &pieces) : FAIL_OOM;
-    if (!err) err = build_edges(E, split, &pieces);
+    E->split = (uint8_t *)xcalloc(E->seg_a.n, 1);
+    E->node_mark = (uint8_t *)xcalloc(E->N.x.n, 1);
+    err = E->split && E->node_mark ? snap_round(E, E->split, &E->pieces) : FAIL_OOM;
+    if (!err) err = build_edges(E, E->split, &E->pieces);
     if (!err) err = compact_nodes(E);
-    mem_free(pieces.a); mem_free(split);
     if (err) return err;
-    /* the grid and the segments are done with: their memory serves the next steps */
+    /* the grid is done with: its memory serves the next steps */
     mem_free(E->cell_start); mem_free(E->cell_seg); mem_free(E->ncell_start);
     E->cell_start = E->cell_seg = E->ncell_start = NULL;
-    mem_free(E->seg_a.a); mem_free(E->seg_b.a); mem_free(E->seg_c0.a); mem_free(E->c_src.a); mem_free(E->c_w.a);
-    memset(&E->seg_a, 0, sizeof E->seg_a); memset(&E->seg_b, 0, sizeof E->seg_b); memset(&E->seg_c0, 0, sizeof E->seg_c0);
-    memset(&E->c_src, 0, sizeof E->c_src); memset(&E->c_w, 0, sizeof E->c_w);
     LAP(3);
     CHECK(build_half_edges(E));
     CHECK(build_faces(E));
     LAP(4);
     CHECK(build_coverage(E));
+    CHECK(open_gaps(E));
+    E->n_segments = (i64)E->seg_a.n;
+    /* the segments and pieces are done with */
+    mem_free(E->seg_a.a); mem_free(E->seg_b.a); mem_free(E->seg_c0.a); mem_free(E->c_src.a); mem_free(E->c_w.a);
+    memset(&E->seg_a, 0, sizeof E->seg_a); memset(&E->seg_b, 0, sizeof E->seg_b); memset(&E->seg_c0, 0, sizeof E->seg_c0);
+    memset(&E->c_src, 0, sizeof E->c_src); memset(&E->c_w, 0, sizeof E->c_w);
+    mem_free(E->pieces.a); mem_free(E->split); mem_free(E->node_mark); mem_free(E->node_new); mem_free(E->old_x); mem_free(E->old_y);
+    memset(&E->pieces, 0, sizeof E->pieces);
+    E->split = E->node_mark = NULL; E->node_new = NULL; E->old_x = E->old_y = NULL;
     LAP(5);
     CHECK(assign_faces(E));
     LAP(6);
@@ -1607,7 +2162,7 @@ static int run(Engine *E, Output *O) {
     i32 *label = (i32 *)xmalloc((size_t)nf, sizeof(i32));
     if (!label) return FAIL_OOM;
     for (i32 f = 0; f < nf; f++) label[f] = E->face_kind[f] == K_OUTSIDE ? -1 : E->face_group[f];
-    err = trace_regions(E, label, (i32)E->n_groups, &O->units);
+    err = trace_units(E, label, &O->units);
     /* repaired pieces: one per gap face, one per overlap region */
     VecI32 gs = {0}, cand = {0}, hes = {0};
     VecF64 len = {0};
@@ -1638,18 +2193,23 @@ static int run(Engine *E, Output *O) {
     for (i32 f = 0; f < nf && !err; f++)
         if (E->face_kind[f] == K_OVERLAP && E->face_region[f] != f) label[f] = label[E->face_region[f]];
     if (!err) err = VecI32_push(&O->rep_other_off, (i32)O->rep_other.n);
-    if (!err) err = trace_regions(E, label, (i32)O->rep_face.n, &O->pieces);
+    if (!err) err = trace_regions(E, label, (i32)O->rep_face.n, &O->pieces, NULL, NULL);
     /* multiplicity: faces covered by k + 2 polygons, labelled k (what the polygons count k + 1 times too many) */
     i32 most = 0;
     for (i32 f = 0; f < nf; f++) {
         label[f] = E->face_mult[f] >= 2 ? E->face_mult[f] - 2 : -1;
         if (label[f] + 1 > most) most = label[f] + 1;
     }
-    if (!err) err = trace_regions(E, label, most, &O->excess);
+    if (!err) err = trace_regions(E, label, most, &O->excess, NULL, NULL);
+    /* the gaps left outside (step 6), for checks */
+    for (i32 f = 0; f < nf; f++) label[f] = (f > 0 && E->face_open[f]) ? 0 : -1;
+    if (!err) err = trace_regions(E, label, 1, &O->open, NULL, NULL);
     mem_free(label); mem_free(gs.a); mem_free(cand.a); mem_free(len.a); mem_free(hes.a);
     LAP(7);
     return err;
 }
+
+static PyObject *LimitError; /* FAIL_LIMIT: the input is too large for 32-bit node and index ids */
 
 static PyObject *as_bytes(const void *data, size_t n, size_t size) {
     return PyBytes_FromStringAndSize((const char *)data, (Py_ssize_t)(n * size));
@@ -1694,15 +2254,20 @@ PyDoc_STRVAR(dissolve_doc,
 "ring_hole: uint8, 1 for holes; source_group: int64 group of each source, in\n"
 "[0, n_groups); unit: the grid unit (a power of two, in CRS units);\n"
 "geographic: 1 when x, y are degrees (border lengths then shrink east-west).\n\n"
-"Returns a dict of bytes: units_*, pieces_* and excess_*, ragged multipolygon\n"
-"arrays (one per group; per repaired piece: each gap face and each overlap\n"
-"region of several groups; per k: the faces covered by k + 2 polygons);\n"
+"Returns a dict of bytes: units_*, pieces_*, excess_* and open_*, ragged\n"
+"multipolygon arrays (one per group; per repaired piece: each gap face and\n"
+"each overlap region of several groups; per k: the faces covered by k + 2\n"
+"polygons; one: the uncovered faces left outside, open through a channel\n"
+"snap rounding closed);\n"
 "piece_kind (2 gap, 3 overlap), piece_group (receiving), piece_rule\n"
 "(1 enclosed, 2 longest border, 3 first candidate, 4 whole unit),\n"
 "piece_other_offsets and\n"
 "piece_other (the other groups): int32; source_flag: uint8 (1: rings that\n"
 "cross); group_flag: uint8 (1: a polygon of the group winds negatively);\n"
-"and 'stats', a dict of counts and step times.");
+"and 'stats', a dict of counts and step times (open_gaps: uncovered faces\n"
+"left outside, reached through a channel snap rounding closed; pinch_faces:\n"
+"slivers given to a neighbour so that GEOS reads the coverage right).\n\n"
+"Raises MemoryError, or LimitError past 2^29 nodes.");
 
 static PyObject *py_dissolve(PyObject *self, PyObject *args) {
     PyObject *oxy, *ooff, *osrc, *ohole, *ogroup;
@@ -1743,7 +2308,7 @@ static PyObject *py_dissolve(PyObject *self, PyObject *args) {
     err = run(&E, &O);
     Py_END_ALLOW_THREADS
     if (err == FAIL_OOM) { PyErr_NoMemory(); goto done; }
-    if (err) { PyErr_SetString(PyExc_OverflowError, "input too large for the arrangement"); goto done; }
+    if (err) { PyErr_SetString(LimitError, "more nodes or cell entries than 32-bit indices hold"); goto done; }
     result = PyDict_New();
     if (!result) goto done;
     size_t np = O.rep_face.n;
@@ -1755,7 +2320,7 @@ static PyObject *py_dissolve(PyObject *self, PyObject *args) {
         kind[i] = E.face_kind[f]; group[i] = E.face_group[f]; rule[i] = E.face_rule[f];
     }
     int bad = put_rings(result, "units", &O.units) || put_rings(result, "pieces", &O.pieces) ||
-              put_rings(result, "excess", &O.excess) ||
+              put_rings(result, "excess", &O.excess) || put_rings(result, "open", &O.open) ||
               put(result, "piece_kind", as_bytes(kind, np, 4)) || put(result, "piece_group", as_bytes(group, np, 4)) ||
               put(result, "piece_rule", as_bytes(rule, np, 4)) ||
               put(result, "piece_other_offsets", as_bytes(O.rep_other_off.a, O.rep_other_off.n, 4)) ||
@@ -1766,18 +2331,20 @@ static PyObject *py_dissolve(PyObject *self, PyObject *args) {
     if (!bad) {
         PyObject *ms = Py_BuildValue("{s:d,s:d,s:d,s:d,s:d,s:d,s:d,s:d}", "segments", E.ms[0], "grid", E.ms[1],
             "crossings", E.ms[2], "snapping", E.ms[3], "faces", E.ms[4], "coverage", E.ms[5], "assignment", E.ms[6], "rings", E.ms[7]);
-        PyObject *stats = Py_BuildValue("{s:n,s:n,s:n,s:n,s:L,s:L,s:L,s:L,s:L,s:L,s:i,s:N}",
-            "nodes", (Py_ssize_t)E.N.x.n, "segments", (Py_ssize_t)E.seg_a.n, "edges", (Py_ssize_t)E.e_u.n,
+        PyObject *stats = Py_BuildValue("{s:n,s:n,s:n,s:n,s:L,s:L,s:L,s:L,s:L,s:L,s:L,s:L,s:L,s:L,s:i,s:N}",
+            "nodes", (Py_ssize_t)E.N.x.n, "segments", (Py_ssize_t)E.n_segments, "edges", (Py_ssize_t)E.e_u.n,
             "faces", (Py_ssize_t)E.n_faces, "crossings", (long long)E.n_crossings, "snaps", (long long)E.n_hits,
             "rounds", (long long)E.n_rounds, "winding_mismatches", (long long)E.n_winding_mismatch,
             "bad_components", (long long)E.n_bad_components, "bad_rings", (long long)E.n_bad_rings,
+            "open_gaps", (long long)E.n_open, "pixels", (long long)E.n_pixels, "pixels_skipped", (long long)E.n_pixels_skipped,
+            "pinch_faces", (long long)E.n_pinch_moved,
             "cell_shift", E.G.shift, "ms", ms);
         bad = put(result, "stats", stats);
     }
     if (bad) Py_CLEAR(result);
 done:
     engine_free(&E);
-    rings_free(&O.units); rings_free(&O.pieces); rings_free(&O.excess);
+    rings_free(&O.units); rings_free(&O.pieces); rings_free(&O.excess); rings_free(&O.open);
     mem_free(O.rep_face.a); mem_free(O.rep_other_off.a); mem_free(O.rep_other.a);
     mem_release();
     if (bxy.obj) PyBuffer_Release(&bxy);
@@ -1800,5 +2367,10 @@ static struct PyModuleDef module = {
 };
 
 PyMODINIT_FUNC PyInit__arrange(void) {
-    return PyModule_Create(&module);
+    PyObject *m = PyModule_Create(&module);
+    if (!m) return NULL;
+    LimitError = PyErr_NewExceptionWithDoc("geoplan.engine._arrange.LimitError",
+        "The input needs more nodes or index entries than the arrangement's 32-bit indices hold.", PyExc_RuntimeError, NULL);
+    if (!LimitError || PyModule_AddObjectRef(m, "LimitError", LimitError) < 0) { Py_XDECREF(LimitError); Py_DECREF(m); return NULL; }
+    return m;
 }

@@ -28,6 +28,18 @@ class ArrangementError(RuntimeError):
     """The arrangement could not finish, or found itself inconsistent: a bug in geoplan to report."""
 
 
+class CapacityError(ArrangementError):
+    """The layer needs more nodes than the arrangement's 32-bit ids hold (over 2^29, about 200 times
+    the national commune layer): split it into parts and dissolve each."""
+
+
+class ConvergenceError(ArrangementError):
+    """A step of the arrangement did not converge. No step iterates without a bound: snap rounding
+    is one pass (Hobby's, see ``_arrange.c``; the iterated rounding that hit a 64-round limit is
+    gone) and the rounds of the overlap rule stop when one makes no progress, so this is never
+    raised on valid input; it names what such a failure would be, where OverflowError once did."""
+
+
 def grid_unit(geoms: np.ndarray) -> float:
     """The arrangement's grid unit for these polygons: the power of two that
     divides their extent into about 2^40 steps (exact doubles, and products
@@ -66,8 +78,9 @@ def arrange(geoms: np.ndarray, groups: np.ndarray, n_groups: int, geographic: bo
     Returns its dict (ragged arrays of units and pieces, piece kinds, rules,
     groups, source flags, stats). The arrangement releases the GIL while it
     works, so a caller may run other work beside it in a thread. Raises
-    InputError for coordinates that are not finite, ArrangementError if the
-    arrangement cannot finish or finds itself inconsistent (a bug to report).
+    InputError for coordinates that are not finite, CapacityError for a layer
+    past 2^29 nodes, ArrangementError if the arrangement finds itself
+    inconsistent (a bug to report).
 
     >>> out = arrange(np.array([shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)]), np.array([0, 0]), 1)
     >>> multipolygons(out, "units")[0].area, out["stats"]["faces"]  # the shared edge cancels: one face and the outside
@@ -80,8 +93,8 @@ def arrange(geoms: np.ndarray, groups: np.ndarray, n_groups: int, geographic: bo
         out = _arrange.dissolve(xy, offsets, owner.astype(np.int64), hole.astype(np.uint8),
                                 np.asarray(groups, dtype=np.int64), int(n_groups),
                                 grid_unit(geoms) if len(geoms) else 1.0, bool(geographic))
-    except OverflowError as error:
-        raise ArrangementError(f"geoplan's arrangement could not finish on this layer: {error}") from None
+    except _arrange.LimitError as error:
+        raise CapacityError(f"this layer is too large for one arrangement ({error}): dissolve it in parts") from None
     stats = out["stats"]
     if stats["winding_mismatches"] or stats["bad_components"] or stats["bad_rings"]:
         raise ArrangementError(f"geoplan's arrangement is inconsistent on this layer (please report it): {stats}")
