@@ -143,25 +143,32 @@ typedef __int128 i128;
 
 /* ------------------------------------------------------------------ memory */
 
-/* Arrays of several megabytes are mapped with huge pages where the system
- * allows it: first touching memory page by page costs more here than the
- * work done on it.  Every block carries a header with its size. */
+/* Arrays of a megabyte or more are mapped on their own, aligned on huge
+ * pages, with MADV_HUGEPAGE where the system allows it: first touching
+ * memory page by page costs more here than the work done on it.  A freed
+ * block goes back to the system at once (an earlier cache of freed blocks
+ * kept them all resident until the end: a third of the peak).  Pages of a
+ * mapped block that are never written (the spare capacity of a growable
+ * array) are never resident.  Every block carries a header with its size.
+ * Built with -DARRANGE_PLAIN_MALLOC (the sanitizer build), every block
+ * comes from malloc, where AddressSanitizer watches it. */
 #include <sys/mman.h>
 #define HEADER 64
+#ifdef ARRANGE_PLAIN_MALLOC
+#define BIG_BLOCK SIZE_MAX
+#else
 #define BIG_BLOCK ((size_t)1 << 20)
+#endif
 #define HUGE_PAGE ((size_t)2 << 20)
 
 typedef struct { size_t size; int mapped; } BlockHeader;
 
-/* Mapped blocks freed during a run are kept for reuse (their pages are
- * already there) and unmapped at the end of the run (mem_release). */
-#define CACHE_SLOTS 32
-typedef struct { char *base[CACHE_SLOTS]; size_t size[CACHE_SLOTS]; int n; } BlockCache;
-static _Thread_local BlockCache cache;
+/* bytes of the blocks allocated, and the most at once (an upper bound of the resident memory) */
+static _Thread_local size_t mem_live, mem_peak;
 
-static void mem_release(void) {
-    for (int i = 0; i < cache.n; i++) munmap(cache.base[i], cache.size[i]);
-    cache.n = 0;
+static void mem_count(i64 delta) {
+    mem_live += (size_t)delta;
+    if (mem_live > mem_peak) mem_peak = mem_live;
 }
 
 static void *mem_alloc(size_t n) {
@@ -170,30 +177,21 @@ static void *mem_alloc(size_t n) {
     int mapped = 0;
     if (total >= BIG_BLOCK) {
         total = (total + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-        int best = -1;
-        for (int i = 0; i < cache.n; i++)
-            if (cache.size[i] >= total && (best < 0 || cache.size[i] < cache.size[best])) best = i;
-        if (best >= 0) {
-            base = cache.base[best];
-            total = cache.size[best];
-            cache.base[best] = cache.base[--cache.n];
-            cache.size[best] = cache.size[cache.n];
-        } else {
-            /* aligned on a huge page, or the kernel cannot use huge pages for all of it */
-            char *raw = (char *)mmap(NULL, total + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-            if (raw == MAP_FAILED) return NULL;
-            base = (char *)(((uintptr_t)raw + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
-            if (base > raw) munmap(raw, (size_t)(base - raw));
-            if (base + total < raw + total + HUGE_PAGE) munmap(base + total, (size_t)(raw + total + HUGE_PAGE - (base + total)));
+        /* aligned on a huge page, or the kernel cannot use huge pages for all of it */
+        char *raw = (char *)mmap(NULL, total + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (raw == MAP_FAILED) return NULL;
+        base = (char *)(((uintptr_t)raw + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+        if (base > raw) munmap(raw, (size_t)(base - raw));
+        if (base + total < raw + total + HUGE_PAGE) munmap(base + total, (size_t)(raw + total + HUGE_PAGE - (base + total)));
 #ifdef MADV_HUGEPAGE
-            madvise(base, total, MADV_HUGEPAGE);
+        madvise(base, total, MADV_HUGEPAGE);
 #endif
-        }
         mapped = 1;
     } else {
         base = (char *)malloc(total);
         if (!base) return NULL;
     }
+    mem_count((i64)total);
     BlockHeader *h = (BlockHeader *)base;
     h->size = total;
     h->mapped = mapped;
@@ -204,17 +202,22 @@ static void mem_free(void *p) {
     if (!p) return;
     char *base = (char *)p - HEADER;
     BlockHeader *h = (BlockHeader *)base;
-    if (!h->mapped) { free(base); return; }
-    if (cache.n == CACHE_SLOTS) { /* evict the smallest */
-        int small = 0;
-        for (int i = 1; i < cache.n; i++) if (cache.size[i] < cache.size[small]) small = i;
-        if (cache.size[small] >= h->size) { munmap(base, h->size); return; }
-        munmap(cache.base[small], cache.size[small]);
-        cache.base[small] = cache.base[--cache.n];
-        cache.size[small] = cache.size[cache.n];
-    }
-    cache.base[cache.n] = base;
-    cache.size[cache.n++] = h->size;
+    mem_count(-(i64)h->size);
+    if (h->mapped) munmap(base, h->size);
+    else free(base);
+}
+
+/* Give back what lies past the first n bytes of a block (a finished array's spare capacity). */
+static void mem_trim(void *p, size_t n) {
+    if (!p) return;
+    char *base = (char *)p - HEADER;
+    BlockHeader *h = (BlockHeader *)base;
+    if (!h->mapped) return;
+    size_t keep = (n + HEADER + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+    if (keep >= h->size) return;
+    munmap(base + keep, h->size - keep);
+    mem_count(-(i64)(h->size - keep));
+    h->size = keep;
 }
 
 static void *mem_calloc(size_t n, size_t size) {
@@ -226,8 +229,10 @@ static void *mem_calloc(size_t n, size_t size) {
 /* grow (or shrink) to n bytes, keeping the first `keep` bytes */
 static void *mem_realloc(void *p, size_t keep, size_t n) {
     if (p && !((BlockHeader *)((char *)p - HEADER))->mapped && n + HEADER < BIG_BLOCK) {
+        size_t before = ((BlockHeader *)((char *)p - HEADER))->size;
         char *base = (char *)realloc((char *)p - HEADER, n + HEADER);
         if (!base) return NULL;
+        mem_count((i64)(n + HEADER) - (i64)before);
         ((BlockHeader *)base)->size = n + HEADER;
         return base + HEADER;
     }
@@ -252,6 +257,10 @@ static void *mem_realloc(void *p, size_t keep, size_t n) {
     static inline int name##_push(name *v, T x) {                                 \
         if (v->n == v->cap && name##_grow(v, v->n + 1)) return FAIL_OOM;          \
         v->a[v->n++] = x; return 0;                                               \
+    }                                                                             \
+    static inline void name##_trim(name *v) { /* done growing */                  \
+        mem_trim(v->a, v->n * sizeof(T));                                         \
+        if (v->cap > v->n) v->cap = v->n;                                         \
     }
 
 VEC(i32, VecI32)
@@ -421,7 +430,7 @@ typedef struct {
     /* what snapping leaves for step 6 (gaps open to the outside), by node id before compaction */
     VecPiece pieces;         /* pieces of the split segments, by segment then along it */
     uint8_t *split;          /* per segment: 1 if it was split */
-    uint8_t *node_mark;      /* 1: a segment was bent through the node, or an edge there merges several segments */
+    uint8_t *node_mark;      /* 1: a segment was bent through the node; 2: an edge there merges several segments */
     i32 *node_new;           /* id after compaction, -1 for a node no edge uses */
     i64 *old_x, *old_y;      /* coordinates before compaction */
     size_t n_old_nodes;
@@ -668,6 +677,8 @@ static int build_segments(Engine *E) {
     }
     if (!err) err = VecI32_push(&E->seg_c0, (i32)E->c_src.n);
     mem_free(g.src.a); mem_free(g.w.a); mem_free(start); mem_free(rb); mem_free(rsw);
+    VecI32_trim(&E->seg_a); VecI32_trim(&E->seg_b); VecI32_trim(&E->seg_c0); VecI32_trim(&E->c_src); VecI32_trim(&E->c_w);
+    VecI64_trim(&E->N.x); VecI64_trim(&E->N.y);
     return err;
 }
 
@@ -915,7 +926,7 @@ static int snap_round(Engine *E, uint8_t *split, VecPiece *pieces) {
     E->n_rounds = 1;
     E->n_hits += (i64)hits.n;
     if (hits.n) qsort(hits.a, hits.n, sizeof(Hit), cmp_hit);
-    for (size_t h = 0; h < hits.n; h++) E->node_mark[hits.a[h].node] = 1;
+    for (size_t h = 0; h < hits.n; h++) E->node_mark[hits.a[h].node] |= 1;
     Along *along = NULL;
     size_t along_cap = 0;
     for (size_t h = 0; h < hits.n && !err;) {
@@ -987,7 +998,7 @@ static int build_edges(Engine *E, const uint8_t *split, const VecPiece *pieces) 
             s++;
         }
         for (size_t j = i; j < np && pk[j].key == key; j++) parents++;
-        if (parents > 1) E->node_mark[key >> 32] = E->node_mark[key & 0xffffffffu] = 1; /* pieces of several segments coincide */
+        if (parents > 1) { E->node_mark[key >> 32] |= 2; E->node_mark[key & 0xffffffffu] |= 2; } /* pieces of several segments coincide */
         for (; i < np && pk[i].key == key && !err; i++)
             for (i32 k = E->seg_c0.a[pk[i].parent]; k < E->seg_c0.a[pk[i].parent + 1] && !err; k++)
                 err = VecI32_push(&g.src, (i32)E->src_group[E->c_src.a[k]]) || VecI32_push(&g.w, pk[i].flip * E->c_w.a[k]);
@@ -995,6 +1006,8 @@ static int build_edges(Engine *E, const uint8_t *split, const VecPiece *pieces) 
     }
     if (!err) err = VecI32_push(&E->e_c0, (i32)E->ec_grp.n);
     mem_free(g.src.a); mem_free(g.w.a); mem_free(pk);
+    VecI32_trim(&E->e_u); VecI32_trim(&E->e_v); VecI32_trim(&E->e_c0); VecI32_trim(&E->ec_grp); VecI32_trim(&E->ec_w);
+    VecPiece_trim(&E->pieces);
     return err;
 }
 
@@ -1019,6 +1032,7 @@ static int compact_nodes(Engine *E) {
     /* the old coordinates and ids serve step 6, then go */
     E->old_x = N->x.a; E->old_y = N->y.a; E->n_old_nodes = nn; E->node_new = id;
     N->x.a = X; N->y.a = Y; N->x.n = N->y.n = kept; N->x.cap = N->y.cap = nn;
+    VecI64_trim(&N->x); VecI64_trim(&N->y);
     return 0;
 }
 
@@ -1359,9 +1373,11 @@ static inline const i32 *cov_g(const Engine *E, i32 f) { return E->cov_grp.a + E
  * when no segment separates them inside H: no full chord has one exit on
  * each boundary path between them, and when v is on their side of every
  * full chord, the half-chords from v do not lie on both paths (see
- * `separated` for v beyond a chord).  Where exits tie (a segment through a
- * pixel corner, two leaving through one point) the pixel joins nothing:
- * the face stays a gap.
+ * `separated` for v beyond a chord).  An exit through a pixel corner counts
+ * at the end of the side before it; two exits at one point are ordered by
+ * their directions and the arc between them, of no length, joins nothing;
+ * where two leave at one point the same way (their order is unknown) the
+ * pixel joins nothing and the face stays a gap.
  *
  * Only pixels on the boundary of gap faces where a segment was bent or
  * pieces of several segments coincide are examined, and the pixels at the
@@ -1373,8 +1389,10 @@ enum { SIDE_BOTTOM = 0, SIDE_RIGHT = 1, SIDE_TOP = 2, SIDE_LEFT = 3 };
 typedef struct { int side; i128 num, den; } BPos;   /* ccw along the side: num / den in (-1, 1) */
 typedef struct {
     BPos pos;
+    i64 dx, dy;            /* the segment's direction, leaving the pixel */
     i32 seg, far, he;      /* segment; next node along it (old id); half-edge at v towards far, -1 if cancelled */
     int8_t out, half;      /* out: +1 leaving towards seg_b, -1 towards seg_a; half: a half-chord from v */
+    int8_t shut;           /* the arc after this exit has no length (the next exit leaves at the same point) */
 } Exit;
 
 static int cmp_bpos(const BPos *p, const BPos *q) {
@@ -1382,7 +1400,13 @@ static int cmp_bpos(const BPos *p, const BPos *q) {
     return sign128(p->num * q->den - q->num * p->den);
 }
 
-static int cmp_exit(const void *a, const void *b) { return cmp_bpos(&((const Exit *)a)->pos, &((const Exit *)b)->pos); }
+/* exits by their point on the boundary, counter-clockwise; two leaving at one point by their
+ * direction (the one turned clockwise of the other comes first) */
+static int cmp_exit(const void *a, const void *b) {
+    const Exit *x = (const Exit *)a, *y = (const Exit *)b;
+    int c = cmp_bpos(&x->pos, &y->pos);
+    return c ? c : -sign128((i128)x->dx * y->dy - (i128)x->dy * y->dx);
+}
 
 /* the point t = n / d (d > 0) along P + t D on side `side` of [-1, 1]^2, as a boundary position; 0 at a corner */
 static int side_pos(int side, i64 px, i64 py, i128 n, i128 d, i64 dx, i64 dy, BPos *out) {
@@ -1400,7 +1424,11 @@ static int exit_pos(i64 px, i64 py, i64 dx, i64 dy, BPos *out) {
     if (hx) { dxa = dx > 0 ? dx : -dx; nx = dx > 0 ? 1 - (i128)px : 1 + (i128)px; }
     if (hy) { dya = dy > 0 ? dy : -dy; ny = dy > 0 ? 1 - (i128)py : 1 + (i128)py; }
     int c = !hx ? 1 : !hy ? -1 : sign128(nx * dya - ny * dxa); /* -1: x side first */
-    if (c == 0) return 0;                                      /* a corner */
+    if (c == 0) {  /* a corner: the end of the side before it, counter-clockwise */
+        out->side = dx > 0 ? (dy > 0 ? SIDE_RIGHT : SIDE_BOTTOM) : (dy > 0 ? SIDE_TOP : SIDE_LEFT);
+        out->num = out->den = 1;
+        return 1;
+    }
     if (c < 0) return side_pos(dx > 0 ? SIDE_RIGHT : SIDE_LEFT, px, py, nx, dxa, dx, dy, out);
     return side_pos(dy > 0 ? SIDE_TOP : SIDE_BOTTOM, px, py, ny, dya, dx, dy, out);
 }
@@ -1492,6 +1520,7 @@ static i64 pixel_exits(const Engine *E, Pixels *P, i32 ov) {
             Exit *x = &P->ex[n];
             x->seg = s; x->out = (int8_t)dir; x->far = dir > 0 ? far_b : far_a;
             x->half = a == ov || b == ov || through;
+            x->dx = dir * (bx - ax); x->dy = dir * (by - ay);
             int ok = x->half ? exit_pos(0, 0, dir > 0 ? bx : ax, dir > 0 ? by : ay, &x->pos)
                              : exit_pos(ax, ay, dir * (bx - ax), dir * (by - ay), &x->pos);
             if (!ok) return 0;
@@ -1500,6 +1529,10 @@ static i64 pixel_exits(const Engine *E, Pixels *P, i32 ov) {
     }
     if (n < 2) return 0;
     qsort(P->ex, n, sizeof(Exit), cmp_exit);
+    for (size_t i = 0; i < n; i++) {
+        P->ex[i].shut = !cmp_bpos(&P->ex[i].pos, &P->ex[(i + 1) % n].pos);
+        if (P->ex[i].shut && !cmp_exit(&P->ex[i], &P->ex[(i + 1) % n])) return 0; /* two the same way: order unknown */
+    }
     return (i64)n;
 }
 
@@ -1545,6 +1578,12 @@ static int separated(const Engine *E, const Exit *x, size_t n, size_t i, size_t 
 
 /* Examine the pixel of new node nv (old id ov): join its uncovered arcs. */
 static int examine_pixel(Engine *E, Pixels *P, i32 ov, i32 nv) {
+    if (!(E->node_mark[ov] & 2)) {  /* no channel can start here: it takes two uncovered wedges */
+        int uncovered = 0;
+        i32 h0 = P->node_he[nv], h = h0;
+        do { uncovered += E->face_ncov[he_face(E, h)] == 0; h = E->next[h ^ 1]; } while (h != h0 && uncovered < 2);
+        if (uncovered < 2) return 0;
+    }
     E->n_pixels++;
     i64 got = pixel_exits(E, P, ov);
     if (got < 0) return FAIL_OOM;
@@ -1592,7 +1631,7 @@ static int examine_pixel(Engine *E, Pixels *P, i32 ov, i32 nv) {
         int channel = x[i].far == x[j].far;
         if (!channel && !same_cover(&P->gs, &P->gw, E, he_face(E, he_cur))) bad = 1;
         elem[i] = -1;
-        if (P->gs.n) continue;
+        if (P->gs.n || x[i].shut) continue;
         if (!channel) { elem[i] = he_face(E, he_cur); continue; }
         i32 id = uf_add(P);
         if (id < 0) { err = FAIL_OOM; break; }
@@ -2050,9 +2089,10 @@ static int trace_regions(Engine *E, const i32 *label, i32 n_labels, Rings *R, co
  * rounding makes such pinches out of near-coincident copies (needles one
  * grid unit wide).  So after tracing the units, for each hole through a
  * node of the outline where another unit has an outline edge, the faces of
- * that unit at the node bordering the outline go to X when they are slivers
- * of snap rounding (mean width, 2 area / perimeter, under one grid unit),
- * and the units are traced again.  A pinch made of wider faces is the
+ * that unit at the node bordering the outline, and the gaps left open there
+ * (step 6), go to X when they are slivers of snap rounding (mean width,
+ * 2 area / perimeter, under one grid unit; an open gap so filled is logged
+ * as an enclosed gap), and the units are traced again.  A pinch made of wider faces is the
  * input's own and stays (GEOS misreads it on the input too). */
 
 static int is_sliver(const Engine *E, i32 f, VecI32 *hes) {
@@ -2094,13 +2134,19 @@ static int trace_units(Engine *E, i32 *label, Rings *R) {
         int moved = 0;
         for (size_t k = 0; k + 1 < pinch.n && !err; k += 2) {
             i32 v = pinch.a[k], X = pinch.a[k + 1], h0 = node_he[v], h = h0;
-            do {  /* the faces of other units at v that border the outline */
+            do {  /* the faces at v of other units bordering the outline, and the gaps left open there */
                 i32 l = he_face(E, h), r = he_face(E, h ^ 1);
                 i32 f = label[l] < 0 ? r : (label[r] < 0 ? l : -1);
-                if (f >= 0 && label[f] >= 0 && label[f] != X && movable(E, f)) {
+                int other = f >= 0 && label[f] >= 0 && label[f] != X && movable(E, f);
+                int open = l > 0 && E->face_open[l];
+                if (open) f = l;
+                if (other || open) {
                     int sl = is_sliver(E, f, &hes);
                     if (sl < 0) { err = sl; break; }
-                    if (sl) { label[f] = X; E->face_group[f] = X; moved++; E->n_pinch_moved++; }
+                    if (sl) {
+                        label[f] = X; E->face_group[f] = X; moved++; E->n_pinch_moved++;
+                        if (open) { E->face_open[f] = 0; E->n_open--; E->face_kind[f] = K_GAP; E->face_rule[f] = R_ENCLOSED; }
+                    }
                 }
                 h = E->next[h ^ 1];
             } while (h != h0);
@@ -2203,7 +2249,9 @@ static int run(Engine *E, Output *O) {
     if (!err) err = trace_regions(E, label, most, &O->excess, NULL, NULL);
     /* the gaps left outside (step 6), for checks */
     for (i32 f = 0; f < nf; f++) label[f] = (f > 0 && E->face_open[f]) ? 0 : -1;
-    if (!err) err = trace_regions(E, label, 1, &O->open, NULL, NULL);
+    if (!err && E->n_open) err = trace_regions(E, label, 1, &O->open, NULL, NULL);
+    else if (!err) err = VecI64_push(&O->open.geom_off, 0) || VecI64_push(&O->open.geom_off, 0) ||
+                         VecI64_push(&O->open.poly_off, 0) || VecI64_push(&O->open.ring_off, 0);
     mem_free(label); mem_free(gs.a); mem_free(cand.a); mem_free(len.a); mem_free(hes.a);
     LAP(7);
     return err;
@@ -2300,6 +2348,7 @@ static PyObject *py_dissolve(PyObject *self, PyObject *args) {
         }
     for (i64 s = 0; s < E.n_src; s++)
         if (E.src_group[s] < 0 || E.src_group[s] >= n_groups) { PyErr_SetString(PyExc_ValueError, "source_group out of range"); goto done; }
+    mem_live = mem_peak = 0;
     E.src_flag = (uint8_t *)xcalloc((size_t)E.n_src, 1);
     E.grp_flag = (uint8_t *)xcalloc((size_t)n_groups, 1);
     if (!E.src_flag || !E.grp_flag) { PyErr_NoMemory(); goto done; }
@@ -2331,13 +2380,13 @@ static PyObject *py_dissolve(PyObject *self, PyObject *args) {
     if (!bad) {
         PyObject *ms = Py_BuildValue("{s:d,s:d,s:d,s:d,s:d,s:d,s:d,s:d}", "segments", E.ms[0], "grid", E.ms[1],
             "crossings", E.ms[2], "snapping", E.ms[3], "faces", E.ms[4], "coverage", E.ms[5], "assignment", E.ms[6], "rings", E.ms[7]);
-        PyObject *stats = Py_BuildValue("{s:n,s:n,s:n,s:n,s:L,s:L,s:L,s:L,s:L,s:L,s:L,s:L,s:L,s:L,s:i,s:N}",
+        PyObject *stats = Py_BuildValue("{s:n,s:n,s:n,s:n,s:L,s:L,s:L,s:L,s:L,s:L,s:L,s:L,s:L,s:L,s:L,s:i,s:N}",
             "nodes", (Py_ssize_t)E.N.x.n, "segments", (Py_ssize_t)E.n_segments, "edges", (Py_ssize_t)E.e_u.n,
             "faces", (Py_ssize_t)E.n_faces, "crossings", (long long)E.n_crossings, "snaps", (long long)E.n_hits,
             "rounds", (long long)E.n_rounds, "winding_mismatches", (long long)E.n_winding_mismatch,
             "bad_components", (long long)E.n_bad_components, "bad_rings", (long long)E.n_bad_rings,
             "open_gaps", (long long)E.n_open, "pixels", (long long)E.n_pixels, "pixels_skipped", (long long)E.n_pixels_skipped,
-            "pinch_faces", (long long)E.n_pinch_moved,
+            "pinch_faces", (long long)E.n_pinch_moved, "peak_bytes", (long long)mem_peak,
             "cell_shift", E.G.shift, "ms", ms);
         bad = put(result, "stats", stats);
     }
@@ -2346,7 +2395,6 @@ done:
     engine_free(&E);
     rings_free(&O.units); rings_free(&O.pieces); rings_free(&O.excess); rings_free(&O.open);
     mem_free(O.rep_face.a); mem_free(O.rep_other_off.a); mem_free(O.rep_other.a);
-    mem_release();
     if (bxy.obj) PyBuffer_Release(&bxy);
     if (boff.obj) PyBuffer_Release(&boff);
     if (bsrc.obj) PyBuffer_Release(&bsrc);
