@@ -121,3 +121,15 @@ def test_a_valid_coverage_geos_misreads_is_kept():
 def test_limit_errors_are_their_own_class():
     assert issubclass(A.CapacityError, A.ArrangementError) and issubclass(A.ConvergenceError, A.ArrangementError)
     assert not issubclass(A.ArrangementError, OverflowError)
+
+
+def test_docstring_examples_of_the_engine_and_the_fuzzer():
+    """The examples in the docstrings of the arrangement's Python face and of the fuzzer run."""
+    import doctest
+
+    import fuzz.cases
+    import fuzz.exact
+    import fuzz.oracle
+
+    for module in (A, fuzz.cases, fuzz.exact, fuzz.oracle):
+        assert doctest.testmod(module, optionflags=doctest.ELLIPSIS).failed == 0, module.__name__

@@ -1380,8 +1380,10 @@ static inline const i32 *cov_g(const Engine *E, i32 f) { return E->cov_grp.a + E
  * pixel joins nothing and the face stays a gap.
  *
  * Only pixels on the boundary of gap faces where a segment was bent or
- * pieces of several segments coincide are examined, and the pixels at the
- * far end of the channels found.  Arithmetic is exact: exits are rationals
+ * pieces of several segments coincide, with two uncovered wedges or such
+ * pieces, are examined, and the pixels at the far end of the channels
+ * found (a node whose pieces all cancelled lies inside the face around the
+ * channel that reaches it).  Arithmetic is exact: exits are rationals
  * n/d with |n| <= d <= 2^43 on doubled coordinates relative to v. */
 
 enum { SIDE_BOTTOM = 0, SIDE_RIGHT = 1, SIDE_TOP = 2, SIDE_LEFT = 3 };
@@ -1577,8 +1579,11 @@ static int separated(const Engine *E, const Exit *x, size_t n, size_t i, size_t 
 }
 
 /* Examine the pixel of new node nv (old id ov): join its uncovered arcs. */
-static int examine_pixel(Engine *E, Pixels *P, i32 ov, i32 nv) {
-    if (!(E->node_mark[ov] & 2)) {  /* no channel can start here: it takes two uncovered wedges */
+/* Examine the pixel of old node ov (new id nv): join its uncovered arcs.  A node no edge uses any
+ * more (nv < 0: every piece through it cancelled) is reached along a collapsed channel; it lies
+ * inside one face, `host`, the face around the channel where it was found. */
+static int examine_pixel(Engine *E, Pixels *P, i32 ov, i32 nv, i32 host) {
+    if (nv >= 0 && !(E->node_mark[ov] & 2)) {  /* no channel can start here: it takes two uncovered wedges */
         int uncovered = 0;
         i32 h0 = P->node_he[nv], h = h0;
         do { uncovered += E->face_ncov[he_face(E, h)] == 0; h = E->next[h ^ 1]; } while (h != h0 && uncovered < 2);
@@ -1592,8 +1597,10 @@ static int examine_pixel(Engine *E, Pixels *P, i32 ov, i32 nv) {
     Exit *x = P->ex;
     /* half-edges around nv, counter-clockwise, and each exit's half-edge */
     P->ring.n = 0;
-    i32 h0 = P->node_he[nv], h = h0;
-    do { CHECK(VecI32_push(&P->ring, h)); h = E->next[h ^ 1]; } while (h != h0); /* clockwise */
+    if (nv >= 0) {
+        i32 h0 = P->node_he[nv], h = h0;
+        do { CHECK(VecI32_push(&P->ring, h)); h = E->next[h ^ 1]; } while (h != h0); /* clockwise */
+    }
     size_t deg = P->ring.n;
     for (size_t i = 0; i < n; i++) {
         i32 w = E->node_new[x[i].far];
@@ -1602,7 +1609,8 @@ static int examine_pixel(Engine *E, Pixels *P, i32 ov, i32 nv) {
     }
     /* the exits' half-edges must come in the counter-clockwise order of the ring, each in one run */
     size_t first = n, runs = 0, at = 0;  /* first: an exit on an edge, followed by another edge's exit */
-    for (size_t i = 0; i < n; i++) if (x[i].he >= 0 && x[i].far != x[(i + 1) % n].far) { first = i; break; }
+    for (size_t i = 0; i < n; i++)
+        if ((x[i].he >= 0 || nv < 0) && x[i].far != x[(i + 1) % n].far) { first = i; break; }
     if (first == n) { E->n_pixels_skipped++; return 0; }
     i32 last = x[first].he;  /* walk from the exit after `first`: a run starts there or the sequence is wrong */
     for (size_t k = 1; k <= n; k++) {
@@ -1619,8 +1627,9 @@ static int examine_pixel(Engine *E, Pixels *P, i32 ov, i32 nv) {
     if (!elem) return FAIL_OOM;
     int err = 0, bad = 0;
     i32 he_cur = x[first].he;
+#define WEDGE_FACE (nv >= 0 ? he_face(E, he_cur) : host)
     P->gs.n = P->gw.n = 0;
-    i32 f0 = he_face(E, he_cur);
+    i32 f0 = WEDGE_FACE;
     for (i32 k = 0; k < E->face_ncov[f0] && !err; k++)
         err = VecI32_push(&P->gs, E->cov_grp.a[E->cov_start[f0] + k]) || VecI32_push(&P->gw, E->cov_w.a[E->cov_start[f0] + k]);
     for (size_t k = 0; k < n && !err && !bad; k++) {
@@ -1629,10 +1638,10 @@ static int examine_pixel(Engine *E, Pixels *P, i32 ov, i32 nv) {
         if (err) break;
         if (x[i].he >= 0) he_cur = x[i].he;
         int channel = x[i].far == x[j].far;
-        if (!channel && !same_cover(&P->gs, &P->gw, E, he_face(E, he_cur))) bad = 1;
+        if (!channel && !same_cover(&P->gs, &P->gw, E, WEDGE_FACE)) bad = 1;
         elem[i] = -1;
         if (P->gs.n || x[i].shut) continue;
-        if (!channel) { elem[i] = he_face(E, he_cur); continue; }
+        if (!channel) { elem[i] = WEDGE_FACE; continue; }
         i32 id = uf_add(P);
         if (id < 0) { err = FAIL_OOM; break; }
         elem[i] = id;
@@ -1645,8 +1654,10 @@ static int examine_pixel(Engine *E, Pixels *P, i32 ov, i32 nv) {
         i32 w = x[i].far;
         Channel c = {ov < w ? ov : w, ov < w ? w : ov, x[i].seg < x[j].seg ? x[i].seg : x[j].seg, x[i].seg < x[j].seg ? x[j].seg : x[i].seg, id};
         P->ch[P->nch++] = c;
-        if (E->node_new[w] >= 0 && !P->seen[w]) { P->seen[w] = 1; err = VecI32_push(&P->queue, w); }
+        /* the far pixel; if no edge uses its node, the channel's own edge cancelled and lies in this wedge's face */
+        if (!P->seen[w]) { P->seen[w] = 1; err = VecI32_push(&P->queue, w) || VecI32_push(&P->queue, E->node_new[w] >= 0 ? -1 : WEDGE_FACE); }
     }
+#undef WEDGE_FACE
     if (bad) E->n_pixels_skipped++;
     /* join the uncovered arcs that no segment separates */
     for (size_t i = 0; i < n && !err && !bad; i++) {
@@ -1711,12 +1722,12 @@ static int open_gaps(Engine *E) {
         if ((err = face_half_edges(E, f, &hes))) break;
         for (size_t k = 0; k < hes.n && !err; k++) {
             i32 ov = old_of[he_origin(E, hes.a[k])];
-            if (E->node_mark[ov] && !P.seen[ov]) { P.seen[ov] = 1; err = VecI32_push(&P.queue, ov); }
+            if (E->node_mark[ov] && !P.seen[ov]) { P.seen[ov] = 1; err = VecI32_push(&P.queue, ov) || VecI32_push(&P.queue, -1); }
         }
     }
-    for (size_t q = 0; q < P.queue.n && !err; q++) {
+    for (size_t q = 0; q + 1 < P.queue.n && !err; q += 2) {  /* (old node, host face of a node no edge uses) */
         i32 ov = P.queue.a[q];
-        err = examine_pixel(E, &P, ov, E->node_new[ov]);
+        err = examine_pixel(E, &P, ov, E->node_new[ov], P.queue.a[q + 1]);
     }
     /* a channel found at both ends joins what its two pixels joined it to */
     if (!err && P.nch) {
@@ -2162,7 +2173,32 @@ static int trace_units(Engine *E, i32 *label, Rings *R) {
 typedef struct {
     Rings units, pieces, excess, open;
     VecI32 rep_face, rep_other_off, rep_other;
+    VecF64 rep_width;  /* per piece: a gap's mean width, 2 area / perimeter (NaN for an overlap) */
 } Output;
+
+/* Mean width of gap face f, 2 area / perimeter, in the units of the layer; on a geographic
+ * layer east-west lengths shrink with the cosine of the latitude (of each edge's middle for
+ * the perimeter, of the face's centroid for the area), so that a width means the same
+ * distance anywhere.  NaN when the face cannot be walked. */
+static double gap_width(const Engine *E, i32 f, VecI32 *hes) {
+    if (face_half_edges(E, f, hes)) return NAN;
+    const Nodes *N = &E->N;
+    i64 bx = N->x.a[he_origin(E, hes->a[0])], by = N->y.a[he_origin(E, hes->a[0])];
+    double area2 = 0, my = 0, perimeter = 0;   /* twice the area; its first moment in y (times 6) */
+    for (size_t k = 0; k < hes->n; k++) {
+        i32 h = hes->a[k], p = he_origin(E, h), q = he_dest(E, h);
+        double px = (double)(N->x.a[p] - bx), py = (double)(N->y.a[p] - by);
+        double qx = (double)(N->x.a[q] - bx), qy = (double)(N->y.a[q] - by);
+        double c = px * qy - qx * py;
+        area2 += c;
+        my += (py + qy) * c;
+        perimeter += E->edge_len[h >> 1];
+    }
+    if (!(area2 > 0) || !(perimeter > 0)) return NAN;
+    double area = 0.5 * area2 * E->unit * E->unit;
+    if (E->geographic) area *= cos(((double)by + my / (3.0 * area2)) * E->unit * (M_PI / 180.0));
+    return 2.0 * area / perimeter;
+}
 
 static int run(Engine *E, Output *O) {
     double t = now_ms(), t2;
@@ -2217,7 +2253,8 @@ static int run(Engine *E, Output *O) {
         int k = E->face_kind[f];
         if (k != K_GAP && !(k == K_OVERLAP && E->face_region[f] == f)) continue;
         label[f] = (i32)O->rep_face.n;
-        err = VecI32_push(&O->rep_face, f) || VecI32_push(&O->rep_other_off, (i32)O->rep_other.n);
+        err = VecI32_push(&O->rep_face, f) || VecI32_push(&O->rep_other_off, (i32)O->rep_other.n) ||
+              VecF64_push(&O->rep_width, k == K_GAP ? gap_width(E, f, &hes) : NAN);
         if (err) break;
         /* the other groups: those covering an overlap, or bordering a gap (longest border first) */
         int ng = 0;
@@ -2309,6 +2346,9 @@ PyDoc_STRVAR(dissolve_doc,
 "snap rounding closed);\n"
 "piece_kind (2 gap, 3 overlap), piece_group (receiving), piece_rule\n"
 "(1 enclosed, 2 longest border, 3 first candidate, 4 whole unit),\n"
+"piece_width (float64: a gap's mean width, 2 area / perimeter in layer units,\n"
+"east-west shrunk by the cosine of the latitude on a geographic layer; NaN\n"
+"for an overlap),\n"
 "piece_other_offsets and\n"
 "piece_other (the other groups): int32; source_flag: uint8 (1: rings that\n"
 "cross); group_flag: uint8 (1: a polygon of the group winds negatively);\n"
@@ -2371,7 +2411,7 @@ static PyObject *py_dissolve(PyObject *self, PyObject *args) {
     int bad = put_rings(result, "units", &O.units) || put_rings(result, "pieces", &O.pieces) ||
               put_rings(result, "excess", &O.excess) || put_rings(result, "open", &O.open) ||
               put(result, "piece_kind", as_bytes(kind, np, 4)) || put(result, "piece_group", as_bytes(group, np, 4)) ||
-              put(result, "piece_rule", as_bytes(rule, np, 4)) ||
+              put(result, "piece_rule", as_bytes(rule, np, 4)) || put(result, "piece_width", as_bytes(O.rep_width.a, O.rep_width.n, 8)) ||
               put(result, "piece_other_offsets", as_bytes(O.rep_other_off.a, O.rep_other_off.n, 4)) ||
               put(result, "piece_other", as_bytes(O.rep_other.a, O.rep_other.n, 4)) ||
               put(result, "source_flag", as_bytes(E.src_flag, (size_t)E.n_src, 1)) ||
@@ -2394,7 +2434,7 @@ static PyObject *py_dissolve(PyObject *self, PyObject *args) {
 done:
     engine_free(&E);
     rings_free(&O.units); rings_free(&O.pieces); rings_free(&O.excess); rings_free(&O.open);
-    mem_free(O.rep_face.a); mem_free(O.rep_other_off.a); mem_free(O.rep_other.a);
+    mem_free(O.rep_face.a); mem_free(O.rep_other_off.a); mem_free(O.rep_other.a); mem_free(O.rep_width.a);
     if (bxy.obj) PyBuffer_Release(&bxy);
     if (boff.obj) PyBuffer_Release(&boff);
     if (bsrc.obj) PyBuffer_Release(&bsrc);

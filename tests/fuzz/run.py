@@ -1,10 +1,12 @@
 """Run the engine's differential fuzzer over a range of seeds.
 
-    python -m tests.fuzz.run --start 0 --count 100000 --jobs 2 [--mode dissolve|overlay] [--log FILE]
+    python -m tests.fuzz.run --start 0 --count 100000 --jobs 2 [--mode dissolve|overlay] [--log FILE] [--engine SO]
 
 Prints a line per failing case (seed, family, what failed) and a summary;
 exits 1 if any case failed. A case is reproduced by its seed alone
-(``tests.fuzz.cases.make_case(seed)``).
+(``tests.fuzz.cases.make_case(seed)``). ``--engine`` runs another build of
+the compiled arrangement (the sanitizer build of ``make asan``) in place of
+the installed one.
 """
 
 from __future__ import annotations
@@ -37,8 +39,23 @@ def run_case(seed: int, mode: str = "dissolve") -> tuple[int, str, list[str]]:
         return seed, case.name, [f"exception: {type(error).__name__}: {error}\n{traceback.format_exc(limit=-3)}"]
 
 
+def use_engine(path: str | None) -> None:
+    """Load the compiled arrangement from ``path`` in place of the installed one."""
+    if not path:
+        return
+    import importlib.util
+
+    import geoplan.engine.arrange as arrange
+
+    spec = importlib.util.spec_from_file_location("geoplan.engine._arrange", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    arrange._arrange = module
+
+
 def _chunk(args):
-    start, stop, mode = args
+    start, stop, mode, engine = args
+    use_engine(engine)
     return [r for r in (run_case(s, mode) for s in range(start, stop)) if r[2]], stop - start
 
 
@@ -49,10 +66,12 @@ def main(argv=None) -> int:
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--mode", choices=["dissolve", "overlay"], default="dissolve")
     parser.add_argument("--log", help="append failures to this file")
+    parser.add_argument("--engine", help="a build of geoplan.engine._arrange to use instead of the installed one")
     args = parser.parse_args(argv)
     t0 = time.time()
     step = 200
-    chunks = [(s, min(s + step, args.start + args.count), args.mode) for s in range(args.start, args.start + args.count, step)]
+    chunks = [(s, min(s + step, args.start + args.count), args.mode, args.engine)
+              for s in range(args.start, args.start + args.count, step)]
     failed, done = [], 0
     with ProcessPoolExecutor(args.jobs) if args.jobs > 1 else _Serial() as pool:
         for fails, n in pool.map(_chunk, chunks):
@@ -64,7 +83,8 @@ def main(argv=None) -> int:
                 if args.log:
                     with open(args.log, "a") as f:
                         f.write(line + "\n")
-    print(f"{args.mode}: {done - len(failed):,} of {done:,} cases passed (seeds {args.start}-{args.start + args.count - 1}), "
+    engine = f" with {args.engine}" if args.engine else ""
+    print(f"{args.mode}{engine}: {done - len(failed):,} of {done:,} cases passed (seeds {args.start}-{args.start + args.count - 1}), "
           f"{time.time() - t0:.0f} s", flush=True)
     return 1 if failed else 0
 
