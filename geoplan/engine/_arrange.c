@@ -132,6 +132,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stddef.h>
 
 typedef int64_t i64;
 typedef int32_t i32;
@@ -284,6 +285,34 @@ static double now_ms(void) {
 
 static void *xcalloc(size_t n, size_t size) { return mem_calloc(n ? n : 1, size); }
 static void *xmalloc(size_t n, size_t size) { return mem_alloc((n ? n : 1) * size); }
+
+/* ------------------------------------------------------------------ sorting */
+
+/* Stable LSD radix sort of n records of `size` bytes on the unsigned little-endian key of
+ * `bytes` bytes at `offset` in each record, a byte at a time (bytes that are the same in every
+ * record cost one counting pass).  Records sorted on several keys: the least significant
+ * first.  In place of glibc's qsort (a comparison call per step) for the hits and the pieces
+ * of snap rounding: step 3 on the national commune layer took 65 ms instead of 79 (least of
+ * 25 runs).  The crossings stay with qsort: their 32-byte records made it slower there. */
+static int radix_sort(void *base, size_t n, size_t size, size_t offset, int bytes) {
+    if (n < 2) return 0;
+    unsigned char *a = (unsigned char *)base, *b = (unsigned char *)mem_alloc(n * size), *from = a;
+    if (!b) return FAIL_OOM;
+    size_t count[256];
+    for (int d = 0; d < bytes; d++) {
+        memset(count, 0, sizeof count);
+        for (size_t i = 0; i < n; i++) count[from[i * size + offset + (size_t)d]]++;
+        if (count[from[offset + (size_t)d]] == n) continue;  /* one value: nothing to do */
+        size_t at = 0;
+        for (int c = 0; c < 256; c++) { size_t k = count[c]; count[c] = at; at += k; }
+        unsigned char *to = from == a ? b : a;
+        for (size_t i = 0; i < n; i++) memcpy(to + size * count[from[i * size + offset + (size_t)d]]++, from + i * size, size);
+        from = to;
+    }
+    if (from != a) memcpy(a, from, n * size);
+    mem_free(b);
+    return 0;
+}
 
 /* ------------------------------------------------------------------ exact predicates */
 
@@ -908,12 +937,6 @@ static int cmp_along(const void *a, const void *b) {
     return (x->t > y->t) - (x->t < y->t);
 }
 
-static int cmp_hit(const void *a, const void *b) {
-    const Hit *x = (const Hit *)a, *y = (const Hit *)b;
-    if (x->seg != y->seg) return (x->seg > y->seg) - (x->seg < y->seg);
-    return (x->node > y->node) - (x->node < y->node);
-}
-
 /* Snap rounding proper: each segment that passes through hot pixels other
  * than its ends becomes the polyline through their centres, in order along
  * the segment (split[s] = 1, its pieces appended to `pieces` in order from
@@ -925,7 +948,8 @@ static int snap_round(Engine *E, uint8_t *split, VecPiece *pieces) {
     int err = snap_segments(E, &hits);
     E->n_rounds = 1;
     E->n_hits += (i64)hits.n;
-    if (hits.n) qsort(hits.a, hits.n, sizeof(Hit), cmp_hit);
+    if (!err && (radix_sort(hits.a, hits.n, sizeof(Hit), offsetof(Hit, node), 4) ||
+                 radix_sort(hits.a, hits.n, sizeof(Hit), offsetof(Hit, seg), 4))) err = FAIL_OOM;  /* by segment, then node */
     for (size_t h = 0; h < hits.n; h++) E->node_mark[hits.a[h].node] |= 1;
     Along *along = NULL;
     size_t along_cap = 0;
@@ -946,7 +970,13 @@ static int snap_round(Engine *E, uint8_t *split, VecPiece *pieces) {
             along[i].node = n;
             along[i].t = (i128)(N->x.a[n] - ux) * dx + (i128)(N->y.a[n] - uy) * dy;
         }
-        qsort(along, k, sizeof(Along), cmp_along);
+        if (k > 16) qsort(along, k, sizeof(Along), cmp_along);
+        else for (size_t i = 1; i < k; i++) {
+            Along r = along[i];
+            size_t j = i;
+            while (j > 0 && along[j - 1].t > r.t) { along[j] = along[j - 1]; j--; }
+            along[j] = r;
+        }
         split[s] = 1;
         i32 prev = u;
         for (size_t i = 0; i < k && !err; i++) {
@@ -962,11 +992,6 @@ static int snap_round(Engine *E, uint8_t *split, VecPiece *pieces) {
 
 typedef struct { u64 key; i32 parent, flip; } Keyed;
 
-static int cmp_keyed(const void *a, const void *b) {
-    const Keyed *x = (const Keyed *)a, *y = (const Keyed *)b;
-    return (x->key > y->key) - (x->key < y->key);
-}
-
 /* Edges: the segments that were not split, merged in key order with the
  * pieces of those that were; contributions of coinciding ones summed by
  * group (an edge between two polygons of one group cancels out). */
@@ -980,7 +1005,7 @@ static int build_edges(Engine *E, const uint8_t *split, const VecPiece *pieces) 
         Keyed k = {((u64)a << 32) | (u64)b, p->parent, p->u > p->v ? -1 : 1};
         pk[i] = k;
     }
-    if (np) qsort(pk, np, sizeof(Keyed), cmp_keyed);
+    if (radix_sort(pk, np, sizeof(Keyed), offsetof(Keyed, key), 8)) { mem_free(pk); return FAIL_OOM; }
     int err = VecI32_grow(&E->e_u, ns + np) || VecI32_grow(&E->e_v, ns + np) || VecI32_grow(&E->e_c0, ns + np + 1) ||
               VecI32_grow(&E->ec_grp, ns / 2 + 2 * np) || VecI32_grow(&E->ec_w, ns / 2 + 2 * np);
     Gather g = {{0}, {0}};
