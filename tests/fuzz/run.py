@@ -1,6 +1,6 @@
 """Run the engine's differential fuzzer over a range of seeds.
 
-    python -m tests.fuzz.run --start 0 --count 100000 --jobs 2 [--mode dissolve|overlay] [--log FILE] [--engine SO]
+    python -m tests.fuzz.run --start 0 --count 100000 --jobs 2 [--log FILE] [--engine SO]
 
 Prints a line per failing case (seed, family, what failed) and a summary;
 exits 1 if any case failed. A case is reproduced by its seed alone
@@ -23,18 +23,15 @@ from .cases import make_case
 from .oracle import check_dissolve
 
 
-def run_case(seed: int, mode: str = "dissolve") -> tuple[int, str, list[str]]:
+def run_case(seed: int) -> tuple[int, str, list[str]]:
     """(seed, case name, failures) of one case."""
     from geoplan.engine.dissolve import dissolve_clean
 
     case = make_case(seed)
     try:
-        if mode == "dissolve":
-            crs = "EPSG:4326" if case.geographic else None
-            out = dissolve_clean(case.geoms, case.keys, 1.0, crs=crs)
-            return seed, case.name, check_dissolve(case.geoms, case.keys, out, case.geographic)
-        from .oracle import check_overlay
-        return seed, case.name, check_overlay(case, seed)
+        crs = "EPSG:4326" if case.geographic else None
+        out = dissolve_clean(case.geoms, case.keys, 1.0, crs=crs)
+        return seed, case.name, check_dissolve(case.geoms, case.keys, out, case.geographic)
     except Exception as error:  # any exception on a valid layer is a failure
         return seed, case.name, [f"exception: {type(error).__name__}: {error}\n{traceback.format_exc(limit=-3)}"]
 
@@ -54,9 +51,9 @@ def use_engine(path: str | None) -> None:
 
 
 def _chunk(args):
-    start, stop, mode, engine = args
+    start, stop, engine = args
     use_engine(engine)
-    return [r for r in (run_case(s, mode) for s in range(start, stop)) if r[2]], stop - start
+    return [r for r in (run_case(s) for s in range(start, stop)) if r[2]], stop - start
 
 
 def main(argv=None) -> int:
@@ -64,13 +61,12 @@ def main(argv=None) -> int:
     parser.add_argument("--start", type=int, default=0)
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--jobs", type=int, default=1)
-    parser.add_argument("--mode", choices=["dissolve", "overlay"], default="dissolve")
     parser.add_argument("--log", help="append failures to this file")
     parser.add_argument("--engine", help="a build of geoplan.engine._arrange to use instead of the installed one")
     args = parser.parse_args(argv)
     t0 = time.time()
     step = 200
-    chunks = [(s, min(s + step, args.start + args.count), args.mode, args.engine)
+    chunks = [(s, min(s + step, args.start + args.count), args.engine)
               for s in range(args.start, args.start + args.count, step)]
     failed, done = [], 0
     with ProcessPoolExecutor(args.jobs) if args.jobs > 1 else _Serial() as pool:
@@ -84,7 +80,7 @@ def main(argv=None) -> int:
                     with open(args.log, "a") as f:
                         f.write(line + "\n")
     engine = f" with {args.engine}" if args.engine else ""
-    print(f"{args.mode}{engine}: {done - len(failed):,} of {done:,} cases passed (seeds {args.start}-{args.start + args.count - 1}), "
+    print(f"dissolve{engine}: {done - len(failed):,} of {done:,} cases passed (seeds {args.start}-{args.start + args.count - 1}), "
           f"{time.time() - t0:.0f} s", flush=True)
     return 1 if failed else 0
 
