@@ -129,7 +129,7 @@ def build_national_map(out_html: Path) -> float:
     import pyogrio
     from pyproj import Geod
 
-    from geoplan.map_review import write_review_map
+    from geoplan.maps.review import write_review_map
 
     communes = gpd.read_file(DATA / "new_communes_2025.gpkg")
     provinces = gpd.read_file(DATA / "new_provinces_2025.gpkg", ignore_geometry=True)

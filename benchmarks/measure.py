@@ -99,7 +99,7 @@ def read_units(path: Path):
 
 def coverage_quality(gdf) -> dict:
     """Quality of a set of units: the one definition in ``geoplan.quality``, for every tool."""
-    from geoplan.quality import coverage_quality as measure
+    from geoplan.engine.quality import coverage_quality as measure
 
     return measure(gdf.geometry.to_numpy())
 

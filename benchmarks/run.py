@@ -1,6 +1,9 @@
-"""Benchmark geoplan against mapshaper, geopandas and PostGIS on the real Vietnam data.
+"""Benchmark geoplan against its peers on the real Vietnam data (and synthetic data placed in it).
 
-    .venv/bin/python benchmarks/run.py [--reps 3] [--jobs A,B,C,D] [--data ../shared/data/vn]
+mapshaper, geopandas and PostGIS (jobs A-B), tobler and a raw-shapely baseline (E),
+dask-geopandas and DuckDB (F):
+
+    .venv/bin/python benchmarks/run.py [--reps 3] [--jobs A,B,C,D,E,F] [--reps-f 1] [--data ../shared/data/vn]
 
 Prints one table (also written to benchmarks/out/results.md). See benchmarks/README.md.
 """
@@ -13,14 +16,19 @@ import importlib.util
 import json
 import os
 import platform
+import statistics
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import extra_peers  # noqa: E402
 import measure  # noqa: E402
+import measure_ef  # noqa: E402
+import job_transfer  # noqa: E402
 import peers  # noqa: E402
+import synth  # noqa: E402
 from measure import Failed, Timing  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -37,6 +45,7 @@ class Row:
     reason: str | None = None
     quality: dict | None = None
     notes: list[str] = field(default_factory=list)
+    runs: list = field(default_factory=list)  # the timed runs (Timing or extra_peers.TreeTiming)
 
 
 # ---------------------------------------------------------------- jobs
@@ -90,16 +99,17 @@ def input_info(src: Path) -> dict:
     return cache[key]
 
 
-def run_in_turns(job: str, tools: dict, reps: int) -> dict[str, tuple[Row, Path | None]]:
+def run_in_turns(job: str, tools: dict, reps: int, warmup: bool = True) -> dict[str, tuple[Row, Path | None]]:
     """Run each tool (name -> f() -> (output path, Timing)) once untimed, then ``reps`` times:
     each repetition runs every tool once, starting one tool further each time, so that drift on
     the machine (and whatever a tool leaves running) weighs on all tools alike. A tool that fails
-    is not run again and gets no timing. Returns per tool its row (median time, range) and output."""
+    is not run again and gets no timing. Returns per tool its row (median time, range) and output.
+    Without ``warmup`` (job F, whose runs last up to minutes) the untimed run is skipped."""
     names = list(tools)
     runs: dict[str, list] = {tool: [] for tool in names}
     failed: dict[str, str] = {}
     paths: dict[str, Path] = {}
-    for tool in names:  # warm-up, untimed: every tool then finds the input in the page cache, its program loaded
+    for tool in names if warmup else []:  # warm-up, untimed: every tool then finds the input in the page cache, its program loaded
         try:
             tools[tool]()
         except Failed as exc:
@@ -120,7 +130,7 @@ def run_in_turns(job: str, tools: dict, reps: int) -> dict[str, tuple[Row, Path 
             print(f"  {job:9} {tool:30} {timing.wall_s:7.2f} s  {timing.peak_mib or 0:7.0f} MiB", flush=True)
     out = {}
     for tool in names:
-        row = Row(job, tool, reason=failed.get(tool))
+        row = Row(job, tool, reason=failed.get(tool), runs=runs[tool])
         if runs[tool] and tool not in failed:
             row.timing = measure.median_timing(runs[tool])
             if len(runs[tool]) > 1:
@@ -167,18 +177,22 @@ def run_dissolve(job: str, src: Path, by: str, tools: dict, reps: int, rows: lis
         rows.append(row)
 
 
-def run_merge(data: Path, reps: int, rows: list[Row]) -> Path | None:
-    """Job C: geoplan merge of the old communes with the 2025 plan (geoplan only)."""
+def run_merge(data: Path, reps: int, rows: list[Row], job: str = "C") -> Path | None:
+    """Job C: geoplan merge of the old communes with the 2025 plan (geoplan only); job C.ref: the
+    same with the official map of the new communes as reference (divided communes split, plan audited)."""
     src = data / "old_communes_c2013.gpkg"
     base = input_info(src)
-    out = OUT / "results" / "C_geoplan.gpkg"
+    out = OUT / "results" / f"{job.replace('.', '_')}_geoplan.gpkg"
     args = ["merge", str(src), "vn-2025-commune", "-o", str(out), "--pop-field", "pop2019_vn_demographic"]
-    rows.append(Row("C", "(input)", quality=base | {"area_diff_pct": 0.0},
-                    notes=[f"{src.name}, plan vn-2025-commune -> 3,321 communes"]))
-    row, path = run_in_turns("C", {"geoplan": lambda: peers.geoplan(args, out)}, reps)["geoplan"]
+    if job == "C.ref":
+        args += ["--reference", str(data / "new_communes_2025.gpkg"), "--reference-code", "code"]
+    rows.append(Row(job, "(input)", quality=base | {"area_diff_pct": 0.0},
+                    notes=[f"{src.name}, plan vn-2025-commune -> 3,321 communes"
+                           + (", --reference new_communes_2025.gpkg" if job == "C.ref" else "")]))
+    row, path = run_in_turns(job, {"geoplan": lambda: peers.geoplan(args, out)}, reps)["geoplan"]
     add_quality(row, path, base)
     rows.append(row)
-    rows.append(Row("C", "peers", reason="N/A: no peer applies an old->new plan with partial links"))
+    rows.append(Row(job, "peers", reason="N/A: no peer applies an old->new plan with partial links"))
     return path
 
 
@@ -207,6 +221,177 @@ def run_map(data: Path, merged: Path | None, c_reason: str | None, reps: int, ro
     rows.append(row)
 
 
+# ---------------------------------------------------------------- jobs E and F
+
+def pre_read(*paths: Path) -> None:
+    """Read the inputs once, untimed, so that every tool finds them in the page cache."""
+    for path in paths:
+        for f in ([path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())):
+            with open(f, "rb") as fh:
+                while fh.read(1 << 24):
+                    pass
+
+
+def stem_of(job: str, tool: str) -> Path:
+    return OUT / "results" / "".join(c if c.isalnum() else "_" for c in f"{job}_{tool}").strip("_")
+
+
+def tree_notes(row: Row) -> None:
+    """Step times reported by the tool itself (median run), for the notes."""
+    runs = [r for r in row.runs if getattr(r, "info", None)]
+    if not runs:
+        return
+    mid = sorted(runs, key=lambda r: r.wall_s)[len(runs) // 2]
+    steps = mid.info.get("steps") or {}
+    if steps:
+        row.notes.append("steps " + ", ".join(f"{k} {v:.1f}" for k, v in steps.items()) + " s")
+    extra = {k: v for k, v in mid.info.items() if k not in ("steps", "rows")}
+    if extra:
+        row.notes.append(", ".join(f"{k}={v}" for k, v in extra.items()))
+
+
+def tree_mib(row: Row) -> float | None:
+    vals = [r.tree_mib for r in row.runs if getattr(r, "tree_mib", None)]
+    return statistics.median(vals) if vals else None
+
+
+def run_overlay(data: Path, reps: int, rows: list[Row], pg: extra_peers.PostGISOverlay,
+                env: extra_peers.PeerEnv) -> None:
+    """Job E: every piece (old commune i, new commune j) with its geometry and area."""
+    old, new = data / "old_communes_c2013.gpkg", data / "new_communes_2025.gpkg"
+    cache = OUT / "input_quality.json"
+    old_km2, new_km2 = measure_ef.layer_area_km2(old, cache), measure_ef.layer_area_km2(new, cache)
+    rows.append(Row("E", "(input)", quality={"old_km2": old_km2, "new_km2": new_km2},
+                    notes=[f"{old.name} (11,163) x {new.name} (3,321); geodesic areas: old {old_km2:,.0f} km2, "
+                           f"new {new_km2:,.0f} km2"]))
+    try:
+        pg.start()
+        pg.load_layer(old, "e_old")
+        pg.load_layer(new, "e_new", "code")
+        plan = pg.plan()
+        pg.warm("e_old", "e_new")
+    except Failed:
+        plan = None  # the PostGIS row reports it
+    try:
+        env.need("tobler")
+    except Failed:
+        pass
+    pre_read(old, new)
+    settle()
+    py = extra_peers.PY
+    tools = {
+        "geoplan": lambda o: extra_peers.geoplan_assign(old, new, o.with_suffix(".gpkg")),
+        "geopandas overlay": lambda o: extra_peers.child(py, "overlay-geopandas", [old, new, o.with_suffix(".gpkg")],
+                                                         o.with_suffix(".gpkg")),
+        "tobler area table": lambda o: extra_peers.child(env.need("tobler"), "overlay-tobler",
+                                                         [old, new, o.with_suffix(".parquet")], o.with_suffix(".parquet")),
+        "PostGIS ST_Intersection": lambda o: pg.overlay(old, new, o.with_suffix(".csv")),
+        "raw shapely (baseline)": lambda o: extra_peers.child(py, "overlay-shapely",
+                                                              [old, new, o.with_suffix(".gpkg"), "--clip"],
+                                                              o.with_suffix(".gpkg")),
+    }
+    timed = run_in_turns("E", {t: lambda fn=fn, t=t: fn(stem_of("E", t)) for t, fn in tools.items()}, reps,
+                         warmup=False)
+    for tool, (row, path) in timed.items():
+        tree_notes(row)
+        if tool.startswith("PostGIS") and plan:
+            row.notes.append(plan)
+        if path is not None:
+            try:
+                row.quality = measure_ef.pieces_quality(path, old_km2, new_km2)
+            except Exception as exc:  # a broken output is a result too
+                row.notes.append(f"quality not measurable: {measure.short_reason(str(exc))}")
+        rows.append(row)
+
+
+def run_assign(data: Path, reps: int, rows: list[Row], env: extra_peers.PeerEnv, parts: set[str]) -> None:
+    """Job F: synthetic points (F.points) and buildings (F.polygons) assigned to the new communes;
+    F.mem: geoplan's memory on 10 vs 50 million points."""
+    units = data / "new_communes_2025.gpkg"
+    n_points, n_buildings = 10_000_000, 1_000_000
+    log = lambda msg: (print("  " + msg, flush=True), peers.SETUP_LOG.append(msg))  # noqa: E731
+    if "F.points" in parts or "F.mem" in parts:
+        points = synth.make(data, n_points, "points", with_parts=True, log=log)
+    if "F.points" in parts:
+        for group in ("dask", "duckdb"):
+            try:
+                env.need(group)
+            except Failed:
+                pass
+        pre_read(points, synth.parts_dir(points), units)
+        settle()
+        engine = lambda w: ["--engine", "dask", "--workers", str(w)]  # noqa: E731
+        pq = lambda o: o.with_suffix(".parquet")  # noqa: E731
+        tools = {
+            "geoplan": lambda o: extra_peers.geoplan_assign(points, units, pq(o)),
+            "geoplan --engine dask --workers 1": lambda o: extra_peers.geoplan_assign(points, units, pq(o), engine(1)),
+            "geoplan --engine dask --workers 2": lambda o: extra_peers.geoplan_assign(points, units, pq(o), engine(2)),
+            "geopandas sjoin within": lambda o: extra_peers.child(
+                extra_peers.PY, "sjoin-geopandas", [points, units, pq(o), "--predicate", "within"], pq(o)),
+            "dask-geopandas sjoin, 1 worker": lambda o: extra_peers.child(
+                env.need("dask"), "sjoin-dask", [synth.parts_dir(points), units, o, "--workers", 1], o),
+            "dask-geopandas sjoin, 2 workers": lambda o: extra_peers.child(
+                env.need("dask"), "sjoin-dask", [synth.parts_dir(points), units, o, "--workers", 2], o),
+            "DuckDB spatial join": lambda o: extra_peers.child(
+                env.need("duckdb"), "sjoin-duckdb", [points, units, pq(o), "--ext", env.duckdb_spatial()], pq(o)),
+        }
+        _assign_rows("F.points", tools, reps, n_points, rows,
+                     lambda p: measure_ef.assign_quality(p, synth.truth_path(points), n_points),
+                     f"{points.name}: {n_points:,} points (GeoParquet, WKB) in {units.name}")
+    if "F.polygons" in parts:
+        buildings = synth.make(data, n_buildings, "buildings", log=log)
+        try:
+            env.need("duckdb")
+        except Failed:
+            pass
+        b_km2 = measure_ef.buildings_area_km2(buildings)
+        pre_read(buildings, units)
+        settle()
+        pq = lambda o: o.with_suffix(".parquet")  # noqa: E731
+        tools = {
+            "geoplan": lambda o: extra_peers.geoplan_assign(buildings, units, pq(o)),
+            "geopandas overlay": lambda o: extra_peers.child(
+                extra_peers.PY, "overlay-geopandas", [buildings, units, pq(o)], pq(o)),
+            "DuckDB ST_Intersection": lambda o: extra_peers.child(
+                env.need("duckdb"), "overlay-duckdb", [buildings, units, pq(o), "--ext", env.duckdb_spatial()], pq(o)),
+        }
+        _assign_rows("F.polygons", tools, reps, n_buildings, rows,
+                     lambda p: measure_ef.overlay_assign_quality(p, synth.truth_path(buildings), n_buildings, b_km2),
+                     f"{buildings.name}: {n_buildings:,} rectangles of 5-30 m ({b_km2:,.1f} km2) cut by {units.name}")
+        rows.append(Row("F.polygons", "dask-geopandas", reason="N/A: its sjoin does not cut polygons (no overlay)"))
+    if "F.mem" in parts:
+        big = synth.make(data, 50_000_000, "points", log=log)
+        tools = {f"geoplan {label} points": lambda o, src=src: extra_peers.geoplan_assign(src, units, o.with_suffix(".parquet"))
+                 for label, src in (("10M", points), ("50M", big))}
+        timed = run_in_turns("F.mem", {t: lambda fn=fn, t=t: fn(stem_of("F.mem", t)) for t, fn in tools.items()},
+                             reps, warmup=False)
+        for tool, (row, path) in timed.items():
+            row.quality = {"features": n_points if "10M" in tool else 50_000_000}
+            if path is not None:
+                try:
+                    import pyarrow.dataset as ds
+
+                    row.quality["rows"] = ds.dataset(path, format="parquet").count_rows()
+                except Exception as exc:  # a broken output is a result too
+                    row.notes.append(f"output not readable: {measure.short_reason(str(exc))}")
+            rows.append(row)
+
+
+def _assign_rows(job: str, tools: dict, reps: int, n: int, rows: list[Row], quality, note: str) -> None:
+    rows.append(Row(job, "(input)", quality={"features": n}, notes=[note]))
+    timed = run_in_turns(job, {t: lambda fn=fn, t=t: fn(stem_of(job, t)) for t, fn in tools.items()}, reps,
+                         warmup=False)
+    for row, path in timed.values():
+        tree_notes(row)
+        row.quality = {"features": n}
+        if path is not None:
+            try:
+                row.quality |= quality(path)
+            except Exception as exc:  # a broken output is a result too
+                row.notes.append(f"quality not measurable: {measure.short_reason(str(exc))}")
+        rows.append(row)
+
+
 # ---------------------------------------------------------------- table
 
 def _f(v, fmt):
@@ -231,6 +416,79 @@ def table(rows: list[Row]) -> str:
                  f"{q['overlaps']:,} ({q['overlaps_km2']:.1f})" if q else "-",
                  _f(q.get("area_diff_pct"), "+.3f"), "; ".join(notes).replace("|", "/")]
         lines.append("| " + " | ".join(str(c) for c in cells) + " |")
+    return "\n".join(lines)
+
+
+def _ratios(r: Row, g: Timing | None) -> tuple[str, str]:
+    t = r.timing
+    if not (t and g) or r.tool.startswith("geoplan"):
+        return "-", "-"
+    mem = f"{g.peak_mib / t.peak_mib:.2f}" if t.peak_mib and g.peak_mib else "-"
+    return f"{g.wall_s / t.wall_s:.2f}", mem
+
+
+def _time_cell(r: Row) -> str:
+    return "failed" if r.reason and not r.reason.startswith("N/A") else _f(r.timing and r.timing.wall_s, ".2f")
+
+
+def _notes(r: Row, cell: str) -> str:
+    return "; ".join(([("FAILED: " if cell == "failed" else "") + r.reason] if r.reason else []) + r.notes).replace("|", "/")
+
+
+def overlay_table(rows: list[Row]) -> str:
+    """Job E: time, memory, ratios and the pieces' quality."""
+    head = ["job", "tool", "time s", "peak MiB", "geoplan/peer time", "geoplan/peer mem", "pieces", "pairs",
+            "valid", "area vs old %", "area vs new %", "slivers <100 m2", "notes"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    g = next((r.timing for r in rows if r.tool == "geoplan" and r.timing), None)
+    for r in rows:
+        q, t = r.quality or {}, r.timing
+        cell = _time_cell(r)
+        if r.tool == "(input)":
+            cells = [r.job, r.tool, "-", "-", "-", "-", "-", "-", "-", "+0.000", _f(
+                100 * (q["old_km2"] - q["new_km2"]) / q["new_km2"], "+.3f"), "-", _notes(r, "")]
+        else:
+            rt, rm = _ratios(r, g)
+            notes = _notes(r, cell)
+            if q.get("own_area_diff_pct") is not None:
+                notes += f"; own area_km2 vs geodesic {q['own_area_diff_pct']:+.4f}%"
+            if q.get("non_polygonal"):
+                notes += f"; {q['non_polygonal']:,} non-polygonal pieces"
+            cells = [r.job, r.tool, cell, _f(t and t.peak_mib, ".0f"), rt, rm, _f(q.get("pieces"), ","),
+                     _f(q.get("pairs"), ","), _f(q.get("valid_share"), ".2%"), _f(q.get("area_vs_old_pct"), "+.3f"),
+                     _f(q.get("area_vs_new_pct"), "+.3f"), _f(q.get("slivers"), ","), notes.lstrip("; ")]
+        lines.append("| " + " | ".join(str(c) for c in cells) + " |")
+    return "\n".join(lines)
+
+
+def assign_table(rows: list[Row]) -> str:
+    """Job F: time, features per second, memory (largest process and whole process tree), ratios,
+    and what was assigned."""
+    head = ["job", "tool", "time s", "features/s", "peak MiB", "tree MiB", "geoplan/peer time", "geoplan/peer mem",
+            "rows", "assigned", "unassigned", "extra rows / split", "agree %", "notes"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    gp = {r.job: r.timing for r in rows if r.tool == "geoplan" and r.timing}
+    for r in rows:
+        q, t = r.quality or {}, r.timing
+        cell = _time_cell(r)
+        rt, rm = _ratios(r, gp.get(r.job))
+        notes = _notes(r, cell)
+        if q.get("valid_share") is not None:
+            notes += f"; valid {q['valid_share']:.2%}"
+        if q.get("area_diff_pct") is not None:
+            notes += f"; area vs buildings {q['area_diff_pct']:+.4f}%"
+        fps = f"{q['features'] / t.wall_s:,.0f}" if t and q.get("features") else "-"
+        cells = [r.job, r.tool, cell if r.tool != "(input)" else "-", fps, _f(t and t.peak_mib, ".0f"),
+                 _f(tree_mib(r), ".0f"), rt, rm, _f(q.get("rows"), ","), _f(q.get("assigned"), ","),
+                 _f(q.get("unassigned"), ","), _f(q.get("extra_rows"), ","), _f(q.get("agree_pct"), ".3f"),
+                 notes.lstrip("; ")]
+        lines.append("| " + " | ".join(str(c) for c in cells) + " |")
+    if any(r.job == "F.mem" for r in rows):
+        mem = {r.tool: r.timing for r in rows if r.job == "F.mem" and r.timing}
+        a, b = mem.get("geoplan 10M points"), mem.get("geoplan 50M points")
+        if a and b and a.peak_mib and b.peak_mib:
+            lines.append(f"\nF.mem: 50M / 10M points: time x{b.wall_s / a.wall_s:.2f}, peak memory x{b.peak_mib / a.peak_mib:.2f}"
+                         " (a streaming assign keeps the second near 1).")
     return "\n".join(lines)
 
 
@@ -264,8 +522,15 @@ def machine() -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reps", type=int, default=5, help="timed repetitions per tool, after one untimed (default 5)")
-    ap.add_argument("--jobs", default="A,B,C,D",
-                    help="comma list of jobs: A (with A.mid, A.coarse), A.mid, A.coarse, B, C, D")
+    ap.add_argument("--jobs", default="A,B,C,D,E,F,G",
+                    help="comma list of jobs: A (with A.mid, A.coarse), A.mid, A.coarse, B, C (with C.ref: "
+                         "the merge with --reference), C.ref, D, E, "
+                         "F (F.points and F.polygons), F.points, F.polygons, F.mem (only when named: "
+                         "geoplan on 10M vs 50M points), G (50 columns carried onto the new communes: "
+                         "geoplan transfer vs tobler's area_interpolate)")
+    ap.add_argument("--reps-f", type=int, default=1,
+                    help="timed repetitions per tool in job F, without an untimed one (default 1: "
+                         "its runs last up to minutes)")
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "vn")
     args = ap.parse_args(argv)
     data = args.data.resolve()
@@ -273,10 +538,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"data folder {data} not found", file=sys.stderr)
         return 2
     wanted = {j.strip() for j in args.jobs.split(",") if j.strip()}
-    sel = lambda j: j in wanted or j.split(".")[0] in wanted  # noqa: E731
+    sel = lambda j: j in wanted or (j.split(".")[0] in wanted and j != "F.mem")  # noqa: E731
     (OUT / "results").mkdir(parents=True, exist_ok=True)
     t0, rows, load0 = time.perf_counter(), [], os.getloadavg()[0]
-    pg = peers.PostGIS(OUT)
+    pg = extra_peers.PostGISOverlay(OUT)  # peers.PostGIS, with the overlay of job E
+    env = extra_peers.PeerEnv()  # tobler, dask-geopandas, DuckDB: installed when a job needs them
     try:
         a_inputs = {"A.coarse": None, "A.mid": data / "new_communes_2025.gpkg",
                     "A": data / "new_communes_2025_detailed.gpkg"}
@@ -296,25 +562,57 @@ def main(argv: list[str] | None = None) -> int:
             c_reason = next((r.reason for r in c_rows if r.tool == "geoplan"), None)
             if sel("C"):
                 rows += c_rows
+        if sel("C.ref"):
+            print("job C.ref", flush=True)
+            run_merge(data, args.reps, rows, "C.ref")
         if sel("D"):
             print("job D", flush=True)
             run_map(data, merged, c_reason, args.reps, rows)
+        if sel("E"):
+            print("job E", flush=True)
+            run_overlay(data, args.reps, rows, pg, env)
+        if sel("G"):
+            print("job G", flush=True)
+            job_transfer.run_transfer_job(data, args.reps, rows, env)
+        f_parts = {j for j in ("F.points", "F.polygons", "F.mem") if sel(j)}
+        if f_parts:
+            print("job " + ", ".join(sorted(f_parts)), flush=True)
+            run_assign(data, args.reps_f, rows, env, f_parts)
     finally:
         pg.stop()
     total = time.perf_counter() - t0
     sizes = {r.job: (r.quality or {}).get("vertices") for r in rows if r.tool == "(input)"}
     sizes = {k: v for k, v in sizes.items() if v}
+    dissolve_rows = [r for r in rows if r.job[0] in "ABCD"]
+    e_rows = [r for r in rows if r.job == "E"]
+    f_rows = [r for r in rows if r.job.startswith("F")]
+    g_rows = [r for r in rows if r.job == "G"]
     report = "\n\n".join(filter(None, [
         f"# geoplan benchmark, {dt.date.today()}",
-        f"Machine: {machine()}. Repetitions: {args.reps} (median). Total run: {total:.0f} s. "
+        f"Machine: {machine()}. Repetitions: {args.reps} (median), job F: {args.reps_f}. Total run: {total:.0f} s. "
         f"Load average (1 min) at start {load0:.2f}, at end {os.getloadavg()[0]:.2f}.",
-        table(rows),
+        table(dissolve_rows) if dissolve_rows else "",
         "### Job A: time vs input size\n\n" + scaling(rows, sizes) if scaling(rows, sizes) else "",
         "Notes: time is the whole process timed from outside (read + work + write), except PostGIS: "
         "SQL only (psql \\timing), data loaded beforehand. Peak MiB: max RSS of the largest process "
         "(GNU time -v), for PostGIS the server backend's VmHWM. geoplan/peer < 1 means geoplan is "
         "faster / smaller. Quality is measured from each output file the same way for every tool "
-        "(benchmarks/measure.py); area diff vs the input's summed unit areas.",
+        "(benchmarks/measure.py); area diff vs the input's summed unit areas." if dissolve_rows else "",
+        "### Job E: overlay of the old and the new communes\n\n" + overlay_table(e_rows) if e_rows else "",
+        "Job E: pieces = rows with a non-empty geometry (tobler: area > 0, it gives no geometry); pairs = "
+        "distinct (old row, new code); valid = shapely.is_valid; areas geodesic (geoplan.area_km2, as in "
+        "measure.py; tobler: its own table, in an equal-area projection), summed against the old layer's "
+        "and the new layer's summed areas (the old layer overlaps itself and has gaps); slivers = pieces "
+        "under 100 m2." if e_rows else "",
+        "### Job F: assign at scale (synthetic features in the new communes)\n\n" + assign_table(f_rows)
+        if f_rows else "",
+        "Job F: features/s = input features / time; peak MiB = largest process (GNU time), tree MiB = peak "
+        "of the summed RSS of the whole process tree (dask's scheduler and workers), sampled every "
+        f"{extra_peers.SAMPLE_S} s. rows = output rows; assigned = features with a unit; extra rows = rows "
+        "beyond one per feature (points in two overlapping units) or, for polygons, buildings cut into "
+        "several pieces; agree = features given (also) the commune they were drawn in." if f_rows else "",
+        "### Job G: 50 columns onto the new communes (geoplan transfer vs tobler area_interpolate)\n\n"
+        + table(g_rows) if g_rows else "",
         "Setup (untimed):\n\n" + "\n".join(f"- {s}" for s in peers.SETUP_LOG) if peers.SETUP_LOG else "",
     ]))
     print("\n" + report)

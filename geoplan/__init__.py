@@ -19,7 +19,10 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "merge": "pipeline",
-    "MergeResult": "pipeline",
+    "transfer": "crosswalk.transfer",
+    "TransferOptions": "crosswalk.transfer",
+    "MergeResult": "merging.result",
+    "MergeOptions": "merging.options",
     "read_plan": "plan.catalogue",
     "Plan": "plan.model",
     "plan_from_field": "plan.model",

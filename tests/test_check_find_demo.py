@@ -228,13 +228,14 @@ def test_check_output_names_the_csv_and_never_an_input(tmp_path, capsys):
     assert "is a folder" in check(capsys, result, "-o", tmp_path / "folder")[2]
     assert "output folder" in check(capsys, result, "-o", result / "x.csv")[2]
     code, out, _ = check(capsys, result, "-o", tmp_path / "report.csv")
-    assert code == 0 and f"Wrote {tmp_path / 'report.csv'} and {tmp_path / 'report.md'}" in out
-    assert (tmp_path / "report.csv").read_text(encoding="utf-8").startswith("code,")
+    assert code == 0 and f"Wrote {tmp_path / 'report.csv'}, {tmp_path / 'report.md'} and {tmp_path / 'report.xlsx'}" in out
+    assert (tmp_path / "report.csv").read_bytes().startswith(b"\xef\xbb\xbfcode,")  # a byte-order mark: Excel reads UTF-8
     assert (tmp_path / "report.md").read_text(encoding="utf-8").startswith("# Check of result.gpkg")
 
 
 @pytest.mark.parametrize("text, message", [
-    ("code,area_km2\n00004,2.97\n00008,2.68\n", "none of its 2 declared codes (00004, 00008) matches a unit"),
+    ("code,area_km2\n00004,2.97\n00008,2.68\n", "declared figures of communes (00004, 00008), but the units of"),
+    ("code,area_km2\n99998,2.97\n99999,2.68\n", "none of its 2 declared codes (99998, 99999) matches a unit"),
     ("code,area_km2\n", "has a header but no rows"),
     ("code,area_km2\n,3359.8\n", "no row of the declared figures file has a code"),
     ("code,area_km2\n01,3359.8\n01,3400\n", "code 01 is on 2 rows with different figures (row 2: area_km2 3359.8; row 3"),
@@ -266,7 +267,7 @@ def test_new_units_of_the_plan_without_polygon_are_listed(tmp_path, capsys):
     table = pd.read_csv(tmp_path / "result-check.csv", dtype={"code": str})
     assert (table["verdict"] == "no polygon").sum() == 32
     assert "no polygon 32" in (tmp_path / "result-check.md").read_text(encoding="utf-8")
-    assert "diff km2" in out.splitlines()[0]  # the printed table has the difference in km2 beside the %
+    assert "Area difference (km²)" in out.splitlines()[0]  # the printed table has the difference in km2 beside the %
 
 
 def test_result_that_is_no_geopackage_and_bad_tolerances_are_one_line_errors(tmp_path, capsys):
@@ -389,7 +390,7 @@ def test_a_unit_missing_old_polygons_is_incomplete_not_a_suspect_declared_figure
 def test_find_a_province_among_communes_says_where_to_look():
     from geoplan.link.find import no_match
 
-    assert "Tỉnh An Giang is a province: look it up with --plan vn-2025-province" in no_match("an giang")
+    assert "Tỉnh An Giang is a province: look it up with --plan vn-2025-province" in str(no_match("an giang"))
 
 
 def test_check_lists_hectares_first_ranks_by_fold_and_says_how_many_more(tmp_path, capsys):

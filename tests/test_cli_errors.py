@@ -42,7 +42,7 @@ def test_unknown_field(capsys, tmp_path, toy_files):
     layer, plan = toy_files
     code, err = run(capsys, "merge", str(layer), str(plan), "-o", str(tmp_path / "o.gpkg"), "--pop-field", "people", "--quiet")
     assert code == 2
-    assert "no field 'people' (--pop-field / pop_field); fields are: code, name, province, pop" in one_line_error(err)
+    assert "no field 'people' (--pop-field); fields are: code, name, province, pop" in one_line_error(err)
 
 
 def test_plan_and_layer_that_do_not_match(capsys, tmp_path, toy_layer, toy_plan_frame):
@@ -132,9 +132,9 @@ def test_mistakes_caught_before_any_work(capsys, tmp_path, toy_files):
         (("merge", str(layer), str(plan), "-o", str(folder)), "is a folder"),
         (("merge", str(layer), str(tmp_path), "-o", out), "is a folder"),
         (("merge", str(layer), str(plan), "-o", out, "--aliases", str(tmp_path)), "is a folder"),
-        (("merge", str(layer), str(plan), "-o", out, "--pop-field", "name"), "'name' (--pop-field / pop_field) must hold counts"),
-        (("merge", str(layer), str(plan), "-o", out, "--gap-width", "nan"), "(--gap-width / gap_width_m) must be a number"),
-        (("merge", str(layer), str(plan), "-o", out, "--gap-width", "inf"), "(--gap-width / gap_width_m) must be a number"),
+        (("merge", str(layer), str(plan), "-o", out, "--pop-field", "name"), "'name' (--pop-field) must hold counts"),
+        (("merge", str(layer), str(plan), "-o", out, "--gap-width", "nan"), "(--gap-width) must be a number"),
+        (("merge", str(layer), str(plan), "-o", out, "--gap-width", "inf"), "(--gap-width) must be a number"),
         (("merge", str(layer), str(plan), "-o", str(plan.with_suffix(".gpkg"))), None),  # fine: a new file beside
     ]
     for argv, message in cases:

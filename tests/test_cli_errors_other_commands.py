@@ -49,7 +49,7 @@ def variant(result, name: str, drop=(), **replace):
 
 # --------------------------------------------------------- one reader of results (items 1, 4, 5)
 @pytest.mark.parametrize("change, message", [
-    (lambda l: {"drop": ["units"]}, "no layer 'units' (layers: about, features, lineage, repairs); is it a GeoPackage written by geoplan merge?"),
+    (lambda l: {"drop": ["units"]}, "no layer 'units' (layers: about, crosswalk, features, lineage, repairs); is it a GeoPackage written by geoplan merge?"),
     (lambda l: {"units": l["units"].drop(columns=["code"])}, "layer 'units' has no field 'code'; is it"),
     (lambda l: {"units": l["units"].drop(columns=["name", "area_km2"])}, "layer 'units' has no field 'name', 'area_km2'; is it"),
     (lambda l: {"units": l["units"].iloc[:0]}, "layer 'units' is empty"),
@@ -92,7 +92,7 @@ def test_results_that_are_folders_or_no_geopackage_are_named_so(capsys, tmp_path
 # --------------------------------------------------------- the old layer of a map (items 2, 3)
 def test_map_reads_the_old_layer_like_merge_does(capsys, tmp_path, result, toy_layer):
     code, _, err = run(capsys, "map", result, "--old", result, "-o", tmp_path / "m.html")
-    assert error_line(code, err) == (f"{result}: has layers about, features, lineage, repairs, units; "
+    assert error_line(code, err) == (f"{result}: has layers about, crosswalk, features, layer_styles, lineage, repairs, units; "
                                      "choose one with --old-layer")
     assert "UserWarning" not in err and not (tmp_path / "m.html").exists()
     code, _, err = run(capsys, "map", result, "--old", result, "--old-layer", "units", "-o", tmp_path / "m.html", "--quiet")

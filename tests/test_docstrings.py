@@ -8,7 +8,7 @@ import pytest
 
 import geoplan
 
-MODULES = sorted(m.name for m in pkgutil.iter_modules(geoplan.__path__, "geoplan."))
+MODULES = sorted(m.name for m in pkgutil.walk_packages(geoplan.__path__, "geoplan.") if not m.name.endswith(("._arrange", ".__main__")))
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -24,7 +24,12 @@ def test_merge_writes_all_layers_and_leaves_input_alone(tmp_path, toy_files, cap
     out = tmp_path / "merged.gpkg"
     assert main(["merge", str(layer), str(plan), "-o", str(out), "--pop-field", "pop", "--quiet"]) == 0
     assert digest(layer) == before
-    assert {name for name, _ in pyogrio.list_layers(out)} == {"units", "lineage", "repairs", "features", "about"}
+    assert {name for name, _ in pyogrio.list_layers(out)} == {"units", "crosswalk", "lineage", "repairs", "features", "about",
+                                                              "layer_styles"}  # QGIS styles
+    crosswalk = gpd.read_file(out, layer="crosswalk")
+    assert crosswalk[["old_code", "new_code", "basis", "area_share", "population"]].values.tolist() == [
+        ["001", "10", "whole", 1.0, 100], ["002", "10", "whole", 1.0, 200], ["003", "20", "whole", 1.0, 300],
+        ["004", "20", "whole", 1.0, 400]]
     assert pyogrio.read_info(out, layer="units")["geometry_type"] == "MultiPolygon"  # as the contract says
     features = pyogrio.read_dataframe(out, layer="features")
     assert features["new_code"].tolist() == ["10", "10", "20", "20"] and features["feature"].tolist() == [0, 1, 2, 3]
@@ -174,7 +179,7 @@ def test_features_without_geometry_are_counted_and_said(toy_layer, toy_plan_fram
     layer = toy_layer.copy()
     layer.loc[1, "geometry"] = None
     result = geoplan.merge(layer, geoplan.Plan.from_frame(toy_plan_frame), code_field="code", pop_field="pop")
-    assert result.report["features_without_geometry"] == 1
+    assert result.report.features_without_geometry == 1
     assert "1 features have no geometry" in result.link_report()
     assert result.units["population"].sum() == layer["pop"].sum()
 
@@ -185,7 +190,7 @@ def test_python_arguments_of_the_wrong_kind_get_clear_errors(toy_layer, toy_plan
         ({"plan": None}, "plan must be a Plan"),
         ({"old": "old.gpkg"}, "old must be a GeoDataFrame"),
         ({"gap_width_m": "200"}, "gap_width_m\\) must be a number"),
-        ({"workers": 0}, "workers must be a whole number"),
+        ({"workers": 0}, "unknown merge option .workers."),
         ({"aliases": ["a"]}, "aliases must be a dict"),
         ({"count_fields": "pop"}, "count_fields must be a list"),
         ({"count_fields": ("nope", "pop")}, "no field 'nope'"),
@@ -219,7 +224,7 @@ def test_a_layer_of_one_province_expects_only_that_province(toy_layer, toy_plan_
     missing_here = toy_plan_frame.iloc[:1].assign(old_code="005", old_name="Xã Mất", new_code="50", new_name="Xã V")
     plan = geoplan.Plan.from_frame(pd.concat([toy_plan_frame, other, missing_here], ignore_index=True))
     result = geoplan.merge(toy_layer, plan, code_field="code", name_field="name", parent_field="province")
-    assert result.report["missing_units"] == ["50"] and result.report["units_outside_layer"] == 2
+    assert result.report.missing_units == ["50"] and result.report.units_outside_layer == 2
     report = result.link_report()
     assert "1 plan members have no polygon (and 4 in provinces the layer does not cover)" in report
     assert "2 new units lie in provinces the layer does not cover" in report
@@ -254,7 +259,7 @@ def test_an_invalid_polygon_is_repaired_and_its_area_accounted(toy_layer):
     assert invalid["rule"].tolist() == ["make_valid"] and invalid["receiving_code"].tolist() == ["001"]
     bowtie_km2 = geoplan.area_km2([shapely.make_valid(old.geometry.iloc[0])])[0]
     assert bowtie_km2 > 0 and result.lineage.set_index("old_code").loc["001", "area_km2"] == pytest.approx(bowtie_km2, rel=1e-4)
-    assert abs(result.report["area_check"]) < 1e-4 and result.report["gaps_left"] == 0
+    assert abs(result.report.area_check) < 1e-4 and result.report.gaps_left == 0
 
 
 def test_a_unit_left_with_no_area_is_reported(toy_layer):
@@ -264,5 +269,5 @@ def test_a_unit_left_with_no_area_is_reported(toy_layer):
     x0, y0, _, _ = old.geometry.iloc[0].bounds
     old.loc[0, "geometry"] = shapely.Polygon([(x0, y0), (x0 + 0.01, y0), (x0 + 0.02, y0)])  # a flat ring
     result = geoplan.merge(old, geoplan.plan_from_field(old["code"], "code"), code_field="code", detect=False)
-    assert result.report["units_without_area"] == ["001"]
+    assert result.report.units_without_area == ["001"]
     assert "1 with no area" in result.summary() and "no area left" in result.link_report()

@@ -38,7 +38,7 @@ def test_a_name_that_fits_two_members_joins_one_of_their_units_never_a_third():
     result = geoplan.merge(layer, plan, code_field="code", name_field="name", parent_field="province")
     feature = result.features.iloc[1]
     assert (feature["new_code"], feature["old_code"], feature["linked_by"]) == ("N1", "201", "name+neighbours")
-    assert result.links.ambiguous.empty and result.report["inferred_features"] == 0
+    assert result.links.ambiguous.empty and result.report.inferred_features == 0
     assert result.links.unmatched_members["old_code"].tolist() == ["202"]
 
 
@@ -62,8 +62,8 @@ def test_a_feature_without_geometry_that_matches_nothing_is_unplaced(toy_layer, 
     layer = pd.concat([toy_layer, gpd.GeoDataFrame({"code": ["999"], "name": ["Xã Lạ"], "province": ["Tỉnh Thử"],
                                                     "pop": [7]}, geometry=[None], crs=4326)], ignore_index=True)
     result = geoplan.merge(layer, geoplan.Plan.from_frame(toy_plan_frame), code_field="code", pop_field="pop")
-    assert result.report["inferred_features"] == 0 and result.report["unplaced_features"] == 1
-    assert result.units["population"].sum() == 1000 and result.report["population_unplaced"] == 7
+    assert result.report.inferred_features == 0 and result.report.unplaced_features == 1
+    assert result.units["population"].sum() == 1000 and result.report.counts["population"].unplaced == 7
     assert "unplaced: Xã Lạ (Tỉnh Thử), feature 4" in result.link_report()
 
 
@@ -77,8 +77,9 @@ def test_a_member_whose_only_feature_has_no_geometry_counts_as_without_polygon(t
 def test_a_member_given_twice_is_reported_with_its_identical_polygons(toy_layer, toy_plan_frame):
     layer = pd.concat([toy_layer, toy_layer.iloc[[2]]], ignore_index=True)
     result = geoplan.merge(layer, geoplan.Plan.from_frame(toy_plan_frame), code_field="code", pop_field="pop")
-    assert result.report["several_features"] == ["003 Xã Cát Tiên: 2 features, linked by code (identical polygons: a "
-                                                 "duplicated row?)"]
+    assert result.report.several_features.to_dict("records") == [
+        {"old_code": "003", "old_name": "Xã Cát Tiên", "n_features": 2, "linked_by": "code", "identical": True}]
+    assert "003 Xã Cát Tiên: 2 features, linked by code (identical polygons: a duplicated row?)" in result.link_report()
     assert "1 plan members have several features: their counts are summed" in result.link_report()
 
 
@@ -90,7 +91,7 @@ def test_a_plan_for_one_province_leaves_the_rest_of_a_national_layer_out(toy_lay
     layer = pd.concat([toy_layer, others], ignore_index=True)  # the plan's province is a quarter of the layer
     result = geoplan.merge(layer, geoplan.Plan.from_frame(toy_plan_frame), pop_field="pop")  # fields detected
     assert sorted(result.units["code"]) == ["10", "20"] and result.units["population"].sum() == 1000
-    assert result.report["outside_plan"] == {"Tỉnh Khác": 12} and result.report["unplaced_features"] == 0
+    assert result.report.outside_plan == {"Tỉnh Khác": 12} and result.report.unplaced_features == 0
     assert "12 features lie in provinces the plan does not cover, left out: Tỉnh Khác (12)" in result.link_report()
     assert result.summary().startswith("Merged 4 old units into 2 new units")
 
@@ -120,7 +121,7 @@ def test_a_unit_that_lacks_its_part_of_a_divided_unit_is_approximate_too(toy_lay
 def test_fractional_counts_are_summed_as_they_are(toy_layer, toy_plan_frame):
     layer = toy_layer.assign(pop=[100.25, 200.5, 300.0, 400.0])
     result = geoplan.merge(layer, geoplan.Plan.from_frame(toy_plan_frame), code_field="code", pop_field="pop")
-    assert result.units["population"].tolist() == [300.75, 700.0] and result.report["population_total"] == 1000.75
+    assert result.units["population"].tolist() == [300.75, 700.0] and result.report.counts["population"].total == 1000.75
 
 
 def test_gap_widths_mean_the_same_metres_whatever_the_crs():
@@ -144,14 +145,14 @@ def test_an_island_district_of_another_province_is_not_missing_from_an_extract(t
                             "new_parent": ["Tỉnh Khác", "Tỉnh Mới"], "link": "full"})
     plan = geoplan.Plan.from_frame(pd.concat([toy_plan_frame, islands], ignore_index=True))
     result = geoplan.merge(toy_layer, plan, code_field="code", name_field="name", parent_field="province")
-    assert result.report["missing_units"] == ["71"]  # its province is the layer's; 70's is not
+    assert result.report.missing_units == ["71"]  # its province is the layer's; 70's is not
     assert units_without_polygon(result.lineage, set(result.units["code"])) == ["71"]  # the map says the same
 
 
 def test_a_dissolve_by_field_does_not_report_its_groups_as_members_given_twice(toy_layer):
     layer = toy_layer.assign(group=["a", "a", "b", "b"])
     result = geoplan.merge(layer, geoplan.plan_from_field(layer["group"], "group"), code_field="group")
-    assert result.report["several_features"] == [] and "several features" not in result.link_report()
+    assert result.report.several_features.empty and "several features" not in result.link_report()
 
 
 def test_the_python_api_checks_against_declared_figures_and_finds_names(toy_layer, toy_plan_frame):
@@ -170,7 +171,8 @@ def test_a_feature_apart_from_the_rest_of_its_new_unit_is_reported(toy_layer, to
     result = geoplan.merge(pd.concat([toy_layer, far], ignore_index=True),
                            geoplan.Plan.from_frame(pd.concat([toy_plan_frame, plan], ignore_index=True)), code_field="code")
     assert result.features["detached"].tolist() == [False, False, False, False, True]
-    assert result.report["detached"] == ["Xã Lạc (Tỉnh Thử), feature 4 -> 10 (linked by code)"]
+    assert result.report.detached[["feature", "name", "new_code", "linked_by"]].values.tolist() == [[4, "Xã Lạc", "10", "code"]]
+    assert "Xã Lạc (Tỉnh Thử), feature 4 -> 10 (linked by code)" in result.link_report()
     assert "1 features lie apart from the rest of their new unit" in result.link_report()
 
 
@@ -180,7 +182,7 @@ def test_codes_are_trusted_when_the_province_is_written_without_diacritics(toy_l
     result = geoplan.merge(layer, geoplan.Plan.from_frame(toy_plan_frame), code_field="code", name_field="name",
                            parent_field="province")
     assert result.features["linked_by"].tolist() == ["code"] * 4 and result.features["new_code"].iloc[3] == "20"
-    assert result.report["codes_not_trusted"] == 0
+    assert result.report.codes_not_trusted == 0
 
 
 def test_a_layer_whose_provinces_are_none_of_the_plans_is_refused_in_those_words(toy_layer, toy_plan_frame):

@@ -63,7 +63,7 @@ def test_excel_true_marks_the_default():
 def test_levels_must_be_chosen_when_several(tmp_path):
     rows = {"old_code": ["1", "01"], "new_code": ["9", "09"], "new_name": ["A", "P"], "link": ["full", "full"],
             "level": ["commune", "province"]}
-    with pytest.raises(PlanError, match="choose one with --level"):
+    with pytest.raises(PlanError, match="choose one with level"):
         read_plan(write(tmp_path, rows))
     assert read_plan(write(tmp_path, rows), level="province").links["old_code"].tolist() == ["01"]
 

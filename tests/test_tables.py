@@ -79,7 +79,7 @@ def test_duplicate_codes_with_different_figures_are_errors_identical_ones_collap
         figures(tmp_path, "code,area_km2\n01,10\n04,11\n01,12\n")
     table = figures(tmp_path, "code,area_km2\n01,10\n04,11\n01,10.0\n")
     assert table.index.tolist() == ["01", "04"]
-    assert table.attrs["warnings"] == ["code 01 is on rows 2, 4 with the same figures: counted once"]
+    assert [w.render("en") for w in table.attrs["warnings"]] == ["code 01 is on rows 2, 4 with the same figures: counted once"]
 
 
 def test_files_with_nothing_to_match_are_errors(tmp_path):

@@ -89,7 +89,7 @@ def test_known_renames_apply_to_the_official_plan_file_too():
     c.2013 "Thừa Thiên Huế" is linked by the shipped rename, not inferred into a neighbour."""
     old = geoplan.read_layer(SHARED / "old_provinces_c2013.gpkg")
     result = geoplan.merge(old, geoplan.read_plan(SHARED_PLAN, level="province"), name_field="province_vn")
-    assert result.report["inferred_features"] == 0 and len(result.units) == 34
+    assert result.report.inferred_features == 0 and len(result.units) == 34
     hue = result.features[old["province_vn"].eq("Thừa Thiên Huế").to_numpy()]
     assert hue["linked_by"].tolist() == ["alias"]
 
@@ -111,13 +111,13 @@ def test_commune_level_whole_country_is_clean_and_conserved(commune_result):
     assert abs(low - 328_380) < 5 and abs(high - 329_658) < 5  # the figures the issue quotes
     total = result.units["area_km2"].sum()
     assert low * (1 - 1e-4) <= total <= high * (1 + 1e-4), (low, total, high)
-    assert result.report["unplaced_features"] == 0
+    assert result.report.unplaced_features == 0
     population = int(old["pop2019_vn_demographic"].fillna(0).round().sum())
     assert result.units["population"].sum() == population
     report = result.link_report()
     print(report)
     assert "features linked by code" in report and "features linked by name" in report
-    assert len(result.units) + len(result.report["missing_units"]) == 3321
+    assert len(result.units) + len(result.report.missing_units) == 3321
 
 
 def test_reference_cases(commune_result):
@@ -141,8 +141,8 @@ def test_every_old_feature_says_where_it_went(commune_result):
     assert len(nha_bang) == 1 and pd.isna(old["gso_code_c2016"].iloc[nha_bang[0]])
     row = features.iloc[nha_bang[0]]
     assert (row["old_code"], row["new_code"], row["linked_by"]) == ("30502", "30502", "name")
-    assert (features["new_code"] != "").sum() == len(old) - result.report["unplaced_features"]
-    assert (features["linked_by"] == "inferred").sum() == result.report["inferred_features"]
+    assert (features["new_code"] != "").sum() == len(old) - result.report.unplaced_features
+    assert (features["linked_by"] == "inferred").sum() == result.report.inferred_features
 
 
 def test_codes_contradicted_by_name_and_place_are_not_trusted(commune_result):
@@ -166,7 +166,7 @@ def test_lineage_adds_up_to_the_units(commune_result):
     lineage = result.lineage
     assert str(lineage["population"].dtype) == "Int64"
     assert lineage["population"].sum() == result.units["population"].sum()
-    assert abs(lineage["area_km2"].sum() - result.report["area_old_km2"]) / result.report["area_old_km2"] < 0.002
+    assert abs(lineage["area_km2"].sum() - result.report.area_old_km2) / result.report.area_old_km2 < 0.002
 
 
 def test_divided_units_are_flagged_approximate(commune_result):
@@ -174,7 +174,7 @@ def test_divided_units_are_flagged_approximate(commune_result):
     lineage = result.lineage
     divided = lineage[lineage["link"] == "partial"]
     assert divided["approximate"].all()
-    assert result.report["approximate_links"] == divided.loc[divided["linked_by"] != "none", "old_code"].nunique() > 400
+    assert result.report.approximate_links == divided.loc[divided["linked_by"] != "none", "old_code"].nunique() > 400
     assert (divided.groupby("old_code")["assigned"].sum() <= 1).all()
 
 
@@ -200,7 +200,7 @@ def test_near_coverage_dissolves_clean():
     new = geoplan.read_layer(SHARED / "new_communes_2025.gpkg")
     result = geoplan.merge(new, plan_from_field(new["province_code"].astype(str), "province_code"),
                            code_field="province_code", detect=False)
-    assert len(result.units) == 34 and result.report["gaps_left"] == 0
+    assert len(result.units) == 34 and result.report.gaps_left == 0
     assert_clean_coverage(result.units)
     low, high = union_bounds(new)
     assert low * (1 - 1e-4) <= result.units["area_km2"].sum() <= high * (1 + 1e-4)

@@ -19,23 +19,30 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..i18n import Message, render
 from ..link.names import folded_key
 from .declared import known_differences
 
 HECTARE_RATIO = (50.0, 200.0)  # declared / computed area in this range: hectares entered as km2
 IMPLAUSIBLE_RATIO = 3.0  # declared and computed areas further apart than this: check both
 SAME_AREA_KM2 = 0.005  # declared areas are given to 0.01 km2
+VERDICTS = ("ok", "differs", "incomplete", "suspect declared", "no declared", "no polygon", "not in result",
+            "schematic: not compared")  # stable codes in the CSV; shown translated (check.verdict.*)
+ISSUES = ("suspected copy", "identical figures", "hectares", "far off")  # column declared_issue: what looks wrong
 
 
 def known_reasons(figures: pd.DataFrame, units: pd.DataFrame) -> pd.Series:
-    """Known reasons for large differences, by code, whatever file the figures came from.
+    """Known reasons for large differences, by code, whatever file the figures came from,
+    in the language in use.
 
     The built-in declared tables carry reasons (``boundaries/vn-2025-known-differences.csv``);
     a reason applies here when the unit has the same code and name and the
     declared area is the same as in the built-in table the reason was written for.
 
+    >>> from geoplan.i18n import using
     >>> units = pd.DataFrame({"code": ["56"], "name": ["Tỉnh Khánh Hòa"]})
-    >>> known_reasons(pd.DataFrame({"area_declared_km2": [8555.86]}, index=["56"]), units)["56"][:25]
+    >>> with using("en"):
+    ...     known_reasons(pd.DataFrame({"area_declared_km2": [8555.86]}, index=["56"]), units)["56"][:25]
     'known for the c.2013 laye'
     """
     known = known_differences()
@@ -104,13 +111,15 @@ def compare(units: pd.DataFrame, declared: pd.DataFrame, tolerance_pct: float = 
             pop_tolerance_pct: float = 35.0) -> pd.DataFrame:
     """One row per unit: computed, declared, differences, verdict and notes.
 
-    Verdicts: ``ok`` (area within tolerance), ``differs``, ``incomplete``
-    (differs, and some of the unit's old units have no polygon: column
-    ``n_members_missing`` of the units), ``suspect declared`` (the declared
-    figure looks wrong), ``no declared``. Where units share
-    identical declared figures, those whose computed area disagrees with them
-    are the suspected copies when another's agrees; when all agree or all
-    disagree, each is noted as sharing identical figures.
+    Verdicts (stable codes, shown translated in reports: :data:`VERDICTS`): ``ok`` (area within
+    tolerance), ``differs``, ``incomplete`` (differs, and some of the unit's old units have no
+    polygon: column ``n_members_missing`` of the units), ``suspect declared`` (the declared
+    figure looks wrong), ``no declared``. Where units share identical declared figures, those
+    whose computed area disagrees with them are the suspected copies when another's agrees;
+    when all agree or all disagree, each is noted as sharing identical figures. Column
+    ``declared_issue`` says what looks wrong in the declared figures (:data:`ISSUES`: ``suspected
+    copy``, ``identical figures``, ``hectares``, ``far off``, "" when nothing); ``note`` says it
+    in words, in the language in use.
 
     >>> units = pd.DataFrame({"code": ["a"], "name": ["A"], "area_km2": [50.2]})
     >>> declared = pd.DataFrame({"area_declared_km2": [49.36], "population_declared": [None]}, index=["a"])
@@ -128,22 +137,24 @@ def compare(units: pd.DataFrame, declared: pd.DataFrame, tolerance_pct: float = 
     if "population_diff_pct" in table:
         table["population_verdict"] = np.where(table["population_diff_pct"].isna(), "no declared",
                                                np.where(table["population_diff_pct"].abs() <= pop_tolerance_pct, "ok", "differs"))
+    table["declared_issue"] = ""
     copied = _note_copies(table, declared)
     missing = pd.Series(units["n_members_missing"].to_numpy() if "n_members_missing" in units else 0, index=table.index)
     incomplete = missing > 0
     for i in table.index[incomplete]:  # the merge lacks polygons here: not the declared figures' fault
-        table.at[i, "note"] = join_notes(table.at[i, "note"], f"{missing[i]} of its old units have no polygon in the layer: "
-                                                         "the computed unit is incomplete")
+        table.at[i, "note"] = join_notes(table.at[i, "note"], render("check.note_incomplete", n=int(missing[i])))
         if table.at[i, "verdict"] == "differs":
             table.at[i, "verdict"] = "incomplete"
     ratio = table["area_declared_km2"] / table["area_km2"]
     hectares = ratio.between(*HECTARE_RATIO) & ~incomplete
     for i in table.index[hectares]:
-        table.at[i, "note"] = join_notes(table.at[i, "note"], f"declared area is {ratio[i]:.0f}x the computed one: hectares entered as km2?")
+        table.at[i, "note"] = join_notes(table.at[i, "note"], render("check.note_hectares", ratio=ratio[i]))
         table.at[i, "verdict"] = "suspect declared"
     far = ~hectares & ((ratio > IMPLAUSIBLE_RATIO) | (ratio < 1 / IMPLAUSIBLE_RATIO)) & ~copied & ~incomplete
     for i in table.index[far]:
-        table.at[i, "note"] = join_notes(table.at[i, "note"], f"declared and computed areas differ {max(ratio[i], 1 / ratio[i]):.1f}-fold: check both")
+        table.at[i, "note"] = join_notes(table.at[i, "note"], render("check.note_far", fold=max(ratio[i], 1 / ratio[i])))
+    table.loc[hectares & ~copied, "declared_issue"] = "hectares"
+    table.loc[far, "declared_issue"] = "far off"
     return table
 
 
@@ -165,15 +176,15 @@ def _note_copies(table: pd.DataFrame, declared: pd.DataFrame) -> pd.Series:
             i = row_of[code]
             others = ", ".join(f"{c} {names.get(c, '')}".strip() for c in codes if c != code)
             counted = "population_declared" in table and table.at[i, "population_declared"] > 0
-            same = f"declared {'area and population' if counted else 'area and name'} identical to {others}"
+            same = Message("check.note_same_figures" if counted else "check.note_same_area_name", others=others)
             if mixed and code in agree:
-                note = (f"{same}: this unit's computed area agrees with them, that of {disagreeing} does not "
-                        f"(the copies are probably there)")
+                note, issue = render("check.note_copies_elsewhere", same=same, others=disagreeing), "identical figures"
             elif mixed:
-                note = f"{same}: this unit's computed area disagrees with them, that of {agreeing} agrees: suspected copy"
+                note, issue = render("check.note_suspected_copy", same=same, others=agreeing), "suspected copy"
             else:
-                note = f"{same}: identical figures on different units, check which are right"
+                note, issue = render("check.note_which_right", same=same), "identical figures"
             table.at[i, "note"] = join_notes(table.at[i, "note"], note)
+            table.at[i, "declared_issue"] = issue
             if code not in agree:
                 table.at[i, "verdict"] = "suspect declared"
             members.append(i)

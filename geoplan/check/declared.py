@@ -11,24 +11,31 @@ resolution, the official reference map): a CSV with a code column and
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
 from ..errors import InputError
+from ..i18n import Message, language
 from ..io.tables import read_figures
-from ..plan.catalogue import BUILTIN, declared_file, known_differences_file
+from ..link.names import unit_type
+from ..plan.catalogue import BUILTIN, declared_file, known_differences_file, read_plan
 from ..plan.model import Plan
 from ..values import zero_free
 
 CODE_COLUMNS = ("code", "new_code", "gso_code", "ma", "mã")  # the new unit's code in a declared-figures table
 SAME_PLAN_SHARE = 0.9  # codes of a plan file found in a built-in table: the same reform and level
 DECLARED_COLUMNS = ["area_declared_km2", "population_declared"]
+LEVEL_TYPES = {  # the unit types a name starts with, by level
+    "province": {"tỉnh", "thành phố trực thuộc trung ương", "thành phố"},
+    "commune": {"xã", "phường", "thị trấn", "đặc khu"},
+}
 
 
 def read_declared(source: str | Path) -> pd.DataFrame:
     """Declared figures indexed by new code: ``area_declared_km2`` (more than 0),
-    ``population_declared`` (whole, 0 or more), and ``name``, ``note`` and
+    ``population_declared`` (whole, 0 or more), and ``name``, ``note``, ``level`` and
     ``flags`` (an upstream table's own warnings) when the file has them; ``attrs["warnings"]`` says what was skipped or collapsed.
 
     ``source`` is a built-in plan name or a CSV with a code column (``code``,
@@ -38,9 +45,20 @@ def read_declared(source: str | Path) -> pd.DataFrame:
     >>> int(read_declared("vn-2025-commune").loc["30502", "area_declared_km2"])
     49
     """
-    path = declared_file(source) or Path(source)
+    if declared_file(source) is not None:  # a built-in table is read once per process
+        figures = _builtin_declared(str(source))
+        return figures.copy()  # attrs (the warnings) come along
+    return _read_declared(Path(source))
+
+
+@lru_cache(maxsize=len(BUILTIN))
+def _builtin_declared(name: str) -> pd.DataFrame:
+    return _read_declared(declared_file(name))
+
+
+def _read_declared(path: Path) -> pd.DataFrame:
     figures = read_figures(path, "declared figures", CODE_COLUMNS, {"area_km2": "area", "population": "count"},
-                           keep=("name", "note", "flags"))
+                           keep=("name", "note", "flags", "level"))
     return figures.rename(columns={"area_km2": "area_declared_km2", "population": "population_declared"})
 
 
@@ -77,19 +95,20 @@ def declared_for_merge(declared, plan: Plan, plan_name: str | None) -> pd.DataFr
     if isinstance(declared, (str, os.PathLike)):
         return read_declared(declared)
     if not isinstance(declared, pd.DataFrame) or not set(DECLARED_COLUMNS) & set(declared.columns):
-        raise InputError("declared must be a CSV path, a built-in plan name or a table indexed by new code with "
-                         "area_declared_km2 and/or population_declared (read a CSV with geoplan.read_declared)")
+        raise InputError("options.declared")
     return declared.reindex(columns=DECLARED_COLUMNS).set_axis(declared.index.astype(str))
 
 
 def known_differences() -> pd.DataFrame:
     """The known reasons for large computed-vs-declared differences, by code, with
-    the unit's name and the declared area the reason was written for.
+    the unit's name and the declared area the reason was written for; the reasons in
+    the language in use (column ``known_difference_vi`` in Vietnamese).
 
     >>> known_differences().loc["56", "name"]
     'Tỉnh Khánh Hòa'
     """
-    reasons = pd.read_csv(known_differences_file(), dtype=str).set_index("code")["known_difference"]
+    table = pd.read_csv(known_differences_file(), dtype=str).set_index("code")
+    reasons = table.get(f"known_difference_{language()}", table["known_difference"])
     declared = pd.concat([read_declared(name) for name in BUILTIN])
     declared = declared[~declared.index.duplicated()]
     return declared.loc[reasons.index.intersection(declared.index), ["name", "area_declared_km2"]].assign(note=reasons)
@@ -139,12 +158,56 @@ def figures_for_check(result, units: pd.DataFrame, plan: str, declared) -> tuple
     if declared is not None:
         return read_declared(declared), str(declared)
     if plan in BUILTIN:
-        return read_declared(plan), f"built-in {plan}"
+        return read_declared(plan), str(Message("check.source_builtin", plan=plan))
     if "area_declared_km2" in units:
         figures = units.set_index("code")[[c for c in ("area_declared_km2", "population_declared") if c in units]]
-        return figures, f"the declared columns of {Path(result).name}"
+        return figures, str(Message("check.source_columns", result=Path(result).name))
     found = builtin_figures_for(units["code"])
     if found is not None:
-        return found[1], f"built-in {found[0]} (its codes are this result's)"
-    known = f"plan {plan!r}" if plan else "a result that does not name its plan (no layer about)"
-    raise InputError(f"{result}: no declared figures known for {known}; give them with --declared CSV")
+        return found[1], str(Message("check.source_builtin_codes", plan=found[0]))
+    known = Message("check.for_plan", plan=plan) if plan else Message("check.for_no_plan")
+    raise InputError("check.no_declared_known", path=result, known=known)
+
+
+def declared_level(figures: pd.DataFrame) -> str | None:
+    """The level of declared figures (``province`` or ``commune``): their ``level`` column, else
+    the type most of their names start with (Tỉnh, Xã, Phường...), else the level of the built-in
+    table that holds their codes; None when nothing tells.
+
+    >>> declared_level(pd.DataFrame({"name": ["Tỉnh An Giang", "Thành phố Hà Nội"]}, index=["91", "01"]))
+    'province'
+    >>> declared_level(pd.DataFrame({"name": ["Phường Thới Sơn"]}, index=["30502"]))
+    'commune'
+    """
+    if "level" in figures and figures["level"].fillna("").str.strip().ne("").any():
+        return figures["level"].fillna("").str.strip().str.lower().replace("", pd.NA).mode().iloc[0]
+    if "name" in figures and figures["name"].notna().any():
+        types = figures["name"].dropna().astype(str).map(unit_type)
+        for level, kinds in LEVEL_TYPES.items():
+            if types.isin(kinds).mean() > 0.5:
+                return level
+    found = builtin_figures_for(figures.index)
+    return str(read_plan(found[0]).links["level"].iloc[0]) if found else None
+
+
+def refuse_other_level(figures: pd.DataFrame, units: pd.DataFrame, source: str, result) -> None:
+    """Refuse declared figures of another level than the result's units (province codes
+    against communes would match 25, 82, 91 to communes 00025, 00082, 00091), in one line.
+
+    >>> units = pd.DataFrame({"code": ["00025"], "name": ["Xã A"], "level": ["commune"]})
+    >>> try:
+    ...     refuse_other_level(pd.DataFrame({"name": ["Tỉnh Phú Thọ"]}, index=["25"]), units, "p.csv", "r.gpkg")
+    ... except InputError as error:
+    ...     error.message.id
+    'check.other_level'
+    """
+    levels = set(units["level"].dropna().astype(str)) - {""} if "level" in units else set()
+    theirs = declared_level(figures)
+    if len(levels) != 1 or theirs is None or theirs in levels or theirs not in LEVEL_TYPES:
+        return
+    ours = next(iter(levels))
+    names = figures.get("name", pd.Series("", index=figures.index)).fillna("")
+    example = ", ".join(f"{code} {name}".strip() for code, name in zip(figures.index[:3], names[:3]))
+    example += ", ..." if len(figures) > 3 else ""
+    raise InputError("check.other_level", path=source, declared=Message(f"level.{theirs}"), example=example,
+                     result=result, level=Message(f"level.{ours}"))

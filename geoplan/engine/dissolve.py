@@ -51,6 +51,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
+from ..i18n import Message
 from ..measure.area import METRES_PER_DEGREE, has_area, metres_along
 from .arrange import arrange, int32, multipolygons
 from .geometry import polygonal_part
@@ -151,7 +152,8 @@ def dissolve_clean(geoms, keys, gap_width_m: float = 200.0, crs=None, progress=N
         coordinates in metres). On lon/lat, border lengths (the rules'
         longest border) are measured with east-west distances shrunk by the
         cosine of the latitude, and the gap width is converted to degrees.
-    progress : optional callable(message) called as each step starts.
+    progress : optional callable(message) called as each step starts, with a
+        :class:`geoplan.i18n.Message` (``str()`` renders it in the language in use).
 
     Returns
     -------
@@ -175,14 +177,14 @@ def dissolve_clean(geoms, keys, gap_width_m: float = 200.0, crs=None, progress=N
     group_keys, groups = np.unique(keys.astype(str), return_inverse=True)
     group_keys = keys[np.unique(groups, return_index=True)[1]]  # the keys as given, in sorted order
 
-    step(f"dissolving {len(geoms):,} polygons into {len(group_keys):,} units (noding, faces, repairs)")
+    step(Message("dissolve.progress", n=len(geoms), units=len(group_keys)))
     out = arrange(geoms, groups, len(group_keys), geographic)
     # suspects: polygons whose rings cross, and those of a group that winds negatively somewhere
     suspect = np.frombuffer(out["source_flag"], dtype=np.uint8).astype(bool)
     suspect |= np.frombuffer(out["group_flag"], dtype=np.uint8).astype(bool)[groups]
     repaired = _invalid_repaired(geoms, np.flatnonzero(suspect))
     if repaired:
-        step(f"dissolving again after repairing {len(repaired):,} invalid polygons")
+        step(Message("dissolve.progress_again", n=len(repaired)))
         out = arrange(geoms, groups, len(group_keys), geographic)
     units = multipolygons(out, "units", single_as_polygon=True)
     repairs = _repairs(out, group_keys, crs_units(gap_width_m, crs), geographic)

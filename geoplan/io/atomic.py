@@ -1,73 +1,223 @@
-"""Write results atomically: a temporary file next to the target, then rename.
+"""Write results atomically: a temporary file beside the target, then one rename.
 
->>> with atomic_path("report.csv") as tmp:  # doctest: +SKIP
-...     frame.to_csv(tmp)
+Crash safety, in four rules:
+
+1. Nothing half-written ever takes the output's name: the writer fills
+   ``.OUT.partial<suffix>`` in the target's folder, the file is flushed to
+   disk, and only then renamed over ``OUT`` (``os.replace``, atomic on one
+   file system). Until then an existing ``OUT`` is untouched.
+2. One writer per output: the write holds the lock of ``OUT``
+   (:mod:`geoplan.io.lock`); a second process is refused with one line.
+3. Leftovers cannot pile up: the temporary name is fixed per target, and
+   under the lock the next run writing to the same place removes what a
+   killed run left (``.OUT.partial*`` with SQLite's ``-journal``, ``-wal``,
+   ``-shm``, and the random names older versions used) as soon as it holds
+   the lock: the command line at its start, :func:`atomic_path` before it
+   writes. The lock file itself is removed by whoever releases it last.
+4. A failure to write (disk full, quota, read-only folder) is an
+   InputError naming the file; the temporary file is removed and the old
+   ``OUT`` kept. Interrupts are held back during the rename itself, so a run
+   knows for sure whether its output was written (:func:`committed`).
+
+>>> import tempfile, pathlib
+>>> target = pathlib.Path(tempfile.mkdtemp()) / "report.csv"
+>>> with atomic_path(target) as tmp:
+...     _ = tmp.write_text("code\\n1\\n")
+>>> target.read_text(), sorted(p.name for p in target.parent.iterdir())
+('code\\n1\\n', ['report.csv'])
 """
 
 from __future__ import annotations
 
+import errno
 import os
-import tempfile
+import re
 from contextlib import contextmanager
 from pathlib import Path
 
-import geopandas as gpd
-import pandas as pd
-import pyogrio
+from ..errors import GeoplanError, InputError
+from ..i18n import Message
+from ..i18n.catalogue import catalogue
+from .lock import claimed, lock_path
+from .signals import held_back
+from .write_errors import write_error
 
-from ..errors import InputError
+PARTIAL = ".partial"  # .OUT.partial<suffix>: the one temporary name of OUT
+SQLITE_SIDECARS = ("-journal", "-wal", "-shm")
+_committed: list[Path] = []
 
 
-def check_target(target: str | Path, suffix: str | None = None, what: str = "") -> Path:
+def check_target(target: str | Path, suffix: str | None = None, what=None) -> Path:
     """Refuse an output path that is a folder, or (with ``suffix``) that does not
     end in it, or whose folder is missing, a file, or cannot be written in,
-    before any work is done; ``what`` says what the file is.
+    before any work is done; ``what`` (a Message, or its identifier) says what the file is.
 
-    >>> check_target("/no/such/folder/out.gpkg")  # doctest: +SKIP
+    >>> check_target("/no/such/folder/out.gpkg")
     Traceback (most recent call last):
     geoplan.errors.InputError: /no/such/folder/out.gpkg: output folder /no/such/folder does not exist
     """
     target = Path(target)
     if target.is_dir():
-        raise InputError(f"{target}: is a folder; give -o a file name")
+        raise InputError("output.is_folder", path=str(target))
     if suffix and target.suffix.lower() != suffix:
-        raise InputError(f"{target}: {what}; give a file name ending in {suffix}")
-    if not target.parent.is_dir():
-        state = "is a file" if target.parent.exists() else "does not exist"
-        raise InputError(f"{target}: output folder {target.parent} {state}")
-    try:  # a read-only or forbidden folder is found now, not after the work
-        fd, probe = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-        os.close(fd)
-        os.unlink(probe)
-    except OSError as error:
-        raise InputError(f"{target}: cannot write in {target.parent} ({error.strerror or error})") from None
+        raise InputError("output.suffix", path=str(target), suffix=suffix, what=_what(what))
+    parent = target.parent
+    if not parent.is_dir():
+        raise InputError("output.folder_is_file" if parent.exists() else "output.no_folder", path=str(target),
+                         folder=str(parent))
+    reason = _cannot_write(target)
+    if reason is not None:
+        raise InputError("output.not_writable", path=str(target), folder=str(parent), reason=reason)
     return target
+
+
+def _what(what):
+    """What the file is, as a message: a Message, an identifier (``result.what_gpkg``), or a text written out."""
+    if not what or isinstance(what, Message):
+        return what or ""
+    return Message(what) if what in catalogue("en") else Message("text", text=what)
+
+
+def _cannot_write(target: Path):
+    """Why no file can be made beside ``target`` (None when one can): a file is made and removed,
+    the only test that holds on every file system (read-only mounts, /proc, root's rights)."""
+    probe = partial_path(target, ".probe")
+    try:
+        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:  # another run probes the same place right now: it could make it
+        return None
+    except OSError as error:
+        return Message("output.read_only_reason") if error.errno == errno.EROFS else (error.strerror or str(error))
+    _remove(probe)
+    return None
+
+
+def partial_path(target: str | Path, suffix: str | None = None) -> Path:
+    """The temporary file a write of ``target`` fills before the rename.
+
+    >>> partial_path("maps/out.html").as_posix()
+    'maps/.out.html.partial.html'
+    """
+    target = Path(target)
+    return target.with_name(f".{target.name}{PARTIAL}{suffix or target.suffix}")
+
+
+def leftovers(target: str | Path) -> list[Path]:
+    """Files a killed write of ``target`` may have left beside it: its temporary file and
+    SQLite's companions, and the random names of earlier versions (``.OUT.<8 characters><suffix>``).
+    The lock file is not listed: it is removed by its holder.
+
+    >>> leftovers("/no/such/folder/out.gpkg")
+    []
+    """
+    target = Path(target)
+    if not target.parent.is_dir():
+        return []
+    stem = re.escape(f".{target.name}")
+    pattern = re.compile(stem + r"(" + re.escape(PARTIAL) + r".*|\.[a-z0-9_]{8}" + re.escape(target.suffix)
+                         + r"(-journal|-wal|-shm)?)")
+    return sorted(p for p in target.parent.iterdir() if pattern.fullmatch(p.name) and not p.is_dir())
+
+
+def remove_leftovers(target: str | Path) -> None:
+    """Remove what killed writes of ``target`` left beside it (:func:`leftovers`); call it holding
+    the lock of ``target`` (:func:`geoplan.io.lock.claim`), so that no live write loses its file.
+
+    >>> remove_leftovers("/no/such/folder/out.gpkg")
+    """
+    for path in leftovers(target):
+        _remove(path)
 
 
 @contextmanager
 def atomic_path(target: str | Path, suffix: str | None = None):
     """Yield a temporary path beside ``target``; rename it over ``target`` on success.
 
+    The write holds the lock of ``target`` and first removes what a killed
+    write left (see the module's rules). OSError and the write errors of
+    OGR become InputError naming ``target``; the temporary file never stays.
+
     >>> with atomic_path("report.csv") as tmp:  # doctest: +SKIP
     ...     frame.to_csv(tmp)
     """
     target = check_target(target)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix or target.suffix, dir=target.parent)
-    os.close(fd)
-    os.unlink(tmp)  # OGR drivers want to create the file themselves
-    try:
-        yield Path(tmp)
+    with claimed(target):
+        remove_leftovers(target)
+        tmp = partial_path(target, suffix)
+        try:
+            yield tmp
+            _commit(tmp, target)
+        except (GeoplanError, KeyboardInterrupt):
+            raise
+        except Exception as error:
+            failure = write_error(error, target)
+            if failure is None:
+                raise
+            raise failure from None
+        finally:
+            for path in (tmp, *(Path(f"{tmp}{end}") for end in SQLITE_SIDECARS)):
+                _remove(path)
+
+
+def _commit(tmp: Path, target: Path) -> None:
+    """Flush ``tmp`` to disk and rename it over ``target``, interrupts held back meanwhile."""
+    if not tmp.exists():  # the writer wrote nothing: nothing to rename
+        raise InputError("output.nothing_written", path=str(target))
+    with open(tmp, "rb") as written:
+        os.fsync(written.fileno())
+    with held_back():  # an interrupt now comes after the record, which then says the output is written
         os.replace(tmp, target)
+        _committed.append(target)
+    _sync_folder(target.parent)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable (a no-op where folders cannot be opened)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        os.close(fd)
 
 
-def write_layers(target: str | Path, layers: dict[str, pd.DataFrame]) -> Path:
+def _remove(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def committed() -> list[Path]:
+    """The outputs renamed into place by this process, in order (see :func:`forget_committed`).
+
+    >>> isinstance(committed(), list)
+    True
+    """
+    return list(_committed)
+
+
+def forget_committed() -> None:
+    """Start a new list of committed outputs (the command line does for each run).
+
+    >>> forget_committed(); committed()
+    []
+    """
+    _committed.clear()
+
+
+def write_layers(target: str | Path, layers: dict) -> Path:
     """Write several layers (GeoDataFrames or plain tables) into one GeoPackage, atomically.
 
     >>> write_layers("out.gpkg", {"units": units, "about": about})  # doctest: +SKIP
     """
+    import geopandas as gpd
+    import pyogrio
+
     with atomic_path(target) as tmp:
         for name, frame in layers.items():
             if isinstance(frame, gpd.GeoDataFrame):
@@ -75,3 +225,7 @@ def write_layers(target: str | Path, layers: dict[str, pd.DataFrame]) -> Path:
             else:
                 pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG", use_arrow=True)
     return Path(target)
+
+
+__all__ = ["atomic_path", "check_target", "committed", "forget_committed", "leftovers", "lock_path", "partial_path",
+           "remove_leftovers", "write_layers"]

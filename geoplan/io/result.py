@@ -18,12 +18,15 @@ import pandas as pd
 import pyogrio
 
 from .. import __version__
-from ..errors import InputError
+from ..errors import GeoplanWarning, InputError
+from ..i18n import Message
+from ..measure.estimate import ABOUT as ESTIMATE_ABOUT
 from .atomic import check_target, write_layers
+from .styles import styles_table
 
-OPTIONAL_LAYERS = ("lineage", "repairs", "features", "about")  # of a merge result, besides units
+OPTIONAL_LAYERS = ("lineage", "repairs", "features", "about")  # crosswalk: read by the commands that need it  # of a merge result, besides units
+STYLES_TABLE = "layer_styles"  # the table QGIS reads a layer's default style from
 UNIT_FIELDS = ("code", "name", "area_km2")  # the fields of its units every reader needs
-NOT_A_RESULT = "is it a GeoPackage written by geoplan merge?"
 
 
 class MergeLayers(NamedTuple):
@@ -62,26 +65,38 @@ def read_result(path: str | Path, geometry: bool = True, warn_missing=OPTIONAL_L
               for name in wanted if name in layers}
     missing = [name for name in warn_missing if name not in layers]
     if missing:
-        warnings.warn(f"{path}: has no layer {', '.join(missing)}; going on without {'it' if len(missing) == 1 else 'them'}",
-                      stacklevel=2)
+        warnings.warn(GeoplanWarning(Message("result.missing_layer" if len(missing) == 1 else "result.missing_layers",
+                                             path=path, layers=", ".join(missing))), stacklevel=2)
     if geometry and "repairs" in frames and not isinstance(frames["repairs"], gpd.GeoDataFrame):
-        raise InputError(f"{path}: layer 'repairs' has no geometry; {NOT_A_RESULT}")
+        raise InputError("result.no_geometry", path=path, layer="repairs")
     return MergeLayers(units, frames.get("lineage"), frames.get("repairs"), frames.get("features"),
                        _about(path, frames.get("about")))
+
+
+def read_crosswalk(path: str | Path) -> pd.DataFrame:
+    """The ``crosswalk`` layer of a merge result (one row per piece), without geometry; InputError
+    naming the file when it is no result or has none (written by a geoplan older than the crosswalk).
+
+    >>> read_crosswalk("communes.gpkg")[["old_code", "new_code", "area_share"]].head(1)  # doctest: +SKIP
+    """
+    path = Path(path)
+    if "crosswalk" not in _result_layers(path):
+        raise InputError("transfer.no_crosswalk", path=path)
+    return pyogrio.read_dataframe(path, layer="crosswalk", read_geometry=False)
 
 
 def _result_layers(path: Path) -> set[str]:
     """The layer names of a merge result; InputError when the file is none."""
     if not path.exists():
-        raise InputError(f"{path}: file not found")
+        raise InputError("result.not_found", path=path)
     if path.is_dir():
-        raise InputError(f"{path}: is a folder; give the GeoPackage written by geoplan merge")
+        raise InputError("result.is_folder", path=path)
     try:
-        layers = {str(name) for name, _ in pyogrio.list_layers(path)}
+        layers = {str(name) for name, _ in pyogrio.list_layers(path)} - {STYLES_TABLE}  # styles are no data layer
     except pyogrio.errors.DataSourceError:
-        raise InputError(f"{path}: not a GeoPackage written by geoplan merge (GDAL cannot read it)") from None
+        raise InputError("result.not_readable", path=path) from None
     if "units" not in layers:
-        raise InputError(f"{path}: no layer 'units' (layers: {', '.join(sorted(layers)) or 'none'}); {NOT_A_RESULT}")
+        raise InputError("result.no_units", path=path, layers=", ".join(sorted(layers)) or Message("result.none"))
     return layers
 
 
@@ -90,13 +105,13 @@ def _result_units(path: Path, geometry: bool) -> pd.DataFrame:
     units = pyogrio.read_dataframe(path, layer="units", read_geometry=geometry)
     lacking = [repr(field) for field in UNIT_FIELDS if field not in units]
     if lacking:
-        raise InputError(f"{path}: layer 'units' has no field {', '.join(lacking)}; {NOT_A_RESULT}")
+        raise InputError("result.no_field", path=path, layer="units", fields=", ".join(lacking))
     if units.empty:
-        raise InputError(f"{path}: layer 'units' is empty: no unit to check or map")
+        raise InputError("result.empty", path=path)
     if geometry and not isinstance(units, gpd.GeoDataFrame):
-        raise InputError(f"{path}: layer 'units' has no geometry; {NOT_A_RESULT}")
+        raise InputError("result.no_geometry", path=path, layer="units")
     if geometry and units.crs is None:
-        raise InputError(f"{path}: layer 'units' has no CRS (coordinate reference system); {NOT_A_RESULT}")
+        raise InputError("result.no_crs", path=path)
     return units
 
 
@@ -110,7 +125,7 @@ def _about(path: Path, frame: pd.DataFrame | None) -> dict[str, str]:
         return {}
     lacking = [repr(field) for field in ("key", "value") if field not in frame]
     if lacking:
-        raise InputError(f"{path}: layer 'about' has no field {', '.join(lacking)}; {NOT_A_RESULT}")
+        raise InputError("result.no_field", path=path, layer="about", fields=", ".join(lacking))
     return {str(key): "" if pd.isna(value) else str(value) for key, value in zip(frame["key"], frame["value"])}
 
 
@@ -121,29 +136,33 @@ def about_table(result, source: str, schematic: bool = False) -> pd.DataFrame:
     'no'
     """
     rows = {
-        "plan": result.report["plan"],
+        "plan": result.report.plan,
         "source": source,
         "geoplan_version": __version__,
         "schematic": "yes" if schematic else "no",
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "pop_field": str(result.report.get("pop_field") or ""),
-        **{f"old_{role}_field": str(field or "") for role, field in result.links.fields.items()},
+        "pop_field": str(result.report.pop_field or ""),
+        **{f"old_{role}_field": str(field or "") for role, field in result.report.link_fields.items()},
         "summary": result.summary(),
+        **result.units.attrs.get(ESTIMATE_ABOUT, {}),  # the population estimate: method, control totals, year
     }
     return pd.DataFrame({"key": list(rows), "value": list(rows.values())})
 
 
 def write_result(result, target: str | Path, source: str = "", schematic: bool = False) -> Path:
-    """Write a MergeResult as a GeoPackage with layers units, lineage, repairs, features, about.
+    """Write a MergeResult as a GeoPackage with layers units, crosswalk, lineage, repairs, features, about,
+    and their QGIS styles in the table ``layer_styles`` (:mod:`geoplan.io.styles`).
 
     >>> write_result(geoplan.merge(old, plan), "merged.gpkg", source="old.gpkg")  # doctest: +SKIP
     """
-    check_target(target, ".gpkg", "a merge result is a GeoPackage")
-    repairs = result.repairs
-    return write_layers(target, {
+    check_target(target, ".gpkg", Message("result.what_gpkg"))
+    layers = {
         "units": result.units,
+        "crosswalk": result.crosswalk,
         "lineage": result.lineage,
-        "repairs": repairs,
+        "repairs": result.repairs,
         **({"features": result.features} if result.features is not None else {}),
+        **({"audit": result.audit} if result.audit is not None else {}),
         "about": about_table(result, source, schematic),
-    })
+    }
+    return write_layers(target, {**layers, STYLES_TABLE: styles_table(layers)})

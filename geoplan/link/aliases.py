@@ -23,7 +23,7 @@ def read_aliases(path: str | Path) -> dict[str, str]:
     """
     table = read_table(path, "alias")
     if not {"from", "to"} <= set(table.columns):
-        raise InputError(f"{path}: an alias file needs columns from,to (found {', '.join(table.columns)})")
+        raise InputError("link.alias_columns", path=path, found=", ".join(table.columns))
     return {exact_key(a): b for a, b in zip(table["from"], table["to"]) if str(a).strip()}
 
 

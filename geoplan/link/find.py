@@ -24,6 +24,7 @@ import difflib
 import pandas as pd
 
 from ..errors import InputError
+from ..i18n import Message, render
 from ..plan.catalogue import known_renames, old_registry, read_plan
 from ..values import zero_free
 from .names import exact_key, fold, folded_key, search_key
@@ -50,9 +51,9 @@ def find_units(name: str, plan: str = "vn-2025-commune", province: str | None = 
     [['Xã Phúc Hòa', True], ['Xã Phục Hòa', False]]
     """
     if not name.strip():
-        raise InputError('give a name to look for, e.g. "thoi son"')
+        raise InputError("link.find_no_name")
     if province is not None and not province.strip():
-        raise InputError("--province is empty: give a province name or code, or leave --province out")
+        raise InputError("link.find_empty_province")
     links, aliases = _plan(plan, level)
     units = _units(links, old)
     if province:
@@ -64,57 +65,63 @@ def find_units(name: str, plan: str = "vn-2025-commune", province: str | None = 
 
 
 def hit_lines(hits: pd.DataFrame, province: str | None = None, old: bool = False) -> list[str]:
-    """The lines ``geoplan find`` prints for ``hits``.
+    """The lines ``geoplan find`` prints for ``hits``, in the language in use.
 
     >>> hit_lines(find_units("thoi son", province="An Giang"))
     ['30502  Phường Thới Sơn  (Tỉnh An Giang)']
     """
     lines = [_line(row, old) for row in hits.itertuples()]
-    if len(hits) > 1:
-        lines.append(f"{len(hits)} units match in {_province_label(province)}" + (", told apart by district" if old else "")
-                     if province else f"{len(hits)} units match; add --province to pick one")
+    if len(hits) > 1 and province:
+        lines.append(render("link.find_matches_in_district" if old else "link.find_matches_in", n=len(hits),
+                            province=_province_label(province)))
+    elif len(hits) > 1:
+        lines.append(render("link.find_matches", n=len(hits)))
     return lines
 
 
-def _province_label(province: str | None) -> str:
+def _province_label(province: str | None):
     """A province as given, a code said to be one ("province 91")."""
-    return f"province {province.strip()}" if province and province.strip().isdigit() else province or ""
+    return Message("link.province_code", code=province.strip()) if province and province.strip().isdigit() \
+        else province or ""
 
 
 def _line(row, old: bool) -> str:
     where = ", ".join(part for part in (row.district, row.parent) if part)
-    other = "  [other diacritics]" if not getattr(row, "as_written", True) else ""
+    other = render("link.other_diacritics") if not getattr(row, "as_written", True) else ""
     return f"{row.code}  {row.name}" + (f"  ({where})" if where else "") + (f"  -> {row.became}" if old else "") + other
 
 
 def no_match(name: str, plan: str = "vn-2025-commune", province: str | None = None, old: bool = False,
-             level: str | None = None) -> str:
+             level: str | None = None) -> Message:
     """Why nothing matched, with what would: the other vintage, other provinces, close names.
 
-    >>> no_match("Nhà Bàng")
+    >>> no_match("Nhà Bàng").render("en")
     "no new unit named 'Nhà Bàng'; 1 old unit has that name (add --old): 30502  Phường Nhà Bàng  (Thị xã Tịnh Biên, Tỉnh An Giang)  -> 30502 Phường Thới Sơn"
     """
     links, aliases = _plan(plan, level)
-    message = f"no {'old' if old else 'new'} unit named {name!r}" + (f" in {_province_label(province)}" if province else "")
+    where = Message("link.in_province", province=_province_label(province)) if province else ""
+    message = Message("link.no_old_unit" if old else "link.no_new_unit", name=name, where=where)
     units = _units(links, old)
     elsewhere = units[_matching(units["name"], name, aliases)]
     if province and len(elsewhere):
         provinces = sorted(set(elsewhere["parent"]))
-        more = f" and {len(provinces) - SHOWN} more" if len(provinces) > SHOWN else ""
-        return f"{message}; found in {', '.join(provinces[:SHOWN])}{more}"
+        more = Message("link.and_more", n=len(provinces) - SHOWN) if len(provinces) > SHOWN else ""
+        return Message("link.found_in", message=message, provinces=", ".join(provinces[:SHOWN]), more=more)
     other = _units(links, not old)
     other = _with_became(other[_matching(other["name"], name, aliases)], links, not old)
     if len(other):
-        found = f"{len(other)} {'new' if old else 'old'} unit{'s have' if len(other) > 1 else ' has'} that name"
+        kind = ("link.new_units_have" if old else "link.old_units_have") if len(other) > 1 else \
+            ("link.new_unit_has" if old else "link.old_unit_has")
         shown = "; ".join(_line(row, not old) for row in other.head(SHOWN).itertuples())
-        return f"{message}; {found} ({'drop' if old else 'add'} --old): {shown}" + ("; ..." if len(other) > SHOWN else "")
+        return Message("link.other_vintage", message=message, found=Message(kind, n=len(other)),
+                       action=Message("link.drop" if old else "link.add"), shown=shown,
+                       etc="; ..." if len(other) > SHOWN else "")
     parents = units["parent"] if "parent" in units else pd.Series(dtype=object)
     province = parents[_matching(parents, name, aliases)]
     if len(province):  # a province's name asked of the commune units
-        return f"{message}; {province.iloc[0]} is a province: look it up with --plan vn-2025-province" + (
-            " --old" if old else "")
+        return Message("link.is_province", message=message, province=province.iloc[0], old=" --old" if old else "")
     close = _closest(name, units["name"])
-    return message + (f"; closest: {', '.join(close)}" if close else "")
+    return Message("link.closest", message=message, names=", ".join(close)) if close else message
 
 
 def _plan(plan: str, level: str | None) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -155,7 +162,7 @@ def _with_became(units: pd.DataFrame, links: pd.DataFrame, old: bool) -> pd.Data
     if not old:
         return units.assign(became="")
     mine = links[links["old_code"].isin(units["code"])]
-    target = mine["new_code"] + " " + mine["new_name"] + mine["link"].map({"partial": " (part)"}).fillna("")
+    target = mine["new_code"] + " " + mine["new_name"] + mine["link"].map({"partial": render("link.part")}).fillna("")
     became = target.groupby(mine["old_code"], sort=False).agg(", ".join)
     return units.assign(became=units["code"].map(became).fillna(""))
 
@@ -205,8 +212,9 @@ def _aliased(query: str, aliases: dict[str, str]) -> list[str]:
 def _in_province(units: pd.DataFrame, links: pd.DataFrame, province: str, old: bool,
                  aliases: dict[str, str], plan: str) -> pd.Series:
     """Mask of ``units`` in ``province``; an error saying which province to use when it is none of theirs."""
+    vintage = Message("link.vintage_old" if old else "link.vintage_new")
     if not (units["parent"] != "").any():
-        raise InputError(f"{plan}: its {'old' if old else 'new'} units have no province above them; drop --province")
+        raise InputError("link.no_parents", plan=plan, vintage=vintage)
     if province.strip().isdigit():
         return _with_code(units, links, province.strip(), old, plan)
     inside = _matching(units["parent"], province, aliases)
@@ -216,14 +224,12 @@ def _in_province(units: pd.DataFrame, links: pd.DataFrame, province: str, old: b
     pairs = links[[f"{other}_parent", f"{became}_parent"]].drop_duplicates()
     pairs = pairs[_matching(pairs[f"{other}_parent"], province, aliases)]
     if len(pairs) and not old:
-        raise InputError(f"{province!r} is an old province: it became {', '.join(sorted(set(pairs['new_parent'])))}; "
-                       f"give that with --province, or add --old to search its old units")
+        raise InputError("link.old_province", province=province, became=", ".join(sorted(set(pairs["new_parent"]))))
     if len(pairs):
-        raise InputError(f"{province!r} is a new province: old units are listed by their old province "
-                       f"({', '.join(sorted(set(pairs['old_parent'])))}); give one with --province, or drop --old")
+        raise InputError("link.new_province", province=province, old=", ".join(sorted(set(pairs["old_parent"]))))
     close = _closest(province, pd.Series(units["parent"].unique()))
-    raise InputError(f"unknown province {province!r} for the {'old' if old else 'new'} units of {plan}"
-                   + (f"; closest: {', '.join(close)}" if close else ""))
+    raise InputError("link.unknown_province", province=province, vintage=vintage, plan=plan,
+                     hint=Message("link.closest_hint", names=", ".join(close)) if close else "")
 
 
 def _with_code(units: pd.DataFrame, links: pd.DataFrame, code: str, old: bool, plan: str) -> pd.Series:
@@ -235,12 +241,13 @@ def _with_code(units: pd.DataFrame, links: pd.DataFrame, code: str, old: bool, p
     inside = units["parent_code"].map(zero_free) == zero_free(code)
     if inside.any():
         return inside
-    vintage, other = ("old", "new") if old else ("new", "old")
     theirs = _units(links, not old)
     theirs = theirs.loc[theirs["parent_code"].map(zero_free) == zero_free(code), "parent"]
-    hint = f"; {code} is the code of the {other} province {theirs.iloc[0]} ({'drop' if old else 'add'} --old)" \
-        if len(theirs) else ""
-    raise InputError(f"unknown province code {code!r} for the {vintage} units of {plan}{hint}")
+    hint = Message("link.code_of_other", code=code, province=theirs.iloc[0],
+                   other=Message("link.vintage_new" if old else "link.vintage_old"),
+                   action=Message("link.drop" if old else "link.add")) if len(theirs) else ""
+    raise InputError("link.unknown_province_code", code=code, plan=plan, hint=hint,
+                     vintage=Message("link.vintage_old" if old else "link.vintage_new"))
 
 
 def _closest(query: str, names: pd.Series) -> list[str]:

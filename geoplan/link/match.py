@@ -15,7 +15,7 @@ silently between two candidates:
    such as Lý Sơn have no communes) takes every unlinked feature of it.
 
 Features left with several candidates are settled later by their place
-(``name+neighbours``, in :mod:`geoplan.merge.place`): they join the new unit of
+(``name+neighbours``, in :mod:`geoplan.merging.place`): they join the new unit of
 one candidate by the longest border, and link to it when no other candidate
 goes there. Features whose parent is none of the plan's are ``outside`` it.
 

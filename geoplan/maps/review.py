@@ -24,7 +24,7 @@ for display, never a crash.
 
 Examples
 --------
->>> from geoplan.map_review import write_review_map
+>>> from geoplan.maps.review import write_review_map
 >>> write_review_map("result.gpkg", "maps/result.html")  # doctest: +SKIP
 PosixPath('maps/result.html')
 """
@@ -43,6 +43,7 @@ import pandas as pd
 from ..errors import InputError
 from ..io.atomic import atomic_path, check_target
 from ..io.result import about_table, read_result
+from ..merging.result import MergeResult
 from ..values import flag
 from .data import DEFAULT_PRECISION, DEFAULT_TOLERANCE_M
 from .measures import MEASURES
@@ -138,13 +139,13 @@ def review_map(
     False
     """
     _check_options(basemap, color_by)
-    if hasattr(units, "lineage"):  # a MergeResult
+    if isinstance(units, MergeResult):
         result = units
         units, lineage, repairs = result.units, result.lineage, result.repairs
         features = getattr(result, "features", None) if features is None else features
         if old is not None and "name" not in old.columns:
-            old = read_old_layer(old, recorded=result.links.fields)
-        n_old = result.report.get("n_old_features")
+            old = read_old_layer(old, recorded=result.report.link_fields)
+        n_old = result.report.n_old_features
         source = source or (f"old layer of {n_old:,} features" if n_old else "")
         about = dict(about_table(result, source, schematic).itertuples(index=False))
         title, about_footer, schematic = title_and_footer(about, title, "merge result")

@@ -83,7 +83,7 @@ def lonlat_array(geoms, crs=None) -> np.ndarray:
     else the one the GeoSeries carries, else taken as lon/lat already, which
     coordinates beyond +-360 / +-90 refute.
 
-    >>> lonlat_array([shapely.Point(500000, 1100000)])  # doctest: +SKIP
+    >>> lonlat_array([shapely.Point(500000, 1100000)])
     Traceback (most recent call last):
     geoplan.errors.InputError: coordinates are not longitudes and latitudes (up to 500000, 1100000): give their CRS
     """
@@ -96,9 +96,8 @@ def lonlat_array(geoms, crs=None) -> np.ndarray:
     if not len(geoms) or shapely.is_empty(geoms).all() or shapely.is_missing(geoms).all():
         return geoms
     x0, y0, x1, y1 = shapely.total_bounds(geoms)
-    if max(abs(x0), abs(x1)) > 360 or max(abs(y0), abs(y1)) > 90:
-        raise InputError(f"coordinates are not longitudes and latitudes (up to {max(abs(x0), abs(x1)):.0f}, "
-                         f"{max(abs(y0), abs(y1)):.0f}): give their CRS")
+    if not max(abs(x0), abs(x1)) <= 360 or not max(abs(y0), abs(y1)) <= 90:  # NaN fails too
+        raise InputError("measure.not_lonlat", x=max(abs(x0), abs(x1)), y=max(abs(y0), abs(y1)))
     return geoms
 
 

@@ -13,6 +13,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ConservationError
+from ..i18n import Message
+
+WORDS = {"area": "measure.area", "population": "measure.population"}  # totals named in the user's language
 
 
 def whole_numbers(values: pd.Series) -> bool:
@@ -54,10 +57,13 @@ def check_conserved(label: str, before: float, after: float, tolerance: float) -
 
     >>> check_conserved("population", 100, 100, 0.0)
     0.0
+    >>> check_conserved("population", 1600, 0, 0.0)
+    Traceback (most recent call last):
+    geoplan.errors.ConservationError: population not conserved: 1,600.00 before, 0.00 after (-100.0000%, tolerance 0.0000%)
     """
     diff = (after - before) / before if before else 0.0
-    if abs(diff) > tolerance:
-        raise ConservationError(
-            f"{label} not conserved: {before:,.2f} before, {after:,.2f} after ({diff:+.4%}, tolerance {tolerance:.4%})"
-        )
+    if not abs(diff) <= tolerance:  # NaN is no conservation either
+        what = Message(WORDS[label]) if label in WORDS else label
+        raise ConservationError("measure.not_conserved", what=what, before=before, after=after, diff=diff,
+                                tolerance=tolerance)
     return diff

@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import PlanError
+from ..i18n import Message
 from ..link.aliases import read_aliases
 from ..link.names import exact_key
 from ..vn.builtin import BOUNDARIES, KNOWN_DIFFERENCES_FILE, OLD_UNITS_FILE, PLANS
@@ -36,13 +37,14 @@ def read_plan(source: str | Path, level: str | None = None) -> Plan:
     builtin = BUILTIN.get(str(source))
     if builtin is None:
         if not Path(source).exists():
-            raise PlanError(f"{source}: no such plan file, and not a built-in plan ({', '.join(BUILTIN)}; see `geoplan plans`)")
+            raise PlanError("plan.not_found", source=str(source), builtin=", ".join(BUILTIN))
         return read_plan_file(source, level)
     path = BOUNDARIES / builtin.plan_file
     try:
         plan = read_plan_file(path, level)
     except PlanError as exc:  # say the plan's name, not where it is installed
-        raise PlanError(str(exc).replace(str(path), builtin.name)) from None
+        named = {key: builtin.name if str(value) == str(path) else value for key, value in exc.message.values.items()}
+        raise PlanError(Message(exc.message.id, **named)) from None
     return Plan(plan.links, builtin.name)
 
 
@@ -93,15 +95,20 @@ def old_registry() -> pd.DataFrame:
 
 
 def plan_summary() -> pd.DataFrame:
-    """One row per built-in plan: name, new and old unit counts, divided old units.
+    """One row per built-in plan: name, level, new and old unit counts, divided old units (those
+    with several links, ``partial``) and the new units receiving a part of one (a merge makes them
+    approximate when it cannot split the divided unit's polygon: see the units' ``approximate``).
 
-    >>> int(plan_summary().set_index("plan").loc["vn-2025-province", "new_units"])
-    34
+    >>> row = plan_summary().set_index("plan").loc["vn-2025-province"]
+    >>> row["level"], int(row["new_units"]), int(row["divided_old_units"])
+    ('province', 34, 0)
     """
     rows = []
     for name, builtin in BUILTIN.items():
         plan = read_plan(name)
         n_links = plan.links.groupby("old_code").size()
-        rows.append({"plan": name, "new_units": plan.n_new, "old_units": plan.n_old,
-                     "divided_old_units": int((n_links > 1).sum()), "description": builtin.description})
+        divided = plan.links[plan.links["old_code"].isin(n_links.index[n_links > 1])]
+        rows.append({"plan": name, "level": str(plan.links["level"].iloc[0]), "new_units": plan.n_new,
+                     "old_units": plan.n_old, "divided_old_units": int((n_links > 1).sum()),
+                     "receiving_new_units": int(divided["new_code"].nunique()), "description": builtin.description})
     return pd.DataFrame(rows)

@@ -12,12 +12,13 @@ matching needs; it is read automatically.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
 
 from ..errors import PlanError
+from ..i18n import Option
+from .jsonfile import read_json
 
 LEVELS = ("province", "commune")
 
@@ -39,15 +40,27 @@ def dvhcvn_links(path: Path, data: dict, level: str | None) -> pd.DataFrame:
     34
     """
     if level not in LEVELS:
-        given = f"no level {level!r}: " if level else ""
-        raise PlanError(f"{path}: {given}a dvhcvn plan holds levels province and commune; choose one with --level")
+        raise PlanError("plan.dvhcvn_level", path=str(path), level=level or "", option=Option("level"))
+    try:
+        return pd.DataFrame(_rows(path, data, level))
+    except (KeyError, TypeError, AttributeError) as error:
+        raise PlanError("plan.dvhcvn_malformed", path=str(path), reason=_missing(error)) from None
+
+
+def _missing(error: Exception) -> str:
+    """What a malformed dvhcvn file lacks: the key it has not, or what Python said."""
+    return repr(error.args[0]) if isinstance(error, KeyError) and error.args else str(error)
+
+
+def _rows(path: Path, data: dict, level: str) -> list[dict]:
+    """The links of ``level`` as rows of geoplan's plan columns."""
     rows = []
     if level == "province":
         for province in data["data"]:
             for m in province["merges"]:
                 rows.append({"level": level, "old_code": m["old_id"], "old_name": m["name"], "new_code": province["level1_id"],
                              "new_name": province["name"], "link": m["type"]})
-        return pd.DataFrame(rows)
+        return rows
     old_province = _old_provinces(path)
     for province in data["data"]:
         for commune in province.get("level2s", []):
@@ -56,7 +69,7 @@ def dvhcvn_links(path: Path, data: dict, level: str | None) -> pd.DataFrame:
                              "old_parent": old_province.get(m["old_id"], ""), "new_code": commune["level2_id"],
                              "new_name": commune["name"], "new_parent": province["name"],
                              "new_parent_code": province["level1_id"], "link": m["type"]})
-    return pd.DataFrame(rows)
+    return rows
 
 
 def _old_provinces(path: Path) -> dict[str, str]:
@@ -64,5 +77,5 @@ def _old_provinces(path: Path) -> dict[str, str]:
     companion = path.with_name(path.name.replace("new_to_old", "old_to_new"))
     if companion == path or not companion.exists():
         return {}
-    data = json.loads(companion.read_text(encoding="utf-8"))
+    data = read_json(companion)
     return {c["level3_id"]: p["name"] for p in data.get("data", []) for c in p.get("level3s", [])}

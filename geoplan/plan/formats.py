@@ -10,7 +10,6 @@ reads their shipped files with :func:`read_plan_file`.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +17,7 @@ import pandas as pd
 from ..errors import InputError, PlanError
 from ..io.tables import read_table
 from .dvhcvn import dvhcvn_links, is_dvhcvn
+from .jsonfile import read_json
 from .model import Plan
 
 
@@ -33,23 +33,21 @@ def read_plan_file(source: str | Path, level: str | None = None) -> Plan:
         try:
             frame = read_table(path, "plan")
         except InputError as exc:
-            raise PlanError(str(exc)) from exc
+            raise PlanError(exc.message) from None
         frame.attrs["index_is_line"] = True  # read_table numbers rows by their line in the file
         return Plan.from_frame(frame, str(path)).at_level(level)
-    try:
-        frame = _read_json(path, level)
-    except PlanError:
-        raise
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise PlanError(f"{path}: not a readable plan: {str(exc).splitlines()[0]}") from exc
-    return Plan.from_frame(frame, str(path)).at_level(level)
+    return Plan.from_frame(_read_json(path, level), str(path)).at_level(level)
 
 
 def _read_json(path: Path, level: str | None) -> pd.DataFrame:
-    data = json.loads(path.read_text(encoding="utf-8-sig"))  # a BOM (Windows editors) is allowed
+    data = read_json(path)
     if is_dvhcvn(data):
         return dvhcvn_links(path, data, level)
     rows = data.get("links") if isinstance(data, dict) else data
     if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
-        raise PlanError(f"{path}: a JSON plan is a list of link objects (or {{\"links\": [...]}})")
+        raise PlanError("plan.json_shape", path=str(path))
+    for number, row in enumerate(rows, start=1):
+        for column, value in row.items():
+            if isinstance(value, (dict, list)):
+                raise PlanError("plan.json_value", path=str(path), link=number, column=str(column))
     return pd.DataFrame(rows, dtype=str).fillna("")

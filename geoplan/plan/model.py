@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import PlanError
+from ..i18n import Message, Option
 from ..values import FALSE_WORDS, TRUE_WORDS, as_code
 
 REQUIRED = ("old_code", "new_code", "new_name", "link")
@@ -50,10 +51,12 @@ class Plan:
 
     @property
     def n_new(self) -> int:
+        """The number of new units."""
         return self.links["new_code"].nunique()
 
     @property
     def n_old(self) -> int:
+        """The number of old units."""
         return self.links["old_code"].nunique()
 
     def members(self) -> pd.DataFrame:
@@ -105,10 +108,11 @@ class Plan:
         levels = sorted(set(self.links["level"].dropna()) - {""})
         if level is None:
             if len(levels) > 1:
-                raise PlanError(f"{self.name}: has levels {', '.join(levels)}; choose one with --level LEVEL")
+                raise PlanError("plan.choose_level", name=self.name, levels=", ".join(levels), option=Option("level"))
             return self
         if level not in levels:
-            raise PlanError(f"{self.name}: no level {level!r} (levels: {', '.join(levels) or 'none'})")
+            raise PlanError("plan.no_level", name=self.name, level=level,
+                            levels=", ".join(levels) or Message("plan.no_levels"))
         return Plan.from_frame(self.links[self.links["level"] == level], self.name)
 
 
@@ -117,15 +121,15 @@ def _rows(lines, limit: int = 5) -> str:
     Python, the lines a CSV of it would have: header 1, first link 2)."""
     numbers = [str(line) for line in list(lines)[:limit]]
     more = len(lines) - limit
-    return ", ".join(numbers) + (f" and {more} more" if more > 0 else "")
+    return ", ".join(numbers) + (str(Message("plan.and_more", n=more)) if more > 0 else "")
 
 
 def _validate(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
-        raise PlanError(f"{name}: missing column(s) {', '.join(missing)}; a plan needs {', '.join(REQUIRED)}")
+        raise PlanError("plan.missing_columns", name=name, missing=", ".join(missing), required=", ".join(REQUIRED))
     if frame.empty:
-        raise PlanError(f"{name}: the plan has no links")
+        raise PlanError("plan.no_links", name=name)
     line = frame.index.to_numpy() if frame.attrs.get("index_is_line") else np.arange(len(frame)) + 2
     links = frame.reset_index(drop=True).copy()
     for column in OPTIONAL:
@@ -136,19 +140,19 @@ def _validate(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     flag = links["default"].str.lower()
     bad = links.index[~flag.isin(TRUE_WORDS | FALSE_WORDS)]
     if len(bad):
-        raise PlanError(f"{name}: default must be 1/0 (or true/false, yes/no, x), got {links.loc[bad[0], 'default']!r} "
-                        f"on row(s) {_rows(line[bad])}")
+        raise PlanError("plan.bad_default", name=name, value=links.loc[bad[0], "default"], rows=_rows(line[bad]))
     links["default"] = flag.isin(TRUE_WORDS)
 
     empty = links.index[(links["old_code"] == "") | (links["new_code"] == "")]
     if len(empty):
-        raise PlanError(f"{name}: empty old_code or new_code on row(s) {_rows(line[empty])}")
+        raise PlanError("plan.empty_code", name=name, rows=_rows(line[empty]))
     bad = links.index[~links["link"].isin(LINKS)]
     if len(bad):
-        raise PlanError(f"{name}: unknown link type {links.loc[bad[0], 'link']!r} on row(s) {_rows(line[bad])}; use full or partial")
+        raise PlanError("plan.unknown_link", name=name, value=links.loc[bad[0], "link"], rows=_rows(line[bad]))
     dup = links.index[links.duplicated(["level", "old_code", "new_code"], keep="first")]
     if len(dup):
-        raise PlanError(f"{name}: duplicate link {links.loc[dup[0], 'old_code']} -> {links.loc[dup[0], 'new_code']} on row(s) {_rows(line[dup])}")
+        raise PlanError("plan.duplicate_link", name=name, old=links.loc[dup[0], "old_code"],
+                        new=links.loc[dup[0], "new_code"], rows=_rows(line[dup]))
     for level, group in links.groupby("level"):
         _validate_level(group, name, line)
     return links
@@ -160,22 +164,23 @@ def _validate_level(links: pd.DataFrame, name: str, line: np.ndarray) -> None:
     twice_full = full[full["old_code"].map(full.groupby("old_code").size()) > 1]
     if len(twice_full):
         code = twice_full["old_code"].iloc[0]
-        raise PlanError(f"{name}: old unit {code} has two 'full' links (row(s) {_rows(line[twice_full.index])}); a divided unit takes 'partial' links")
+        raise PlanError("plan.two_full", name=name, code=code, rows=_rows(line[twice_full.index]))
     mixed = links[(links["link"] == "full") & (links["old_code"].map(n_links) > 1)]
     if len(mixed):
         code = mixed["old_code"].iloc[0]
-        raise PlanError(f"{name}: old unit {code} has a 'full' link and other links (row(s) {_rows(line[mixed.index])}); use 'partial' for each part")
+        raise PlanError("plan.full_and_other", name=name, code=code, rows=_rows(line[mixed.index]))
     lone = links[(links["link"] == "partial") & (links["old_code"].map(n_links) == 1)]
     if len(lone):
         code = lone["old_code"].iloc[0]
-        raise PlanError(f"{name}: old unit {code} has a single 'partial' link (row(s) {_rows(line[lone.index])}); a unit that goes whole is 'full'")
+        raise PlanError("plan.single_partial", name=name, code=code, rows=_rows(line[lone.index]))
     names = links.groupby("new_code")["new_name"].nunique()
     if (names > 1).any():
         code = names[names > 1].index[0]
-        raise PlanError(f"{name}: new unit {code} has different names: {', '.join(sorted(set(links.loc[links['new_code'] == code, 'new_name'])))}")
+        raise PlanError("plan.names_differ", name=name, code=code,
+                        names=", ".join(sorted(set(links.loc[links["new_code"] == code, "new_name"]))))
     defaults = links[links["default"]].groupby("old_code").size()
     if (defaults > 1).any():
-        raise PlanError(f"{name}: old unit {defaults[defaults > 1].index[0]} has more than one default link")
+        raise PlanError("plan.two_defaults", name=name, code=defaults[defaults > 1].index[0])
 
 
 def plan_from_field(values: pd.Series, field: str) -> Plan:

@@ -25,6 +25,7 @@ import shapely
 
 from ..check.report import run_check
 from ..errors import InputError
+from ..i18n import Message, render
 from ..io.atomic import write_layers
 from ..io.layers import read_layer
 from ..io.result import write_result
@@ -111,16 +112,16 @@ def _old_layers(data: str | None, say) -> tuple[dict[str, gpd.GeoDataFrame], boo
         for level in REAL_LAYERS:
             path = _real_layer(data, level)
             if not path.exists():
-                raise InputError(f"{path}: not found; --data needs {', '.join(n for n, _ in REAL_LAYERS.values())}")
-            say(f"reading {path}")
+                raise InputError("demo.not_found", path=path, files=", ".join(n for n, _ in REAL_LAYERS.values()))
+            say(render("demo.reading", path=path))
             layers[level] = read_layer(path)
             needed = list(_fields(level, schematic=False).values())
             lacking = [field for field in needed if field not in layers[level]]
             if lacking:
-                raise InputError(f"{path}: no field {', '.join(map(repr, lacking))}; --data needs the old {level}s of Vietnam "
-                                 f"in this file, with fields {', '.join(needed)}")
+                raise InputError("demo.no_field", path=path, fields=", ".join(map(repr, lacking)),
+                                 level=Message(f"level.{level}"), needed=", ".join(needed))
         return layers, False, str(data)
-    say("building schematic old communes from the registry points (boundaries/vn-old-units.csv)")
+    say(render("demo.building"))
     communes = schematic_communes()
     provinces = communes.dissolve("old_province", as_index=False)[["old_province", "geometry"]]
     return {"commune": communes, "province": provinces}, True, "schematic cells around boundaries/vn-old-units.csv"
@@ -142,7 +143,7 @@ def _check_output_folder(out: Path) -> None:
     """
     existing = next(path for path in (out, *out.parents) if path.exists())
     if not existing.is_dir():
-        raise InputError(f"{existing}: is a file; -o names a folder for the demo's outputs")
+        raise InputError("demo.output_is_file", path=existing)
 
 
 def run_demo(output: str | Path = "maps/demo", data: str | None = None, quiet: bool = False) -> list[Path]:
@@ -167,19 +168,19 @@ def run_demo(output: str | Path = "maps/demo", data: str | None = None, quiet: b
     for level in ("commune", "province"):
         plan_name = f"vn-2025-{level}"
         fields = _fields(level, schematic)
-        say(f"merging {level}s with the built-in plan {plan_name}")  # merge adds its renames and declared figures
-        label = f"schematic old {level}s" if schematic else str(_real_layer(data, level))
+        say(render("demo.merging", level=Message(f"level.{level}"), plan=plan_name))  # merge adds renames, declared figures
+        label = render("demo.schematic_label", level=Message(f"level.{level}")) if schematic else str(_real_layer(data, level))
         result = merge(layers[level], plan_name, **fields, progress=say, label=label)
         path = out / f"{prefix}{level}s.gpkg"
         if schematic:
             result.units["schematic"] = True
             result.lineage["schematic"] = True
         write_result(result, path, source=source, schematic=schematic)
-        print(("SCHEMATIC: " if schematic else "") + result.summary())
+        print((render("demo.schematic_prefix") if schematic else "") + result.summary())
         print(run_check(path))
-        written += [path, path.with_name(path.stem + "-check.csv"), path.with_name(path.stem + "-check.md")]
+        written += [path] + [path.with_name(f"{path.stem}-check{suffix}") for suffix in (".csv", ".md", ".xlsx")]
     written += _maps(out, prefix, schematic, data, say)
-    print("Demo outputs" + (" (SCHEMATIC data: areas are not measurements)" if schematic else "") + ":")
+    print(render("demo.outputs_schematic" if schematic else "demo.outputs"))
     for path in written:
         print(f"  {path}")
     return written

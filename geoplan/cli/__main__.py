@@ -1,0 +1,5 @@
+"""``python -m geoplan.cli``: the command line."""
+
+from . import run
+
+run()

@@ -1,0 +1,30 @@
+"""The areas where the polygons of two layers intersect, pair by pair.
+
+>>> import shapely
+>>> a = np.array([shapely.box(0, 0, 2, 1)])
+>>> b = np.array([shapely.box(0, 0, 1, 1), shapely.box(1, 0, 3, 1), shapely.box(5, 5, 6, 6)])
+>>> overlay_areas(a, b, "EPSG:3405")[["a", "b"]].values.tolist()
+[[0, 0], [0, 1]]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from ..measure.area import fast_area_km2
+
+
+def overlay_areas(a: np.ndarray, b: np.ndarray, crs) -> pd.DataFrame:
+    """One row per pair (``a`` index, ``b`` index) of polygons whose interiors meet, with the
+    area of their intersection in km2 (``km2``); both layers in ``crs``. A polygon of ``a``
+    lying wholly inside one of ``b`` is measured without intersecting them."""
+    left, right = shapely.STRtree(b).query(a, predicate="intersects")
+    inside = shapely.contains_properly(b[right], a[left])
+    areas = np.empty(len(left))
+    areas[inside] = fast_area_km2(a[left[inside]], crs)
+    rest = ~inside
+    areas[rest] = fast_area_km2(shapely.intersection(a[left[rest]], b[right[rest]]), crs)
+    keep = areas > 0
+    return pd.DataFrame({"a": left[keep], "b": right[keep], "km2": areas[keep]})

@@ -1,0 +1,53 @@
+"""Interrupts held back around a step that must not be cut in two (renaming an output into place
+and recording that it was).
+
+Blocking the signals in the writing thread is not enough: the kernel hands a signal to any
+thread of the process that does not block it (GDAL's, a thread pool's), and Python then runs
+the handler in the main thread at its next instruction, which may fall between the rename and
+its record. So the Python-level handlers of SIGINT, SIGTERM and SIGHUP are replaced, inside the
+step, by one that notes the signal; the noted signals are handed to the original handlers
+right after the step, in order. Outside the main thread (where handlers cannot be changed)
+nothing is held back: Python runs handlers in the main thread only, never in the writer's.
+
+>>> with held_back():
+...     pass
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from contextlib import contextmanager
+
+SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+@contextmanager
+def held_back():
+    """Hold SIGINT, SIGTERM and SIGHUP back inside a ``with`` block; deliver them after it.
+
+    >>> import os
+    >>> try:
+    ...     with held_back():
+    ...         os.kill(os.getpid(), signal.SIGINT)
+    ...         done = "the step ended"
+    ... except KeyboardInterrupt:
+    ...     print(done, "before the interrupt")
+    the step ended before the interrupt
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    noted: list[int] = []
+    previous = {signum: signal.getsignal(signum) for signum in SIGNALS}
+    for signum, handler in previous.items():
+        if callable(handler):  # a Python handler (Ctrl-C's KeyboardInterrupt, the CLI's SIGTERM)
+            signal.signal(signum, lambda number, frame: noted.append(number))
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            if callable(handler):
+                signal.signal(signum, handler)
+        for signum in noted:
+            previous[signum](signum, None)

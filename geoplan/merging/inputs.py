@@ -1,0 +1,59 @@
+"""What a merge works from, read and checked once: the options, the plan, the declared figures,
+the prepared old layer and the reference layer of the new units (when given).
+
+>>> inputs = MergeInputs.gather(old, "vn-2025-commune", MergeOptions(pop_field="pop2019"))  # doctest: +SKIP
+>>> inputs.counts  # doctest: +SKIP
+['population']
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..check.declared import declared_for_merge
+from ..errors import InputError
+from ..plan.catalogue import read_plan
+from ..plan.model import Plan
+from .layer import OldLayer
+from .options import MergeOptions
+from .reference import Reference
+
+
+@dataclass(frozen=True)
+class MergeInputs:
+    """The inputs of a merge: ``options``, ``plan``, ``declared`` figures (or None), the old
+    ``layer`` and the ``reference`` (or None)."""
+
+    options: MergeOptions
+    plan: Plan
+    declared: pd.DataFrame | None
+    layer: OldLayer
+    reference: Reference | None
+
+    @classmethod
+    def gather(cls, old, plan, options: MergeOptions) -> MergeInputs:
+        """Resolve the plan (a Plan, a file or a built-in name), find the declared figures,
+        prepare the old layer and read the reference; raises GeoplanError on what cannot be used."""
+        plan, plan_name = _plan(plan, options.level)
+        declared = declared_for_merge(options.declared, plan, plan_name)
+        layer = OldLayer.prepare(old, plan, options)
+        reference = Reference.read(options.reference, plan, layer.crs, options.reference_code) \
+            if options.reference is not None else None
+        return cls(options, plan, declared, layer, reference)
+
+    @property
+    def counts(self) -> list[str]:
+        """The result columns of the counts (``population`` first)."""
+        return [self.options.column(name) for name in self.options.counts]
+
+
+def _plan(plan, level: str | None) -> tuple[Plan, str | None]:
+    """The plan to merge by, and its name when it was given by name or file."""
+    if isinstance(plan, (str, os.PathLike)):
+        return read_plan(plan, level), str(plan)
+    if not isinstance(plan, Plan):
+        raise InputError("merge.plan_kind", kind=type(plan).__name__)
+    return (plan.at_level(level) if level is not None else plan), None
