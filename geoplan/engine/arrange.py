@@ -17,27 +17,21 @@ import math
 import numpy as np
 import shapely
 
-from ..errors import InputError
+from ..errors import GeoplanError, InputError
 from ..measure.area import ring_table
 from . import _arrange
 
 GRID_SPAN = 2.0**40  # grid units across the layer's extent: about a micrometre on a national layer
 
 
-class ArrangementError(RuntimeError):
-    """The arrangement could not finish, or found itself inconsistent: a bug in geoplan to report."""
+class ArrangementError(GeoplanError):
+    """The arrangement found itself inconsistent on a layer: a defect of geoplan, which its
+    message asks the user to report (a GeoplanError, so that it ends in one line)."""
 
 
 class CapacityError(ArrangementError):
     """The layer needs more nodes than the arrangement's 32-bit ids hold (over 2^29, about 200 times
-    the national commune layer): split it into parts and dissolve each."""
-
-
-class ConvergenceError(ArrangementError):
-    """A step of the arrangement did not converge. No step iterates without a bound: snap rounding
-    is one pass (Hobby's, see ``_arrange.c``; the iterated rounding that hit a 64-round limit is
-    gone) and the rounds of the overlap rule stop when one makes no progress, so this is never
-    raised on valid input; it names what such a failure would be, where OverflowError once did."""
+    the national commune layer): its message says to split it into parts."""
 
 
 def grid_unit(geoms: np.ndarray) -> float:
@@ -115,14 +109,15 @@ def arrange(geoms: np.ndarray, groups: np.ndarray, n_groups: int, geographic: bo
     """
     xy, offsets, owner, hole = ring_arrays(geoms)
     if not np.isfinite(xy).all():
-        raise InputError(f"{int((~np.isfinite(xy)).any(axis=1).sum()):,} vertices have coordinates that are not finite numbers")
+        raise InputError("dissolve.not_finite", n=int((~np.isfinite(xy)).any(axis=1).sum()))
     try:
         out = _arrange.dissolve(xy, offsets, owner.astype(np.int64), hole.astype(np.uint8),
                                 np.asarray(groups, dtype=np.int64), int(n_groups),
                                 grid_unit(geoms) if len(geoms) else 1.0, bool(geographic))
-    except _arrange.LimitError as error:
-        raise CapacityError(f"this layer is too large for one arrangement ({error}): dissolve it in parts") from None
+    except _arrange.LimitError:
+        raise CapacityError("dissolve.too_large", polygons=len(geoms)) from None
     stats = out["stats"]
     if stats["winding_mismatches"] or stats["bad_components"] or stats["bad_rings"]:
-        raise ArrangementError(f"geoplan's arrangement is inconsistent on this layer (please report it): {stats}")
+        raise ArrangementError("dissolve.inconsistent", mismatches=stats["winding_mismatches"],
+                               components=stats["bad_components"], rings=stats["bad_rings"])
     return out
