@@ -3,8 +3,6 @@ and on the configurations behind them, made by hand."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import geopandas as gpd
 import numpy as np
 import pytest
@@ -15,9 +13,7 @@ from geoplan.engine import arrange as A
 from geoplan.engine.dissolve import dissolve_clean
 from geoplan.engine.quality import holes
 from geoplan.errors import GeoplanError
-
-REPRO = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "repro"
-needs_repro = pytest.mark.skipif(not REPRO.is_dir(), reason=f"reproducers folder {REPRO} is absent (fresh machine)")
+from repro_data import REPRO, needs_repro
 
 
 def read_wkt(name: str) -> tuple[np.ndarray, np.ndarray]:

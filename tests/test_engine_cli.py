@@ -1,9 +1,15 @@
-"""The engine through the command line: its failures end in one line naming the layer's file (exit 2)."""
+"""The engine through the command line: its failures end in one line naming the layer's file (exit 2),
+and the engine's reproducers of ../shared/data/repro merge into a valid coverage."""
 
 from __future__ import annotations
 
+import geopandas as gpd
+import pytest
+import shapely
+
 import geoplan.engine.arrange as A
 from geoplan.cli import main
+from repro_data import REPRO, needs_repro
 
 
 def one_line(capsys) -> str:
@@ -44,3 +50,19 @@ def test_an_inconsistent_arrangement_asks_for_a_report_in_either_language(toy_fi
         assert main(["merge", str(layer), str(plan), "-o", str(tmp_path / "out.gpkg"), "--quiet"]) == 2
         line = one_line(capsys)
         assert line.startswith("geoplan merge: ") and f"{layer}: " in line and expected in line, line
+
+
+ENGINE_REPRODUCERS = ["engine_overflow", "engine_inconsistent", "subgrid_channel_fill"]
+
+
+@needs_repro
+@pytest.mark.parametrize("name", ENGINE_REPRODUCERS)
+def test_engine_reproducers_merge_into_a_valid_coverage(name, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("GEOPLAN_LANG", "en")
+    out = tmp_path / f"{name}.gpkg"
+    code = main(["merge", str(REPRO / f"{name}.gpkg"), "--by", "key", "-o", str(out), "--quiet"])
+    assert code == 0, capsys.readouterr().err
+    old = gpd.read_file(REPRO / f"{name}.gpkg")
+    units = gpd.read_file(out, layer="units").geometry.to_numpy()
+    assert len(units) == old["key"].nunique()
+    assert shapely.is_valid(units).all() and shapely.coverage_is_valid(units)
