@@ -203,7 +203,10 @@ def in_lonlat(units: gpd.GeoSeries, crs) -> np.ndarray:
 
     Moved to lon/lat, vertices a grid step apart (micrometres, on a projected layer) may cross
     and leave a unit invalid (the ``subgrid_channel_fill`` reproducer, EPSG:32648); the moved
-    units are then dissolved once more, in lon/lat, with no gap filled.
+    units are then dissolved once more, in lon/lat, with the gap width 0. That pass moves edges
+    by a grid step at most, but a gap left open through a channel narrower than a step of the
+    first grid, which lon/lat doubles cannot hold apart, is closed by the second and filled (2.7 m2
+    on that reproducer): not logged, and not in the merge's count of gaps left.
 
     >>> units = gpd.GeoSeries([shapely.box(500000, 1e6, 501000, 1001000)], index=["a"], crs="EPSG:32648")
     >>> shapely.is_valid(in_lonlat(units, units.crs)).tolist()
