@@ -27,7 +27,7 @@ from .crosswalk.table import COLUMNS, feature_units
 from .crosswalk.units import units_table
 from .engine.dissolve import crs_units, dissolve_clean
 from .engine.quality import gaps_left
-from .errors import InputError
+from .errors import GeoplanError, InputError
 from .i18n import Message, render
 from .link.infer import detached
 from .link.names import exact_key
@@ -67,8 +67,10 @@ def merge(old: gpd.GeoDataFrame, plan: Plan | str | os.PathLike, options: MergeO
 
     Raises InputError for arguments, fields or data that cannot be used,
     PlanError for a malformed plan, LinkError when the layer and the plan do
-    not match at all, ConservationError when totals are not conserved (all
-    are GeoplanError).
+    not match at all, ConservationError when totals are not conserved,
+    :class:`~geoplan.engine.arrange.CapacityError` for a layer too large for
+    one arrangement and ArrangementError for a defect of the engine (all are
+    GeoplanError; the engine's name the layer's file).
 
     >>> result = merge(old, "vn-2025-commune", pop_field="pop2019_vn_demographic")  # doctest: +SKIP
     >>> result.units.set_index("code").loc["30502", ["area_km2", "population"]].round(1).tolist()  # doctest: +SKIP
@@ -85,7 +87,10 @@ def merge(old: gpd.GeoDataFrame, plan: Plan | str | os.PathLike, options: MergeO
         lineage = lineage_table(pieces, inputs.plan, inputs.counts)
         apart = _detached(inputs, pieces)
         audit = audit_links(inputs.layer, placement, inputs.plan, inputs.reference) if inputs.reference else None
-        dissolved = engine.result()
+        try:
+            dissolved = engine.result()
+        except GeoplanError as error:  # the engine's limits and defects, said of the layer's file
+            raise type(error)("merge.engine_failed", path=inputs.layer.label, reason=error.message) from None
     if dissolved.repaired:  # invalid polygons were made valid: what they bring is their repaired area
         pieces = repaired(pieces, shapes, dissolved.repaired, inputs.layer.crs)
         lineage = lineage_table(pieces, inputs.plan, inputs.counts)

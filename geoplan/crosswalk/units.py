@@ -11,7 +11,8 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
-from ..measure.area import area_km2, to_lonlat
+from ..engine.dissolve import in_lonlat
+from ..measure.area import area_km2
 from ..measure.counts import density, sum_counts
 from ..plan.model import Plan
 from .table import with_polygon
@@ -21,7 +22,7 @@ def units_table(units_geom: gpd.GeoSeries, crs, pieces: gpd.GeoDataFrame, plan: 
                 declared: pd.DataFrame | None) -> gpd.GeoDataFrame:
     """One row per new unit (see docs/CONTRACTS.md, layer ``units``), in lon/lat, with the sums of
     the pieces' ``counts`` (and ``density`` with a ``population``)."""
-    lonlat = to_lonlat(units_geom.to_numpy(), crs)
+    lonlat = in_lonlat(units_geom, crs)  # a clean coverage in lon/lat too
     info = plan.new_units().set_index("new_code")
     codes = units_geom.index.astype(str)
     frame = pd.DataFrame({

@@ -17,15 +17,21 @@ import math
 import numpy as np
 import shapely
 
-from ..errors import InputError
+from ..errors import GeoplanError, InputError
 from ..measure.area import ring_table
 from . import _arrange
 
 GRID_SPAN = 2.0**40  # grid units across the layer's extent: about a micrometre on a national layer
 
 
-class ArrangementError(RuntimeError):
-    """The arrangement could not finish, or found itself inconsistent: a bug in geoplan to report."""
+class ArrangementError(GeoplanError):
+    """The arrangement found itself inconsistent on a layer: a defect of geoplan, which its
+    message asks the user to report (a GeoplanError, so that it ends in one line)."""
+
+
+class CapacityError(ArrangementError):
+    """The layer needs more nodes than the arrangement's 32-bit ids hold (over 2^29, about 200 times
+    the national commune layer): its message says to split it into parts."""
 
 
 def grid_unit(geoms: np.ndarray) -> float:
@@ -60,29 +66,58 @@ def int32(out: dict, key: str) -> np.ndarray:
     return np.frombuffer(out[key], dtype=np.int32)
 
 
+def ring_arrays(geoms, chunk: int = 4096) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Every ring's coordinates, as :func:`geoplan.measure.area.ring_table` gives them (``xy``, ring
+    ``offsets``, the geometry of each ring, hole flags), built a few thousand geometries at a time:
+    GEOS copies each ring it hands out, and on a whole layer those copies held more memory than the
+    arrangement itself (200 MB on ten national layers); by chunks they come and go.
+
+    >>> xy, offsets, owner, hole = ring_arrays([shapely.box(0, 0, 3, 3) - shapely.box(1, 1, 2, 2)])
+    >>> len(xy), offsets.tolist(), owner.tolist(), hole.tolist()
+    (10, [0, 5, 10], [0, 0], [False, True])
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    xy = np.empty((int(shapely.get_num_coordinates(geoms).sum()), 2), dtype=np.float64)
+    offsets, owners, holes, at = [np.zeros(1, dtype=np.int64)], [], [], 0
+    for start in range(0, len(geoms), chunk):
+        cxy, coff, cown, chole = ring_table(geoms[start:start + chunk])
+        xy[at:at + len(cxy)] = cxy[:, :2]
+        offsets.append(coff[1:] + at)
+        owners.append(cown + start)
+        holes.append(chole)
+        at += len(cxy)
+    if at != len(xy):  # (get_num_coordinates and the rings disagree only for odd geometries)
+        xy = xy[:at].copy()
+    empty = np.zeros(0, dtype=np.int64)
+    return (xy, np.concatenate(offsets), np.concatenate(owners) if owners else empty,
+            np.concatenate(holes) if holes else np.zeros(0, dtype=bool))
+
+
 def arrange(geoms: np.ndarray, groups: np.ndarray, n_groups: int, geographic: bool = False) -> dict:
     """Run the compiled arrangement on polygons with integer groups in ``[0, n_groups)``.
 
     Returns its dict (ragged arrays of units and pieces, piece kinds, rules,
     groups, source flags, stats). The arrangement releases the GIL while it
     works, so a caller may run other work beside it in a thread. Raises
-    InputError for coordinates that are not finite, ArrangementError if the
-    arrangement cannot finish or finds itself inconsistent (a bug to report).
+    InputError for coordinates that are not finite, CapacityError for a layer
+    past 2^29 nodes, ArrangementError if the arrangement finds itself
+    inconsistent (a bug to report).
 
     >>> out = arrange(np.array([shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)]), np.array([0, 0]), 1)
     >>> multipolygons(out, "units")[0].area, out["stats"]["faces"]  # the shared edge cancels: one face and the outside
     (2.0, 2)
     """
-    xy, offsets, owner, hole = ring_table(geoms)
+    xy, offsets, owner, hole = ring_arrays(geoms)
     if not np.isfinite(xy).all():
-        raise InputError(f"{int((~np.isfinite(xy)).any(axis=1).sum()):,} vertices have coordinates that are not finite numbers")
+        raise InputError("dissolve.not_finite", n=int((~np.isfinite(xy)).any(axis=1).sum()))
     try:
         out = _arrange.dissolve(xy, offsets, owner.astype(np.int64), hole.astype(np.uint8),
                                 np.asarray(groups, dtype=np.int64), int(n_groups),
                                 grid_unit(geoms) if len(geoms) else 1.0, bool(geographic))
-    except OverflowError as error:
-        raise ArrangementError(f"geoplan's arrangement could not finish on this layer: {error}") from None
+    except _arrange.LimitError:
+        raise CapacityError("dissolve.too_large", polygons=len(geoms)) from None
     stats = out["stats"]
     if stats["winding_mismatches"] or stats["bad_components"] or stats["bad_rings"]:
-        raise ArrangementError(f"geoplan's arrangement is inconsistent on this layer (please report it): {stats}")
+        raise ArrangementError("dissolve.inconsistent", mismatches=stats["winding_mismatches"],
+                               components=stats["bad_components"], rings=stats["bad_rings"])
     return out

@@ -52,17 +52,20 @@ def density(counts: pd.Series, areas: pd.Series) -> pd.Series:
     return counts / areas.where(areas > 0)
 
 
-def check_conserved(label: str, before: float, after: float, tolerance: float) -> float:
-    """Relative difference of a total, raising ConservationError beyond tolerance.
+def check_conserved(label: str, before: float, after: float, tolerance: float, floor: float = 0.0) -> float:
+    """Relative difference of a total, raising ConservationError beyond tolerance, unless the
+    totals differ by ``floor`` or less (what they are measured to, on a layer of tiny polygons).
 
     >>> check_conserved("population", 100, 100, 0.0)
     0.0
     >>> check_conserved("population", 1600, 0, 0.0)
     Traceback (most recent call last):
     geoplan.errors.ConservationError: population not conserved: 1,600.00 before, 0.00 after (-100.0000%, tolerance 0.0000%)
+    >>> round(check_conserved("area", 3.3e-8, 7.8e-12, 1e-4, floor=1e-6), 4)  # km2 of micrometre polygons
+    -0.9998
     """
     diff = (after - before) / before if before else 0.0
-    if not abs(diff) <= tolerance:  # NaN is no conservation either
+    if not (abs(diff) <= tolerance or abs(after - before) <= floor):  # NaN is no conservation either
         what = Message(WORDS[label]) if label in WORDS else label
         raise ConservationError("measure.not_conserved", what=what, before=before, after=after, diff=diff,
                                 tolerance=tolerance)

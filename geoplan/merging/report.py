@@ -28,6 +28,7 @@ from .options import MergeOptions
 from .place import Placement
 
 AREA_TOLERANCE = 1e-4  # 0.01 %
+AREA_FLOOR_KM2 = 1e-6  # a square metre: a geodesic area is good to about 0.1 m2 (a double's precision times the Earth's)
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,7 @@ class MergeReport:
             units_outside_layer=plan.n_new - len(within),
             members_within_layer=sorted(members_within_layer(plan.links, has_polygon)),
             area_old_km2=old_km2, area_overlaps_km2=steps.twice_km2, area_units_km2=area_out,
-            area_check=check_conserved("area", expected, area_out, AREA_TOLERANCE),
+            area_check=check_conserved("area", expected, area_out, AREA_TOLERANCE, AREA_FLOOR_KM2),
             detached=_detached(steps),
             counts=_count_totals(steps),
             audit=steps.audit.groupby(["kind", "verdict"]).size().to_dict() if steps.audit is not None else {},

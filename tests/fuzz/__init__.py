@@ -1,0 +1,1 @@
+"""The engine's differential fuzzer (GEOS as the oracle): see README.md."""
