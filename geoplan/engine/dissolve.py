@@ -212,7 +212,8 @@ def in_lonlat(units: gpd.GeoSeries, crs) -> np.ndarray:
     >>> shapely.is_valid(in_lonlat(units, units.crs)).tolist()
     [True]
     """
-    lonlat = to_lonlat(units.to_numpy(), crs)
-    if (shapely.is_valid(lonlat) | shapely.is_missing(lonlat)).all():
-        return lonlat
+    geoms = units.to_numpy()
+    lonlat = to_lonlat(geoms, crs)
+    if lonlat is geoms or (shapely.is_valid(lonlat) | shapely.is_missing(lonlat)).all():
+        return lonlat  # not moved (lon/lat already: the engine's output as it is), or still valid
     return dissolve_clean(lonlat, units.index.to_numpy(), 0.0, crs="EPSG:4326").units.reindex(units.index).to_numpy()

@@ -25,7 +25,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.font_manager import FontProperties, fontManager
 
 from ..errors import InputError
-from ..i18n import language, render
+from ..i18n import Message, language, render
 from ..io.atomic import atomic_path, check_target
 from .atlas_data import AtlasOptions, read_book, select_provinces
 from .atlas_fonts import vietnamese_font
@@ -97,7 +97,7 @@ def write_atlas(result_gpkg, out_pdf, options: AtlasOptions | None = None, progr
     options = options or AtlasOptions()
     options = replace(options, map=replace(options.map, lang=options.map.lang or language()))
     lang = options.map.lang
-    out = check_target(out_pdf, ".pdf", render("atlas.target_pdf", lang))
+    out = check_target(out_pdf, ".pdf", Message("atlas.target_pdf"))
     if options.png is not None and not Path(options.png).is_dir():
         raise InputError("atlas.png_folder", path=options.png)
     font = FontProperties(fname=str(vietnamese_font()))

@@ -36,7 +36,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from ..i18n import language, render
+from ..i18n import Message, language, render
 from ..io.atomic import atomic_path, check_target
 from ..io.result import about_table
 from .old_layer import read_old_layer
@@ -163,7 +163,7 @@ def write_review_map(result_gpkg, out_html, old=None, options: MapOptions | None
     say = progress or (lambda message: None)
     options = options or MapOptions()
     lang = options.lang or language()
-    out = check_target(out_html, ".html", render("maps.target_html", lang))
+    out = check_target(out_html, ".html", Message("maps.target_html"))
     path = Path(result_gpkg)
     layers = read_map_layers(path)
     read = render("maps.progress_read", lang, path=path, n=len(layers.units))

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ..check.declared import builtin_figures_for, read_declared
-from ..crosswalk.table import with_polygon
+from ..crosswalk.table import has_polygon
 from ..i18n import Message, render
 from ..plan.coverage import units_within_layer
 from ..plan.model import Plan
@@ -125,19 +125,21 @@ def with_population_estimate(units: pd.DataFrame, plan: Plan, pieces: pd.DataFra
         return units
     totals, source = found
     links = plan.links
-    expected = units_within_layer(links, links["old_code"].isin(with_polygon(pieces)))
+    expected = units_within_layer(links, has_polygon(links["old_code"], pieces))
     plan_units = plan.new_units()
-    estimate = pd.Series(pd.NA, index=units.index, dtype="Int64")
+    new_of = plan_units.groupby("new_parent_code")["new_code"].agg(lambda codes: set(codes.tolist()))
+    rows_of = units.reset_index(drop=True).groupby("parent_code").indices  # positions of each parent's units
+    present, population = set(units["code"].tolist()), units["population"].to_numpy(dtype=float, na_value=np.nan)
+    estimate = np.full(len(units), np.nan)
     partial, unplaced = [], []
     for parent, total in totals.items():
-        of_parent = set(plan_units.loc[plan_units["new_parent_code"] == parent, "new_code"])
-        rows = units.index[units["parent_code"] == parent]
-        census = units.loc[rows, "population"].to_numpy(dtype=float)
-        if not len(rows) or of_parent - expected or not np.nansum(census) > 0:
+        of_parent, rows = new_of.get(parent, set()), rows_of.get(parent, [])
+        if not len(rows) or of_parent - expected or not np.nansum(population[rows]) > 0:
             partial += [parent] if len(rows) else []
             continue
-        estimate[rows] = controlled(census, int(total))
-        unplaced += sorted(of_parent - set(units["code"]))
+        estimate[rows] = controlled(population[rows], int(total))
+        unplaced += sorted(of_parent - present)
+    estimate = pd.Series(estimate, index=units.index).round().astype("Int64")
     units = units.assign(**{COLUMN: estimate})
     units.attrs[ABOUT] = _about(units, totals, source, options.pop_field, partial, unplaced)
     return units

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..crosswalk.table import main_pieces, with_polygon
+from ..crosswalk.table import has_polygon, main_pieces
 from ..link.match import LinkResult
 from ..measure.counts import check_conserved, whole_numbers
 from ..plan.coverage import members_within_layer, units_within_layer
@@ -110,8 +110,8 @@ class MergeReport:
     def of(cls, steps: MergeSteps) -> MergeReport:
         """The report of a merge's steps; raises ConservationError when a total is not conserved."""
         plan, links, placement = steps.plan, steps.placement.links, steps.placement
-        has_polygon = plan.links["old_code"].isin(with_polygon(steps.pieces))
-        within = units_within_layer(plan.links, has_polygon)
+        with_polygon = has_polygon(plan.links["old_code"], steps.pieces)
+        within = units_within_layer(plan.links, with_polygon)
         repairs, units, pieces = steps.repairs, steps.units, steps.pieces
         gaps, overlaps = repairs[repairs["kind"] == "gap"], repairs[repairs["kind"] == "overlap"]
         old_km2, area_out = float(pieces["area_km2"].sum()), float(units["area_km2"].sum())
@@ -140,7 +140,7 @@ class MergeReport:
             missing_units=sorted(within - set(units["code"])),
             units_without_area=sorted(units.loc[~(units["area_km2"] > 0), "code"]),
             units_outside_layer=plan.n_new - len(within),
-            members_within_layer=sorted(members_within_layer(plan.links, has_polygon)),
+            members_within_layer=sorted(members_within_layer(plan.links, with_polygon)),
             area_old_km2=old_km2, area_overlaps_km2=steps.twice_km2, area_units_km2=area_out,
             area_check=check_conserved("area", expected, area_out, AREA_TOLERANCE, AREA_FLOOR_KM2),
             detached=_detached(steps),
