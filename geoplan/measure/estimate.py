@@ -175,6 +175,15 @@ def estimate_line(units: pd.DataFrame) -> str:
                   field=about["population_estimate_count_field"],
                   n_parents=len(about["population_estimate_controls"].split("; ")),
                   total=int(units[COLUMN].sum()), source=about["population_estimate_control_source"],
-                  unplaced=Message("estimate.unplaced", n=len(unplaced), units=", ".join(unplaced[:10]))
-                  if unplaced else "",
+                  unplaced=Message("estimate.unplaced", n=len(unplaced), units=_some(unplaced)) if unplaced else "",
                   partial=Message("estimate.partial", n=len(partial), parents=", ".join(partial)) if partial else "")
+
+
+def _some(codes: list[str], shown: int = 10) -> str:
+    """The first ``shown`` codes, and how many more.
+
+    >>> _some([str(i) for i in range(12)], 3)
+    '0, 1, 2 and 9 more'
+    """
+    more = str(Message("link_report.and_more", n=len(codes) - shown)) if len(codes) > shown else ""
+    return ", ".join(codes[:shown]) + more
