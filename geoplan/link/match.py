@@ -133,29 +133,11 @@ def link_features(
         districts = layer[district_field].fillna("").astype(str) if district_field else pd.Series([""] * n, index=layer.index)
         ranges = _code_ranges(codes, districts) if code_field and district_field else {}
         use_parent = parent_field is not None and (members["old_parent"] != "").any()
-        matcher = _NameMatcher(members, use_parent)
-        names, parents, districts = names.tolist(), parents.tolist(), districts.tolist()
-        renamed = (renamed | parent_renamed).tolist()
+        texts = _Texts(names.tolist(), parents.tolist() if use_parent else [""] * n, districts.tolist(),
+                       (renamed | parent_renamed).tolist())
         found_codes, found_how = old_code.tolist(), how.tolist()
-        todo, ambiguous = np.flatnonzero(how.to_numpy() == "none").tolist(), {}
-        while todo:
-            before = len(taken)  # a second pass settles features whose other candidates were taken meanwhile
-            for i in todo:
-                parent = parents[i] if use_parent else ""
-                found, method, candidates = matcher.find(names[i], parent, districts[i], ranges.get(districts[i]), taken)
-                ambiguous.pop(i, None)
-                if found is not None:
-                    found_codes[i], found_how[i] = found, "alias" if renamed[i] else method
-                    taken.add(found)
-                elif candidates:
-                    ambiguous[i] = candidates
-                elif districts[i]:
-                    # A plan member that is a whole district (island districts have no communes).
-                    found = matcher.find_district(districts[i], parent)
-                    if found is not None:
-                        found_codes[i], found_how[i] = found, "district"
-            todo = list(ambiguous) if len(taken) > before and ambiguous else []
-        ambiguous_rows = [{"feature": layer.index[i], "name": names[i], "parent": parents[i] if use_parent else "",
+        ambiguous = _match_names(_NameMatcher(members, use_parent), texts, ranges, found_codes, found_how, taken)
+        ambiguous_rows = [{"feature": layer.index[i], "name": texts.names[i], "parent": texts.parents[i],
                            "candidates": ", ".join(candidates), "codes": candidates}
                           for i, candidates in sorted(ambiguous.items())]
         old_code = pd.Series(found_codes, index=layer.index, dtype=object)
@@ -168,6 +150,45 @@ def link_features(
         unmatched["suggestions"] = _suggest(unmatched, layer, table, name_field, parent_field)
     fields = {"code": code_field, "name": name_field, "parent": parent_field, "district": district_field}
     return LinkResult(table, unmatched.reset_index(drop=True), pd.DataFrame(ambiguous_rows), fields, refused)
+
+
+@dataclass
+class _Texts:
+    """The features' names, parents ("" when the plan has none) and districts, and whether an
+    alias renamed each, as lists (positions of the layer)."""
+
+    names: list[str]
+    parents: list[str]
+    districts: list[str]
+    renamed: list[bool]
+
+
+def _match_names(matcher, texts: _Texts, ranges: dict, found_codes: list, found_how: list, taken: set) -> dict:
+    """Link by name the features ``found_how`` says are unlinked ("none"), in ``found_codes``,
+    ``found_how`` and ``taken``; returns the features left with several candidates. A second
+    pass settles features whose other candidates were taken meanwhile.
+
+    >>> _match_names(None, _Texts([], [], [], []), {}, [], [], set())
+    {}
+    """
+    todo, ambiguous = [i for i, how in enumerate(found_how) if how == "none"], {}
+    while todo:
+        before = len(taken)
+        for i in todo:
+            district = texts.districts[i]
+            found, method, candidates = matcher.find(texts.names[i], texts.parents[i], district, ranges.get(district), taken)
+            ambiguous.pop(i, None)
+            if found is not None:
+                found_codes[i], found_how[i] = found, "alias" if texts.renamed[i] else method
+                taken.add(found)
+            elif candidates:
+                ambiguous[i] = candidates
+            elif district:  # a plan member that is a whole district (island districts have no communes)
+                found = matcher.find_district(district, texts.parents[i])
+                if found is not None:
+                    found_codes[i], found_how[i] = found, "district"
+        todo = list(ambiguous) if len(taken) > before and ambiguous else []
+    return ambiguous
 
 
 def _outside_plan(parents: pd.Series, members: pd.DataFrame) -> pd.Series:
