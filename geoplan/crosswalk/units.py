@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..engine.dissolve import in_lonlat
 from ..measure.area import area_km2
-from ..measure.counts import density, sum_counts
+from ..measure.counts import coverage, density, sum_counts
 from ..plan.model import Plan
 from .table import with_polygon
 
@@ -35,8 +35,10 @@ def units_table(units_geom: gpd.GeoSeries, crs, pieces: gpd.GeoDataFrame, plan: 
     })
     if counts:
         sums = sum_counts(pieces, pieces["new_code"].to_numpy(), counts)
-        for column in counts:
+        for column in counts:  # missing counts add nothing: the coverage says how much of the unit had one
             frame[column] = sums[column].reindex(codes, fill_value=0).to_numpy()
+            frame[f"{column}_coverage"] = coverage(pieces[column], pieces["area_km2"], pieces["new_code"]
+                                                   ).reindex(codes).to_numpy()
     if "population" in counts:
         frame["density"] = density(frame["population"], frame["area_km2"])
     made_of = {column: values.reindex(codes).fillna(0).astype(int).to_numpy()

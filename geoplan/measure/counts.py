@@ -43,6 +43,22 @@ def sum_counts(values: pd.DataFrame, keys, fields: list[str]) -> pd.DataFrame:
     return counts.assign(_key=np.asarray(keys)).groupby("_key", sort=True)[fields].sum()
 
 
+def coverage(values: pd.Series, areas: pd.Series, keys) -> pd.Series:
+    """Per key, the share of the area whose pieces have a value (1: every piece has one); where
+    the pieces have no area, the share of pieces with a value. A sum over a coverage below 1 is
+    a lower bound: its missing values were not zero, only unknown.
+
+    >>> coverage(pd.Series([5, None, 1]), pd.Series([3.0, 1.0, 0.0]), ["a", "a", "b"]).tolist()
+    [0.75, 1.0]
+    """
+    known = pd.to_numeric(values, errors="coerce").notna().to_numpy()
+    frame = pd.DataFrame({"_key": np.asarray(keys), "area": areas.to_numpy(dtype=float), "known": known})
+    frame["known_area"] = frame["area"].where(frame["known"], 0.0)
+    sums = frame.groupby("_key", sort=True)[["area", "known_area", "known"]].agg(
+        {"area": "sum", "known_area": "sum", "known": "mean"})
+    return (sums["known_area"] / sums["area"].where(sums["area"] > 0)).fillna(sums["known"])
+
+
 def density(counts: pd.Series, areas: pd.Series) -> pd.Series:
     """Counts per km2, recomputed from sums; empty area gives NaN.
 

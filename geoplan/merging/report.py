@@ -34,7 +34,7 @@ AREA_FLOOR_KM2 = 1e-6  # a square metre: a geodesic area is good to about 0.1 m2
 @dataclass(frozen=True)
 class CountTotal:
     """A count summed by a merge: ``total`` in the new units (= the placed old units), what the
-    unplaced features hold, how many features of the layer have no value (counted as 0),
+    unplaced features hold, how many features of the layer have no value (unknown; the units' coverage column),
     ``check`` (the relative difference, 0 when conserved) and whether the counts are whole."""
 
     column: str
