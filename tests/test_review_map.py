@@ -341,6 +341,15 @@ def test_declared_figures_flagged_by_check_are_embedded(small):
     assert measures["suspect"]["n"] == 1 and measures["suspect"]["flags"] == ["copy", "shared", "hectares"]
 
 
+def test_population_coverage_is_embedded_in_percent():
+    from geoplan.maps.data import unit_columns
+
+    units = pd.DataFrame({"code": ["1", "2"], "name": ["Xã A", "Xã B"], "area_km2": [1.0, 2.0], "population": [10, 20],
+                          "population_coverage": [1.0, 0.93456]})
+    assert unit_columns(units, declared=False)["popCoverage"] == [100.0, 93.5]
+    assert "popCoverage" not in unit_columns(units.drop(columns="population_coverage"), declared=False)
+
+
 def test_overlays_of_a_result_made_with_a_reference_are_embedded(overlays):
     text = overlays["html"].read_text("utf-8")
     data = _embedded(overlays["html"])

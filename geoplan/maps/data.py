@@ -114,6 +114,8 @@ def unit_columns(units: pd.DataFrame, declared: bool = True) -> dict:
     }
     if "population_estimate" in units.columns:
         out["popEstimate"] = numbers(units["population_estimate"], 0)
+    if "population_coverage" in units.columns:  # percent of the unit's area whose old units had a population
+        out["popCoverage"] = numbers(units["population_coverage"] * 100, 1)
     if {"population_lower", "population_upper"} <= set(units.columns):  # divided units split: bounds
         out["popLower"] = numbers(units["population_lower"], 0)
         out["popUpper"] = numbers(units["population_upper"], 0)

@@ -46,6 +46,9 @@
       if (U.popLower && U.popLower[i] !== U.popUpper[i]) {
         kvRow(table, t('population_bounds'), t('bounds', { low: T.fmt(U.popLower[i]), high: T.fmt(U.popUpper[i]) }));
       }
+      if (U.popCoverage && isNum(U.popCoverage[i]) && U.popCoverage[i] < 100) {  // a sum over known values only
+        kvRow(table, t('population_coverage'), t('percent', { value: T.fmt(U.popCoverage[i], 1) }));
+      }
       if (U.popEstimate) kvRow(table, t('population_estimate'), T.fmt(U.popEstimate[i]));
       if (isNum(U.popDeclared[i])) kvRow(table, t('population_declared'), T.fmt(U.popDeclared[i]));
     }
