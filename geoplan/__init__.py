@@ -19,6 +19,9 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "merge": "pipeline",
+    "assign": "assigning.job",
+    "assign_file": "assigning.job",
+    "AssignOptions": "assigning.options",
     "transfer": "crosswalk.transfer",
     "TransferOptions": "crosswalk.transfer",
     "MergeResult": "merging.result",

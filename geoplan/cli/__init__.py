@@ -17,7 +17,7 @@ import sys
 from ..i18n import LANGUAGES, option_names, render, using
 from ..io.atomic import forget_committed
 from ..io.lock import release_all
-from . import check, demo, merge, plans, review_map, transfer
+from . import assign, atlas, check, demo, merge, plans, review_map, transfer
 from .common import HelpFormatter, localise, usage_mistake
 from .failures import EXIT_USER_ERROR, catch_signals, claim_outputs, failed, flushed, interrupted, one_line
 
@@ -30,8 +30,8 @@ OPTION_FLAGS = {  # how the options of the Python API are named on the command l
     "weights": "--weights", "weight_field": "--weight-field",
     "sums": "--sum", "means": "--mean", "shares": "--share", "missing": "--missing", "share_by": "--by", "layer": "--layer",
 }
-COMMANDS = (merge.add_merge, check.add_check, review_map.add_map, plans.add_plans, plans.add_find, demo.add_demo,
-            transfer.add_transfer)
+COMMANDS = (merge.add_merge, check.add_check, review_map.add_map, atlas.add_atlas, plans.add_plans, plans.add_find,
+            demo.add_demo, transfer.add_transfer, assign.add_assign)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -33,7 +33,7 @@ EXIT_USER_ERROR = 2
 EXIT_DEFECT = 3
 EXIT_BROKEN_PIPE = 128 + 13
 LONGEST_LINE = 1000
-OUTPUTS_WRITTEN = {"merge": 1, "map": 1, "check": 2, "transfer": 1}  # outputs a command renames into place on success
+OUTPUTS_WRITTEN = {"merge": 1, "map": 1, "check": 2, "transfer": 1, "atlas": 1}  # outputs a command renames into place on success
 
 
 

@@ -7,38 +7,61 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..errors import InputError
+from ..i18n import render
 from .common import warnings_on_one_line
+
+MAP_FLAGS = {"basemap": "--basemap", "color_by": "--color-by (color_by)"}
+
+
+def map_options(args, **more):
+    """The MapOptions of the command line (shared by ``geoplan map`` and ``geoplan atlas``); a
+    wrong value is named by its flag. The language is ``--lang``'s, set by the CLI's main.
+
+    >>> import argparse
+    >>> map_options(argparse.Namespace(basemap="none", color_by="density")).color_by
+    'density'
+    """
+    from ..maps.options import MapOptions
+
+    try:
+        return MapOptions(**{k: getattr(args, k) for k in MAP_FLAGS if hasattr(args, k)}, **more)
+    except InputError as error:
+        values = dict(error.message.values)
+        values["option"] = MAP_FLAGS.get(values["option"].name, values["option"])
+        raise InputError(error.message.id, **values) from None
 
 
 def add_map(sub) -> None:
-    p = sub.add_parser("map", help="write a self-contained HTML review map of a merge result")
-    p.add_argument("result", help="GeoPackage written by geoplan merge")
-    p.add_argument("--old", help="old units: any vector file, shown as a switchable layer")
-    p.add_argument("--old-layer", metavar="LAYER", help="layer of --old to read when it has several")
-    p.add_argument("--old-encoding", help="attribute encoding of --old when its file does not say: cp1258, tcvn3 or vni")
-    p.add_argument("--old-code", metavar="FIELD", help="field of --old with the old units' codes (default: the merge's, or detected)")
-    p.add_argument("--old-name", metavar="FIELD", help="field of --old with the old units' names (default: the merge's, or detected)")
-    p.add_argument("--old-parent", metavar="FIELD", help="field of --old with the parent (province) names (default: the merge's, or detected)")
-    p.add_argument("-o", "--output", help="HTML file to write, in a folder that exists (default maps/<result name>.html)")
-    p.add_argument("--basemap", default="none", help="none (default, works offline) or osm")
-    p.add_argument("--color-by", default="population", help="population, density, area_diff (computed vs declared area) or members (old units merged)")
-    p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p = sub.add_parser("map", help=render("maps.cli_help"), description=render("maps.cli_description"))
+    p.add_argument("result", help=render("maps.cli_result"))
+    p.add_argument("--old", help=render("maps.cli_old"))
+    p.add_argument("--old-layer", metavar="LAYER", help=render("maps.cli_old_layer"))
+    p.add_argument("--old-encoding", help=render("maps.cli_old_encoding"))
+    p.add_argument("--old-code", metavar="FIELD", help=render("maps.cli_old_code"))
+    p.add_argument("--old-name", metavar="FIELD", help=render("maps.cli_old_name"))
+    p.add_argument("--old-parent", metavar="FIELD", help=render("maps.cli_old_parent"))
+    p.add_argument("-o", "--output", help=render("maps.cli_output"))
+    p.add_argument("--basemap", default="none", help=render("maps.cli_basemap"))
+    p.add_argument("--color-by", default="population", help=render("maps.cli_color_by"))
+    p.add_argument("--quiet", action="store_true", help=render("maps.cli_quiet"))
     p.set_defaults(run=run_map)
 
 
 def run_map(args) -> int:
+    from ..maps.options import OldFields
     from ..maps.review import write_review_map
     from ..progress import Progress
 
+    options = map_options(args)
     output = args.output
     if output is None:  # the default folder is the only one made
         output = Path("maps") / (Path(args.result).stem + ".html")
         if not output.parent.exists():
             output.parent.mkdir()
+    fields = OldFields(args.old_layer, args.old_encoding, args.old_code, args.old_name, args.old_parent)
     with warnings_on_one_line(args.command):
-        path = write_review_map(args.result, output, old=args.old, basemap=args.basemap, color_by=args.color_by,
-                                old_layer=args.old_layer, old_encoding=args.old_encoding, old_code_field=args.old_code,
-                                old_name_field=args.old_name, old_parent_field=args.old_parent,
+        path = write_review_map(args.result, output, old=args.old, options=options, old_fields=fields,
                                 progress=Progress(args.quiet))
-    print(f"Wrote {path} ({path.stat().st_size / 1e6:.1f} MB): open it in a browser, no server needed")
+    print(render("maps.wrote", path=path, mb=path.stat().st_size / 1e6))
     return 0

@@ -1,13 +1,15 @@
 """The data a review map shows, prepared for the page to embed.
 
-From the result's layers (units, lineage, repairs, features) and an old
+From the result's layers (:class:`geoplan.maps.options.MapLayers`) and an old
 layer: the units and their province outlines simplified for display and
 encoded as topologies (:mod:`geoplan.maps.topology`), the columns the page
 reads (names, codes, areas, population, density, lineage, placements of old
-polygons, :mod:`geoplan.maps.columns`), the colour classes of each measure
+polygons, :mod:`geoplan.maps.columns`), the declared figures a check flags
+(:mod:`geoplan.maps.declared`), the colour classes of each measure
 (:mod:`geoplan.maps.measures`), which repairs to review first
-(:mod:`geoplan.maps.repairs`), and a compaction of it all that
-``review.js`` undoes. Invalid polygons are repaired for display.
+(:mod:`geoplan.maps.repairs`), split pieces, plan audit and reference
+(:mod:`geoplan.maps.overlays`), and a compaction of it all that ``review.js``
+undoes. Invalid polygons are repaired for display.
 
 Examples
 --------
@@ -15,12 +17,14 @@ Examples
 >>> from shapely import box
 >>> units = gpd.GeoDataFrame({"code": ["1"], "name": ["A"]},
 ...                          geometry=[box(105, 10, 105.1, 10.1)], crs=4326)
->>> data = compact_map_data(build_map_data(units, None, None, None, None, DEFAULT_TOLERANCE_M, DEFAULT_PRECISION))
+>>> data = compact_map_data(build_map_data(MapLayers(units), None, MapOptions(lang="en")))
 >>> data["units"]["code"], data["units"]["name"], data["old"]
 (['1'], ['A'], None)
 """
 
 from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
 
 import geopandas as gpd
 import numpy as np
@@ -29,299 +33,289 @@ import shapely
 
 from ..engine.geometry import is_polygonal, valid_polygons
 from ..errors import InputError
+from ..i18n import language
 from ..measure.area import METRES_PER_DEGREE, fast_area_km2
-from ..plan.coverage import units_within_layer
 from .columns import codes, column, flags, numbers, texts, words
+from .declared import declared_flags
 from .measures import measures
-from .repairs import REVIEW_RULE, SMALL_REPAIRS_ZOOM, repairs_to_review
+from .options import DEFAULT_PRECISION, DEFAULT_TOLERANCE_M, MapLayers, MapOptions
+from .overlays import overlay_sections
+from .placement import placement, units_without_polygon
+from .repairs import REVIEW_MIN_KM2, REVIEW_MIN_SHARE, SMALL_REPAIRS_ZOOM, repairs_to_review
 from .shapes import dissolve_outlines, label_points, simplify_coverage, simplify_each, to_wgs84
 from .topology import encode_topology
 
-__all__ = ["build_map_data", "compact_map_data", "units_without_polygon", "DEFAULT_TOLERANCE_M", "DEFAULT_PRECISION"]
-
-DEFAULT_TOLERANCE_M = 0.0003 * METRES_PER_DEGREE  # about 33 m: display simplification (0.0003 degrees)
-DEFAULT_PRECISION = 5  # decimals kept (~1 m)
+__all__ = ["build_map_data", "compact_map_data", "DEFAULT_TOLERANCE_M", "DEFAULT_PRECISION"]
 
 
-def _placement(features: pd.DataFrame | None, own_codes: list, unit_codes: list) -> dict:
-    """Where each old polygon went, from the result's ``features`` table.
+class Topologies:
+    """The arc sets of a map: each call to :meth:`encode` adds one and returns its geometry
+    references and its number (one set per layer that shares boundaries within itself).
 
-    The table (docs/CONTRACTS.md) has one row per feature of the old layer;
-    it is used only when its ``feature`` column numbers exactly the old
-    layer's rows, else ``{}`` and the map joins old units to the lineage by
-    their own code. ``member`` is the plan's old code the polygon linked to
-    (``None`` when it is the polygon's own code, ``""`` when none), ``unit``
-    the index of the new unit it went into (-1 when unplaced), ``detached``
-    the rows lying apart from the rest of their new unit (when the table
-    has that column: results of older versions lack it).
-
-    Examples
-    --------
-    >>> f = pd.DataFrame({"feature": [0, 1], "old_code": ["7", ""], "new_code": ["B", "A"],
-    ...                   "linked_by": ["name", "inferred"], "detached": [False, True]})
-    >>> _placement(f, [None, "9"], ["A", "B"])
-    {'member': ['7', ''], 'unit': [1, 0], 'linkedBy': ['name', 'inferred'], 'detached': [1]}
+    >>> t = Topologies(5)
+    >>> t.encode([[shapely.box(0, 0, 1, 1)]])[1], len(t.sets)
+    (0, 1)
     """
-    if features is None or len(features) != len(own_codes) or "feature" not in features.columns:
-        return {}
-    features = features.sort_values("feature", kind="stable")
-    if not np.array_equal(pd.to_numeric(features["feature"], errors="coerce"), np.arange(len(own_codes))):
-        return {}
-    index = {c: i for i, c in enumerate(unit_codes)}
-    members = [m or "" for m in codes(column(features, "old_code"))]
-    out = {
-        "member": [None if m and m == own else m for m, own in zip(members, own_codes)],
-        "unit": [index.get(c, -1) for c in codes(column(features, "new_code"))],
-        "linkedBy": texts(column(features, "linked_by")),
-    }
-    if "detached" in features.columns:  # few of them: their row numbers, not a column of flags
-        out["detached"] = [j for j, v in enumerate(flags(features["detached"])) if v]
-    return out
+
+    def __init__(self, precision: int):
+        self.precision, self.sets = precision, []
+
+    def encode(self, groups: list, shared: bool | str = True) -> tuple[list, int]:
+        topo = encode_topology(groups, precision=self.precision, shared=shared)
+        return topo.pop("groups"), self.add(topo)
+
+    def add(self, topo: dict) -> int:
+        """Add an arc set encoded elsewhere (without its groups); its number."""
+        self.sets.append(topo)
+        return len(self.sets) - 1
 
 
-
-def units_without_polygon(lineage: pd.DataFrame | None, known) -> list:
-    """New units of the plan the old layer was expected to cover that have no polygon.
-
-    A merge makes no polygon up: a new unit whose old units have none (an
-    island district, say) is missing from the ``units`` layer. The lineage
-    tells which: the plan's rows (``linked_by`` other than ``inferred``) whose
-    new unit is not in ``known`` (the codes of the units layer), among the
-    units expected in the layer (:func:`geoplan.plan.coverage.units_within_layer`:
-    an extract of some provinces expects only theirs).
-
-    Examples
-    --------
-    >>> lineage = pd.DataFrame({"old_parent": ["P", "P", "Q"], "new_code": ["1", "2", "3"],
-    ...                         "linked_by": ["code", "none", "none"]})
-    >>> units_without_polygon(lineage, {"1"})
-    ['2']
-    """
-    if lineage is None or not len(lineage) or not {"new_code", "linked_by"} <= set(lineage.columns):
-        return []
-    how = np.array(words(lineage["linked_by"]), dtype=object)
-    plan_rows = how != "inferred"
-    links = pd.DataFrame({
-        "old_parent": [p or "" for p in texts(column(lineage, "old_parent"))],
-        "new_code": codes(lineage["new_code"]),
-        "new_parent": [p or "" for p in texts(column(lineage, "new_parent"))],  # for island districts
-    })[plan_rows].reset_index(drop=True)
-    within = units_within_layer(links, pd.Series(how[plan_rows] != "none"))
-    return sorted(c for c in within - set(known) if c)
-
-
-# ------------------------------------------------------------------- build
-def build_map_data(
-    units: gpd.GeoDataFrame,
-    lineage: pd.DataFrame | None,
-    repairs: gpd.GeoDataFrame | None,
-    old: gpd.GeoDataFrame | None,
-    provinces: gpd.GeoDataFrame | None,
-    tolerance_m: float,
-    precision: int,
-    features: pd.DataFrame | None = None,
-) -> dict:
-    """Everything the page draws and lists, as plain lists and topologies (see :func:`compact_map_data`).
-
-    ``units`` need ``code`` and ``name``; ``lineage``, ``repairs``, ``old``
-    (with ``name``), ``provinces`` (outlines to draw instead of dissolving
-    communes by ``parent_code``) and ``features`` (where each old feature
-    went) are shown when given. Geometries are simplified by ``tolerance_m``
-    metres (taken as degrees of latitude) and rounded to ``precision`` decimals.
-
-    >>> from shapely import box
-    >>> units = gpd.GeoDataFrame({"code": ["1"], "name": ["A"], "area_km2": [120.0], "population": [6000]},
-    ...                          geometry=[box(105, 10, 105.1, 10.1)], crs=4326)
-    >>> data = build_map_data(units, None, None, None, None, DEFAULT_TOLERANCE_M, DEFAULT_PRECISION)
-    >>> data["units"]["name"], data["units"]["density"], data["old"]
-    (['A'], [50.0], None)
-    """
-    for col in ("code", "name"):
-        if col not in units.columns:
-            raise InputError(f"units: missing field {col!r}")
-    if len(units) == 0:
-        raise InputError("units: layer is empty")
-    tolerance = tolerance_m / METRES_PER_DEGREE  # the layers are in lon/lat
-    units = to_wgs84(units, "units").reset_index(drop=True)
-    ug = simplify_coverage(valid_polygons(units.geometry.values), tolerance)
-
-    # provinces: given, or dissolved from communes by parent_code
-    prov_geoms, prov_codes, prov_names = [], [], []
+def _provinces(units: gpd.GeoDataFrame, provinces, unit_geoms: np.ndarray, tolerance: float) -> tuple[list, list, list]:
+    """Province outlines, codes and names: given, or dissolved from the units by ``parent_code``."""
     if provinces is not None and len(provinces):
         provinces = to_wgs84(provinces, "provinces").reset_index(drop=True)
-        prov_geoms = list(simplify_coverage(valid_polygons(provinces.geometry.values), tolerance))
-        prov_codes = codes(column(provinces, "code"))
-        prov_names = texts(column(provinces, "name"))
-    elif "parent_code" in units.columns and units["parent_code"].notna().any():
-        pcodes = pd.Series(codes(units["parent_code"]), dtype=object)
-        parents = texts(column(units, "parent"))
-        outlines = dissolve_outlines(ug, pcodes.to_numpy())
-        for code, idx in pcodes.dropna().groupby(pcodes.dropna()).groups.items():
-            idx = np.asarray(idx)
-            prov_geoms.append(outlines.get(code))
-            prov_codes.append(code)
-            prov_names.append(parents[idx[0]])
+        geoms = simplify_coverage(valid_polygons(provinces.geometry.values), tolerance)
+        return list(geoms), codes(column(provinces, "code")), texts(column(provinces, "name"))
+    if "parent_code" not in units.columns or not units["parent_code"].notna().any():
+        return [], [], []
+    parent_codes = np.array(codes(units["parent_code"]), dtype=object)
+    known = parent_codes != None  # noqa: E711 (elementwise)
+    outlines = dissolve_outlines(unit_geoms[known], parent_codes[known])
+    first = pd.Series(np.flatnonzero(known)).groupby(parent_codes[known], sort=False).first()
+    parents = texts(column(units, "parent"))
+    return [outlines.get(c) for c in first.index], list(first.index), [parents[k] for k in first]
 
-    old_geoms = old_full = []
-    if old is not None:
-        old = to_wgs84(old, "old").reset_index(drop=True)
-        if "name" not in old.columns:
-            raise InputError("old: missing field 'name'")
-        old_full = valid_polygons(old.geometry.values)
-        old_geoms = simplify_each(old_full, tolerance)
-    rep_geoms = rep_full = []
-    if repairs is not None:
-        repairs = to_wgs84(repairs, "repairs").reset_index(drop=True)
-        rep_full = valid_polygons(repairs.geometry.values)
-        rep_geoms = simplify_each(rep_full, tolerance / 5)
 
-    # one arc set per layer: units and their provinces share boundaries; the
-    # old layer and the repairs do not line up with them (sharing one set
-    # would only cut everybody's arcs at accidental junctions)
-    topos: list[dict] = []
+def unit_columns(units: pd.DataFrame, declared: bool = True) -> dict:
+    """The figures of the new units a map or a printed page shows, as lists: names, codes,
+    computed and declared area and their difference (%), population (and its estimate and bounds
+    when the result has them), density, old units merged, flags, and the reason a check flags
+    the declared figures (:func:`geoplan.maps.declared.declared_flags`; ``declared=False``: left to
+    the caller).
 
-    def encode(groups: list) -> list:
-        topo = encode_topology(groups, precision=precision)
-        topos.append(topo)
-        return topo.pop("groups")
-
-    g_units, g_prov = encode([ug, prov_geoms])
-    (g_old,) = encode([old_geoms]) if old is not None else ([],)
-    (g_rep,) = encode([rep_geoms]) if repairs is not None else ([],)
-
+    >>> unit_columns(pd.DataFrame({"code": ["1"], "name": ["A"], "area_km2": [4.0], "population": [10]}))["density"]
+    [2.5]
+    """
     area = numbers(column(units, "area_km2"), 3)
-    area_decl = numbers(column(units, "area_declared_km2"), 3)
+    area_declared = numbers(column(units, "area_declared_km2"), 3)
     pop = numbers(column(units, "population"), 0)
     density = numbers(column(units, "density"), 1)
     if "density" not in units.columns:
         density = [round(p / a, 1) if p is not None and a else None for p, a in zip(pop, area)]
-    area_diff = [
-        round((a - d) / d * 100, 2) if a is not None and d else None for a, d in zip(area, area_decl)
-    ]
-    if not is_polygonal(ug).any():
-        raise InputError("units: no polygon to map")
-    minx, miny, maxx, maxy = shapely.total_bounds(ug)
-    data = {
-        "topo": topos,
-        "bounds": [[round(miny, 5), round(minx, 5)], [round(maxy, 5), round(maxx, 5)]],
-        "units": {
-            "code": codes(units["code"]),
-            "name": texts(units["name"]),
-            "parent": texts(column(units, "parent")),
-            "parentCode": codes(column(units, "parent_code")),
-            "area": area,
-            "areaDeclared": area_decl,
-            "areaDiff": area_diff,
-            "pop": pop,
-            "popDeclared": numbers(column(units, "population_declared"), 0),
-            "density": density,
-            "nMembers": numbers(column(units, "n_members"), 0),
-            "nApprox": numbers(column(units, "n_approximate"), 0),
-            "nInferred": numbers(column(units, "n_inferred"), 0),
-            "approx": flags(column(units, "approximate")),
-            "pt": label_points(ug),
-            "geom": g_units,
-            "topo": 0,
-        },
-        "provinces": {"code": prov_codes, "name": prov_names, "geom": g_prov, "topo": 0},
-        "old": None,
-        "lineage": None,
-        "repairs": None,
-        "measures": measures(pop, density, area_diff, numbers(column(units, "n_members"), 0)),
+    out = {
+        "code": codes(units["code"]), "name": texts(units["name"]),
+        "parent": texts(column(units, "parent")), "parentCode": codes(column(units, "parent_code")),
+        "area": area, "areaDeclared": area_declared,
+        "areaDiff": [round((a - d) / d * 100, 2) if a is not None and d else None for a, d in zip(area, area_declared)],
+        "pop": pop, "popDeclared": numbers(column(units, "population_declared"), 0), "density": density,
+        "nMembers": numbers(column(units, "n_members"), 0), "nApprox": numbers(column(units, "n_approximate"), 0),
+        "nInferred": numbers(column(units, "n_inferred"), 0), "nMissing": numbers(column(units, "n_members_missing"), 0),
+        "approx": flags(column(units, "approximate")),
     }
-    if old is not None:
-        data["old"] = {
-            "code": codes(column(old, "code")),
-            "name": texts(old["name"]),
-            "parent": texts(column(old, "parent")),
-            "district": texts(column(old, "district")),
-            "pop": numbers(column(old, "population"), 0),
-            "area": numbers(fast_area_km2(old_full), 3),
-            "pt": label_points(np.asarray(old_geoms, dtype=object)),
-            "geom": g_old,
-            "topo": 1,
-        }
-        data["old"].update(_placement(features, data["old"]["code"], data["units"]["code"]))
-    if lineage is not None:
-        index = {c: i for i, c in enumerate(data["units"]["code"])}
-        new_codes = codes(column(lineage, "new_code"))
-        data["lineage"] = {
-            "oldCode": codes(column(lineage, "old_code")),
-            "oldName": texts(column(lineage, "old_name")),
-            "oldParent": texts(column(lineage, "old_parent")),
-            "newCode": new_codes,
-            "newName": texts(column(lineage, "new_name")),
-            "unit": [index.get(c, -1) for c in new_codes],
-            "link": [s or "full" for s in texts(column(lineage, "link"))],
-            "assigned": flags(column(lineage, "assigned")),
-            "approx": flags(column(lineage, "approximate")),
-            "linkedBy": words(column(lineage, "linked_by")),
-            "area": numbers(column(lineage, "area_km2"), 3),
-            "pop": numbers(column(lineage, "population"), 0),
-        }
-        data["missingUnits"] = units_without_polygon(lineage, data["units"]["code"])
-    if repairs is not None:
-        rep_area = pd.to_numeric(column(repairs, "area_km2"), errors="coerce").to_numpy(dtype=float)
-        if "area_km2" not in repairs.columns:
-            rep_area = fast_area_km2(rep_full)
-        unit_area = dict(zip(data["units"]["code"], fast_area_km2(ug)))
-        review = repairs_to_review(
-            texts(column(repairs, "kind")), texts(column(repairs, "rule")), rep_area,
-            [unit_area.get(c, np.nan) for c in codes(column(repairs, "receiving_code"))],
-        )
-        data["repairView"] = {
-            "review": np.flatnonzero(review).tolist(),
-            "all": bool(review.all()),
-            "rule": REVIEW_RULE,
-            "minZoom": SMALL_REPAIRS_ZOOM,
-        }
-        data["repairs"] = {
-            "kind": [s or "repair" for s in texts(column(repairs, "kind"))],
-            "areaM2": numbers(rep_area * 1e6, 0),
-            "width": numbers(column(repairs, "width_m"), 0),
-            "receiving": codes(column(repairs, "receiving_code")),
-            "other": texts(column(repairs, "other_codes")),
-            "rule": texts(column(repairs, "rule")),
-            # a marker needs a point only where the polygon vanished when quantized
-            "pt": [
-                p if not g else None
-                for p, g in zip(label_points(np.asarray(repairs.geometry.values, dtype=object)), g_rep)
-            ],
-            "geom": g_rep,
-            "topo": len(topos) - 1,
-        }
+    if "population_estimate" in units.columns:
+        out["popEstimate"] = numbers(units["population_estimate"], 0)
+    if {"population_lower", "population_upper"} <= set(units.columns):  # divided units split: bounds
+        out["popLower"] = numbers(units["population_lower"], 0)
+        out["popUpper"] = numbers(units["population_upper"], 0)
+    if declared:
+        out.update(_declared_columns(units))
+    return out
+
+
+def _declared_columns(units: pd.DataFrame) -> dict:
+    """The reason a check flags each unit's declared figures, and the units sharing them ({} without any)."""
+    flags = declared_flags(units)
+    return {"declFlag": flags["flag"], "declWith": flags["with"]} if flags else {}
+
+
+def _old_section(old: gpd.GeoDataFrame, full: np.ndarray, refs: list, topo: int) -> dict:
+    return {
+        "code": codes(column(old, "code")), "name": texts(old["name"]), "parent": texts(column(old, "parent")),
+        "district": texts(column(old, "district")), "pop": numbers(column(old, "population"), 0),
+        "area": numbers(fast_area_km2(full), 3), "pt": label_points(full), "geom": refs, "topo": topo,
+    }
+
+
+def _lineage_section(lineage: pd.DataFrame, unit_codes: list) -> dict:
+    index = {c: i for i, c in enumerate(unit_codes)}
+    new_codes = codes(column(lineage, "new_code"))
+    return {
+        "oldCode": codes(column(lineage, "old_code")), "oldName": texts(column(lineage, "old_name")),
+        "oldParent": texts(column(lineage, "old_parent")), "newCode": new_codes,
+        "newName": texts(column(lineage, "new_name")), "unit": [index.get(c, -1) for c in new_codes],
+        "link": [s or "full" for s in texts(column(lineage, "link"))], "assigned": flags(column(lineage, "assigned")),
+        "approx": flags(column(lineage, "approximate")), "linkedBy": words(column(lineage, "linked_by")),
+        "area": numbers(column(lineage, "area_km2"), 3), "pop": numbers(column(lineage, "population"), 0),
+    }
+
+
+def _repairs_section(repairs: gpd.GeoDataFrame, units: pd.DataFrame, precision: int) -> tuple[dict, dict, dict]:
+    """The repairs (as they are: small pieces, that share no boundary), which to review first, and
+    their own arc set."""
+    repairs = to_wgs84(repairs, "repairs").reset_index(drop=True)
+    full = valid_polygons(repairs.geometry.values)
+    topo = encode_topology([full], precision=precision, shared=False)
+    (refs,) = topo.pop("groups")
+    area = pd.to_numeric(column(repairs, "area_km2"), errors="coerce").to_numpy(dtype=float)
+    if "area_km2" not in repairs.columns:
+        area = fast_area_km2(full)
+    unit_area = dict(zip(codes(units["code"]), numbers(column(units, "area_km2"), 3)))
+    kind, rule, receiving = texts(column(repairs, "kind")), texts(column(repairs, "rule")), codes(column(repairs, "receiving_code"))
+    review = repairs_to_review(kind, rule, area, [unit_area.get(c, np.nan) for c in receiving])
+    vanished = np.array([g == [] for g in refs], dtype=bool)  # a marker needs a point where the polygon vanished
+    points = [None] * len(refs)
+    for k, p in zip(np.flatnonzero(vanished), label_points(full[vanished])):
+        points[k] = p
+    view = {"review": np.flatnonzero(review).tolist(), "all": bool(review.all()), "minZoom": SMALL_REPAIRS_ZOOM,
+            "minKm2": REVIEW_MIN_KM2, "minShare": REVIEW_MIN_SHARE * 100}
+    return view, {
+        "kind": [s or "repair" for s in kind], "areaM2": numbers(area * 1e6, 0),
+        "width": numbers(column(repairs, "width_m"), 0), "receiving": receiving,
+        "other": texts(column(repairs, "other_codes")), "rule": rule, "pt": points, "geom": refs,
+    }, topo
+
+
+def _old_layer(old: gpd.GeoDataFrame, tolerance: float, precision: int) -> tuple[dict, dict]:
+    """The old units' section and its own arc set (edges digitised apart share little: "auto")."""
+    old = to_wgs84(old, "old").reset_index(drop=True)
+    if "name" not in old.columns:
+        raise InputError("maps.old_no_name")
+    full = valid_polygons(old.geometry.values)
+    topo = encode_topology([simplify_each(full, tolerance)], precision=precision, shared="auto")
+    (refs,) = topo.pop("groups")
+    return _old_section(old, full, refs, None), topo
+
+
+def _new_units(layers: MapLayers, options: MapOptions, topos: Topologies) -> dict:
+    """The units (without their declared figures' flags) and their province outlines (one arc set:
+    they share their boundaries)."""
+    for col in ("code", "name"):
+        if col not in layers.units.columns:
+            raise InputError("maps.units_field", field=col)
+    if len(layers.units) == 0:
+        raise InputError("maps.units_empty")
+    tolerance = options.tolerance_m / METRES_PER_DEGREE  # the layers are in lon/lat
+    units = to_wgs84(layers.units, "units").reset_index(drop=True)
+    unit_geoms = simplify_coverage(valid_polygons(units.geometry.values), tolerance)
+    if not is_polygonal(unit_geoms).any():
+        raise InputError("maps.units_no_polygon")
+    prov_geoms, prov_codes, prov_names = _provinces(units, layers.provinces, unit_geoms, tolerance)
+    (unit_refs, prov_refs), _ = topos.encode([unit_geoms, prov_geoms])
+    minx, miny, maxx, maxy = shapely.total_bounds(unit_geoms)
+    return {
+        "bounds": [[round(miny, 5), round(minx, 5)], [round(maxy, 5), round(maxx, 5)]],
+        "units": {**unit_columns(units, declared=False), "pt": label_points(unit_geoms), "geom": unit_refs, "topo": 0},
+        "provinces": {"code": prov_codes, "name": prov_names, "pt": label_points(np.array(prov_geoms, dtype=object)),
+                      "geom": prov_refs, "topo": 0},
+        "old": None, "lineage": None, "repairs": None,
+    }
+
+
+def build_map_data(layers: MapLayers, old: gpd.GeoDataFrame | None, options: MapOptions) -> dict:
+    """Everything the page draws and lists, as plain lists and topologies (see :func:`compact_map_data`).
+
+    ``layers.units`` need ``code`` and ``name``; the other layers, and ``old``
+    (with ``name``), are shown when given. Geometries are simplified by
+    ``options.tolerance_m`` metres (taken as degrees of latitude) and rounded to
+    ``options.precision`` decimals; legend labels are in ``options.lang``. The
+    old layer, the repairs and the check of the declared figures are prepared
+    in a second thread meanwhile (GEOS and numpy let both threads run).
+
+    >>> from shapely import box
+    >>> units = gpd.GeoDataFrame({"code": ["1"], "name": ["A"], "area_km2": [120.0], "population": [6000]},
+    ...                          geometry=[box(105, 10, 105.1, 10.1)], crs=4326)
+    >>> data = build_map_data(MapLayers(units), None, MapOptions())
+    >>> data["units"]["name"], data["units"]["density"], data["old"]
+    (['A'], [50.0], None)
+    """
+    tolerance = options.tolerance_m / METRES_PER_DEGREE
+    topos = Topologies(options.precision)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        declared_job = pool.submit(_declared_columns, layers.units)
+        old_job = None if old is None else pool.submit(_old_layer, old, tolerance, options.precision)
+        repairs_job = None if layers.repairs is None else pool.submit(_repairs_section, layers.repairs, layers.units,
+                                                                      options.precision)
+        data = _new_units(layers, options, topos)
+        u = data["units"]
+        u.update(declared_job.result())
+        data["measures"] = measures(u, options.lang or language())
+        if layers.lineage is not None:
+            data["lineage"] = _lineage_section(layers.lineage, u["code"])
+            data["missingUnits"] = units_without_polygon(layers.lineage, u["code"])
+        data.update(overlay_sections(layers, u["code"], topos, tolerance))
+        if old_job is not None:
+            data["old"], topo = old_job.result()
+            data["old"]["topo"] = topos.add(topo)
+            data["old"].update(placement(layers.features, data["old"]["code"], u["code"]))
+        if repairs_job is not None:
+            data["repairView"], data["repairs"], topo = repairs_job.result()
+            data["repairs"]["topo"] = topos.add(topo)
+    data["topo"] = topos.sets
     return data
 
 
 # columns with few distinct values, stored as {"d": distinct values, "i": indexes}
 _DICT_COLUMNS = {
-    "units": ("parent", "parentCode"),
-    "provinces": (),
+    "units": ("parent", "parentCode", "declFlag"),
     "old": ("parent", "district", "linkedBy"),
     "lineage": ("oldParent", "newCode", "newName", "link", "linkedBy"),
     "repairs": ("kind", "rule", "receiving", "other"),
+    "pieces": ("basis",),
+    "audit": ("kind", "kindKey", "verdict", "link"),
 }
 _FLAG_COLUMNS = {"units": ("approx",), "lineage": ("assigned", "approx")}
+SECTIONS = ("units", "provinces", "old", "lineage", "repairs", "pieces", "audit", "reference")
 
 
 def _dict_encode(values: list):
-    table: dict = {}
-    idx = [-1 if v is None else table.setdefault(v, len(table)) for v in values]
-    if len(values) < 16 or 2 * len(table) > len(values):
+    """A column of few distinct values as {"d": distinct values, "i": index of each, -1 for None}.
+
+    >>> _dict_encode(["a", None] * 8)["i"][:3]
+    [0, -1, 0]
+    """
+    if len(values) < 16:
         return values
-    return {"d": list(table), "i": idx}
+    index, distinct = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+    if 2 * len(distinct) > len(values):
+        return values
+    return {"d": distinct.tolist(), "i": index.tolist()}
+
+
+def _sparse(values: list):
+    """A column of mostly missing values as {"n": length, "at": rows, "v": their values}.
+
+    >>> _sparse([None] * 20 + [[1, 2]])
+    {'n': 21, 'at': [20], 'v': [[1, 2]]}
+    """
+    at = [k for k, v in enumerate(values) if v is not None]
+    if len(values) < 16 or 2 * len(at) > len(values):
+        return values
+    return {"n": len(values), "at": at, "v": [values[k] for k in at]}
+
+
+def _sequence(geoms: list):
+    """Geometry references 0, 1, 2... (each geometry one arc of its own, in order) as {"seq": n}.
+
+    >>> _sequence([0, 1, 2]), _sequence([0, 2])
+    ({'seq': 3}, [0, 2])
+    """
+    if geoms and all(g == k for k, g in enumerate(geoms)):
+        return {"seq": len(geoms)}
+    return geoms
 
 
 def compact_map_data(data: dict) -> dict:
     """Shrink the embedded data; ``review.js`` (``unpack``) restores it.
 
     String columns with few distinct values become dictionaries, flags
-    become 1/0, a geometry that is one ring of one arc becomes that arc
-    reference, and lineage rows do not repeat the new unit's code and name.
+    become 1/0, mostly missing points a list of those present, geometries
+    that are arcs 0, 1, 2... their number, and lineage rows do not repeat
+    the new unit's code and name (a geometry that is one ring of one arc is
+    that arc's reference already: :func:`geoplan.maps.topology.encode_topology`).
 
     Examples
     --------
-    >>> compact_map_data({"units": {"geom": [[[[3]]], [[[1, -2]]]], "approx": [True, None]}})["units"]
+    >>> compact_map_data({"units": {"geom": [3, [[[1, -2]]]], "approx": [True, None]}})["units"]
     {'geom': [3, [[[1, -2]]]], 'approx': [1, None]}
     """
     lin, units = data.get("lineage"), data.get("units")
@@ -332,7 +326,7 @@ def compact_map_data(data: dict) -> dict:
                     lin["newName"][k] = None
                 if lin["newCode"][k] == units["code"][u]:
                     lin["newCode"][k] = None
-    for section in ("units", "provinces", "old", "lineage", "repairs"):
+    for section in SECTIONS:
         cols = data.get(section)
         if not cols:
             continue
@@ -342,10 +336,8 @@ def compact_map_data(data: dict) -> dict:
         for name in _DICT_COLUMNS.get(section, ()):
             if name in cols:
                 cols[name] = _dict_encode(cols[name])
+        if "pt" in cols:
+            cols["pt"] = _sparse(cols["pt"])
         if "geom" in cols:
-            cols["geom"] = [
-                g[0][0][0] if len(g) == 1 and len(g[0]) == 1 and len(g[0][0]) == 1 else g
-                for g in cols["geom"]
-            ]
+            cols["geom"] = _sequence(cols["geom"])
     return data
-

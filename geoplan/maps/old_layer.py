@@ -45,7 +45,6 @@ def read_old_layer(old, layer: str | None = None, encoding: str | None = None, *
     columns = [c for c in gdf.columns if c != gdf.geometry.name]
     fields = {role: given.get(role) or guessed for role, guessed in guess_fields(columns, recorded).items()}
     if fields["name"] is None:
-        raise InputError(f"{label}: cannot find the old units' name field; give it with --old-name "
-                         f"(fields: {', '.join(map(str, columns))})")
+        raise InputError("maps.old_name_field", label=label, fields=", ".join(map(str, columns)))
     return gpd.GeoDataFrame({role: gdf[field] for role, field in fields.items() if field},
                             geometry=gdf.geometry.values, crs=gdf.crs)

@@ -12,8 +12,6 @@ REPAIRS_ALL = 1_000  # up to this many repairs, all are drawn from the start
 REVIEW_MIN_KM2 = 0.2
 REVIEW_MIN_SHARE = 0.01  # of the unit that received the piece
 SMALL_REPAIRS_ZOOM = 11  # the other repairs are drawn from this zoom, in view only
-REVIEW_RULE = (f"wide gaps, invalid rings, pieces \u2265 {REVIEW_MIN_KM2:g} km\u00b2 "
-               f"or \u2265 {REVIEW_MIN_SHARE * 100:g} % of their unit")
 
 
 def repairs_to_review(kind, rule, area_km2, unit_area_km2) -> np.ndarray:

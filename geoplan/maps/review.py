@@ -3,24 +3,24 @@
 The map works offline from ``file://``: Leaflet (vendored from the npm package,
 see ``geoplan/maps/assets/README.md``) and geoplan's own JavaScript and CSS are
 inlined, the data is embedded once in a compact topological encoding
-(:mod:`geoplan.map_topology`) and a Content-Security-Policy forbids any request
-except, with ``basemap="osm"``, OpenStreetMap tiles.
+(:mod:`geoplan.maps.topology`) and a Content-Security-Policy forbids any request
+except, with ``basemap="osm"``, OpenStreetMap tiles. Every text is in the
+map's language (:class:`geoplan.maps.options.MapOptions` ``lang``).
 
-What the map shows: new units coloured by population, density or the
-difference between computed and declared area (switchable, with a legend);
-province outlines above communes; old units as an optional layer, also used
-by a before/after swipe (the same layer objects, not a second copy), each
-showing the new unit it went into (from the result's ``features`` layer, so
-also when it was linked by name); tooltips with name, code, province,
-computed and declared area and population; a lineage popup; markers for
-approximate or inferred links, drawn where their unit is large enough on
-screen; the repairs to review (:func:`repairs_to_review`) from the start and
-the others from zoom 11, where the map looks; a search box over old and new
-names that ignores diacritics and tone marks; layer control, scale bar and
-fullscreen. New units of the plan left without a polygon (the merge makes
-none up; :func:`geoplan.map_data.units_without_polygon`) are counted in the
-legend and found by the search, which says so. Invalid polygons are repaired
-for display, never a crash.
+What the map shows: new units coloured by population, density, the
+difference between computed and declared area or the old units merged
+(switchable, with a legend that folds away); province outlines; names of
+provinces at national zoom and of units zoomed in, never overlapping; old
+units as an optional layer, also used by a before/after swipe, each showing
+the new unit it went into (from the result's ``features`` layer);
+tooltips with computed and declared figures, declared figures a check flags
+(suspected copies, hectares) marked with the reason; a lineage popup;
+approximate units, units with inferred links and the repairs to review
+grouped into counts at low zoom (the small repairs from zoom 11); split
+pieces, plan audit and reference polygons when the result has them; a
+search over provinces, new and old names whatever the spelling; a print
+view. New units of the plan left without a polygon are counted in the
+legend and found by the search. Invalid polygons are repaired for display.
 
 Examples
 --------
@@ -31,230 +31,123 @@ PosixPath('maps/result.html')
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
-from importlib import metadata
+from dataclasses import replace
 from pathlib import Path
 
-import folium
 import geopandas as gpd
-import pandas as pd
 
 from ..errors import InputError
+from ..i18n import language, render
 from ..io.atomic import atomic_path, check_target
-from ..io.result import about_table, read_result
-from ..merging.result import MergeResult
-from ..values import flag
-from .data import DEFAULT_PRECISION, DEFAULT_TOLERANCE_M
-from .measures import MEASURES
+from ..io.result import about_table
 from .old_layer import read_old_layer
-from .page import BASEMAPS, build_page, render_html
+from .options import MEASURES, MapLayers, MapOptions, OldFields
+from .page import ReviewMap, build_page, render_html
+from .reading import read_map_layers
+from .wording import title_and_footer
 
-__all__ = ["review_map", "write_review_map", "title_and_footer", "MEASURES", "BASEMAPS"]
-
-def _check_options(basemap: str, color_by: str) -> None:
-    """Refuse an unknown basemap or colouring, naming the option.
-
-    >>> _check_options("osm", "gdp")
-    Traceback (most recent call last):
-    geoplan.errors.InputError: --color-by (color_by): unknown value 'gdp'; use one of population, density, area_diff, members
-    """
-    for option, value, choices in (("--basemap", basemap, tuple(BASEMAPS)), ("--color-by (color_by)", color_by, MEASURES)):
-        if value not in choices:
-            raise InputError(f"{option}: unknown value {value!r}; use one of {', '.join(choices)}")
+__all__ = ["review_map", "write_review_map", "MapOptions", "MapLayers", "OldFields", "ReviewMap", "MEASURES"]
 
 
-def review_map(
-    units,
-    lineage: pd.DataFrame | None = None,
-    repairs: gpd.GeoDataFrame | None = None,
-    old: gpd.GeoDataFrame | None = None,
-    provinces: gpd.GeoDataFrame | None = None,
-    title: str | None = None,
-    footer: str | None = None,
-    basemap: str = "none",
-    color_by: str = "population",
-    *,
-    features: pd.DataFrame | None = None,
-    source: str = "",
-    schematic: bool = False,
-    tolerance_m: float = DEFAULT_TOLERANCE_M,
-    precision: int = DEFAULT_PRECISION,
-) -> folium.Map:
+def _layers_of(result, old, given: dict, schematic: bool) -> tuple[MapLayers, gpd.GeoDataFrame | None]:
+    """The layers of ``result`` (a MergeResult, a MapLayers, or a GeoDataFrame of units and the
+    layers ``given`` by keyword) and the old layer with its fields named by role."""
+    from ..merging.result import MergeResult  # here: the command line never needs it
+
+    if isinstance(result, MergeResult):
+        if old is not None and "name" not in old.columns:
+            old = read_old_layer(old, recorded=result.report.link_fields)
+        n_old = result.report.n_old_features
+        source = given.pop("source", None) or (render("maps.source_old_layer", n=n_old) if n_old else "")
+        about = dict(about_table(result, source, schematic).itertuples(index=False))
+        layers = MapLayers(result.units, result.lineage, result.repairs, result.features,
+                           crosswalk=result.crosswalk, about=about)
+    elif isinstance(result, MapLayers):
+        layers = result
+    else:
+        layers = MapLayers(result, **given)
+    if old is not None and "name" not in old.columns:
+        old = read_old_layer(old)
+    return layers, old
+
+
+def review_map(result, old: gpd.GeoDataFrame | None = None, options: MapOptions | None = None,
+               **given) -> ReviewMap:
     """Build the review map of a merge result.
 
     Parameters
     ----------
-    units : GeoDataFrame or MergeResult
-        New units with the ``units`` columns of docs/CONTRACTS.md (``code`` and
-        ``name`` required; the others are shown when present). Communes (with
-        ``parent_code``) also get province outlines, dissolved per parent.
+    result : MergeResult, MapLayers or GeoDataFrame
         A MergeResult (from ``geoplan.merge``) brings its units, lineage,
-        repairs and features, the fields its old layer was linked by, and
-        the title and footer the CLI would write (plan, data, geoplan
-        version, population field).
-    lineage, repairs : DataFrame, GeoDataFrame, optional
-        The ``lineage`` and ``repairs`` layers of the result.
+        repairs, features and crosswalk, and the title and footer the CLI
+        would write (``source=`` names the data it was merged from); a
+        :class:`MapLayers` the layers of a result read back;
+        a GeoDataFrame the new units (``code`` and ``name`` required, the
+        other ``units`` columns of docs/CONTRACTS.md shown when present),
+        with the other layers given by keyword (``lineage=``, ``repairs=``,
+        ``features=``, ``crosswalk=``, ``audit=``, ``reference=``, ``provinces=``).
     old : GeoDataFrame, optional
-        Old units with ``name`` and optionally ``code``, ``parent``,
-        ``district``, ``population``: a layer off by default and the "before"
-        side of the before/after swipe.
-    provinces : GeoDataFrame, optional
-        Outlines to draw instead of dissolving ``units`` by ``parent_code``.
-    title, footer : str, optional
-        Plain text (escaped). By default "geoplan review map" and no footer,
-        or for a MergeResult what produced it. ``schematic=True`` adds a
-        "schematic" badge.
-    features : DataFrame, optional
-        The ``features`` layer of the result: where each old feature went,
-        in the old layer's row order. With ``old`` of the same length, each
-        old polygon shows the new unit it went into, also when it was linked
-        by name; otherwise old units are joined to the lineage by code.
-    source : str
-        For a MergeResult: the data it was merged from, named in the footer.
-    basemap : {"none", "osm"}
-        ``"none"`` draws a plain background and makes no request at all.
-    color_by : {"population", "density", "area_diff", "members"}
-        Initial colouring (switchable in the legend): population, density,
-        computed vs declared area, or the number of old units merged; a
-        measure without data falls back to the first one that has data.
-    tolerance_m : float
-        Display simplification in metres (coverage-preserving for units).
-    precision : int
-        Decimal places of the coordinates kept.
+        Old units with ``name`` (or fields :func:`read_old_layer` detects) and
+        optionally ``code``, ``parent``, ``district``, ``population``: a layer
+        off by default and the "before" side of the before/after swipe.
+    options : MapOptions, optional
+        How to draw it; its fields may also be given by keyword
+        (``title=``, ``basemap=``, ``color_by=``, ``lang=``...).
+        ``color_by`` one of {"population", "density", "area_diff", "members"}.
 
     Returns
     -------
-    folium.Map
-        Save it with ``m.save(path)`` or use :func:`write_review_map`.
+    ReviewMap
+        Its HTML with ``m.render()``; save it with ``m.save(path)`` or use :func:`write_review_map`;
+        a notebook shows it.
 
     Examples
     --------
-    >>> import geopandas as gpd
     >>> from shapely import box
     >>> units = gpd.GeoDataFrame({"code": ["1"], "name": ["A"]},
     ...                          geometry=[box(105, 10, 105.1, 10.1)], crs=4326)
     >>> m = review_map(units, title="Test")
-    >>> "cdn.jsdelivr" in m.get_root().render()
+    >>> "cdn.jsdelivr" in m.render()
     False
     """
-    _check_options(basemap, color_by)
-    if isinstance(units, MergeResult):
-        result = units
-        units, lineage, repairs = result.units, result.lineage, result.repairs
-        features = getattr(result, "features", None) if features is None else features
-        if old is not None and "name" not in old.columns:
-            old = read_old_layer(old, recorded=result.report.link_fields)
-        n_old = result.report.n_old_features
-        source = source or (f"old layer of {n_old:,} features" if n_old else "")
-        about = dict(about_table(result, source, schematic).itertuples(index=False))
-        title, about_footer, schematic = title_and_footer(about, title, "merge result")
-        footer = about_footer if footer is None else footer
-    return build_page(units, lineage, repairs, old, provinces, title, footer, basemap, color_by,
-                 features=features, schematic=schematic, tolerance_m=tolerance_m, precision=precision)
+    settings, given = MapOptions.split(given)
+    options = replace(options or MapOptions(), **settings)
+    lang = options.lang or language()
+    layers, old = _layers_of(result, old, given, options.schematic)
+    if layers.about:
+        title, footer, schematic = title_and_footer(layers.about, options.title, render("maps.merge_result", lang), lang)
+        options = replace(options, title=title, footer=footer if options.footer is None else options.footer,
+                          schematic=schematic or options.schematic)
+    return build_page(layers, old, replace(options, lang=lang))
 
 
-def _geoplan_version() -> str:
-    try:
-        return metadata.version("geoplan")
-    except metadata.PackageNotFoundError:
-        return "unknown"
-
-
-def _file_names(text: str) -> str:
-    """Paths in a text reduced to their file names: a map names no local folder.
-
-    >>> _file_names("/work/data/old_communes.gpkg")
-    'old_communes.gpkg'
-    >>> _file_names(r"cells around C:\\data\\points.csv")
-    'cells around points.csv'
-    """
-    return re.sub(r"\S*[/\\](?=[^\s/\\])", "", text)
-
-
-def title_and_footer(about: Mapping[str, str], title: str | None, source_name: str) -> tuple[str, str, bool]:
-    """Title, footer and schematic flag from the ``about`` layer.
-
-    Examples
-    --------
-    >>> title_and_footer({"plan": "plan.json", "source": "old.gpkg", "geoplan_version": "0.1.0",
-    ...                   "schematic": "yes"}, None, "r.gpkg")[0]
-    'Review map: plan.json (schematic)'
-    """
-    schematic = bool(flag(about.get("schematic", "")))
-    plan = about.get("plan") or ""
-    plan_name = Path(plan).name if plan else source_name
-    if title is None:
-        title = f"Review map: {plan_name}"
-    if schematic and "schematic" not in title.lower():
-        title = f"{title} (schematic)"
-    bits = [
-        f"Data: {_file_names(about.get('source') or 'unknown source')}",
-        f"Plan: {_file_names(plan or 'unknown plan')}",
-        f"geoplan {about.get('geoplan_version') or _geoplan_version()}",
-    ]
-    if about.get("created"):
-        bits.append(f"created {about['created']}")
-    if about.get("pop_field"):
-        bits.append(f"population field {about['pop_field']}")
-    footer = " \u00b7 ".join(bits)
-    if schematic:
-        footer += " \u00b7 SCHEMATIC: boundaries are indicative, not for legal use"
-    return title, footer, schematic
-
-
-def write_review_map(
-    result_gpkg,
-    out_html,
-    old=None,
-    basemap: str = "none",
-    color_by: str = "population",
-    title: str | None = None,
-    *,
-    old_layer: str | None = None,
-    old_encoding: str | None = None,
-    old_code_field: str | None = None,
-    old_name_field: str | None = None,
-    old_parent_field: str | None = None,
-    tolerance_m: float = DEFAULT_TOLERANCE_M,
-    precision: int = DEFAULT_PRECISION,
-    progress=None,
-) -> Path:
+def write_review_map(result_gpkg, out_html, old=None, options: MapOptions | None = None, *,
+                     old_fields: OldFields | None = None, progress=None) -> Path:
     """Read a result GeoPackage and write its review map, atomically.
 
     Parameters
     ----------
     result_gpkg : path
         GeoPackage written by ``geoplan merge`` (layers ``units``, and when
-        present ``lineage``, ``repairs``, ``features``, ``about``; see
-        docs/CONTRACTS.md). One warning names the layers it lacks.
+        present ``lineage``, ``repairs``, ``features``, ``about``, and the
+        split pieces of ``crosswalk``, ``audit``, ``reference``; see
+        docs/CONTRACTS.md). One warning names the usual layers it lacks.
     out_html : path
         HTML file to write, ending in .html, in a folder that exists.
         Written to a temporary file in the same folder, then renamed over
         the target.
     old : path or GeoDataFrame, optional
-        Any layer of the old units :func:`geoplan.read.read_layer` reads
-        (with a CRS); ``old_layer`` picks a layer of a file that has several,
-        ``old_encoding`` the encoding of a legacy Shapefile. Its fields are
-        those given with ``old_code_field``, ``old_name_field``,
-        ``old_parent_field``, else those the merge linked by (recorded in the
-        ``about`` layer), else guessed (code: ``code``, ``old_code``,
-        ``gso_code_c2016``...; name: ``name``, ``old_name``,
-        ``commune_vn``...; parent: ``parent``, ``province_vn``...).
-    basemap, color_by, tolerance_m, precision
-        See :func:`review_map`.
-    title : str, optional
-        Defaults to "Review map: PLAN"; "(schematic)" is appended for a
-        schematic result, and the footer says which data, plan and geoplan
-        version produced it.
+        Any layer of the old units :func:`geoplan.io.layers.read_layer` reads
+        (with a CRS). ``old_fields`` names its layer, encoding and fields,
+        else those the merge linked by (recorded in the ``about`` layer), else
+        detected (code: ``code``, ``old_code``, ``gso_code_c2016``...; name:
+        ``name``, ``old_name``, ``commune_vn``...; parent: ``parent``, ``province_vn``...).
+    options : MapOptions, optional
+        See :func:`review_map`; the title defaults to "Review map: PLAN"
+        ("(schematic)" appended for a schematic result), the footer says which
+        data, plan and geoplan version produced it.
     progress : callable, optional
-        Called with a line per step (what was read, building the map data,
-        writing), e.g. a :class:`geoplan.progress.Progress`.
-
-    Returns
-    -------
-    Path
-        ``out_html``.
+        Called with a line per step, e.g. a :class:`geoplan.progress.Progress`.
 
     Raises
     ------
@@ -265,31 +158,33 @@ def write_review_map(
     Examples
     --------
     >>> write_review_map("out/result.gpkg", "maps/result.html",
-    ...                  old="old_communes.gpkg", basemap="none")  # doctest: +SKIP
+    ...                  old="old_communes.gpkg")  # doctest: +SKIP
     PosixPath('maps/result.html')
     """
     say = progress or (lambda message: None)
-    _check_options(basemap, color_by)
-    out = check_target(out_html, ".html", "the review map is one HTML file")
+    options = options or MapOptions()
+    lang = options.lang or language()
+    out = check_target(out_html, ".html", render("maps.target_html", lang))
     path = Path(result_gpkg)
-    units, lineage, repairs, features, about = read_result(path)
-    read = f"read {path}: {len(units):,} units"
+    layers = read_map_layers(path)
+    read = render("maps.progress_read", lang, path=path, n=len(layers.units))
     old_gdf = None
     if old is not None:
-        given = {"code": old_code_field, "name": old_name_field, "parent": old_parent_field}
-        recorded = {role: about.get(f"old_{role}_field") for role in given}  # the fields the merge linked by
-        old_gdf = read_old_layer(old, old_layer, old_encoding, given=given, recorded=recorded)
-        read += f"; {'old layer' if isinstance(old, gpd.GeoDataFrame) else old}: {len(old_gdf):,} old units"
+        spec = old_fields or OldFields()
+        recorded = {role: layers.about.get(f"old_{role}_field") for role in ("code", "name", "parent")}
+        old_gdf = read_old_layer(old, spec.layer, spec.encoding, given=spec.given(), recorded=recorded)
+        label = render("maps.old_layer", lang) if isinstance(old, gpd.GeoDataFrame) else old
+        read += render("maps.progress_read_old", lang, path=label, n=len(old_gdf))
     say(read)  # once both are read: a mistake in either file stays a one-line error
-    title, footer, schematic = title_and_footer(about, title, path.name)
-    say("building the map data")
-    m = build_page(units, lineage, repairs, old_gdf, None, title, footer, basemap, color_by,
-              features=features, schematic=schematic, tolerance_m=tolerance_m, precision=precision)
-    say(f"writing {out}")
-    text = render_html(m)
+    title, footer, schematic = title_and_footer(layers.about, options.title, path.name, lang)
+    options = replace(options, title=title, footer=footer if options.footer is None else options.footer,
+                      schematic=schematic or options.schematic, lang=lang)
+    say(render("maps.progress_building", lang))
+    text = render_html(build_page(layers, old_gdf, options))
+    say(render("maps.progress_writing", lang, path=out))
     try:
         with atomic_path(out) as tmp:
             tmp.write_text(text, encoding="utf-8", newline="\n")
     except OSError as exc:
-        raise InputError(f"{out}: cannot write: {exc.strerror or exc}") from None
+        raise InputError("maps.cannot_write", path=out, reason=exc.strerror or str(exc)) from None
     return out

@@ -1,0 +1,180 @@
+"""Lines and polygons cut at the units' boundaries: one piece per (feature, unit) they share,
+and one piece for what lies in no unit, so that every feature's pieces add up to it.
+
+The fast path comes first: a feature lying in cells of the point grid that belong wholly to one
+unit goes to it whole, without any geometry operation (most buildings, parcels and short roads);
+so does a feature that exactly one unit touches and that unit contains (prepared predicates).
+The others are intersected with each unit they touch (:func:`intersect_pairs`, run in threads:
+GEOS releases the GIL). The units must not overlap (give :meth:`.Units.exclusive`: where units
+overlap, the first in the layer's order takes the overlap, as a point there would). Each
+feature's pieces are then checked against it by measure: what lies in no unit becomes a piece
+of its own (``unit`` -1).
+
+>>> import shapely
+>>> units = np.array([shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)])
+>>> pieces = cut(np.array([shapely.box(0.5, 0.2, 2.5, 0.4)]), units, None, threads=1)
+>>> pieces.unit.tolist(), np.round(shapely.area(pieces.geoms), 3).tolist()
+([0, 1, -1], [0.1, 0.2, 0.1])
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+
+from ..measure.area import has_area
+from .grid import OUTSIDE, PointGrid
+
+TOLERANCE = 1e-9  # of a feature's measure: pieces adding up to it within this need no repair
+
+
+@dataclass
+class Pieces:
+    """Pieces of the features of a chunk: the feature (its position), the unit (-1: none), the
+    geometry; sorted by feature, then unit (the outside piece last)."""
+
+    feature: np.ndarray
+    unit: np.ndarray
+    geoms: np.ndarray
+
+
+def cut(geoms: np.ndarray, units: np.ndarray, grid: PointGrid | None, threads: int | None = None) -> Pieces:
+    """Cut ``geoms`` (valid lines or polygons in lon/lat; None or empty for missing ones, which
+    get no piece) at the boundaries of ``units`` (prepared polygons that do not overlap); ``grid``
+    (or None) places small features at once.
+
+    >>> cut(np.array([shapely.box(0.1, 0.1, 0.2, 0.2)]), np.array([shapely.box(0, 0, 1, 1)]), None, 1).unit.tolist()
+    [0]
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    present = np.flatnonzero(has_area(geoms))
+    whole = np.full(len(geoms), OUTSIDE, dtype=np.int64)
+    if grid is not None and len(present):
+        whole[present] = grid.box_unit(shapely.bounds(geoms[present]))
+    todo = present[whole[present] < 0]
+    feature, unit = _touching(geoms, units, todo)
+    one = _contained(geoms, units, feature, unit)
+    whole[one[0]] = one[1]
+    split = ~np.isin(feature, one[0])
+    pieces = intersect_pairs(geoms, units, feature[split], unit[split], threads)
+    done = np.flatnonzero(whole >= 0)
+    feature = np.concatenate([done, feature[split]])
+    unit = np.concatenate([whole[done], unit[split]])
+    pieces = np.concatenate([geoms[done], pieces])
+    return _settle(geoms, present, feature, unit, pieces, threads)
+
+
+def _touching(geoms: np.ndarray, units: np.ndarray, todo: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(feature, unit) pairs that intersect, by feature then unit."""
+    if not len(todo):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    pairs = shapely.STRtree(units).query(geoms[todo])  # bounding boxes only: units stay prepared
+    feature, unit = todo[pairs[0]], pairs[1]
+    hit = shapely.intersects(units[unit], geoms[feature])
+    order = np.lexsort((unit[hit], feature[hit]))
+    return feature[hit][order], unit[hit][order]
+
+
+def _contained(geoms, units, feature, unit) -> tuple[np.ndarray, np.ndarray]:
+    """Features that only one unit touches and that it contains: (features, their unit)."""
+    alone = np.bincount(feature, minlength=len(geoms))[feature] == 1
+    inside = np.zeros(len(feature), dtype=bool)
+    inside[alone] = shapely.contains(units[unit[alone]], geoms[feature[alone]])
+    return feature[inside], unit[inside]
+
+
+def intersect_pairs(geoms: np.ndarray, units: np.ndarray, feature: np.ndarray, unit: np.ndarray,
+                    threads: int | None = None) -> np.ndarray:
+    """The part of each feature in each unit of the pairs, of the feature's own dimension
+    (polygons stay polygons, lines lines; empty where they only touch).
+
+    >>> intersect_pairs(np.array([shapely.LineString([(0, 0), (2, 0)])]), np.array([shapely.box(0, -1, 1, 1)]),
+    ...                 np.array([0]), np.array([0]), 1)[0].wkt
+    'LINESTRING (0 0, 1 0)'
+    """
+    parts = in_threads(shapely.intersection, geoms[feature], units[unit], threads=threads)
+    return of_dimension(parts, shapely.get_dimensions(geoms[feature]))
+
+
+def in_threads(function, *arrays: np.ndarray, threads: int | None = None) -> np.ndarray:
+    """``function(*arrays)`` (element-wise, along the first axis) run on slices of the arrays in
+    ``threads`` threads (default: the cores, up to 4): GEOS releases the GIL while it works.
+
+    >>> float(in_threads(shapely.area, np.array([shapely.box(0, 0, 1, 1)] * 100), threads=2).sum())
+    100.0
+    """
+    threads = threads or min(os.cpu_count() or 1, 4)
+    n = len(arrays[0])
+    if threads < 2 or n < 64:
+        return function(*arrays)
+    bounds = np.linspace(0, n, threads + 1).astype(int)
+    with ThreadPoolExecutor(threads) as pool:
+        parts = pool.map(lambda k: function(*(a[bounds[k]:bounds[k + 1]] for a in arrays)), range(threads))
+        return np.concatenate(list(parts))
+
+
+def of_dimension(geoms: np.ndarray, dimension: np.ndarray) -> np.ndarray:
+    """Each geometry's parts of the given dimension (1 lines, 2 polygons), as one geometry;
+    an empty one where it has none.
+
+    >>> mixed = shapely.GeometryCollection([shapely.box(0, 0, 1, 1), shapely.LineString([(1, 1), (2, 2)])])
+    >>> [g.geom_type for g in of_dimension(np.array([mixed, mixed]), np.array([2, 1]))]
+    ['Polygon', 'LineString']
+    """
+    geoms = np.array(geoms, dtype=object)
+    dimension = np.broadcast_to(dimension, len(geoms))
+    mixed = np.flatnonzero((shapely.get_type_id(geoms) == 7) | (shapely.get_dimensions(geoms) != dimension))
+    if len(mixed):
+        parts, owner = shapely.get_parts(geoms[mixed], return_index=True)
+        keep = shapely.get_dimensions(parts) == dimension[mixed][owner]
+        kept = [shapely.union_all(parts[keep & (owner == k)]) for k in range(len(mixed))]
+        geoms[mixed] = kept
+    return geoms
+
+
+def _settle(geoms, present, feature, unit, pieces, threads) -> Pieces:
+    """Pieces that add up to their feature: the rest of each feature is a piece in no unit."""
+    keep = has_area(pieces)
+    order = np.lexsort((unit[keep], feature[keep]))
+    feature, unit, pieces = feature[keep][order], unit[keep][order], pieces[keep][order]
+    total = np.bincount(feature, weights=_measure(pieces), minlength=len(geoms))
+    own = np.zeros(len(geoms))
+    own[present] = _measure(geoms[present])
+    short = present[total[present] < own[present] * (1 - TOLERANCE)]
+    covered = _unions(pieces, np.searchsorted(feature, short), np.searchsorted(feature, short, side="right"), threads)
+    rest = in_threads(shapely.difference, geoms[short], covered, threads=threads) if len(short) else covered
+    rest = of_dimension(rest, shapely.get_dimensions(geoms[short])) if len(short) else rest
+    feature = np.concatenate([feature, short])
+    unit = np.concatenate([unit, np.full(len(short), OUTSIDE)])
+    pieces = np.concatenate([pieces, rest])
+    keep = has_area(pieces)
+    order = np.lexsort((unit, unit < 0, feature))
+    order = order[keep[order]]
+    return Pieces(feature[order], unit[order].astype(np.int32), pieces[order])
+
+
+def _unions(pieces: np.ndarray, start: np.ndarray, stop: np.ndarray, threads: int | None = 1) -> np.ndarray:
+    """The union of each run ``pieces[start:stop]`` (in one call: a table of runs, padded).
+
+    >>> _unions(np.array([shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)]), np.array([0]), np.array([2]))[0].area
+    2.0
+    """
+    width = int((stop - start).max(initial=0))
+    table = np.full((len(start), max(width, 1)), None, dtype=object)
+    for k in range(width):
+        has = start + k < stop
+        table[has, k] = pieces[start[has] + k]
+    return in_threads(lambda rows: shapely.union_all(rows, axis=1), table, threads=threads) if len(start) \
+        else np.zeros(0, dtype=object)
+
+
+def _measure(geoms: np.ndarray) -> np.ndarray:
+    """Planar area of polygons, length of lines (in degrees: only compared with each other),
+    number of points."""
+    dimension = shapely.get_dimensions(geoms)
+    return np.where(dimension == 2, shapely.area(geoms),
+                    np.where(dimension == 1, shapely.length(geoms), shapely.get_num_geometries(geoms)))

@@ -1,0 +1,55 @@
+"""geoplan assign --engine dask: the same results as the local engine, on a distributed LocalCluster
+over small data (points and polygons, in partitioned GeoParquet)."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+import shapely
+
+import geoplan
+
+pytest.importorskip("dask_geopandas")
+pytest.importorskip("distributed")
+
+
+@pytest.fixture
+def files(tmp_path):
+    """Units (a 4 x 4 grid of squares, one missing), 3,000 points and 300 small polygons written in
+    row groups of 500 and 50 (several partitions)."""
+    units = gpd.GeoDataFrame({"code": [f"{i:02d}" for i in range(15)]},
+                             geometry=[shapely.box(105 + i % 4 * 0.1, 10 + i // 4 * 0.1, 105.1 + i % 4 * 0.1,
+                                                   10.1 + i // 4 * 0.1) for i in range(15)], crs=4326)
+    units.to_file(tmp_path / "units.gpkg")
+    rng = np.random.default_rng(3)
+    x, y = rng.uniform(104.95, 105.45, 3000), rng.uniform(9.95, 10.45, 3000)
+    points = gpd.GeoDataFrame({"id": np.arange(3000), "kind": rng.choice(["a", "b"], 3000)},
+                              geometry=shapely.points(x, y), crs=4326)
+    points.to_parquet(tmp_path / "points.parquet", row_group_size=500)
+    boxes = gpd.GeoDataFrame({"id": np.arange(300)}, geometry=shapely.box(x[:300], y[:300], x[:300] + 0.02,
+                                                                           y[:300] + 0.01), crs=4326)
+    boxes.to_parquet(tmp_path / "boxes.parquet", row_group_size=50)
+    return tmp_path
+
+
+def test_dask_gives_the_same_points_and_pieces_as_the_local_engine(files):
+    units = files / "units.gpkg"
+    for name, rows in (("points", 1000), ("boxes", 100)):
+        local = geoplan.assign_file(files / f"{name}.parquet", units, files / f"{name}-local.parquet", summarise=True)
+        dask = geoplan.assign_file(files / f"{name}.parquet", units, files / f"{name}-dask.parquet", engine="dask",
+                                   workers=2, chunk_rows=rows, summarise=True)
+        assert (files / f"{name}-dask.parquet").is_dir() and len(list((files / f"{name}-dask.parquet").iterdir())) > 1
+        one = gpd.read_parquet(files / f"{name}-local.parquet")
+        many = gpd.read_parquet(files / f"{name}-dask.parquet").sort_values(["feature", "code"], na_position="last")
+        many = many.reset_index(drop=True)
+        assert one.drop(columns="geometry").equals(many.drop(columns="geometry")), name
+        assert one.geometry.geom_equals_exact(many.geometry, 0).all() and many.crs.to_epsg() == 4326
+        assert dask.summary() == local.summary() and dask.engine == "dask"
+        summaries = [pd.read_csv(files / f"{name}-{engine}-summary.csv", dtype={"code": str}) for engine in ("local", "dask")]
+        assert summaries[0]["code"].equals(summaries[1]["code"])  # sums of partitions: the same to rounding
+        assert np.allclose(summaries[0].select_dtypes("number"), summaries[1].select_dtypes("number"), rtol=1e-12,
+                           equal_nan=True)
+    assert pq.read_metadata(next((files / "points-dask.parquet").iterdir())).metadata[b"geo"]
