@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from ..engine.arrange import overlay
+from ..engine.arrange import ArrangementError, overlay
 from ..measure.area import has_area
 from .grid import OUTSIDE, PointGrid
 
@@ -71,9 +71,13 @@ def cut(geoms: np.ndarray, units: np.ndarray, grid: PointGrid | None, threads: i
     polygons = shapely.get_dimensions(geoms[feature]) == 2
     if polygons.any() and worth_overlay(geoms, units, feature[polygons], unit[polygons]):
         by_overlay = polygons
+    try:
+        cut_f, cut_u, cut_p = overlay_pairs(geoms, units, feature[by_overlay], unit[by_overlay])
+    except ArrangementError:  # (past its limits, or a defect of it: GEOS pair by pair instead)
+        by_overlay[:] = False
+        cut_f, cut_u, cut_p = overlay_pairs(geoms, units, feature[:0], unit[:0])
     pieces = intersect_pairs(geoms, units, feature[~by_overlay], unit[~by_overlay], threads)
     done = np.flatnonzero(whole >= 0)
-    cut_f, cut_u, cut_p = overlay_pairs(geoms, units, feature[by_overlay], unit[by_overlay])
     feature = np.concatenate([done, feature[~by_overlay], cut_f])
     unit = np.concatenate([whole[done], unit[~by_overlay], cut_u])
     pieces = np.concatenate([geoms[done], pieces, cut_p])
