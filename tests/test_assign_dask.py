@@ -45,11 +45,16 @@ def test_dask_gives_the_same_points_and_pieces_as_the_local_engine(files):
         one = gpd.read_parquet(files / f"{name}-local.parquet")
         many = gpd.read_parquet(files / f"{name}-dask.parquet").sort_values(["feature", "code"], na_position="last")
         many = many.reset_index(drop=True)
-        assert one.drop(columns="geometry").equals(many.drop(columns="geometry")), name
-        assert one.geometry.geom_equals_exact(many.geometry, 0).all() and many.crs.to_epsg() == 4326
+        # polygons cut by the overlay are snapped to the grid of their chunk's arrangement: the same
+        # pieces, to a few grid units (micrometres), whatever the partitions
+        floats = one.select_dtypes("floating").columns
+        assert one.drop(columns=["geometry", *floats]).equals(many.drop(columns=["geometry", *floats])), name
+        assert np.allclose(one[floats], many[floats], rtol=1e-9, atol=1e-9, equal_nan=True), name  # (km2: a mm2)
+        assert (shapely.hausdorff_distance(one.geometry.values, many.geometry.values) < 1e-9).all()
+        assert many.crs.to_epsg() == 4326
         assert dask.summary() == local.summary() and dask.engine == "dask"
         summaries = [pd.read_csv(files / f"{name}-{engine}-summary.csv", dtype={"code": str}) for engine in ("local", "dask")]
         assert summaries[0]["code"].equals(summaries[1]["code"])  # sums of partitions: the same to rounding
-        assert np.allclose(summaries[0].select_dtypes("number"), summaries[1].select_dtypes("number"), rtol=1e-12,
+        assert np.allclose(summaries[0].select_dtypes("number"), summaries[1].select_dtypes("number"), rtol=1e-9,
                            equal_nan=True)
     assert pq.read_metadata(next((files / "points-dask.parquet").iterdir())).metadata[b"geo"]

@@ -13,13 +13,29 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ..engine.arrange import ArrangementError, overlay
 from ..measure.area import fast_area_km2
 
 
 def overlay_areas(a: np.ndarray, b: np.ndarray, crs) -> pd.DataFrame:
     """One row per pair (``a`` index, ``b`` index) of polygons whose interiors meet, with the
-    area of their intersection in km2 (``km2``); both layers in ``crs``. A polygon of ``a``
-    lying wholly inside one of ``b`` is measured without intersecting them."""
+    area of their intersection in km2 (``km2``); both layers in ``crs``. The pieces come from
+    the arrangement's overlay of both layers at once (:func:`geoplan.engine.arrange.overlay`;
+    overlapping polygons of one layer each keep theirs), sorted by ``a`` then ``b``."""
+    a, b = np.asarray(a, dtype=object), np.asarray(b, dtype=object)
+    try:
+        frame = overlay(a, b)
+    except ArrangementError:  # (a defect of the arrangement: GEOS pair by pair instead)
+        return _pairwise_areas(a, b, crs)
+    frame = frame[(frame["a"].to_numpy() >= 0) & (frame["b"].to_numpy() >= 0)]
+    areas = fast_area_km2(frame["geometry"].to_numpy(), crs) if len(frame) else np.zeros(0)
+    keep = areas > 0
+    return pd.DataFrame({"a": frame["a"].to_numpy()[keep], "b": frame["b"].to_numpy()[keep], "km2": areas[keep]})
+
+
+def _pairwise_areas(a: np.ndarray, b: np.ndarray, crs) -> pd.DataFrame:
+    """:func:`overlay_areas` by a GEOS intersection per pair (a polygon of ``a`` lying wholly
+    inside one of ``b`` is measured without intersecting them)."""
     left, right = shapely.STRtree(b).query(a, predicate="intersects")
     inside = shapely.contains_properly(b[right], a[left])
     areas = np.empty(len(left))

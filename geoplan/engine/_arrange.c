@@ -123,7 +123,13 @@
  * where the system allows it, and each is freed as soon as the steps after
  * it no longer need it (see run).
  *
- * The module has one function, ``dissolve``; see its docstring.
+ * Overlay.  The same arrangement of the rings of two layers A and B (each
+ * polygon its own group) labels every face by the lowest A and the lowest
+ * B polygon covering it (-1 for none), and traces the faces of each pair
+ * into one multipolygon with its area (run_overlay): the pieces of an
+ * intersection overlay, and what lies in one layer only.
+ *
+ * The module has two functions, ``dissolve`` and ``overlay``; see their docstrings.
  */
 
 #define PY_SSIZE_T_CLEAN
@@ -2468,8 +2474,356 @@ done:
     return result;
 }
 
+/* ------------------------------------------------------------------ overlay of two layers */
+
+/* The overlay of two polygon layers A and B (see the header): every source
+ * is its own group (A's polygons first, then B's), so that the coverage of
+ * each face (step 5) lists the A and B polygons over it.  A face belongs to
+ * the pieces (a, b) of the polygons covering it: of each A polygon covering
+ * it (flag OVERLAY_EACH_A; else only the lowest), with each B polygon
+ * (OVERLAY_EACH_B; else the lowest), -1 standing for a layer that does not
+ * cover it; faces covered by neither are left out.  The faces of a pair are
+ * traced into one multipolygon (step 8) and their exact areas (integer
+ * shoelace on the grid) summed.
+ *
+ * Where polygons of one layer overlap and each keeps its pieces, a face
+ * belongs to several pieces, and one tracing labels a face once: the
+ * polygons of that layer are coloured so that two sharing a face differ
+ * (greedily, by index), and each combination of colours is traced apart.
+ * Faces covered by several polygons of one layer are counted, with their
+ * area, per layer.  With OVERLAY_AREAS, no rings are traced. */
+
+enum { OVERLAY_EACH_A = 1, OVERLAY_EACH_B = 2, OVERLAY_AREAS = 4 };
+
+VEC(u64, VecU64)
+
+typedef struct { u64 key; i32 face; } PairFace;
+
+static int cmp_pair_face(const void *a, const void *b) {
+    const PairFace *x = (const PairFace *)a, *y = (const PairFace *)b;
+    if (x->key != y->key) return (x->key > y->key) - (x->key < y->key);
+    return (x->face > y->face) - (x->face < y->face);
+}
+
+static int cmp_u64(const void *a, const void *b) {
+    u64 x = *(const u64 *)a, y = *(const u64 *)b;
+    return (x > y) - (x < y);
+}
+
+typedef struct {
+    Rings rings;            /* one multipolygon per pair, in the order of (a, b) */
+    VecI32 a, b;            /* the pair of each piece (-1: no polygon of that layer) */
+    VecF64 area;            /* planar area of each piece, in squared layer units */
+    i64 overlap_faces[2];   /* faces covered by several polygons of A, of B */
+    double overlap_area[2]; /* and their area */
+    i32 passes;             /* tracings */
+} OverlayOut;
+
+/* the area of face f (its outer cycle less its inner ones), in squared layer units */
+static int face_area(const Engine *E, i32 f, VecI32 *hes, double *out) {
+    CHECK(face_half_edges(E, f, hes));
+    const Nodes *N = &E->N;
+    i128 area2 = 0;
+    if (hes->n) {
+        i32 o = he_origin(E, hes->a[0]);
+        i64 bx = N->x.a[o], by = N->y.a[o];
+        for (size_t k = 0; k < hes->n; k++) {
+            i32 p = he_origin(E, hes->a[k]), q = he_dest(E, hes->a[k]);
+            area2 += (i128)(N->x.a[p] - bx) * (N->y.a[q] - by) - (i128)(N->x.a[q] - bx) * (N->y.a[p] - by);
+        }
+    }
+    *out = 0.5 * (double)area2 * E->unit * E->unit;
+    return 0;
+}
+
+/* The polygons of face f's coverage in [lo, hi), as indices from lo: all, or the lowest. */
+static int face_layer(const Engine *E, i32 f, i64 lo, i64 hi, int each, VecI32 *out) {
+    out->n = 0;
+    const i32 *g = cov_g(E, f);
+    for (i32 k = 0; k < cov_n(E, f); k++) /* sorted by group */
+        if (g[k] >= lo && g[k] < hi) {
+            CHECK(VecI32_push(out, (i32)(g[k] - lo)));
+            if (!each) break;
+        }
+    return 0;
+}
+
+/* Colours of n polygons such that two covering one face differ (greedy, by index), from the
+ * pairs (p, q) of polygons sharing a face (`conflicts`, p << 32 | q, both ways); their number. */
+static int colour(VecU64 *conflicts, size_t n, i32 *col, i32 *ncol) {
+    if (conflicts->n) qsort(conflicts->a, conflicts->n, sizeof(u64), cmp_u64);
+    *ncol = 1;
+    for (size_t p = 0; p < n; p++) col[p] = 0;
+    size_t k = 0;
+    uint8_t used[64];
+    for (size_t p = 0; p < n; p++) {
+        memset(used, 0, sizeof used);
+        while (k < conflicts->n && (conflicts->a[k] >> 32) == p) {
+            u64 q = conflicts->a[k] & 0xffffffffu;
+            if (q < p && col[q] < 64) used[col[q]] = 1;
+            k++;
+        }
+        i32 c = 0;
+        while (c < 64 && used[c]) c++;
+        if (c == 64) return FAIL_LIMIT;  /* 64 polygons of one layer over one place */
+        col[p] = c;
+        if (c + 1 > *ncol) *ncol = c + 1;
+    }
+    return 0;
+}
+
+/* the pairs (p, q) and (q, p) of the polygons in `list`, into conflicts */
+static int add_conflicts(const VecI32 *list, VecU64 *conflicts) {
+    for (size_t i = 0; i < list->n; i++)
+        for (size_t j = 0; j < list->n; j++)
+            if (i != j) CHECK(VecU64_push(conflicts, ((u64)(uint32_t)list->a[i] << 32) | (u64)(uint32_t)list->a[j]));
+    return 0;
+}
+
+/* Append the polygons of `label` traced in S to R (the rings of one label, one geometry). */
+static int append_label(Rings *R, const Rings *S, i32 label) {
+    CHECK(VecI64_push(&R->geom_off, (i64)R->poly_off.n));
+    for (i64 p = S->geom_off.a[label]; p < S->geom_off.a[label + 1]; p++) {
+        CHECK(VecI64_push(&R->poly_off, (i64)R->ring_off.n));
+        for (i64 r = S->poly_off.a[p]; r < S->poly_off.a[p + 1]; r++) {
+            CHECK(VecI64_push(&R->ring_off, (i64)R->xy.n / 2));
+            for (i64 k = S->ring_off.a[r]; k < S->ring_off.a[r + 1]; k++)
+                CHECK(VecF64_push(&R->xy, S->xy.a[2 * k]) || VecF64_push(&R->xy, S->xy.a[2 * k + 1]));
+        }
+    }
+    return 0;
+}
+
+/* The pieces' rings: one tracing per combination of colours (see above). */
+static int trace_pairs(Engine *E, const PairFace *pf, size_t np, const i32 *pair_of, const i32 *col_a, i32 ncol_a,
+                       const i32 *col_b, i32 ncol_b, OverlayOut *O) {
+    i32 nf = E->n_faces, npairs = (i32)O->a.n, passes = ncol_a * ncol_b;
+    i32 *label = (i32 *)xmalloc((size_t)nf, sizeof(i32));
+    i32 *pass_of = (i32 *)xmalloc((size_t)npairs, sizeof(i32));
+    if (!label || !pass_of) { mem_free(label); mem_free(pass_of); return FAIL_OOM; }
+    for (i32 p = 0; p < npairs; p++)
+        pass_of[p] = (O->a.a[p] >= 0 ? col_a[O->a.a[p]] : 0) * ncol_b + (O->b.a[p] >= 0 ? col_b[O->b.a[p]] : 0);
+    int err = 0;
+    if (passes == 1) {
+        for (i32 f = 0; f < nf; f++) label[f] = -1;
+        for (size_t i = 0; i < np; i++) label[pf[i].face] = pair_of[i];
+        err = trace_regions(E, label, npairs, &O->rings, NULL, NULL);
+        O->passes = 1;
+    } else {
+        Rings *S = (Rings *)xcalloc((size_t)passes, sizeof(Rings));
+        if (!S) err = FAIL_OOM;
+        for (i32 c = 0; c < passes && !err; c++) {
+            int any = 0;
+            for (i32 f = 0; f < nf; f++) label[f] = -1;
+            for (size_t i = 0; i < np; i++)
+                if (pass_of[pair_of[i]] == c) { label[pf[i].face] = pair_of[i]; any = 1; }
+            if (any) { err = trace_regions(E, label, npairs, &S[c], NULL, NULL); O->passes++; }
+        }
+        for (i32 p = 0; p < npairs && !err; p++) err = append_label(&O->rings, &S[pass_of[p]], p);
+        if (!err) err = VecI64_push(&O->rings.geom_off, (i64)O->rings.poly_off.n) ||
+                        VecI64_push(&O->rings.poly_off, (i64)O->rings.ring_off.n) ||
+                        VecI64_push(&O->rings.ring_off, (i64)O->rings.xy.n / 2);
+        for (i32 c = 0; S && c < passes; c++) rings_free(&S[c]);
+        mem_free(S);
+    }
+    mem_free(label); mem_free(pass_of);
+    return err;
+}
+
+/* Steps 1-5 as in run (no gaps, no assignment), then the pieces of the pairs. */
+static int run_overlay(Engine *E, i64 n_a, int flags, OverlayOut *O) {
+    double t = now_ms(), t2;
+    CHECK(build_segments(E));
+    LAP(0);
+    CHECK(index_segments(E));
+    LAP(1);
+    VecI64 px = {0}, py = {0};
+    int err = find_crossings(E, &px, &py);
+    if (!err) err = add_nodes(E, &px, &py);
+    mem_free(px.a); mem_free(py.a);
+    if (err) return err;
+    LAP(2);
+    E->split = (uint8_t *)xcalloc(E->seg_a.n, 1);
+    E->node_mark = (uint8_t *)xcalloc(E->N.x.n, 1);
+    err = E->split && E->node_mark ? snap_round(E, E->split, &E->pieces) : FAIL_OOM;
+    if (!err) err = build_edges(E, E->split, &E->pieces);
+    if (!err) err = compact_nodes(E);
+    if (err) return err;
+    mem_free(E->cell_start); mem_free(E->cell_seg); mem_free(E->ncell_start);
+    E->cell_start = E->cell_seg = E->ncell_start = NULL;
+    E->n_segments = (i64)E->seg_a.n;
+    mem_free(E->seg_a.a); mem_free(E->seg_b.a); mem_free(E->seg_c0.a); mem_free(E->c_src.a); mem_free(E->c_w.a);
+    memset(&E->seg_a, 0, sizeof E->seg_a); memset(&E->seg_b, 0, sizeof E->seg_b); memset(&E->seg_c0, 0, sizeof E->seg_c0);
+    memset(&E->c_src, 0, sizeof E->c_src); memset(&E->c_w, 0, sizeof E->c_w);
+    mem_free(E->pieces.a); mem_free(E->split); mem_free(E->node_mark); mem_free(E->node_new); mem_free(E->old_x); mem_free(E->old_y);
+    memset(&E->pieces, 0, sizeof E->pieces);
+    E->split = E->node_mark = NULL; E->node_new = NULL; E->old_x = E->old_y = NULL;
+    LAP(3);
+    CHECK(build_half_edges(E));
+    CHECK(build_faces(E));
+    LAP(4);
+    CHECK(build_coverage(E));
+    LAP(5);
+    /* the pairs of every face */
+    i32 nf = E->n_faces;
+    i64 n_b = E->n_src - n_a;
+    VecI32 la = {0}, lb = {0}, all_a = {0}, all_b = {0}, hes = {0};
+    VecU64 conf_a = {0}, conf_b = {0};
+    struct { PairFace *a; size_t n, cap; } pf = {0};
+    double *farea = (double *)xmalloc((size_t)nf, sizeof(double));
+    if (!farea) return FAIL_OOM;
+    for (i32 f = 1; f < nf && !err; f++) {
+        farea[f] = 0;
+        if ((err = face_layer(E, f, 0, n_a, flags & OVERLAY_EACH_A, &la)) ||
+            (err = face_layer(E, f, n_a, n_a + n_b, flags & OVERLAY_EACH_B, &lb))) break;
+        if (!la.n && !lb.n) continue;
+        if ((err = face_area(E, f, &hes, &farea[f]))) break;
+        if ((err = face_layer(E, f, 0, n_a, 1, &all_a)) || (err = face_layer(E, f, n_a, n_a + n_b, 1, &all_b))) break;
+        if (all_a.n > 1) { O->overlap_faces[0]++; O->overlap_area[0] += farea[f]; }
+        if (all_b.n > 1) { O->overlap_faces[1]++; O->overlap_area[1] += farea[f]; }
+        if (!(flags & OVERLAY_AREAS)) {
+            if (la.n > 1 && (err = add_conflicts(&la, &conf_a))) break;
+            if (lb.n > 1 && (err = add_conflicts(&lb, &conf_b))) break;
+        }
+        for (size_t i = 0; i < (la.n ? la.n : 1) && !err; i++)
+            for (size_t j = 0; j < (lb.n ? lb.n : 1) && !err; j++) {
+                i32 a = la.n ? la.a[i] : -1, b = lb.n ? lb.a[j] : -1;
+                if (pf.n == pf.cap) {
+                    size_t cap = pf.cap ? 2 * pf.cap : 1024;
+                    PairFace *q = (PairFace *)mem_realloc(pf.a, pf.n * sizeof(PairFace), cap * sizeof(PairFace));
+                    if (!q) { err = FAIL_OOM; break; }
+                    pf.a = q; pf.cap = cap;
+                }
+                PairFace p = {((u64)(uint32_t)(a + 1) << 32) | (u64)(uint32_t)(b + 1), f};
+                pf.a[pf.n++] = p;
+            }
+    }
+    mem_free(la.a); mem_free(lb.a); mem_free(all_a.a); mem_free(all_b.a); mem_free(hes.a);
+    if (!err && pf.n) qsort(pf.a, pf.n, sizeof(PairFace), cmp_pair_face);
+    i32 *pair_of = err ? NULL : (i32 *)xmalloc(pf.n, sizeof(i32));
+    if (!err && !pair_of) err = FAIL_OOM;
+    for (size_t i = 0; i < pf.n && !err; i++) {
+        if (i == 0 || pf.a[i].key != pf.a[i - 1].key)
+            err = VecI32_push(&O->a, (i32)(pf.a[i].key >> 32) - 1) || VecI32_push(&O->b, (i32)(pf.a[i].key & 0xffffffffu) - 1) ||
+                  VecF64_push(&O->area, 0.0);
+        if (err) break;
+        pair_of[i] = (i32)O->a.n - 1;
+        O->area.a[O->area.n - 1] += farea[pf.a[i].face];
+    }
+    mem_free(farea);
+    LAP(6);
+    if (!err && !(flags & OVERLAY_AREAS)) {
+        i32 *col_a = (i32 *)xmalloc((size_t)n_a, sizeof(i32)), *col_b = (i32 *)xmalloc((size_t)n_b, sizeof(i32));
+        i32 ncol_a = 1, ncol_b = 1;
+        err = (!col_a || !col_b) ? FAIL_OOM : 0;
+        if (!err) err = colour(&conf_a, (size_t)n_a, col_a, &ncol_a);
+        if (!err) err = colour(&conf_b, (size_t)n_b, col_b, &ncol_b);
+        mem_free(conf_a.a); mem_free(conf_b.a);
+        conf_a.a = conf_b.a = NULL;
+        if (!err) err = trace_pairs(E, pf.a, pf.n, pair_of, col_a, ncol_a, col_b, ncol_b, O);
+        mem_free(col_a); mem_free(col_b);
+    }
+    mem_free(conf_a.a); mem_free(conf_b.a); mem_free(pf.a); mem_free(pair_of);
+    LAP(7);
+    return err;
+}
+
+PyDoc_STRVAR(overlay_doc,
+"overlay(xy, ring_offsets, ring_source, ring_hole, n_a, n_b, unit, flags)\n"
+"--\n\n"
+"Overlay two polygon layers: the pieces where polygons of A and B meet.\n\n"
+"Sources 0 .. n_a - 1 are the polygons of layer A, n_a .. n_a + n_b - 1 those\n"
+"of layer B; xy, ring_offsets, ring_source, ring_hole as for dissolve; unit:\n"
+"the grid unit.  All rings are arranged at once (the same snap rounding as\n"
+"dissolve's) and each face belongs to the pair (a, b) of the lowest A and\n"
+"the lowest B polygon covering it (-1 for none); flags: 1, to the pairs of\n"
+"each A polygon covering it instead; 2, of each B polygon; 4, areas only\n"
+"(no pieces_*).\n\n"
+"Returns a dict: pieces_*, ragged multipolygon arrays, one per pair (a, b)\n"
+"covering some area, sorted by (a, b), faces of neither layer left out;\n"
+"piece_a, piece_b: int32 (A and B polygon, within each layer, -1 for none);\n"
+"piece_area: float64, planar area in squared layer units; and 'stats' (as\n"
+"dissolve's, and overlap_faces_a / overlap_area_a, the same for b: faces\n"
+"covered by several polygons of one layer, and their area).\n\n"
+"Raises MemoryError, or LimitError past 2^29 nodes.");
+
+static PyObject *py_overlay(PyObject *self, PyObject *args) {
+    PyObject *oxy, *ooff, *osrc, *ohole;
+    long long n_a, n_b;
+    double unit;
+    int flags;
+    if (!PyArg_ParseTuple(args, "OOOOLLdi", &oxy, &ooff, &osrc, &ohole, &n_a, &n_b, &unit, &flags)) return NULL;
+    Py_buffer bxy = {0}, boff = {0}, bsrc = {0}, bhole = {0};
+    PyObject *result = NULL;
+    i64 *group = NULL;
+    Engine E;
+    OverlayOut O;
+    memset(&E, 0, sizeof E);
+    memset(&O, 0, sizeof O);
+    if (n_a < 0 || n_b < 0 || n_a + n_b >= ((i64)1 << 31)) { PyErr_SetString(PyExc_ValueError, "n_a, n_b: 0 or more, below 2^31 in all"); return NULL; }
+    if (PyObject_GetBuffer(ooff, &boff, PyBUF_C_CONTIGUOUS) < 0) return NULL;
+    if (boff.len % 8 || boff.len < 8) { PyErr_SetString(PyExc_ValueError, "ring_offsets: int64, n_rings + 1 items"); goto done; }
+    Py_ssize_t n_rings = boff.len / 8 - 1;
+    const i64 *off = (const i64 *)boff.buf;
+    if (get_buffer(oxy, &bxy, 16, (Py_ssize_t)off[n_rings], "xy") < 0) goto done;
+    if (get_buffer(osrc, &bsrc, 8, n_rings, "ring_source") < 0) goto done;
+    if (get_buffer(ohole, &bhole, 1, n_rings, "ring_hole") < 0) goto done;
+    if (!(unit > 0) || frexp(unit, &(int){0}) != 0.5) { PyErr_SetString(PyExc_ValueError, "unit: a power of two"); goto done; }
+    i64 n_src = n_a + n_b;
+    group = (i64 *)xmalloc((size_t)n_src, sizeof(i64));
+    if (!group) { PyErr_NoMemory(); goto done; }
+    for (i64 s = 0; s < n_src; s++) group[s] = s;
+    E.xy = (const double *)bxy.buf; E.ring_off = off; E.ring_src = (const i64 *)bsrc.buf;
+    E.ring_hole = (const uint8_t *)bhole.buf; E.src_group = group;
+    E.n_rings = n_rings; E.n_src = n_src; E.n_groups = n_src; E.unit = unit; E.geographic = 0;
+    for (Py_ssize_t r = 0; r < n_rings; r++)
+        if (E.ring_src[r] < 0 || E.ring_src[r] >= n_src || off[r + 1] < off[r]) {
+            PyErr_SetString(PyExc_ValueError, "ring_source or ring_offsets out of range"); goto done;
+        }
+    mem_live = mem_peak = 0;
+    E.src_flag = (uint8_t *)xcalloc((size_t)n_src, 1);
+    E.grp_flag = (uint8_t *)xcalloc((size_t)n_src, 1);
+    if (!E.src_flag || !E.grp_flag) { PyErr_NoMemory(); goto done; }
+    int err;
+    Py_BEGIN_ALLOW_THREADS
+    err = run_overlay(&E, n_a, flags, &O);
+    Py_END_ALLOW_THREADS
+    if (err == FAIL_OOM) { PyErr_NoMemory(); goto done; }
+    if (err) { PyErr_SetString(LimitError, "more nodes or cell entries than 32-bit indices hold, or 64 polygons of one layer over one place"); goto done; }
+    result = PyDict_New();
+    if (!result) goto done;
+    int bad = (!(flags & OVERLAY_AREAS) && put_rings(result, "pieces", &O.rings)) ||
+              put(result, "piece_a", as_bytes(O.a.a, O.a.n, 4)) || put(result, "piece_b", as_bytes(O.b.a, O.b.n, 4)) ||
+              put(result, "piece_area", as_bytes(O.area.a, O.area.n, 8)) ||
+              put(result, "source_flag", as_bytes(E.src_flag, (size_t)n_src, 1));
+    if (!bad) {
+        PyObject *ms = Py_BuildValue("{s:d,s:d,s:d,s:d,s:d,s:d,s:d,s:d}", "segments", E.ms[0], "grid", E.ms[1],
+            "crossings", E.ms[2], "snapping", E.ms[3], "faces", E.ms[4], "coverage", E.ms[5], "pairs", E.ms[6], "rings", E.ms[7]);
+        PyObject *stats = Py_BuildValue("{s:n,s:n,s:n,s:n,s:L,s:L,s:L,s:L,s:L,s:L,s:d,s:L,s:d,s:i,s:L,s:N}",
+            "nodes", (Py_ssize_t)E.N.x.n, "segments", (Py_ssize_t)E.n_segments, "edges", (Py_ssize_t)E.e_u.n,
+            "faces", (Py_ssize_t)E.n_faces, "crossings", (long long)E.n_crossings, "snaps", (long long)E.n_hits,
+            "winding_mismatches", (long long)E.n_winding_mismatch, "bad_components", (long long)E.n_bad_components,
+            "bad_rings", (long long)E.n_bad_rings,
+            "overlap_faces_a", (long long)O.overlap_faces[0], "overlap_area_a", O.overlap_area[0],
+            "overlap_faces_b", (long long)O.overlap_faces[1], "overlap_area_b", O.overlap_area[1],
+            "passes", (int)O.passes, "peak_bytes", (long long)mem_peak, "ms", ms);
+        bad = put(result, "stats", stats);
+    }
+    if (bad) Py_CLEAR(result);
+done:
+    engine_free(&E);
+    mem_free(group);
+    rings_free(&O.rings); mem_free(O.a.a); mem_free(O.b.a); mem_free(O.area.a);
+    if (bxy.obj) PyBuffer_Release(&bxy);
+    if (boff.obj) PyBuffer_Release(&boff);
+    if (bsrc.obj) PyBuffer_Release(&bsrc);
+    if (bhole.obj) PyBuffer_Release(&bhole);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"dissolve", py_dissolve, METH_VARARGS, dissolve_doc},
+    {"overlay", py_overlay, METH_VARARGS, overlay_doc},
     {NULL, NULL, 0, NULL},
 };
 
