@@ -26,14 +26,15 @@ SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP"
 def held_back():
     """Hold SIGINT, SIGTERM and SIGHUP back inside a ``with`` block; deliver them after it.
 
-    >>> import os
+    >>> previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C as in a terminal
     >>> try:
     ...     with held_back():
-    ...         os.kill(os.getpid(), signal.SIGINT)
+    ...         signal.raise_signal(signal.SIGINT)
     ...         done = "the step ended"
     ... except KeyboardInterrupt:
     ...     print(done, "before the interrupt")
     the step ended before the interrupt
+    >>> _ = signal.signal(signal.SIGINT, previous)
     """
     if threading.current_thread() is not threading.main_thread():
         yield
