@@ -37,7 +37,7 @@ from .merging.audit import audit_links
 from .merging.inputs import MergeInputs
 from .merging.lines import read_lines, split_by_lines
 from .merging.options import DEFAULT_GAP_WIDTH_M, MergeOptions
-from .merging.pieces import Cutting, repaired, whole_pieces, with_parts
+from .merging.pieces import Cutting, repaired, whole_pieces, whole_shapes, with_parts
 from .merging.split import SPLIT_LOG_NONE, split_pieces
 from .merging.weights import Weights
 from .merging.place import Placement, link, place
@@ -80,10 +80,14 @@ def merge(old: gpd.GeoDataFrame, plan: Plan | str | os.PathLike, options: MergeO
     say = _teller(progress)
     inputs = MergeInputs.gather(old, plan, options)
     placement = _placed(inputs, say)
-    pieces, shapes, split_log = _split(inputs, *whole_pieces(inputs.layer, placement, inputs.plan, options), say)
     with ThreadPoolExecutor(1) as pool:  # the engine releases the GIL: the bookkeeping runs beside it
-        engine = pool.submit(copy_context().run, dissolve_clean, shapes, pieces["new_code"].to_numpy(),
-                             options.gap_width_m, inputs.layer.crs, say)  # in the caller's language
+        if options.splits:  # the engine waits for the divided units to be cut
+            pieces, shapes, split_log = _split(inputs, *whole_pieces(inputs.layer, placement, inputs.plan, options),
+                                               say)
+            engine = _start_engine(pool, inputs, shapes, pieces["new_code"].to_numpy(), say)
+        else:  # whole features: the engine starts at once, the pieces are measured beside it
+            engine = _start_engine(pool, inputs, *whole_shapes(inputs.layer, placement), say)
+            (pieces, shapes), split_log = whole_pieces(inputs.layer, placement, inputs.plan, options), SPLIT_LOG_NONE
         lineage = lineage_table(pieces, inputs.plan, inputs.counts)
         apart = _detached(inputs, pieces)
         audit = audit_links(inputs.layer, placement, inputs.plan, inputs.reference) if inputs.reference else None
@@ -109,6 +113,12 @@ def merge(old: gpd.GeoDataFrame, plan: Plan | str | os.PathLike, options: MergeO
                        features_table(pieces, placement.links, apart, inputs.layer.fids, inputs.layer.lonlat), audit)
 
 
+def _start_engine(pool: ThreadPoolExecutor, inputs: MergeInputs, shapes: np.ndarray, codes: np.ndarray, say):
+    """The engine's clean dissolve of ``shapes`` by new code, started in ``pool`` (progress in the caller's language)."""
+    return pool.submit(copy_context().run, dissolve_clean, shapes, codes, inputs.options.gap_width_m, inputs.layer.crs,
+                       say)
+
+
 def _placed(inputs: MergeInputs, say) -> Placement:
     """Link the features to the plan's old units and decide where each goes."""
     layer, plan, aliases = inputs.layer, inputs.plan, inputs.options.aliases or {}
@@ -124,10 +134,8 @@ def _placed(inputs: MergeInputs, say) -> Placement:
 
 def _split(inputs: MergeInputs, pieces, shapes, say):
     """The pieces with the divided old units cut along the reference or the split lines, and the
-    log of the rules applied (engine-style repairs of kind ``split``); as they were without either."""
+    log of the rules applied (engine-style repairs of kind ``split``)."""
     options, layer, plan = inputs.options, inputs.layer, inputs.plan
-    if not options.splits:
-        return pieces, shapes, SPLIT_LOG_NONE
     divided = int((pieces["basis"] == "approximate").sum())
     if inputs.reference is not None:
         reference = inputs.reference

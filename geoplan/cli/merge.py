@@ -58,7 +58,6 @@ def _check_outputs(args) -> None:
 
 def run_merge(args) -> int:
     from ..io.layers import read_layer, require_fields
-    from ..io.report import write_report
     from ..io.result import write_result
     from ..link.aliases import read_aliases
     from ..link.fields import population_like
@@ -90,6 +89,8 @@ def run_merge(args) -> int:
     say(render("cli.writing", path=args.output))
     write_result(result, args.output, source=str(args.old))
     if args.report:
+        from ..io.report import write_report  # openpyxl loads only for a report (0.2 s of imports)
+
         say(render("cli.writing", path=args.report))
         write_report(result, args.report)
     _print_reports(args, result, [] if args.pop_field else population_like(old.columns))

@@ -24,6 +24,20 @@ from .place import Placement
 from .weights import Weights, apportion, shares_of
 
 
+def whole_shapes(layer: OldLayer, placement: Placement) -> tuple[np.ndarray, np.ndarray]:
+    """The polygons of the features placed somewhere (the engine's input when nothing is split) and
+    their new codes, in the order of :func:`whole_pieces`.
+
+    >>> shapes, codes = whole_shapes(layer, placement)  # doctest: +SKIP
+    """
+    rows = _placed_rows(placement)
+    return layer.geoms[rows], placement.new_code[rows]
+
+
+def _placed_rows(placement: Placement) -> np.ndarray:
+    return np.flatnonzero(placement.new_code != None)  # noqa: E711 (element-wise)
+
+
 def whole_pieces(layer: OldLayer, placement: Placement, plan: Plan, options: MergeOptions
                  ) -> tuple[gpd.GeoDataFrame, np.ndarray]:
     """The pieces of a merge whose old units go whole somewhere (every piece a whole
@@ -31,7 +45,7 @@ def whole_pieces(layer: OldLayer, placement: Placement, plan: Plan, options: Mer
 
     >>> pieces, shapes = whole_pieces(layer, placement, plan, options)  # doctest: +SKIP
     """
-    rows = np.flatnonzero(placement.new_code != None)  # noqa: E711 (element-wise)
+    rows = _placed_rows(placement)
     table = placement.links.table.iloc[rows]
     linked = table["old_code"].notna().to_numpy()
     members = plan.links.drop_duplicates("old_code").set_index("old_code")
