@@ -2231,9 +2231,13 @@ static double gap_width(const Engine *E, i32 f, VecI32 *hes) {
     return 2.0 * area / perimeter;
 }
 
-static int run(Engine *E, Output *O) {
-    double t = now_ms(), t2;
-#define LAP(k) (t2 = now_ms(), E->ms[k] += t2 - t, t = t2)
+#define LAP(k) (t2 = now_ms(), E->ms[k] += t2 - *t, *t = t2)
+
+/* Steps 1-3 of both entries: the segments and their grid, crossings and nodes, snap rounding,
+ * the edges; the grid's memory is freed at the end (it serves the next steps). ``t``: the clock
+ * of the step times (E->ms). */
+static int build_graph(Engine *E, double *t) {
+    double t2;
     CHECK(build_segments(E));
     LAP(0);
     CHECK(index_segments(E));
@@ -2250,23 +2254,33 @@ static int run(Engine *E, Output *O) {
     if (!err) err = build_edges(E, E->split, &E->pieces);
     if (!err) err = compact_nodes(E);
     if (err) return err;
-    /* the grid is done with: its memory serves the next steps */
     mem_free(E->cell_start); mem_free(E->cell_seg); mem_free(E->ncell_start);
     E->cell_start = E->cell_seg = E->ncell_start = NULL;
     LAP(3);
-    CHECK(build_half_edges(E));
-    CHECK(build_faces(E));
-    LAP(4);
-    CHECK(build_coverage(E));
-    CHECK(open_gaps(E));
+    return 0;
+}
+
+/* The segments, the pieces of snap rounding and the node maps are done with once the faces and
+ * their coverage are built. */
+static void free_segments(Engine *E) {
     E->n_segments = (i64)E->seg_a.n;
-    /* the segments and pieces are done with */
     mem_free(E->seg_a.a); mem_free(E->seg_b.a); mem_free(E->seg_c0.a); mem_free(E->c_src.a); mem_free(E->c_w.a);
     memset(&E->seg_a, 0, sizeof E->seg_a); memset(&E->seg_b, 0, sizeof E->seg_b); memset(&E->seg_c0, 0, sizeof E->seg_c0);
     memset(&E->c_src, 0, sizeof E->c_src); memset(&E->c_w, 0, sizeof E->c_w);
     mem_free(E->pieces.a); mem_free(E->split); mem_free(E->node_mark); mem_free(E->node_new); mem_free(E->old_x); mem_free(E->old_y);
     memset(&E->pieces, 0, sizeof E->pieces);
     E->split = E->node_mark = NULL; E->node_new = NULL; E->old_x = E->old_y = NULL;
+}
+
+static int run(Engine *E, Output *O) {
+    double now = now_ms(), *t = &now, t2;
+    CHECK(build_graph(E, t));
+    CHECK(build_half_edges(E));
+    CHECK(build_faces(E));
+    LAP(4);
+    CHECK(build_coverage(E));
+    CHECK(open_gaps(E));
+    free_segments(E);
     LAP(5);
     CHECK(assign_faces(E));
     LAP(6);
@@ -2275,7 +2289,7 @@ static int run(Engine *E, Output *O) {
     i32 *label = (i32 *)xmalloc((size_t)nf, sizeof(i32));
     if (!label) return FAIL_OOM;
     for (i32 f = 0; f < nf; f++) label[f] = E->face_kind[f] == K_OUTSIDE ? -1 : E->face_group[f];
-    err = trace_units(E, label, &O->units);
+    int err = trace_units(E, label, &O->units);
     /* repaired pieces: one per gap face, one per overlap region */
     VecI32 gs = {0}, cand = {0}, hes = {0};
     VecF64 len = {0};
@@ -2632,33 +2646,9 @@ static int trace_pairs(Engine *E, const PairFace *pf, size_t np, const i32 *pair
 
 /* Steps 1-5 as in run (no gaps, no assignment), then the pieces of the pairs. */
 static int run_overlay(Engine *E, i64 n_a, int flags, OverlayOut *O) {
-    double t = now_ms(), t2;
-    CHECK(build_segments(E));
-    LAP(0);
-    CHECK(index_segments(E));
-    LAP(1);
-    VecI64 px = {0}, py = {0};
-    int err = find_crossings(E, &px, &py);
-    if (!err) err = add_nodes(E, &px, &py);
-    mem_free(px.a); mem_free(py.a);
-    if (err) return err;
-    LAP(2);
-    E->split = (uint8_t *)xcalloc(E->seg_a.n, 1);
-    E->node_mark = (uint8_t *)xcalloc(E->N.x.n, 1);
-    err = E->split && E->node_mark ? snap_round(E, E->split, &E->pieces) : FAIL_OOM;
-    if (!err) err = build_edges(E, E->split, &E->pieces);
-    if (!err) err = compact_nodes(E);
-    if (err) return err;
-    mem_free(E->cell_start); mem_free(E->cell_seg); mem_free(E->ncell_start);
-    E->cell_start = E->cell_seg = E->ncell_start = NULL;
-    E->n_segments = (i64)E->seg_a.n;
-    mem_free(E->seg_a.a); mem_free(E->seg_b.a); mem_free(E->seg_c0.a); mem_free(E->c_src.a); mem_free(E->c_w.a);
-    memset(&E->seg_a, 0, sizeof E->seg_a); memset(&E->seg_b, 0, sizeof E->seg_b); memset(&E->seg_c0, 0, sizeof E->seg_c0);
-    memset(&E->c_src, 0, sizeof E->c_src); memset(&E->c_w, 0, sizeof E->c_w);
-    mem_free(E->pieces.a); mem_free(E->split); mem_free(E->node_mark); mem_free(E->node_new); mem_free(E->old_x); mem_free(E->old_y);
-    memset(&E->pieces, 0, sizeof E->pieces);
-    E->split = E->node_mark = NULL; E->node_new = NULL; E->old_x = E->old_y = NULL;
-    LAP(3);
+    double now = now_ms(), *t = &now, t2;
+    CHECK(build_graph(E, t));
+    free_segments(E);
     CHECK(build_half_edges(E));
     CHECK(build_faces(E));
     LAP(4);
@@ -2672,6 +2662,7 @@ static int run_overlay(Engine *E, i64 n_a, int flags, OverlayOut *O) {
     struct { PairFace *a; size_t n, cap; } pf = {0};
     double *farea = (double *)xmalloc((size_t)nf, sizeof(double));
     if (!farea) return FAIL_OOM;
+    int err = 0;
     for (i32 f = 1; f < nf && !err; f++) {
         farea[f] = 0;
         if ((err = face_layer(E, f, 0, n_a, flags & OVERLAY_EACH_A, &la)) ||
