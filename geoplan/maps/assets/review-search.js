@@ -203,8 +203,22 @@
       }
       map.once('moveend', open);
       window.setTimeout(open, 700);  // when the view does not change there is no moveend
-      map.fitBounds(bounds, { maxZoom: maxZoom || 14, padding: [30, 30] });
+      map.fitBounds(bounds, L.extend({ maxZoom: maxZoom || 14 }, clearOfPanels()));
       ctx.highlight(layers);
+    }
+
+    // The padding of a fit that keeps the result clear of the panels over the map (search on the
+    // left, layers and legend on the right); a panel wider than a third of the map (a phone's) is
+    // not counted, the map would have no room left.
+    function clearOfPanels() {
+      var box = map.getContainer().getBoundingClientRect(), left = 0, right = 0;
+      document.querySelectorAll('.gp-search, .gp-legend, .leaflet-control-layers').forEach(function (panel) {
+        var r = panel.getBoundingClientRect();
+        if (!r.width || r.width > box.width / 3) return;
+        if (r.left - box.left < box.width / 2) left = Math.max(left, r.right - box.left);
+        else right = Math.max(right, box.right - r.left);
+      });
+      return { paddingTopLeft: [left + 30, 30], paddingBottomRight: [right + 30, 30] };
     }
 
     function notice(content) {  // nothing to zoom to: the message opens where the map looks
