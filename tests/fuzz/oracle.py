@@ -98,31 +98,6 @@ class _Exact:
         xy = (point.x, point.y)
         return covered(self._rings, xy) or self._arr.enclosed(xy)
 
-
-def open_regions(geoms, keys, geographic: bool) -> np.ndarray:
-    """The uncovered faces the engine left outside (reached through a channel snap rounding closed)."""
-    from geoplan.engine.arrange import arrange, multipolygons
-
-    _, groups = np.unique(np.asarray(keys).astype(str), return_inverse=True)
-    return multipolygons(arrange(np.asarray(geoms, dtype=object), groups, int(groups.max()) + 1, geographic), "open")
-
-
-class _Exact:
-    """The exact arrangement of the rounded input, built when first asked."""
-
-    def __init__(self, geoms, keys):
-        self.geoms, self.keys, self._arr = geoms, keys, None
-
-    def filled(self, point) -> bool:
-        """Is the point covered by the input or in an enclosed gap, exactly?"""
-        from .exact import Arrangement, covered, rings_of
-
-        if self._arr is None:
-            self._rings = rings_of(self.geoms, [str(k) for k in self.keys])
-            self._arr = Arrangement(self._rings)
-        xy = (point.x, point.y)
-        return covered(self._rings, xy) or self._arr.enclosed(xy)
-
     def behind_sliver(self, q, point) -> bool:
         """Is the point uncovered and enclosed only by material thinner than about a grid step? Snap
         rounding may collapse such a sliver (its two sides snap together and cancel), and what it
