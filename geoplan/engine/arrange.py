@@ -98,6 +98,23 @@ def ring_arrays(geoms, chunk: int = 4096) -> tuple[np.ndarray, np.ndarray, np.nd
             np.concatenate(holes) if holes else np.zeros(0, dtype=bool))
 
 
+def _finite_rings(geoms) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`ring_arrays` of ``geoms``, refused (InputError) when a coordinate is not a finite number."""
+    xy, offsets, owner, hole = ring_arrays(geoms)
+    if not np.isfinite(xy).all():
+        raise InputError("dissolve.not_finite", n=int((~np.isfinite(xy)).any(axis=1).sum()))
+    return xy, offsets, owner, hole
+
+
+def _consistent(out: dict) -> dict:
+    """The engine's output, or ArrangementError when its self-check found the planar graph inconsistent."""
+    stats = out["stats"]
+    if stats["winding_mismatches"] or stats["bad_components"] or stats["bad_rings"]:
+        raise ArrangementError("dissolve.inconsistent", mismatches=stats["winding_mismatches"],
+                               components=stats["bad_components"], rings=stats["bad_rings"])
+    return out
+
+
 def arrange(geoms: np.ndarray, groups: np.ndarray, n_groups: int, geographic: bool = False) -> dict:
     """Run the compiled arrangement on polygons with integer groups in ``[0, n_groups)``.
 
@@ -112,20 +129,14 @@ def arrange(geoms: np.ndarray, groups: np.ndarray, n_groups: int, geographic: bo
     >>> multipolygons(out, "units")[0].area, out["stats"]["faces"]  # the shared edge cancels: one face and the outside
     (2.0, 2)
     """
-    xy, offsets, owner, hole = ring_arrays(geoms)
-    if not np.isfinite(xy).all():
-        raise InputError("dissolve.not_finite", n=int((~np.isfinite(xy)).any(axis=1).sum()))
+    xy, offsets, owner, hole = _finite_rings(geoms)
     try:
         out = _arrange.dissolve(xy, offsets, owner.astype(np.int64), hole.astype(np.uint8),
                                 np.asarray(groups, dtype=np.int64), int(n_groups),
                                 grid_unit(geoms) if len(geoms) else 1.0, bool(geographic))
     except _arrange.LimitError:
         raise CapacityError("dissolve.too_large", polygons=len(geoms)) from None
-    stats = out["stats"]
-    if stats["winding_mismatches"] or stats["bad_components"] or stats["bad_rings"]:
-        raise ArrangementError("dissolve.inconsistent", mismatches=stats["winding_mismatches"],
-                               components=stats["bad_components"], rings=stats["bad_rings"])
-    return out
+    return _consistent(out)
 
 
 def overlay(a_geoms, b_geoms, geographic: bool = False, overlap_a: str = "each", overlap_b: str = "each",
@@ -154,19 +165,14 @@ def overlay(a_geoms, b_geoms, geographic: bool = False, overlap_a: str = "each",
     a_geoms = np.asarray(a_geoms, dtype=object)
     b_geoms = np.asarray(b_geoms, dtype=object)
     both = np.concatenate([a_geoms, b_geoms])
-    xy, offsets, owner, hole = ring_arrays(both)
-    if not np.isfinite(xy).all():
-        raise InputError("dissolve.not_finite", n=int((~np.isfinite(xy)).any(axis=1).sum()))
+    xy, offsets, owner, hole = _finite_rings(both)
     flags = (overlap_a == "each") | (overlap_b == "each") << 1 | (not geometry) << 2
     try:
         out = _arrange.overlay(xy, offsets, owner.astype(np.int64), hole.astype(np.uint8),
                                len(a_geoms), len(b_geoms), grid_unit(both) if len(both) else 1.0, flags)
     except _arrange.LimitError:
         raise CapacityError("dissolve.too_large", polygons=len(both)) from None
-    stats = out["stats"]
-    if stats["winding_mismatches"] or stats["bad_components"] or stats["bad_rings"]:
-        raise ArrangementError("dissolve.inconsistent", mismatches=stats["winding_mismatches"],
-                               components=stats["bad_components"], rings=stats["bad_rings"])
+    stats = _consistent(out)["stats"]
     frame = pd.DataFrame({"a": int32(out, "piece_a").astype(np.int64), "b": int32(out, "piece_b").astype(np.int64)})
     if geometry:
         frame["geometry"] = multipolygons(out, "pieces")
