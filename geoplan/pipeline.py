@@ -106,7 +106,7 @@ def merge(old: gpd.GeoDataFrame, plan: Plan | str | os.PathLike, options: MergeO
         units = with_population_estimate(_units(inputs, dissolved.units, pieces), inputs.plan, pieces,
                                          inputs.options)  # census shares controlled to the parents' declared totals
         steps = MergeSteps(inputs.layer, inputs.plan, options, placement, pieces, units, repairs.result(),
-                           counted_twice_km2(dissolved.overlaps, inputs.layer.crs), left.result(), apart, audit)
+                           counted_twice_km2(dissolved.overlaps), left.result(), apart, audit)
     crosswalk = pieces[[*COLUMNS, *inputs.counts, *(["pop_share"] if "population" in inputs.counts else []),
                         "geometry"]]
     return MergeResult(units, crosswalk, lineage, steps.repairs, MergeReport.of(steps), placement.links,

@@ -93,6 +93,7 @@ def test_crossing_borders_are_noded_and_overlaps_counted():
     out = dissolve_clean([a, b], ["a", "b"], gap_width_m=1.0)
     assert sorted(out.repairs["kind"]) == ["overlap"] and out.stats["crossings"] == 1
     assert out.overlaps["n_polygons"].tolist() == [2]
+    assert abs(out.overlaps["area_km2"].iloc[0] - a.intersection(b).area / 1e6) < 1e-15  # planar metres
     assert abs(out.units.area.sum() - shapely.union_all([a, b]).area) < 1e-12
     assert quality(out.units)["overlaps"] == 0 and gaps_left(out.units) == 0
 

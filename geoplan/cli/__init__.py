@@ -20,6 +20,7 @@ from ..io.lock import release_all
 from . import assign, atlas, check, demo, merge, plans, review_map, transfer
 from .common import HelpFormatter, localise, usage_mistake
 from .failures import EXIT_USER_ERROR, catch_signals, claim_outputs, failed, flushed, interrupted, one_line
+from .memory import share_one_heap
 
 OPTION_FLAGS = {  # how the options of the Python API are named on the command line, in messages
     "code_field": "--old-code", "name_field": "--old-name", "parent_field": "--old-parent",
@@ -75,6 +76,7 @@ def main(argv=None) -> int:
     2
     """
     argv = sys.argv[1:] if argv is None else list(argv)
+    share_one_heap()
     with using(_language(argv)):
         return _main(argv)
 

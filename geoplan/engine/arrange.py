@@ -58,13 +58,19 @@ def grid_unit(geoms: np.ndarray) -> float:
 def multipolygons(out: dict, prefix: str, single_as_polygon: bool = False) -> np.ndarray:
     """The arrangement's ragged arrays as shapely MultiPolygons (with
     ``single_as_polygon``, a Polygon where there is one part)."""
-    xy = np.frombuffer(out[prefix + "_xy"], dtype=np.float64).reshape(-1, 2)
-    offsets = tuple(np.frombuffer(out[f"{prefix}_{k}_offsets"], dtype=np.int64) for k in ("ring", "polygon", "geometry"))
+    xy, offsets = ragged(out, prefix)
     geoms = shapely.from_ragged_array(shapely.GeometryType.MULTIPOLYGON, xy, offsets)
     if single_as_polygon:
         single = np.diff(offsets[2]) == 1
         geoms[single] = shapely.get_geometry(geoms[single], 0)
     return geoms
+
+
+def ragged(out: dict, prefix: str) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """The arrangement's rings named ``prefix`` as ``shapely.from_ragged_array`` takes MultiPolygons:
+    coordinates, and ring, polygon and geometry offsets."""
+    xy = np.frombuffer(out[prefix + "_xy"], dtype=np.float64).reshape(-1, 2)
+    return xy, tuple(np.frombuffer(out[f"{prefix}_{k}_offsets"], dtype=np.int64) for k in ("ring", "polygon", "geometry"))
 
 
 def int32(out: dict, key: str) -> np.ndarray:

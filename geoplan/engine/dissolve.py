@@ -52,8 +52,8 @@ import shapely
 from pyproj import CRS
 
 from ..i18n import Message
-from ..measure.area import METRES_PER_DEGREE, has_area, metres_along, to_lonlat
-from .arrange import arrange, int32, multipolygons
+from ..measure.area import GEOMETRY_CHUNK, METRES_PER_DEGREE, has_area, metres_along, ragged_area_km2, to_lonlat
+from .arrange import arrange, int32, multipolygons, ragged
 from .geometry import polygonal_part
 
 RULES = {1: "enclosed", 2: "longest border", 3: "first candidate", 4: "whole unit"}
@@ -65,15 +65,15 @@ class Dissolved:
     """Result of :func:`dissolve_clean`: ``units`` (GeoSeries by key, a valid
     coverage), ``repairs`` (GeoDataFrame: ``kind, rule, receiving_code,
     other_codes``, ``area`` and ``width`` in CRS units, the repaired piece),
-    ``overlaps`` (GeoDataFrame: where the polygons overlap, within a unit or
-    between units, one row per number of polygons covering, ``n_polygons``:
-    what they count more than once), ``stats`` (counts of the arrangement:
+    ``overlaps`` (DataFrame: how much the polygons overlap, within a unit or
+    between units, one row per number of polygons covering, ``n_polygons``,
+    and the ``area_km2`` they cover so: what they count more than once), ``stats`` (counts of the arrangement:
     nodes, edges, faces, crossings...) and ``repaired`` (the invalid polygons
     repaired, by position in the input: the geometry used instead)."""
 
     units: gpd.GeoSeries
     repairs: gpd.GeoDataFrame
-    overlaps: gpd.GeoDataFrame
+    overlaps: pd.DataFrame
     stats: dict = field(default_factory=dict)
     repaired: dict = field(default_factory=dict)
 
@@ -91,16 +91,21 @@ def gap_widths(pieces: np.ndarray, geographic: bool) -> np.ndarray:
     """Mean width of each piece, twice its area over its perimeter, in CRS units;
     on lon/lat in degrees of latitude, each degree of longitude shrunk by the
     cosine of the latitude, so that a width means the same distance whatever
-    the layer's CRS.
+    the layer's CRS. Measured a few thousand pieces at a time (their boundaries
+    are copies).
 
     >>> gap_widths(np.array([shapely.box(0, 0, 1, 1), shapely.box(0, 60, 1, 61)]), True).round(2).tolist()
     [0.5, 0.33]
     """
     if not geographic:
         return 2 * shapely.area(pieces) / shapely.length(pieces)
-    shrink = np.cos(np.radians(shapely.get_y(shapely.centroid(pieces))))
-    perimeter = metres_along(shapely.boundary(pieces)) / METRES_PER_DEGREE
-    return 2 * shapely.area(pieces) * shrink / perimeter
+    widths = np.empty(len(pieces))
+    for start in range(0, len(pieces), GEOMETRY_CHUNK):
+        some = pieces[start:start + GEOMETRY_CHUNK]
+        shrink = np.cos(np.radians(shapely.get_y(shapely.centroid(some))))
+        perimeter = metres_along(shapely.boundary(some)) / METRES_PER_DEGREE
+        widths[start:start + len(some)] = 2 * shapely.area(some) * shrink / perimeter
+    return widths
 
 
 def _repairs(out: dict, keys: np.ndarray, gap_width: float, geographic: bool) -> gpd.GeoDataFrame:
@@ -125,10 +130,12 @@ def _repairs(out: dict, keys: np.ndarray, gap_width: float, geographic: bool) ->
     }, geometry=pieces)
 
 
-def _overlaps(out: dict) -> gpd.GeoDataFrame:
-    """Where the polygons overlap, by how many cover each place (2, 3...)."""
-    pieces = multipolygons(out, "excess")
-    return gpd.GeoDataFrame({"n_polygons": np.arange(len(pieces)) + 2}, geometry=pieces)
+def _overlaps(out: dict, crs) -> pd.DataFrame:
+    """How much of the layer the polygons cover 2, 3... times (``n_polygons``, ``area_km2``), measured
+    on the arrangement's rings without making them into geometries."""
+    xy, offsets = ragged(out, "excess")
+    return pd.DataFrame({"n_polygons": np.arange(len(offsets[2]) - 1) + 2,
+                         "area_km2": ragged_area_km2(xy, offsets, crs)})
 
 
 def _invalid_repaired(geoms: np.ndarray, flagged: np.ndarray) -> list[int]:
@@ -195,7 +202,7 @@ def dissolve_clean(geoms, keys, gap_width_m: float = 200.0, crs=None, progress=N
         repairs = pd.concat([invalid, repairs], ignore_index=True)
     position = np.flatnonzero(keep)
     return Dissolved(gpd.GeoSeries(units, index=pd.Index(group_keys, name="key"), crs=crs), repairs,
-                     _overlaps(out), out["stats"], {int(position[i]): geoms[i] for i in repaired})
+                     _overlaps(out, crs), out["stats"], {int(position[i]): geoms[i] for i in repaired})
 
 
 def in_lonlat(units: gpd.GeoSeries, crs) -> np.ndarray:

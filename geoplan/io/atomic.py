@@ -35,9 +35,13 @@ import re
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+
 from ..errors import GeoplanError, InputError
 from ..i18n import Message
 from ..i18n.catalogue import catalogue
+from .arrow_stream import streamed
 from .lock import claimed, lock_path
 from .signals import held_back
 from .write_errors import write_error
@@ -210,6 +214,9 @@ def forget_committed() -> None:
     _committed.clear()
 
 
+WRITE_CHUNK = 16_384  # rows per write of a polygon layer: its multi-part copies and WKB stay small
+
+
 def write_layers(target: str | Path, layers: dict) -> Path:
     """Write several layers (GeoDataFrames or plain tables) into one GeoPackage, atomically.
 
@@ -221,10 +228,43 @@ def write_layers(target: str | Path, layers: dict) -> Path:
     with atomic_path(target) as tmp:
         for name, frame in layers.items():
             if isinstance(frame, gpd.GeoDataFrame):
-                frame.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio", use_arrow=True, promote_to_multi=True)
+                _write_geodataframe(frame, tmp, name)
             else:
                 pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG", use_arrow=True)
     return Path(target)
+
+
+def _write_geodataframe(frame, tmp: Path, name: str) -> None:
+    """One layer of a GeoPackage, every polygon a MultiPolygon (one geometry type per layer, as
+    the format wants). A polygon layer is streamed to GDAL a chunk of rows at a time, so that
+    the MultiPolygon copies and the WKB of a layer of millions of vertices are never all in
+    memory at once."""
+    import pyarrow as pa
+    import pyogrio
+    import shapely
+
+    geoms = frame.geometry.to_numpy()
+    if not np.isin(shapely.get_type_id(geoms), (-1, 3, 6)).all():  # not polygons: written as geopandas does
+        frame.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio", use_arrow=True, promote_to_multi=True)
+        return
+    attributes = pa.Table.from_pandas(pd.DataFrame(frame.drop(columns=frame.geometry.name)), preserve_index=False)
+    attributes = attributes.cast(pa.schema([pa.field(f.name, pa.string()) if pa.types.is_null(f.type) else f
+                                            for f in attributes.schema]))  # GDAL has no null type
+    schema = attributes.schema.append(pa.field("geometry", pa.binary()))
+
+    def batches():
+        for start in range(0, len(frame), WRITE_CHUNK):
+            some = geoms[start:start + WRITE_CHUNK].copy()
+            single = shapely.get_type_id(some) == 3
+            if single.any():
+                some[single] = shapely.multipolygons(some[single][:, None])
+            wkb = pa.array(shapely.to_wkb(some), pa.binary())
+            yield from attributes.slice(start, len(some)).append_column(schema.field("geometry"), wkb).to_batches()
+
+    crs = frame.crs.to_epsg() if frame.crs is not None else None
+    with streamed(schema, batches()) as reader:
+        pyogrio.write_arrow(reader, tmp, layer=name, driver="GPKG", geometry_name="geometry", geometry_type="MultiPolygon",
+                            crs=f"EPSG:{crs}" if crs else (frame.crs.to_wkt() if frame.crs is not None else None))
 
 
 __all__ = ["atomic_path", "check_target", "committed", "forget_committed", "leftovers", "lock_path", "partial_path",

@@ -52,3 +52,48 @@ def held_back():
                 signal.signal(signum, handler)
         for signum in noted:
             previous[signum](signum, None)
+
+
+@contextmanager
+def raised_as_themselves():
+    """Inside the block, an interrupt whose exception C code swallowed (GDAL pulling Arrow batches
+    turns it into ``RuntimeError: Error while accessing batch from stream``) is raised again as
+    itself when the block fails; the handlers still run at once, so the work stops as soon.
+
+    >>> previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    >>> try:
+    ...     with raised_as_themselves():
+    ...         try:
+    ...             signal.raise_signal(signal.SIGINT)
+    ...         except KeyboardInterrupt:
+    ...             raise RuntimeError("swallowed by C code")
+    ... except KeyboardInterrupt:
+    ...     print("interrupted")
+    interrupted
+    >>> _ = signal.signal(signal.SIGINT, previous)
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    noted: list[int] = []
+    previous = {signum: signal.getsignal(signum) for signum in SIGNALS}
+
+    def noting(handler):
+        def note(number, frame):
+            noted.append(number)
+            handler(number, frame)
+        return note
+
+    for signum, handler in previous.items():
+        if callable(handler):
+            signal.signal(signum, noting(handler))
+    try:
+        yield
+    except BaseException:
+        if noted and callable(previous[noted[0]]):
+            previous[noted[0]](noted[0], None)  # raises the interrupt itself
+        raise
+    finally:
+        for signum, handler in previous.items():
+            if callable(handler):
+                signal.signal(signum, handler)

@@ -29,6 +29,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..errors import InputError
+from .arrow_stream import streamed
 from .atomic import atomic_path
 from .spreadsheets import write_csv, write_xlsx
 from .stream import EXCEL_ROWS, GEOMETRY, OGR_DRIVERS, PARQUET, points_wkb  # noqa: F401 (points_wkb: doctest)
@@ -140,13 +141,12 @@ def _ogr(target, schema: pa.Schema, batches, layout: Layout, driver: str) -> int
             count[0] += batch.num_rows
             yield from batch.cast(plain).to_batches()
 
-    reader = pa.RecordBatchReader.from_batches(plain, counted())
     geometry = GEOMETRY in schema.names
     kind = layout.geometry_types[0] if len(layout.geometry_types) == 1 else "Unknown"
     # FlatGeobuf without its spatial index: GDAL would hold every feature's extent until the end
     # (memory growing with the number of features), and the index refuses features without geometry
     options = {"SPATIAL_INDEX": "NO"} if driver == "FlatGeobuf" else {}
-    with atomic_path(target) as tmp:
+    with atomic_path(target) as tmp, streamed(plain, counted()) as reader:
         pyogrio.write_arrow(reader, tmp, layer=layout.layer, driver=driver, layer_options=options,
                             **({"geometry_name": GEOMETRY, "geometry_type": kind, "crs": "EPSG:4326"} if geometry else {}))
         if driver == "GPKG":

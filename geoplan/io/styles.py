@@ -102,12 +102,13 @@ def _renderer(name: str, frame: gpd.GeoDataFrame) -> ElementTree.Element | None:
     present = [field for field in fields if field in frame]
     if not present or (expression and len(present) < len(fields)):
         return None
-    if expression:  # several fields: "gap: wide gap"
-        values = frame[fields[0]].astype(str).str.cat([frame[field].astype(str) for field in fields[1:]], sep=": ")
-        labels = {v: ": ".join(str(value_label(part)) for part in v.split(": ")) for v in values.unique()}
-        return categorized(expression, values, labels)
-    values = frame[present[0]].fillna("").astype(str)
-    return categorized(present[0], values, {v: str(value_label(v)) if v else render("style.other") for v in values.unique()})
+    if expression:  # several fields: "gap: wide gap", counted before they are joined (a layer may have millions of rows)
+        combos = frame[list(fields)].astype(str).value_counts()
+        counts = pd.Series(combos.to_numpy(), index=[": ".join(combo) for combo in combos.index])
+        labels = {v: ": ".join(str(value_label(part)) for part in v.split(": ")) for v in counts.index}
+        return categorized(expression, counts, labels)
+    counts = frame[present[0]].fillna("").astype(str).value_counts()
+    return categorized(present[0], counts, {v: str(value_label(v)) if v else render("style.other") for v in counts.index})
 
 
 def graduated(values: pd.Series, field: str, classes: int = len(RAMP)) -> ElementTree.Element:
@@ -138,18 +139,17 @@ def graduated(values: pd.Series, field: str, classes: int = len(RAMP)) -> Elemen
     return renderer
 
 
-def categorized(attribute: str, values: pd.Series, labels: dict[str, str]) -> ElementTree.Element:
-    """A categorized renderer on ``attribute`` (a field or an expression): one category per value of
-    ``values``, the most frequent first, labelled by ``labels``.
+def categorized(attribute: str, counts: pd.Series, labels: dict[str, str]) -> ElementTree.Element:
+    """A categorized renderer on ``attribute`` (a field or an expression): one category per value
+    (``counts``: how many features have each, the most frequent first), labelled by ``labels``.
 
-    >>> r = categorized("basis", pd.Series(["whole", "whole", "approximate"]), {"whole": "whole", "approximate": "≈"})
+    >>> r = categorized("basis", pd.Series([2, 1], index=["whole", "approximate"]), {"whole": "whole", "approximate": "≈"})
     >>> [(c.get("value"), c.get("label")) for c in r.iter("category")]
     [('whole', 'whole (2)'), ('approximate', '≈ (1)')]
     """
     renderer = ElementTree.Element("renderer-v2", type="categorizedSymbol", attr=attribute, symbollevels="0",
                                    forceraster="0", enableorderby="0")
     categories, symbols = ElementTree.SubElement(renderer, "categories"), ElementTree.SubElement(renderer, "symbols")
-    counts = values.value_counts()
     spare = iter(PALETTE * (len(counts) // len(PALETTE) + 1))
     for i, (value, n) in enumerate(counts.items()):
         colour = CATEGORY_COLOURS.get(value) or CATEGORY_COLOURS.get(value.split(": ")[-1]) or next(spare)

@@ -52,10 +52,15 @@ def to_lonlat(geoms, crs) -> np.ndarray:
     """
     geoms = np.asarray(geoms, dtype=object)
     crs = CRS.from_user_input(crs)
-    if crs.is_geographic and crs.datum is not None and crs.datum.name.startswith("World Geodetic System 1984"):
-        return geoms  # lon/lat on the WGS 84 datum already (not VN-2000's lon/lat: its datum is shifted)
+    if _is_wgs84_lonlat(crs):
+        return geoms
     transformer = Transformer.from_crs(crs, 4326, always_xy=True)
     return shapely.transform(geoms, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
+
+
+def _is_wgs84_lonlat(crs: CRS) -> bool:
+    """Lon/lat on the WGS 84 datum (not VN-2000's lon/lat: its datum is shifted)."""
+    return crs.is_geographic and crs.datum is not None and crs.datum.name.startswith("World Geodetic System 1984")
 
 
 def ring_table(geoms) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -87,10 +92,7 @@ def lonlat_array(geoms, crs=None) -> np.ndarray:
     Traceback (most recent call last):
     geoplan.errors.InputError: coordinates are not longitudes and latitudes (up to 500000, 1100000): give their CRS
     """
-    if hasattr(geoms, "columns") and hasattr(geoms, "geometry"):  # a GeoDataFrame: its active geometry
-        geoms = geoms.geometry
-    given = crs if crs is not None else getattr(geoms, "crs", None)
-    geoms = np.atleast_1d(np.asarray(geoms, dtype=object))  # one geometry is an array of one
+    geoms, given = _with_crs(geoms, crs)
     if given is not None:
         return to_lonlat(geoms, given)
     if not len(geoms) or shapely.is_empty(geoms).all() or shapely.is_missing(geoms).all():
@@ -99,6 +101,34 @@ def lonlat_array(geoms, crs=None) -> np.ndarray:
     if not max(abs(x0), abs(x1)) <= 360 or not max(abs(y0), abs(y1)) <= 90:  # NaN fails too
         raise InputError("measure.not_lonlat", x=max(abs(x0), abs(x1)), y=max(abs(y0), abs(y1)))
     return geoms
+
+
+def _with_crs(geoms, crs) -> tuple[np.ndarray, object]:
+    """Geometries (array, GeoSeries or GeoDataFrame, or one geometry) as an array, and their CRS:
+    ``crs`` if given, else the one a GeoSeries carries, else None."""
+    if hasattr(geoms, "columns") and hasattr(geoms, "geometry"):  # a GeoDataFrame: its active geometry
+        geoms = geoms.geometry
+    given = crs if crs is not None else getattr(geoms, "crs", None)
+    return np.atleast_1d(np.asarray(geoms, dtype=object)), given
+
+
+GEOMETRY_CHUNK = 4096  # geometries measured at a time: the rings GEOS copies out come and go
+
+
+def _by_chunks(measure, geoms, crs) -> np.ndarray:
+    """``measure`` (lon/lat geometries -> one float each) applied a few thousand geometries at a
+    time: on a layer of millions of vertices, the copies of the rings and the reprojected copies
+    stay small and their memory is reused.
+
+    >>> float(_by_chunks(shapely.area, [shapely.box(0, 0, 1, 1)] * 5000, "EPSG:4326").sum())
+    5000.0
+    """
+    geoms, crs = _with_crs(geoms, crs)
+    crs = CRS.from_user_input(crs) if crs is not None else None
+    if len(geoms) <= GEOMETRY_CHUNK:
+        return measure(lonlat_array(geoms, crs))
+    return np.concatenate([measure(lonlat_array(geoms[i:i + GEOMETRY_CHUNK], crs))
+                           for i in range(0, len(geoms), GEOMETRY_CHUNK)])
 
 
 def area_km2(geoms, crs=None) -> np.ndarray:
@@ -113,7 +143,11 @@ def area_km2(geoms, crs=None) -> np.ndarray:
     >>> area_km2(shapely.box(0, 0, 1, 1)).round(0).tolist()
     [12309.0]
     """
-    geoms = lonlat_array(geoms, crs)
+    return _by_chunks(_geodesic_km2, geoms, crs)
+
+
+def _geodesic_km2(geoms: np.ndarray) -> np.ndarray:
+    """:func:`area_km2` of lon/lat geometries."""
     xy, offsets, geometry, hole = ring_table(geoms)
     lon, lat = np.ascontiguousarray(xy[:, 0]), np.ascontiguousarray(xy[:, 1])
     ring_area = np.array([abs(WGS84.polygon_area_perimeter(lon[a:b], lat[a:b])[0])
@@ -128,7 +162,12 @@ def metres_along(lines) -> np.ndarray:
     >>> metres_along([shapely.LineString([(105, 10), (105, 11)]), shapely.LineString([(105, 60), (106, 60)])]).round(-2).tolist()
     [111300.0, 55700.0]
     """
-    parts, owner = shapely.get_parts(np.asarray(lines, dtype=object), return_index=True)
+    return _by_chunks(_metres_along, lines, "EPSG:4326")
+
+
+def _metres_along(lines: np.ndarray) -> np.ndarray:
+    """:func:`metres_along` of a few lines."""
+    parts, owner = shapely.get_parts(lines, return_index=True)
     xy, part = shapely.get_coordinates(parts, return_index=True)
     same = part[1:] == part[:-1]
     dx, dy = np.diff(xy[:, 0])[same], np.diff(xy[:, 1])[same]
@@ -153,8 +192,18 @@ def fast_area_km2(geoms, crs=None) -> np.ndarray:
     >>> float(fast_area_km2([shapely.box(0, 0, 1, 1)])[0].round(0))
     12309.0
     """
-    geoms = lonlat_array(geoms, crs)
+    return _by_chunks(_authalic_km2, geoms, crs)
+
+
+def _authalic_km2(geoms: np.ndarray) -> np.ndarray:
+    """:func:`fast_area_km2` of lon/lat geometries."""
     xy, offsets, geometry, hole = ring_table(geoms)
+    ring_area = _ring_areas_m2(xy, offsets)
+    return np.bincount(geometry, weights=np.where(hole, -ring_area, ring_area), minlength=len(geoms)) / 1e6
+
+
+def _ring_areas_m2(xy: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """The area in m2 of each closed lon/lat ring ``xy[offsets[i]:offsets[i + 1]]`` (see :func:`fast_area_km2`)."""
     excess = np.zeros(max(len(xy) - 1, 0))  # per edge
     for a in range(0, len(xy) - 1, CHUNK):
         b = min(a + CHUNK + 1, len(xy))
@@ -165,5 +214,35 @@ def fast_area_km2(geoms, crs=None) -> np.ndarray:
         excess[a:b - 1] = 2 * np.arctan2(np.tan(dlon / 2) * (t[1:] + t[:-1]), 1 + t[1:] * t[:-1])
     if len(offsets) > 2:
         excess[offsets[1:-1] - 1] = 0  # the step from one ring to the next
-    ring_area = np.abs(np.add.reduceat(excess, offsets[:-1])) * _RQ2 if len(excess) else np.zeros(len(offsets) - 1)
-    return np.bincount(geometry, weights=np.where(hole, -ring_area, ring_area), minlength=len(geoms)) / 1e6
+    return np.abs(np.add.reduceat(excess, offsets[:-1])) * _RQ2 if len(excess) else np.zeros(len(offsets) - 1)
+
+
+def ragged_area_km2(xy: np.ndarray, offsets: tuple[np.ndarray, np.ndarray, np.ndarray], crs) -> np.ndarray:
+    """:func:`fast_area_km2` of MultiPolygons given as ragged arrays (``shapely.to_ragged_array``'s
+    coordinates and ring, polygon and geometry offsets), without making them into geometries: on
+    hundreds of thousands of parts, the geometries would cost more memory than their coordinates.
+    ``crs`` None: planar coordinates in metres.
+
+    >>> xy, offsets = shapely.to_ragged_array([shapely.MultiPolygon([shapely.box(0, 0, 1, 1)])])[1:]
+    >>> float(ragged_area_km2(xy, offsets, "EPSG:4326")[0].round(0))
+    12309.0
+    """
+    rings, polygons, geometries = offsets
+    crs = CRS.from_user_input(crs) if crs is not None else None
+    if crs is not None and not _is_wgs84_lonlat(crs):
+        transformer = Transformer.from_crs(crs, 4326, always_xy=True)
+        xy = np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
+    ring_area = _ring_areas_m2(xy, rings) if crs is not None else _planar_ring_areas(xy, rings)
+    polygon = np.repeat(np.arange(len(polygons) - 1), np.diff(polygons))  # of each ring
+    shell = np.zeros(len(rings) - 1, dtype=bool)
+    shell[polygons[:-1][np.diff(polygons) > 0]] = True
+    geometry = np.repeat(np.arange(len(geometries) - 1), np.diff(geometries))[polygon]
+    return np.bincount(geometry, weights=np.where(shell, ring_area, -ring_area), minlength=len(geometries) - 1) / 1e6
+
+
+def _planar_ring_areas(xy: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """The area of each closed planar ring ``xy[offsets[i]:offsets[i + 1]]`` (the shoelace formula)."""
+    cross = xy[:-1, 0] * xy[1:, 1] - xy[1:, 0] * xy[:-1, 1]
+    if len(offsets) > 2:
+        cross[offsets[1:-1] - 1] = 0  # the step from one ring to the next
+    return np.abs(np.add.reduceat(cross, offsets[:-1])) / 2 if len(cross) else np.zeros(len(offsets) - 1)
