@@ -1407,8 +1407,8 @@ static inline const i32 *cov_g(const Engine *E, i32 f) { return E->cov_grp.a + E
  * `separated` for v beyond a chord).  An exit through a pixel corner counts
  * at the end of the side before it; two exits at one point are ordered by
  * their directions and the arc between them, of no length, joins nothing;
- * where two leave at one point the same way (their order is unknown) the
- * pixel joins nothing and the face stays a gap.
+ * two that leave at one point the same way are collinear and coincide
+ * there (the same line through the pixel), so any fixed order will do.
  *
  * Only pixels on the boundary of gap faces where a segment was bent or
  * pieces of several segments coincide, with two uncovered wedges or such
@@ -1434,11 +1434,14 @@ static int cmp_bpos(const BPos *p, const BPos *q) {
 }
 
 /* exits by their point on the boundary, counter-clockwise; two leaving at one point by their
- * direction (the one turned clockwise of the other comes first) */
+ * direction (the one turned clockwise of the other comes first); two the same way (collinear
+ * pieces that coincide there) by segment and sense, a fixed order */
 static int cmp_exit(const void *a, const void *b) {
     const Exit *x = (const Exit *)a, *y = (const Exit *)b;
     int c = cmp_bpos(&x->pos, &y->pos);
-    return c ? c : -sign128((i128)x->dx * y->dy - (i128)x->dy * y->dx);
+    if (!c) c = -sign128((i128)x->dx * y->dy - (i128)x->dy * y->dx);
+    if (!c) c = (x->seg > y->seg) - (x->seg < y->seg);
+    return c ? c : (x->out > y->out) - (x->out < y->out);
 }
 
 /* the point t = n / d (d > 0) along P + t D on side `side` of [-1, 1]^2, as a boundary position; 0 at a corner */
@@ -1562,10 +1565,7 @@ static i64 pixel_exits(const Engine *E, Pixels *P, i32 ov) {
     }
     if (n < 2) return 0;
     qsort(P->ex, n, sizeof(Exit), cmp_exit);
-    for (size_t i = 0; i < n; i++) {
-        P->ex[i].shut = !cmp_bpos(&P->ex[i].pos, &P->ex[(i + 1) % n].pos);
-        if (P->ex[i].shut && !cmp_exit(&P->ex[i], &P->ex[(i + 1) % n])) return 0; /* two the same way: order unknown */
-    }
+    for (size_t i = 0; i < n; i++) P->ex[i].shut = !cmp_bpos(&P->ex[i].pos, &P->ex[(i + 1) % n].pos);
     return (i64)n;
 }
 
