@@ -2134,8 +2134,10 @@ static int trace_regions(Engine *E, const i32 *label, i32 n_labels, Rings *R, co
  * that unit at the node bordering the outline, and the gaps left open there
  * (step 6), go to X when they are slivers of snap rounding (mean width,
  * 2 area / perimeter, under one grid unit; an open gap so filled is logged
- * as an enclosed gap), and the units are traced again.  A pinch made of wider faces is the
- * input's own and stays (GEOS misreads it on the input too). */
+ * as an enclosed gap), and the units are traced again.  Where none of those is a sliver, the
+ * slivers inside X's hole at v go to X instead (snap rounding moved a vertex of a thin polygon
+ * inside X onto X's outline).  A pinch made of wider faces is the input's own and stays (GEOS
+ * misreads it on the input too). */
 
 static int is_sliver(const Engine *E, i32 f, VecI32 *hes) {
     CHECK(face_half_edges(E, f, hes));
