@@ -102,6 +102,20 @@ def test_channel_closed_by_snapping_keeps_the_region_outside():
     assert dissolve_clean(squares, list("abcd"), 10).repairs["kind"].tolist() == ["gap"]
 
 
+def test_channel_past_collinear_sides_keeps_the_region_outside():
+    """A channel narrower than a grid step, shut by snapping at a node where two sides leave the
+    same way (collinear, of unequal length: seed 94555 of the fuzzer): the pocket behind it is no gap."""
+    u = 2.0**-36  # the grid unit of this layer (extent 12)
+    walls = [shapely.Polygon([(0, 0), (6, 0), (6, 4), (0, 4)]),
+             shapely.Polygon([(6, 1), (12, 0), (12, 4 - u), (6, 4)]),  # down from (6, 4) along the first's side
+             shapely.Polygon([(0, 4 + 2 * u), (6 + u, 4), (6 + u, 8), (0, 8)]),  # the channel's roof, bent through (6, 4)
+             shapely.box(0, 8, 12, 10), shapely.box(10, 3, 12, 8)]  # the pocket's far sides
+    keys = np.array(list("abcde"), dtype=object)
+    out = dissolve_clean(walls, keys, 1.0)
+    assert check_dissolve(np.array(walls, dtype=object), keys, out, False) == []
+    assert out.stats["open_gaps"] == 1 and "gap" not in out.repairs["kind"].tolist()
+
+
 def test_a_valid_coverage_geos_misreads_is_kept():
     """GEOS's validator reads a unit's hole touching its shell on the outline, with another unit
     touching the same point from outside, as an invalid edge, on a valid coverage; faces wider than

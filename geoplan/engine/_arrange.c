@@ -1407,8 +1407,8 @@ static inline const i32 *cov_g(const Engine *E, i32 f) { return E->cov_grp.a + E
  * `separated` for v beyond a chord).  An exit through a pixel corner counts
  * at the end of the side before it; two exits at one point are ordered by
  * their directions and the arc between them, of no length, joins nothing;
- * where two leave at one point the same way (their order is unknown) the
- * pixel joins nothing and the face stays a gap.
+ * two that leave at one point the same way are collinear and coincide
+ * there (the same line through the pixel), so any fixed order will do.
  *
  * Only pixels on the boundary of gap faces where a segment was bent or
  * pieces of several segments coincide, with two uncovered wedges or such
@@ -1434,11 +1434,14 @@ static int cmp_bpos(const BPos *p, const BPos *q) {
 }
 
 /* exits by their point on the boundary, counter-clockwise; two leaving at one point by their
- * direction (the one turned clockwise of the other comes first) */
+ * direction (the one turned clockwise of the other comes first); two the same way (collinear
+ * pieces that coincide there) by segment and sense, a fixed order */
 static int cmp_exit(const void *a, const void *b) {
     const Exit *x = (const Exit *)a, *y = (const Exit *)b;
     int c = cmp_bpos(&x->pos, &y->pos);
-    return c ? c : -sign128((i128)x->dx * y->dy - (i128)x->dy * y->dx);
+    if (!c) c = -sign128((i128)x->dx * y->dy - (i128)x->dy * y->dx);
+    if (!c) c = (x->seg > y->seg) - (x->seg < y->seg);
+    return c ? c : (x->out > y->out) - (x->out < y->out);
 }
 
 /* the point t = n / d (d > 0) along P + t D on side `side` of [-1, 1]^2, as a boundary position; 0 at a corner */
@@ -1562,10 +1565,7 @@ static i64 pixel_exits(const Engine *E, Pixels *P, i32 ov) {
     }
     if (n < 2) return 0;
     qsort(P->ex, n, sizeof(Exit), cmp_exit);
-    for (size_t i = 0; i < n; i++) {
-        P->ex[i].shut = !cmp_bpos(&P->ex[i].pos, &P->ex[(i + 1) % n].pos);
-        if (P->ex[i].shut && !cmp_exit(&P->ex[i], &P->ex[(i + 1) % n])) return 0; /* two the same way: order unknown */
-    }
+    for (size_t i = 0; i < n; i++) P->ex[i].shut = !cmp_bpos(&P->ex[i].pos, &P->ex[(i + 1) % n].pos);
     return (i64)n;
 }
 
@@ -2134,8 +2134,10 @@ static int trace_regions(Engine *E, const i32 *label, i32 n_labels, Rings *R, co
  * that unit at the node bordering the outline, and the gaps left open there
  * (step 6), go to X when they are slivers of snap rounding (mean width,
  * 2 area / perimeter, under one grid unit; an open gap so filled is logged
- * as an enclosed gap), and the units are traced again.  A pinch made of wider faces is the
- * input's own and stays (GEOS misreads it on the input too). */
+ * as an enclosed gap), and the units are traced again.  Where none of those is a sliver, the
+ * slivers inside X's hole at v go to X instead (snap rounding moved a vertex of a thin polygon
+ * inside X onto X's outline).  A pinch made of wider faces is the input's own and stays (GEOS
+ * misreads it on the input too). */
 
 static int is_sliver(const Engine *E, i32 f, VecI32 *hes) {
     CHECK(face_half_edges(E, f, hes));
@@ -2159,11 +2161,65 @@ static int movable(const Engine *E, i32 f) {
     return 1;
 }
 
+/* Give face f to unit X (a sliver at a pinch); an open gap so filled becomes an enclosed gap. */
+static void give_face(Engine *E, i32 *label, i32 f, i32 X) {
+    label[f] = X; E->face_group[f] = X; E->n_pinch_moved++;
+    if (E->face_rule[f] == R_WHOLE) E->face_rule[f] = R_LONGEST;  /* no longer the whole of its unit */
+    if (E->face_open[f]) { E->face_open[f] = 0; E->n_open--; E->face_kind[f] = K_GAP; E->face_rule[f] = R_ENCLOSED; }
+}
+
+/* The faces of other units at v bordering the outline, and the gaps left open there, that are
+ * slivers: to X.  Returns how many moved, or an error (< 0). */
+static int outline_slivers(Engine *E, i32 *label, i32 h0, i32 X, VecI32 *hes) {
+    int moved = 0;
+    i32 h = h0;
+    do {
+        i32 l = he_face(E, h), r = he_face(E, h ^ 1);
+        i32 f = label[l] < 0 ? r : (label[r] < 0 ? l : -1);
+        int other = f >= 0 && label[f] >= 0 && label[f] != X && movable(E, f);
+        int open = l > 0 && E->face_open[l];
+        if (open) f = l;
+        if (other || open) {
+            int sl = is_sliver(E, f, hes);
+            if (sl < 0) return sl;
+            if (sl) { give_face(E, label, f, X); moved++; }
+        }
+        h = E->next[h ^ 1];
+    } while (h != h0);
+    return moved;
+}
+
+/* The faces at v inside X's hole (a run of wedges between X's that does not reach the outside)
+ * that are slivers: to X, so that the hole leaves v (snap rounding may move a vertex of a thin
+ * polygon inside X onto X's outline).  Returns how many moved, or an error (< 0). */
+static int hole_slivers(Engine *E, i32 *label, i32 h0, i32 X, VecI32 *hes, VecI32 *run) {
+    i32 h = h0;
+    while (label[he_face(E, h)] != X) { h = E->next[h ^ 1]; if (h == h0) return 0; }
+    i32 start = h;
+    int moved = 0, outside = 0;
+    run->n = 0;
+    do {  /* clockwise from a wedge of X: each run of other wedges, ended by the next wedge of X */
+        h = E->next[h ^ 1];
+        i32 f = he_face(E, h);
+        if (label[f] != X) { outside |= label[f] < 0; CHECK(VecI32_push(run, f)); continue; }
+        for (size_t k = 0; k < run->n && !outside; k++) {
+            i32 g = run->a[k];
+            if (label[g] == X || !movable(E, g)) continue;
+            int sl = is_sliver(E, g, hes);
+            if (sl < 0) return sl;
+            if (sl) { give_face(E, label, g, X); moved++; }
+        }
+        run->n = 0; outside = 0;
+    } while (h != start);
+    return moved;
+}
+
+/* Trace the units, settling the pinches GEOS misreads (above) in a few rounds. */
 static int trace_units(Engine *E, i32 *label, Rings *R) {
     size_t nn = E->N.x.n, nh = 2 * E->e_u.n;
     uint8_t *outline = (uint8_t *)xcalloc(nn, 1);
     i32 *node_he = (i32 *)xmalloc(nn, sizeof(i32));
-    VecI32 pinch = {0}, hes = {0};
+    VecI32 pinch = {0}, hes = {0}, run = {0};
     int err = (!outline || !node_he) ? FAIL_OOM : 0;
     for (size_t h = 0; h < nh && !err; h++) {
         node_he[he_origin(E, (i32)h)] = (i32)h;
@@ -2175,27 +2231,14 @@ static int trace_units(Engine *E, i32 *label, Rings *R) {
         if ((err = trace_regions(E, label, (i32)E->n_groups, R, outline, &pinch))) break;
         int moved = 0;
         for (size_t k = 0; k + 1 < pinch.n && !err; k += 2) {
-            i32 v = pinch.a[k], X = pinch.a[k + 1], h0 = node_he[v], h = h0;
-            do {  /* the faces at v of other units bordering the outline, and the gaps left open there */
-                i32 l = he_face(E, h), r = he_face(E, h ^ 1);
-                i32 f = label[l] < 0 ? r : (label[r] < 0 ? l : -1);
-                int other = f >= 0 && label[f] >= 0 && label[f] != X && movable(E, f);
-                int open = l > 0 && E->face_open[l];
-                if (open) f = l;
-                if (other || open) {
-                    int sl = is_sliver(E, f, &hes);
-                    if (sl < 0) { err = sl; break; }
-                    if (sl) {
-                        label[f] = X; E->face_group[f] = X; moved++; E->n_pinch_moved++;
-                        if (open) { E->face_open[f] = 0; E->n_open--; E->face_kind[f] = K_GAP; E->face_rule[f] = R_ENCLOSED; }
-                    }
-                }
-                h = E->next[h ^ 1];
-            } while (h != h0);
+            i32 h0 = node_he[pinch.a[k]], X = pinch.a[k + 1];
+            int m = outline_slivers(E, label, h0, X, &hes);
+            if (m == 0) m = hole_slivers(E, label, h0, X, &hes, &run);  /* else the pinch may be gone */
+            if (m < 0) err = m; else moved += m;
         }
         if (!moved) break;
     }
-    mem_free(outline); mem_free(node_he); mem_free(pinch.a); mem_free(hes.a);
+    mem_free(outline); mem_free(node_he); mem_free(pinch.a); mem_free(hes.a); mem_free(run.a);
     return err;
 }
 
