@@ -80,7 +80,9 @@ def merge(old: gpd.GeoDataFrame, plan: Plan | str | os.PathLike, options: MergeO
     say = _teller(progress)
     inputs = MergeInputs.gather(old, plan, options)
     placement = _placed(inputs, say)
-    with ThreadPoolExecutor(1) as pool:  # the engine releases the GIL: the bookkeeping runs beside it
+    with ThreadPoolExecutor(2) as pool:  # the engine and the audit release the GIL: the bookkeeping runs beside them
+        audit = pool.submit(copy_context().run, audit_links, inputs.layer, placement, inputs.plan,
+                            inputs.reference) if inputs.reference else None  # beside the split too
         if options.splits:  # the engine waits for the divided units to be cut
             pieces, shapes, split_log = _split(inputs, *whole_pieces(inputs.layer, placement, inputs.plan, options),
                                                say)
@@ -90,7 +92,7 @@ def merge(old: gpd.GeoDataFrame, plan: Plan | str | os.PathLike, options: MergeO
             (pieces, shapes), split_log = whole_pieces(inputs.layer, placement, inputs.plan, options), SPLIT_LOG_NONE
         lineage = lineage_table(pieces, inputs.plan, inputs.counts)
         apart = _detached(inputs, pieces)
-        audit = audit_links(inputs.layer, placement, inputs.plan, inputs.reference) if inputs.reference else None
+        audit = audit.result() if audit else None
         try:
             dissolved = engine.result()
         except GeoplanError as error:  # the engine's limits and defects, said of the layer's file

@@ -36,6 +36,7 @@ from .grid import OUTSIDE, PointGrid
 
 TOLERANCE = 1e-9  # of a feature's measure: pieces adding up to it within this need no repair
 OVERLAY_COST = 2.0  # the overlay's work per vertex, in GEOS intersection's work per vertex of a pair
+PER_THREAD = 1000  # features at least per overlay run in a thread of its own
 
 
 @dataclass
@@ -72,7 +73,7 @@ def cut(geoms: np.ndarray, units: np.ndarray, grid: PointGrid | None, threads: i
     if polygons.any() and worth_overlay(geoms, units, feature[polygons], unit[polygons]):
         by_overlay = polygons
     try:
-        cut_f, cut_u, cut_p = overlay_pairs(geoms, units, feature[by_overlay], unit[by_overlay])
+        cut_f, cut_u, cut_p = overlay_pairs(geoms, units, feature[by_overlay], unit[by_overlay], threads)
     except ArrangementError:  # (past its limits, or a defect of it: GEOS pair by pair instead)
         by_overlay[:] = False
         cut_f, cut_u, cut_p = overlay_pairs(geoms, units, feature[:0], unit[:0])
@@ -100,16 +101,39 @@ def worth_overlay(geoms: np.ndarray, units: np.ndarray, feature: np.ndarray, uni
 
 
 def overlay_pairs(geoms: np.ndarray, units: np.ndarray, feature: np.ndarray, unit: np.ndarray,
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                  threads: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The pieces of the polygons ``geoms[feature]`` in the units ``units[unit]`` (the pairs that
     touch), by the arrangement's overlay (:func:`geoplan.engine.arrange.overlay`), and the part
     of each in none of them (unit -1): features, units, pieces (Polygons where they have one part).
+    The features are split west to east into one group per thread (default: the cores, up to 4),
+    each overlaid with the units it touches in a thread of its own (the arrangement releases the
+    GIL): a feature's pieces depend only on it and the units it touches.
 
     >>> f, u, p = overlay_pairs(np.array([shapely.box(0.5, 0, 2.5, 1)]),
     ...                         np.array([shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)]), np.array([0, 0]), np.array([0, 1]))
     >>> f.tolist(), u.tolist(), shapely.area(p).tolist()
     ([0, 0, 0], [-1, 0, 1], [0.5, 0.5, 1.0])
     """
+    features = np.unique(feature)
+    threads = min(threads or min(os.cpu_count() or 1, 4), max(len(features) // PER_THREAD, 1))
+    if threads < 2:
+        return _overlay_group(geoms, units, feature, unit)
+    west_to_east = features[np.argsort(shapely.bounds(geoms[features])[:, [0, 2]].sum(axis=1), kind="stable")]
+    groups = np.array_split(west_to_east, threads)
+    with ThreadPoolExecutor(threads) as pool:
+        parts = list(pool.map(lambda group: _overlay_group(geoms, units, *_pairs_of(group, feature, unit)), groups))
+    return tuple(np.concatenate([part[k] for part in parts]) for k in range(3))
+
+
+def _pairs_of(group: np.ndarray, feature: np.ndarray, unit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs (feature, unit) whose feature is in ``group``."""
+    mine = np.isin(feature, group)
+    return feature[mine], unit[mine]
+
+
+def _overlay_group(geoms: np.ndarray, units: np.ndarray, feature: np.ndarray, unit: np.ndarray,
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`overlay_pairs` of some pairs, in one overlay."""
     features, units_used = np.unique(feature), np.unique(unit)
     if not len(features):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)

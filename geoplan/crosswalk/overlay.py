@@ -21,16 +21,21 @@ def overlay_areas(a: np.ndarray, b: np.ndarray, crs) -> pd.DataFrame:
     """One row per pair (``a`` index, ``b`` index) of polygons whose interiors meet, with the
     area of their intersection in km2 (``km2``); both layers in ``crs``. The pieces come from
     the arrangement's overlay of both layers at once (:func:`geoplan.engine.arrange.overlay`;
-    overlapping polygons of one layer each keep theirs), sorted by ``a`` then ``b``."""
+    overlapping polygons of one layer each keep theirs), measured without tracing them: each
+    piece's planar share of its polygon of ``a``, times that polygon's area in km2 (within a
+    polygon the size of a commune the scale of the plane varies by a few parts in 10,000 at
+    most); sorted by ``a`` then ``b``."""
     a, b = np.asarray(a, dtype=object), np.asarray(b, dtype=object)
     try:
-        frame = overlay(a, b)
+        frame = overlay(a, b, geometry=False)
     except ArrangementError:  # (a defect of the arrangement: GEOS pair by pair instead)
         return _pairwise_areas(a, b, crs)
     frame = frame[(frame["a"].to_numpy() >= 0) & (frame["b"].to_numpy() >= 0)]
-    areas = fast_area_km2(frame["geometry"].to_numpy(), crs) if len(frame) else np.zeros(0)
-    keep = areas > 0
-    return pd.DataFrame({"a": frame["a"].to_numpy()[keep], "b": frame["b"].to_numpy()[keep], "km2": areas[keep]})
+    left = frame["a"].to_numpy()
+    whole = shapely.area(a)
+    km2 = frame["area"].to_numpy() / np.where(whole > 0, whole, 1.0)[left] * fast_area_km2(a, crs)[left]
+    keep = km2 > 0
+    return pd.DataFrame({"a": left[keep], "b": frame["b"].to_numpy()[keep], "km2": km2[keep]})
 
 
 def _pairwise_areas(a: np.ndarray, b: np.ndarray, crs) -> pd.DataFrame:

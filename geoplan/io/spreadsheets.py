@@ -11,6 +11,7 @@ header, and number formats instead of raw floats (3.092116153482529 shows as
 >>> table = pd.DataFrame({"code": ["30502"], "name": ["Phường Thới Sơn"], "area_km2": [50.2364], "population": [24705]})
 >>> write_csv(table, os.path.join(folder, "t.csv")).read_bytes()[:3]
 b'\\xef\\xbb\\xbf'
+>>> import openpyxl
 >>> book = openpyxl.load_workbook(write_xlsx({"units": table}, os.path.join(folder, "t.xlsx")))
 >>> sheet = book["units"]
 >>> sheet["C1"].value, sheet["C2"].number_format, sheet.freeze_panes
@@ -22,11 +23,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import openpyxl
 import pandas as pd
-from openpyxl.styles import Font, PatternFill
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.utils import get_column_letter
 
 from .atomic import atomic_path
 
@@ -71,6 +68,8 @@ def number_format(values: pd.Series) -> str | None:
 def write_xlsx(sheets: dict[str, pd.DataFrame], target: str | Path) -> Path:
     """Write each table as a formatted sheet of one workbook, atomically (see the module's
     description); rows are streamed (openpyxl's write-only mode), so large tables stay quick."""
+    import openpyxl  # (a quarter of a second: only when a workbook is written)
+
     book = openpyxl.Workbook(write_only=True)
     for name, frame in sheets.items():
         _sheet(book, book.create_sheet(title=str(name)[:31]), frame)
@@ -81,6 +80,9 @@ def write_xlsx(sheets: dict[str, pd.DataFrame], target: str | Path) -> Path:
 
 def _sheet(book, sheet, frame: pd.DataFrame) -> None:
     """One table on a sheet: header with units, values with number formats, widths, frozen header, filter."""
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
     frame = pd.DataFrame(frame.drop(columns=[c for c in frame.columns if str(c) == "geometry"], errors="ignore"))
     headers = [f"{c} ({unit_of(str(c))})" if unit_of(str(c)) else str(c) for c in frame.columns]
     for index, column in enumerate(frame.columns, start=1):
@@ -97,8 +99,10 @@ def _sheet(book, sheet, frame: pd.DataFrame) -> None:
                       for value, fmt in zip(row, formats)])
 
 
-def _styled(sheet, value, **style) -> WriteOnlyCell:
+def _styled(sheet, value, **style):
     """A cell of a write-only sheet with its style (font, fill, number format)."""
+    from openpyxl.cell import WriteOnlyCell
+
     cell = WriteOnlyCell(sheet, value=value)
     for name, setting in style.items():
         setattr(cell, name, setting)

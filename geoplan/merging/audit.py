@@ -69,7 +69,9 @@ def audit_links(layer: OldLayer, placement: Placement, plan: Plan, reference: Re
 def _kinds(links: pd.DataFrame) -> pd.DataFrame:
     """The contradicted links, with their kind and the area at stake."""
     n_links = links.groupby(["feature", "old_code"])["new_code"].transform("size")
-    targets = links.groupby("feature")["new_code"].agg(set)
+    targets: dict[int, set] = {}
+    for feature, code in zip(links["feature"].to_numpy(), links["new_code"].to_numpy()):
+        targets.setdefault(feature, set()).add(code)
     full = links[(links["link"] == "full") & (links["held"] < links["area"] / 2) & (links["found_km2"] > links["held"])
                  & (links["found"] != links["new_code"])].assign(
         kind="full link elsewhere", at_stake=lambda t: t["area"] - t["held"])
@@ -90,9 +92,11 @@ def _verdicts(rows: pd.DataFrame, layer: OldLayer, plan: Plan) -> np.ndarray:
     perimeter_m = metres_along(shapely.boundary(layer.lonlat[rows["feature"].to_numpy()]))
     small = rows["at_stake"].to_numpy() * 1e6 < perimeter_m * ACCURACY_M
     names = plan.links.assign(key=plan.links["old_name"].map(folded_key))
-    received = names.groupby("new_code")[["key", "old_code"]].agg(list)
+    received: dict[str, list] = {}  # the (name key, old code) of the old units each new unit receives
+    for code, key, old in zip(names["new_code"].to_numpy(), names["key"].to_numpy(), names["old_code"].to_numpy()):
+        received.setdefault(code, []).append((key, old))
     feature_names = pd.Series(layer.text("name")[rows["feature"].to_numpy()]).map(folded_key)
-    homonym = [any(k == name and c != own for k, c in zip(*received.loc[found])) if found in received.index else False
+    homonym = [any(k == name and c != own for k, c in received.get(found, ()))
                for found, name, own in zip(rows["found"], feature_names, rows["old_code"])]
     pairs = set(zip(rows["new_code"], rows["found"]))
     swapped = [(found, target) in pairs for target, found in zip(rows["new_code"], rows["found"])]

@@ -68,7 +68,7 @@ def extended(line, polygon):
 def split_by_lines(pieces, shapes: np.ndarray, lines: np.ndarray, plan, crs, gap_width_m: float):
     """Cut every ``approximate`` piece with ``lines``: the new pieces (``source``, ``new_code``),
     their polygons in the layer's CRS and the log of the rules applied (repairs of kind ``split``)."""
-    targets = plan.links.groupby("old_code")["new_code"].agg(list)
+    targets = plan.targets()
     lonlat = pieces.geometry.to_numpy()
     tree = shapely.STRtree(lonlat)
     tolerance = gap_width_m / METRES_PER_DEGREE

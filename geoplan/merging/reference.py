@@ -55,6 +55,18 @@ class Reference:
     renamed: dict = field(default_factory=dict)
 
     @cached_property
+    def codes(self) -> np.ndarray:
+        """The codes of the shapes, in their order (an array: quick to index)."""
+        return self.shapes.index.to_numpy(dtype=object)
+
+    @cached_property
+    def prepared(self) -> np.ndarray:
+        """The shapes, prepared for many point-in-polygon tests (copies: the shapes stay as they are)."""
+        shapes = shapely.from_wkb(shapely.to_wkb(self.shapes.to_numpy()))
+        shapely.prepare(shapes)
+        return shapes
+
+    @cached_property
     def tree(self) -> shapely.STRtree:
         """A spatial index of the shapes, in their order."""
         return shapely.STRtree(self.shapes.to_numpy())

@@ -73,8 +73,10 @@ def _leftover_rule(piece, reference, targets: list[str]) -> tuple[str, str]:
     """Why a part went to none of the plan's ``targets``: the reference polygon of another unit
     holds it (``not linked``, with that unit's code: the one holding a point inside the part),
     or none does (``reference gap``)."""
-    found = reference.tree.query(shapely.point_on_surface(piece), predicate="within")
-    codes = [code for code in reference.shapes.index[found] if code not in targets]
+    point = shapely.point_on_surface(piece)
+    near = reference.tree.query(point)  # boxes; then the prepared polygons
+    found = near[shapely.contains(reference.prepared[near], point)]
+    codes = [code for code in reference.codes[found] if code not in targets]
     return ("not linked", str(codes[0])) if codes else ("reference gap", "")
 
 
@@ -116,7 +118,7 @@ def split_pieces(pieces, shapes: np.ndarray, reference, plan, gap_width: float, 
     (:class:`geoplan.merging.reference.Reference`): returns the rows and polygons (in the
     layer's CRS) of the new pieces, one per part, with the index of the piece each came from
     (``source``), and the log of the rules applied as engine-style repairs (kind ``split``)."""
-    targets = plan.links.groupby("old_code")["new_code"].agg(list)
+    targets = plan.targets()
     rows, parts_out, log = [], [], []
     for i in np.flatnonzero(pieces["basis"].to_numpy() == "approximate"):
         row = pieces.iloc[i]

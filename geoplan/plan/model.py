@@ -71,6 +71,18 @@ class Plan:
             n_links=first["old_code"].map(counts).to_numpy()
         ).reset_index(drop=True)
 
+    def targets(self) -> dict[str, list[str]]:
+        """The new units of each old unit, in the plan's order.
+
+        >>> Plan.from_frame(pd.DataFrame({"old_code": ["1", "1"], "new_code": ["8", "9"], "new_name": ["A", "B"],
+        ...                               "link": ["partial", "partial"]})).targets()
+        {'1': ['8', '9']}
+        """
+        targets: dict[str, list[str]] = {}
+        for old, new in zip(self.links["old_code"].to_numpy(), self.links["new_code"].to_numpy()):
+            targets.setdefault(old, []).append(new)
+        return targets
+
     def new_units(self) -> pd.DataFrame:
         """One row per new unit: code, name, parent and parent code."""
         return (
