@@ -59,6 +59,8 @@ def multipolygons(out: dict, prefix: str, single_as_polygon: bool = False) -> np
     """The arrangement's ragged arrays as shapely MultiPolygons (with
     ``single_as_polygon``, a Polygon where there is one part)."""
     xy, offsets = ragged(out, prefix)
+    if single_as_polygon and (np.diff(offsets[2]) == 1).all():  # Polygons at once: no MultiPolygon made and dropped
+        return shapely.from_ragged_array(shapely.GeometryType.POLYGON, xy, offsets[:2])
     geoms = shapely.from_ragged_array(shapely.GeometryType.MULTIPOLYGON, xy, offsets)
     if single_as_polygon:
         single = np.diff(offsets[2]) == 1

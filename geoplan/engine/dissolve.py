@@ -110,7 +110,7 @@ def gap_widths(pieces: np.ndarray, geographic: bool) -> np.ndarray:
 
 def _repairs(out: dict, keys: np.ndarray, gap_width: float, geographic: bool) -> gpd.GeoDataFrame:
     """The logged repairs: each gap, each overlap between units."""
-    pieces = multipolygons(out, "pieces")
+    pieces = multipolygons(out, "pieces", single_as_polygon=True)  # (hundreds of thousands on large layers)
     kind, group, rule = int32(out, "piece_kind"), int32(out, "piece_group"), int32(out, "piece_rule")
     bounds, others = int32(out, "piece_other_offsets"), int32(out, "piece_other")
     area = shapely.area(pieces)
