@@ -138,6 +138,8 @@ def _prepare(source: Source, units: Units, options: AssignOptions, first: pa.Tab
     _check_coordinates(first, source, units)
     threads = 1 if options.engine == "dask" else None
     job = Job(units, options, dimensions, list(source.columns), source.crs, threads)
+    if options.rule == "cut" and dimensions - {0} and options.engine == "local":
+        units.exclusive_soon()  # beside the reading and measuring of the features
     report = AssignReport(str(source.path), units.label, len(units.table), KIND.get(dimensions, "features"),
                           options.rule, units_repaired=units.repaired, renamed=job.renamed(), engine=options.engine)
     return job, report

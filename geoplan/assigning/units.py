@@ -15,6 +15,7 @@ where units overlap (the first unit listed takes them; a merge result's units ne
 from __future__ import annotations
 
 import os
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,6 +58,7 @@ class Units:
     _grid: PointGrid | None = field(default=None, repr=False)
     _tree: object = field(default=None, repr=False)
     _exclusive: np.ndarray | None = field(default=None, repr=False)
+    _exclusive_soon: Future | None = field(default=None, repr=False)
 
     def grid(self) -> PointGrid:
         """The grid that places points (:mod:`.grid`), built once."""
@@ -74,9 +76,21 @@ class Units:
         [(0.0, 0.0, 2.0, 1.0), (2.0, 0.0, 3.0, 1.0)]
         """
         if self._exclusive is None:
-            self._exclusive = self.geoms if self.kind == "result" else _without_overlaps(self.geoms)
-            shapely.prepare(self._exclusive)
+            soon, self._exclusive_soon = self._exclusive_soon, None
+            self._exclusive = soon.result() if soon is not None else self._exclusive_polygons()
+            shapely.prepare(self._exclusive)  # (here: the other thread only reads the polygons)
         return self._exclusive
+
+    def exclusive_soon(self) -> None:
+        """Start :meth:`exclusive` in a thread of its own (the arrangement releases the GIL), so
+        that it is ready when the features, read and measured meanwhile, are cut."""
+        if self._exclusive is None and self._exclusive_soon is None and self.geoms is not None:
+            pool = ThreadPoolExecutor(1)
+            self._exclusive_soon = pool.submit(self._exclusive_polygons)
+            pool.shutdown(wait=False)  # its thread ends with the task
+
+    def _exclusive_polygons(self) -> np.ndarray:
+        return self.geoms if self.kind == "result" else _without_overlaps(self.geoms)
 
     def tree(self) -> shapely.STRtree:
         """A spatial index of the polygons, built once."""
@@ -90,7 +104,7 @@ class Units:
         return fast_area_km2(self.geoms)
 
     def __getstate__(self):  # sent to dask workers: the spatial index is rebuilt there, polygons prepared again
-        return {**self.__dict__, "_tree": None}
+        return {**self.__dict__, "_tree": None, "_exclusive_soon": None}
 
     def __setstate__(self, state):
         self.__dict__.update(state)
