@@ -36,22 +36,12 @@ def held_back():
     the step ended before the interrupt
     >>> _ = signal.signal(signal.SIGINT, previous)
     """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    noted: list[int] = []
-    previous = {signum: signal.getsignal(signum) for signum in SIGNALS}
-    for signum, handler in previous.items():
-        if callable(handler):  # a Python handler (Ctrl-C's KeyboardInterrupt, the CLI's SIGTERM)
-            signal.signal(signum, lambda number, frame: noted.append(number))
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            if callable(handler):
-                signal.signal(signum, handler)
-        for signum in noted:
-            previous[signum](signum, None)
+    with _noting(deliver=False) as (noted, previous):
+        try:
+            yield
+        finally:
+            for signum in noted:
+                previous[signum](signum, None)
 
 
 @contextmanager
@@ -72,27 +62,39 @@ def raised_as_themselves():
     interrupted
     >>> _ = signal.signal(signal.SIGINT, previous)
     """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
+    with _noting(deliver=True) as (noted, previous):
+        try:
+            yield
+        except BaseException:
+            if noted:
+                previous[noted[0]](noted[0], None)  # raises the interrupt itself
+            raise
+
+
+@contextmanager
+def _noting(deliver: bool):
+    """The Python-level handlers of SIGINT, SIGTERM and SIGHUP (Ctrl-C's KeyboardInterrupt, the
+    CLI's SIGTERM) replaced, inside the block, by ones that note each signal and, with
+    ``deliver``, run the original at once; yields the list of noted signals and the originals.
+    Outside the main thread, where handlers cannot change, nothing is noted."""
     noted: list[int] = []
     previous = {signum: signal.getsignal(signum) for signum in SIGNALS}
+    if threading.current_thread() is not threading.main_thread():
+        yield noted, previous
+        return
 
-    def noting(handler):
-        def note(number, frame):
+    def note(handler):
+        def noting(number, frame):
             noted.append(number)
-            handler(number, frame)
-        return note
+            if deliver:
+                handler(number, frame)
+        return noting
 
     for signum, handler in previous.items():
         if callable(handler):
-            signal.signal(signum, noting(handler))
+            signal.signal(signum, note(handler))
     try:
-        yield
-    except BaseException:
-        if noted and callable(previous[noted[0]]):
-            previous[noted[0]](noted[0], None)  # raises the interrupt itself
-        raise
+        yield noted, previous
     finally:
         for signum, handler in previous.items():
             if callable(handler):
