@@ -170,3 +170,23 @@ def test_national_check_in_vietnamese_marks_the_copy_and_refuses_the_wrong_level
     assert "nghi bị sao chép" in table.loc["28270", "note"]
     book = openpyxl.load_workbook(out.with_name("communes-check.xlsx"), read_only=True)
     assert book.sheetnames == ["kiểm tra", "tóm tắt"]
+
+
+def test_a_polygon_layer_is_written_by_chunks_whole_and_as_multipolygons(tmp_path, monkeypatch):
+    """The GeoPackage writer streams polygon layers a chunk of rows at a time: every row, every
+    attribute (a column of nothing but missing values too), missing geometries and the CRS come
+    back, every polygon as a MultiPolygon."""
+    from geoplan.io import atomic
+
+    monkeypatch.setattr(atomic, "WRITE_CHUNK", 3)
+    boxes = [shapely.box(i, 0, i + 1, 1) for i in range(9)]
+    geoms = [*boxes[:4], shapely.MultiPolygon(boxes[4:6]), None, *boxes[6:]]
+    frame = gpd.GeoDataFrame({"code": [f"{i:02d}" for i in range(9)], "area": range(9), "note": [None] * 9},
+                             geometry=geoms, crs="EPSG:3405")
+    out = atomic.write_layers(tmp_path / "out.gpkg", {"units": frame, "about": pd.DataFrame({"key": ["a"]})})
+    back = gpd.read_file(out, layer="units")
+    assert back["code"].tolist() == frame["code"].tolist() and back["area"].tolist() == list(range(9))
+    assert back["note"].isna().all() and back.crs.to_epsg() == 3405
+    assert back.geometry.isna().tolist() == [i == 5 for i in range(9)]
+    assert set(back.geometry.dropna().geom_type) == {"MultiPolygon"}
+    assert shapely.equals(back.geometry.dropna().to_numpy(), frame.geometry.dropna().to_numpy()).all()
