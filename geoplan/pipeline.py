@@ -25,7 +25,7 @@ from .crosswalk.features import features_table
 from .crosswalk.lineage import lineage_table
 from .crosswalk.table import COLUMNS, feature_units
 from .crosswalk.units import units_table
-from .engine.dissolve import crs_units, dissolve_clean
+from .engine.dissolve import crs_units, dissolve_clean, in_lonlat
 from .engine.quality import gaps_left
 from .errors import GeoplanError, InputError
 from .i18n import Message, render
@@ -101,11 +101,11 @@ def merge(old: gpd.GeoDataFrame, plan: Plan | str | os.PathLike, options: MergeO
         pieces = repaired(pieces, shapes, dissolved.repaired, inputs.layer.crs)
         lineage = lineage_table(pieces, inputs.plan, inputs.counts)
     say(Message("merge.progress_measuring"))
+    lonlat, late = _in_lonlat(dissolved.units, inputs)
     with ThreadPoolExecutor(2) as pool:
-        repairs = pool.submit(repairs_table, pd.concat([split_log, dissolved.repairs], ignore_index=True)
-                              if len(split_log) else dissolved.repairs, inputs.layer.crs)
-        left = pool.submit(gaps_left, dissolved.units.to_numpy())
-        units = with_population_estimate(_units(inputs, dissolved.units, pieces), inputs.plan, pieces,
+        repairs = pool.submit(_repairs, [split_log, dissolved.repairs], late, inputs.layer.crs)
+        left = pool.submit(gaps_left, lonlat.to_numpy())  # of the units as written
+        units = with_population_estimate(_units(inputs, lonlat, pieces), inputs.plan, pieces,
                                          inputs.options)  # census shares controlled to the parents' declared totals
         steps = MergeSteps(inputs.layer, inputs.plan, options, placement, pieces, units, repairs.result(),
                            counted_twice_km2(dissolved.overlaps), left.result(), apart, audit)
@@ -155,9 +155,22 @@ def _split(inputs: MergeInputs, pieces, shapes, say):
             log)
 
 
+def _in_lonlat(units_geom: gpd.GeoSeries, inputs: MergeInputs) -> tuple[gpd.GeoSeries, gpd.GeoDataFrame]:
+    """The engine's units in lon/lat, and the repairs that took (see :func:`geoplan.engine.dissolve.in_lonlat`)."""
+    geoms, late = in_lonlat(units_geom, inputs.layer.crs, inputs.options.gap_width_m)
+    return gpd.GeoSeries(geoms, index=units_geom.index, crs="EPSG:4326"), late
+
+
+def _repairs(logs: list, late: gpd.GeoDataFrame, crs) -> gpd.GeoDataFrame:
+    """The repairs table of the split's and the engine's logs (in the layer's CRS) and of the
+    lon/lat pass (see :func:`_in_lonlat`)."""
+    tables = [repairs_table(log, crs) for log in logs if len(log)] + ([repairs_table(late, "EPSG:4326")] if len(late) else [])
+    return pd.concat(tables, ignore_index=True) if len(tables) > 1 else tables[0] if tables else repairs_table(late, "EPSG:4326")
+
+
 def _units(inputs: MergeInputs, units_geom, pieces) -> gpd.GeoDataFrame:
-    """The measured new units; with a split, the bounds of their counts beside them."""
-    units = units_table(units_geom, inputs.layer.crs, pieces, inputs.plan, inputs.counts, inputs.declared)
+    """The measured new units (``units_geom`` in lon/lat); with a split, the bounds of their counts beside them."""
+    units = units_table(units_geom, "EPSG:4326", pieces, inputs.plan, inputs.counts, inputs.declared)
     if not inputs.options.splits or not inputs.counts:
         return units
     bounds = count_bounds(pieces, inputs.plan.links, inputs.counts)

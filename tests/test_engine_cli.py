@@ -66,3 +66,25 @@ def test_engine_reproducers_merge_into_a_valid_coverage(name, tmp_path, capsys, 
     units = gpd.read_file(out, layer="units").geometry.to_numpy()
     assert len(units) == old["key"].nunique()
     assert shapely.is_valid(units).all() and shapely.coverage_is_valid(units)
+
+
+@needs_repro
+def test_what_the_lon_lat_pass_fills_is_logged_and_the_gaps_left_are_those_written(tmp_path, capsys, monkeypatch):
+    """subgrid_channel_fill (EPSG:32648): moved to lon/lat, the units are dissolved once more, which
+    closes and fills a region open through a sub-grid channel (a few m2). The report counts the
+    gaps of the units as written, and the repairs hold that pass's fills."""
+    from geoplan.engine.dissolve import dissolve_clean
+    from geoplan.engine.quality import gaps_left
+
+    monkeypatch.setenv("GEOPLAN_LANG", "en")
+    out = tmp_path / "x.gpkg"
+    assert main(["merge", str(REPRO / "subgrid_channel_fill.gpkg"), "--by", "key", "-o", str(out)]) == 0
+    said = capsys.readouterr().out
+    units = gpd.read_file(out, layer="units").geometry.to_numpy()
+    assert f"; {gaps_left(units)} gaps left;" in said and gaps_left(units) == 0
+    old = gpd.read_file(REPRO / "subgrid_channel_fill.gpkg")
+    first = dissolve_clean(old.geometry, old["key"].to_numpy(), 200.0, old.crs).repairs  # the engine's own pass
+    repairs = gpd.read_file(out, layer="repairs")
+    late = repairs.iloc[len(first):]
+    assert len(late) and (late["kind"] == "gap").any()
+    assert 1e-6 < late.loc[late["kind"] == "gap", "area_km2"].sum() < 1e-5  # the 2.7 m2 filled in lon/lat

@@ -21,8 +21,10 @@ from .table import with_polygon
 def units_table(units_geom: gpd.GeoSeries, crs, pieces: gpd.GeoDataFrame, plan: Plan, counts: list[str],
                 declared: pd.DataFrame | None) -> gpd.GeoDataFrame:
     """One row per new unit (see docs/CONTRACTS.md, layer ``units``), in lon/lat, with the sums of
-    the pieces' ``counts`` (and ``density`` with a ``population``)."""
-    lonlat = in_lonlat(units_geom, crs)  # a clean coverage in lon/lat too
+    the pieces' ``counts`` (and ``density`` with a ``population``). ``units_geom`` in ``crs``:
+    moved to lon/lat by :func:`geoplan.engine.dissolve.in_lonlat` (whose repairs a caller that
+    logs them gets by calling it first and giving the lon/lat units)."""
+    lonlat = in_lonlat(units_geom, crs)[0]  # a clean coverage in lon/lat too
     info = plan.new_units().set_index("new_code")
     codes = units_geom.index.astype(str)
     frame = pd.DataFrame({

@@ -205,22 +205,31 @@ def dissolve_clean(geoms, keys, gap_width_m: float = 200.0, crs=None, progress=N
                      _overlaps(out, crs), out["stats"], {int(position[i]): geoms[i] for i in repaired})
 
 
-def in_lonlat(units: gpd.GeoSeries, crs) -> np.ndarray:
-    """The units of :func:`dissolve_clean` (in ``crs``) in lon/lat (EPSG:4326), still a clean coverage.
+def in_lonlat(units: gpd.GeoSeries, crs, gap_width_m: float = 0.0) -> tuple[np.ndarray, gpd.GeoDataFrame]:
+    """The units of :func:`dissolve_clean` (in ``crs``) in lon/lat (EPSG:4326), still a clean
+    coverage, and the repairs that took (in lon/lat; none, mostly).
 
     Moved to lon/lat, vertices a grid step apart (micrometres, on a projected layer) may cross
     and leave a unit invalid (the ``subgrid_channel_fill`` reproducer, EPSG:32648); the moved
-    units are then dissolved once more, in lon/lat, with the gap width 0. That pass moves edges
-    by a grid step at most, but a gap left open through a channel narrower than a step of the
-    first grid, which lon/lat doubles cannot hold apart, is closed by the second and filled (2.7 m2
-    on that reproducer): not logged, and not in the merge's count of gaps left.
+    units are then dissolved once more, in lon/lat. That pass moves edges by a grid step at
+    most, but a gap left open through a channel narrower than a step of the first grid, which
+    lon/lat doubles cannot hold apart, is closed by the second and filled (2.7 m2 on that
+    reproducer): logged as the second pass's repairs (gaps wider than ``gap_width_m`` flagged).
 
     >>> units = gpd.GeoSeries([shapely.box(500000, 1e6, 501000, 1001000)], index=["a"], crs="EPSG:32648")
-    >>> shapely.is_valid(in_lonlat(units, units.crs)).tolist()
-    [True]
+    >>> geoms, repairs = in_lonlat(units, units.crs)
+    >>> shapely.is_valid(geoms).tolist(), len(repairs)
+    ([True], 0)
     """
     geoms = units.to_numpy()
     lonlat = to_lonlat(geoms, crs)
     if lonlat is geoms or (shapely.is_valid(lonlat) | shapely.is_missing(lonlat)).all():
-        return lonlat  # not moved (lon/lat already: the engine's output as it is), or still valid
-    return dissolve_clean(lonlat, units.index.to_numpy(), 0.0, crs="EPSG:4326").units.reindex(units.index).to_numpy()
+        return lonlat, _repairs_none()  # not moved (lon/lat already: the engine's output as it is), or still valid
+    again = dissolve_clean(lonlat, units.index.to_numpy(), gap_width_m, crs="EPSG:4326")
+    return again.units.reindex(units.index).to_numpy(), again.repairs
+
+
+def _repairs_none() -> gpd.GeoDataFrame:
+    """An empty table of repairs (the columns of :func:`dissolve_clean`'s), in lon/lat."""
+    return gpd.GeoDataFrame({"kind": [], "rule": [], "receiving_code": [], "other_codes": [], "area": [], "width": []},
+                            geometry=[], crs="EPSG:4326")
