@@ -80,6 +80,7 @@ def merge(old: gpd.GeoDataFrame, plan: Plan | str | os.PathLike, options: MergeO
     say = _teller(progress)
     inputs = MergeInputs.gather(old, plan, options)
     placement = _placed(inputs, say)
+    inputs.layer.areas_km2, inputs.layer.measurable  # noqa: B018 (cached now: the threads below read them)
     with ThreadPoolExecutor(2) as pool:  # the engine and the audit release the GIL: the bookkeeping runs beside them
         audit = pool.submit(copy_context().run, audit_links, inputs.layer, placement, inputs.plan,
                             inputs.reference) if inputs.reference else None  # beside the split too

@@ -190,3 +190,27 @@ def test_a_polygon_layer_is_written_by_chunks_whole_and_as_multipolygons(tmp_pat
     assert back.geometry.isna().tolist() == [i == 5 for i in range(9)]
     assert set(back.geometry.dropna().geom_type) == {"MultiPolygon"}
     assert shapely.equals(back.geometry.dropna().to_numpy(), frame.geometry.dropna().to_numpy()).all()
+
+
+def test_layers_the_stream_does_not_take_are_written_as_geopandas_writes_them(tmp_path):
+    """A named index, dates with a time zone, values of mixed kinds, and a layer without any
+    geometry come back as geopandas' own to_file writes them."""
+    from geoplan.io import atomic
+
+    boxes = [shapely.box(i, 0, i + 1, 1) for i in range(3)]
+    frames = {
+        "named_index": gpd.GeoDataFrame({"a": [1, 2, 3]}, geometry=boxes, crs=4326,
+                                        index=pd.Index(["x", "y", "z"], name="key")),
+        "dates": gpd.GeoDataFrame({"when": pd.to_datetime(["2025-07-01"] * 3).tz_localize("Asia/Ho_Chi_Minh")},
+                                  geometry=boxes, crs=4326),
+        "mixed": gpd.GeoDataFrame({"v": [1, "a", 2.5]}, geometry=boxes, crs=4326),
+        "no_geometry": gpd.GeoDataFrame({"a": [1, 2, 3]}, geometry=[None] * 3, crs=4326),
+    }
+    for name, frame in frames.items():
+        atomic.write_layers(tmp_path / f"ours_{name}.gpkg", {name: frame})
+        frame.to_file(tmp_path / f"theirs_{name}.gpkg", layer=name, driver="GPKG", engine="pyogrio", use_arrow=True,
+                      promote_to_multi=True)
+        ours, theirs = (gpd.read_file(tmp_path / f"{who}_{name}.gpkg", layer=name) for who in ("ours", "theirs"))
+        pd.testing.assert_frame_equal(pd.DataFrame(ours.drop(columns="geometry")),
+                                      pd.DataFrame(theirs.drop(columns="geometry")))
+        assert ours.geometry.to_wkb().tolist() == theirs.geometry.to_wkb().tolist()

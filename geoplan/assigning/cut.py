@@ -30,13 +30,13 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from ..engine.arrange import ArrangementError, overlay
+from ..engine.arrange import ArrangementError, grid_unit, overlay
 from ..measure.area import has_area
 from .grid import OUTSIDE, PointGrid
 
 TOLERANCE = 1e-9  # of a feature's measure: pieces adding up to it within this need no repair
 OVERLAY_COST = 2.0  # the overlay's work per vertex, in GEOS intersection's work per vertex of a pair
-PER_THREAD = 1000  # features at least per overlay run in a thread of its own
+PER_THREAD = 1000  # features at least in each of the two overlays run side by side
 
 
 @dataclass
@@ -105,9 +105,11 @@ def overlay_pairs(geoms: np.ndarray, units: np.ndarray, feature: np.ndarray, uni
     """The pieces of the polygons ``geoms[feature]`` in the units ``units[unit]`` (the pairs that
     touch), by the arrangement's overlay (:func:`geoplan.engine.arrange.overlay`), and the part
     of each in none of them (unit -1): features, units, pieces (Polygons where they have one part).
-    The features are split west to east into one group per thread (default: the cores, up to 4),
-    each overlaid with the units it touches in a thread of its own (the arrangement releases the
-    GIL): a feature's pieces depend only on it and the units it touches.
+    From ``2 * PER_THREAD`` features on, they are split west to east into two groups, each
+    overlaid with the units it touches, in ``threads`` threads (default: the cores; the
+    arrangement releases the GIL): a feature's pieces depend only on it and the units it
+    touches. The groups, and the grid they share (that of all the pairs), do not depend on the
+    machine, so neither do the pieces.
 
     >>> f, u, p = overlay_pairs(np.array([shapely.box(0.5, 0, 2.5, 1)]),
     ...                         np.array([shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)]), np.array([0, 0]), np.array([0, 1]))
@@ -115,13 +117,13 @@ def overlay_pairs(geoms: np.ndarray, units: np.ndarray, feature: np.ndarray, uni
     ([0, 0, 0], [-1, 0, 1], [0.5, 0.5, 1.0])
     """
     features = np.unique(feature)
-    threads = min(threads or min(os.cpu_count() or 1, 4), max(len(features) // PER_THREAD, 1))
-    if threads < 2:
+    if len(features) < 2 * PER_THREAD:
         return _overlay_group(geoms, units, feature, unit)
+    grid = grid_unit(np.concatenate([geoms[features], units[np.unique(unit)]]))
     west_to_east = features[np.argsort(shapely.bounds(geoms[features])[:, [0, 2]].sum(axis=1), kind="stable")]
-    groups = np.array_split(west_to_east, threads)
-    with ThreadPoolExecutor(threads) as pool:
-        parts = list(pool.map(lambda group: _overlay_group(geoms, units, *_pairs_of(group, feature, unit)), groups))
+    groups = np.array_split(west_to_east, 2)
+    with ThreadPoolExecutor(min(threads or os.cpu_count() or 1, 2)) as pool:
+        parts = list(pool.map(lambda group: _overlay_group(geoms, units, *_pairs_of(group, feature, unit), grid), groups))
     return tuple(np.concatenate([part[k] for part in parts]) for k in range(3))
 
 
@@ -132,12 +134,12 @@ def _pairs_of(group: np.ndarray, feature: np.ndarray, unit: np.ndarray) -> tuple
 
 
 def _overlay_group(geoms: np.ndarray, units: np.ndarray, feature: np.ndarray, unit: np.ndarray,
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`overlay_pairs` of some pairs, in one overlay."""
+                   grid: float | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`overlay_pairs` of some pairs, in one overlay (on ``grid``, default their own)."""
     features, units_used = np.unique(feature), np.unique(unit)
     if not len(features):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)
-    frame = overlay(geoms[features], units[units_used], overlap_a="each", overlap_b="first")
+    frame = overlay(geoms[features], units[units_used], overlap_a="each", overlap_b="first", grid=grid)
     frame = frame[frame["a"].to_numpy() >= 0]
     a, b = frame["a"].to_numpy(), frame["b"].to_numpy()
     pieces = frame["geometry"].to_numpy().copy()

@@ -15,7 +15,8 @@ where units overlap (the first unit listed takes them; a merge result's units ne
 from __future__ import annotations
 
 import os
-from concurrent.futures import Future, ThreadPoolExecutor
+import threading
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,11 +84,15 @@ class Units:
 
     def exclusive_soon(self) -> None:
         """Start :meth:`exclusive` in a thread of its own (the arrangement releases the GIL), so
-        that it is ready when the features, read and measured meanwhile, are cut."""
+        that it is ready when the features, read and measured meanwhile, are cut. A daemon
+        thread: a run that fails or is interrupted meanwhile ends without waiting for it.
+
+        >>> units = Units(pd.DataFrame({"code": ["a"]}), np.array([shapely.box(0, 0, 1, 1)]), "")
+        >>> units.exclusive_soon(); units.exclusive()[0].bounds
+        (0.0, 0.0, 1.0, 1.0)
+        """
         if self._exclusive is None and self._exclusive_soon is None and self.geoms is not None:
-            pool = ThreadPoolExecutor(1)
-            self._exclusive_soon = pool.submit(self._exclusive_polygons)
-            pool.shutdown(wait=False)  # its thread ends with the task
+            self._exclusive_soon = in_daemon_thread(self._exclusive_polygons)
 
     def _exclusive_polygons(self) -> np.ndarray:
         return self.geoms if self.kind == "result" else _without_overlaps(self.geoms)
@@ -111,6 +116,24 @@ class Units:
         for geoms in (self.geoms, self._exclusive):
             if geoms is not None:
                 shapely.prepare(geoms)
+
+
+def in_daemon_thread(function) -> Future:
+    """``function()`` run in a daemon thread (not waited for when the process ends), its result a Future.
+
+    >>> in_daemon_thread(lambda: 6 * 7).result()
+    42
+    """
+    future: Future = Future()
+
+    def run():
+        try:
+            future.set_result(function())
+        except BaseException as error:  # noqa: BLE001 (handed to whoever waits for the result)
+            future.set_exception(error)
+
+    threading.Thread(target=run, daemon=True).start()
+    return future
 
 
 def _without_overlaps(geoms: np.ndarray) -> np.ndarray:

@@ -9,8 +9,8 @@ peaked 0.5 GB higher (1.38 GB instead of 0.80). One glibc arena and Arrow on the
 allocator make every freed block reusable; the engine allocates in a few large blocks, so it
 loses no time.
 
->>> share_one_heap() in (True, False)
-True
+>>> M_ARENA_MAX  # glibc's mallopt parameter for the number of arenas (see ``man mallopt``)
+-8
 """
 
 from __future__ import annotations
@@ -24,13 +24,13 @@ M_ARENA_MAX = -8  # glibc's mallopt parameter
 
 def share_one_heap() -> bool:
     """Arrow on the system allocator (unless ``ARROW_DEFAULT_MEMORY_POOL`` names another pool),
-    and glibc's malloc asked for one arena; whether glibc took it (False off glibc, e.g. on macOS
-    or musl, where only Arrow's pool changes)."""
+    and glibc's malloc asked for one arena (unless ``MALLOC_ARENA_MAX`` says how many); whether
+    glibc took it (False off glibc, e.g. on macOS or musl, where only Arrow's pool changes)."""
     import pyarrow as pa  # (pandas imports it anyway)
 
     if "ARROW_DEFAULT_MEMORY_POOL" not in os.environ:
         pa.set_memory_pool(pa.system_memory_pool())
-    if not sys.platform.startswith("linux"):
+    if not sys.platform.startswith("linux") or "MALLOC_ARENA_MAX" in os.environ:  # (glibc reads that one itself)
         return False
     try:
         mallopt = ctypes.CDLL(None).mallopt

@@ -17,25 +17,42 @@ from ..engine.arrange import ArrangementError, overlay
 from ..measure.area import fast_area_km2
 
 
-def overlay_areas(a: np.ndarray, b: np.ndarray, crs) -> pd.DataFrame:
+def overlay_areas(a: np.ndarray, b: np.ndarray, crs, a_km2: np.ndarray | None = None) -> pd.DataFrame:
     """One row per pair (``a`` index, ``b`` index) of polygons whose interiors meet, with the
-    area of their intersection in km2 (``km2``); both layers in ``crs``. The pieces come from
-    the arrangement's overlay of both layers at once (:func:`geoplan.engine.arrange.overlay`;
-    overlapping polygons of one layer each keep theirs), measured without tracing them: each
-    piece's planar share of its polygon of ``a``, times that polygon's area in km2 (within a
-    polygon the size of a commune the scale of the plane varies by a few parts in 10,000 at
-    most); sorted by ``a`` then ``b``."""
+    area of their intersection in km2 (``km2``); both layers in ``crs``; ``a_km2``: the areas of
+    ``a`` (km2, :func:`~geoplan.measure.area.fast_area_km2`) when the caller has them. The pieces
+    come from the arrangement's overlay of both layers at once
+    (:func:`geoplan.engine.arrange.overlay`; overlapping polygons of one layer each keep theirs),
+    measured without tracing them: each piece's planar area times its polygon's km2 per planar
+    unit (the scale of the plane varies within a polygon: by a few parts in 10,000 on a commune
+    in lon/lat, up to about 1% on a province; an invalid polygon's scale is that of its valid
+    repair); sorted by ``a`` then ``b``."""
     a, b = np.asarray(a, dtype=object), np.asarray(b, dtype=object)
     try:
         frame = overlay(a, b, geometry=False)
     except ArrangementError:  # (a defect of the arrangement: GEOS pair by pair instead)
         return _pairwise_areas(a, b, crs)
     frame = frame[(frame["a"].to_numpy() >= 0) & (frame["b"].to_numpy() >= 0)]
-    left = frame["a"].to_numpy()
-    whole = shapely.area(a)
-    km2 = frame["area"].to_numpy() / np.where(whole > 0, whole, 1.0)[left] * fast_area_km2(a, crs)[left]
+    km2 = frame["area"].to_numpy() * _km2_per_unit(a, crs, a_km2)[frame["a"].to_numpy()]
     keep = km2 > 0
-    return pd.DataFrame({"a": left[keep], "b": frame["b"].to_numpy()[keep], "km2": km2[keep]})
+    return pd.DataFrame({"a": frame["a"].to_numpy()[keep], "b": frame["b"].to_numpy()[keep], "km2": km2[keep]})
+
+
+def _km2_per_unit(geoms: np.ndarray, crs, km2: np.ndarray | None) -> np.ndarray:
+    """Each polygon's area in km2 over its planar area (0 where it has none); invalid ones
+    (a bow tie's planar area cancels out) measured as their valid repair.
+
+    >>> _km2_per_unit(np.array([shapely.box(0, 0, 1000, 1000)]), "EPSG:3405", None).round(6).tolist()
+    [1e-06]
+    """
+    geoms = geoms.copy()
+    km2 = fast_area_km2(geoms, crs) if km2 is None else np.asarray(km2, dtype=float).copy()
+    invalid = np.flatnonzero(~shapely.is_valid(geoms) & ~shapely.is_missing(geoms))
+    if len(invalid):
+        geoms[invalid] = shapely.make_valid(geoms[invalid])
+        km2[invalid] = fast_area_km2(geoms[invalid], crs)
+    planar = shapely.area(geoms)
+    return np.where(planar > 0, km2 / np.where(planar > 0, planar, 1.0), 0.0)
 
 
 def _pairwise_areas(a: np.ndarray, b: np.ndarray, crs) -> pd.DataFrame:

@@ -70,7 +70,12 @@ def multipolygons(out: dict, prefix: str, single_as_polygon: bool = False) -> np
 
 def ragged(out: dict, prefix: str) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """The arrangement's rings named ``prefix`` as ``shapely.from_ragged_array`` takes MultiPolygons:
-    coordinates, and ring, polygon and geometry offsets."""
+    coordinates, and ring, polygon and geometry offsets.
+
+    >>> xy, (rings, polygons, geometries) = ragged(arrange(np.array([shapely.box(0, 0, 1, 1)]), np.array([0]), 1), "units")
+    >>> len(xy), rings.tolist(), polygons.tolist(), geometries.tolist()
+    (5, [0, 5], [0, 1], [0, 1])
+    """
     xy = np.frombuffer(out[prefix + "_xy"], dtype=np.float64).reshape(-1, 2)
     return xy, tuple(np.frombuffer(out[f"{prefix}_{k}_offsets"], dtype=np.int64) for k in ("ring", "polygon", "geometry"))
 
@@ -148,7 +153,7 @@ def arrange(geoms: np.ndarray, groups: np.ndarray, n_groups: int, geographic: bo
 
 
 def overlay(a_geoms, b_geoms, geographic: bool = False, overlap_a: str = "each", overlap_b: str = "each",
-            geometry: bool = True) -> pd.DataFrame:
+            geometry: bool = True, grid: float | None = None) -> pd.DataFrame:
     """The overlay of two polygon layers: one row per pair (``a``, ``b``) of polygons, one of
     each layer, whose interiors meet, with the piece they share (``geometry``, a MultiPolygon)
     and its planar ``area`` (squared CRS units); and one row per polygon for what of it lies in
@@ -161,7 +166,8 @@ def overlay(a_geoms, b_geoms, geographic: bool = False, overlap_a: str = "each",
     lowest index takes the overlap (``"first"``); ``attrs["overlap"]`` gives the area covered
     twice or more, per layer. With ``geographic`` (lon/lat degrees), the geodesic area on
     WGS 84 is added (``area_km2``). Without ``geometry``, only the areas (faster: no rings are
-    traced). Rows are sorted by ``a``, then ``b`` (-1 first). Raises like :func:`arrange`.
+    traced). ``grid``: the grid unit (default :func:`grid_unit` of both layers; give a coarser
+    one, a power of two, for overlays of parts of a layer to snap alike). Rows are sorted by ``a``, then ``b`` (-1 first). Raises like :func:`arrange`.
 
     >>> a = np.array([shapely.box(0, 0, 2, 1)])
     >>> b = np.array([shapely.box(1, 0, 3, 1), shapely.box(0, 0, 1, 1)])
@@ -177,7 +183,7 @@ def overlay(a_geoms, b_geoms, geographic: bool = False, overlap_a: str = "each",
     flags = (overlap_a == "each") | (overlap_b == "each") << 1 | (not geometry) << 2
     try:
         out = _arrange.overlay(xy, offsets, owner.astype(np.int64), hole.astype(np.uint8),
-                               len(a_geoms), len(b_geoms), grid_unit(both) if len(both) else 1.0, flags)
+                               len(a_geoms), len(b_geoms), grid or (grid_unit(both) if len(both) else 1.0), flags)
     except _arrange.LimitError:
         raise CapacityError("dissolve.too_large", polygons=len(both)) from None
     stats = _consistent(out)["stats"]

@@ -236,35 +236,64 @@ def write_layers(target: str | Path, layers: dict) -> Path:
 
 def _write_geodataframe(frame, tmp: Path, name: str) -> None:
     """One layer of a GeoPackage, every polygon a MultiPolygon (one geometry type per layer, as
-    the format wants). A polygon layer is streamed to GDAL a chunk of rows at a time, so that
-    the MultiPolygon copies and the WKB of a layer of millions of vertices are never all in
-    memory at once."""
+    the format wants), as geopandas writes it (``to_file``, ``promote_to_multi``). A layer of
+    2D polygons with plain columns is streamed to GDAL a chunk of rows at a time, so that the
+    MultiPolygon copies and the WKB of a layer of millions of vertices are never all in memory
+    at once; any other goes through geopandas."""
     import pyarrow as pa
     import pyogrio
+
+    if list(frame.index.names) != [None] or not pd.api.types.is_integer_dtype(frame.index.dtype):
+        frame = frame.reset_index(drop=False)  # a named or non-integer index is a column, as geopandas writes it
+    attributes = _plain_attributes(frame)
+    if attributes is None:
+        frame.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio", use_arrow=True, promote_to_multi=True)
+        return
+    geometry = pa.field(frame.geometry.name, pa.binary())
+    schema = attributes.schema.append(geometry)
+    geoms = frame.geometry.to_numpy()
+    batches = (attributes.slice(start, WRITE_CHUNK).append_column(geometry, _multipolygons_wkb(
+        geoms[start:start + WRITE_CHUNK])).to_batches() for start in range(0, len(frame), WRITE_CHUNK))
+    crs = frame.crs.to_epsg() if frame.crs is not None else None
+    with streamed(schema, (batch for chunk in batches for batch in chunk)) as reader:
+        pyogrio.write_arrow(reader, tmp, layer=name, driver="GPKG", geometry_name=frame.geometry.name,
+                            geometry_type="MultiPolygon",
+                            crs=f"EPSG:{crs}" if crs else (frame.crs.to_wkt() if frame.crs is not None else None))
+
+
+def _plain_attributes(frame):
+    """The columns of ``frame`` but its geometry as an Arrow table, when the frame can be streamed
+    as it is (2D polygons, some of them present; numbers, text, flags and categories that Arrow
+    takes as they are; no dates); else None."""
+    import pyarrow as pa
     import shapely
 
     geoms = frame.geometry.to_numpy()
-    if not np.isin(shapely.get_type_id(geoms), (-1, 3, 6)).all():  # not polygons: written as geopandas does
-        frame.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio", use_arrow=True, promote_to_multi=True)
-        return
-    attributes = pa.Table.from_pandas(pd.DataFrame(frame.drop(columns=frame.geometry.name)), preserve_index=False)
-    attributes = attributes.cast(pa.schema([pa.field(f.name, pa.string()) if pa.types.is_null(f.type) else f
-                                            for f in attributes.schema]))  # GDAL has no null type
-    schema = attributes.schema.append(pa.field("geometry", pa.binary()))
+    present = ~shapely.is_missing(geoms)
+    if not present.any() or not np.isin(shapely.get_type_id(geoms[present]), (3, 6)).all() \
+            or shapely.has_z(geoms[present]).any():
+        return None
+    columns = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+    if any(dtype.kind in "mM" or isinstance(dtype, pd.DatetimeTZDtype) for dtype in columns.dtypes):
+        return None
+    try:
+        table = pa.Table.from_pandas(columns, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed values: geopandas makes them text
+        return None
+    return table.cast(pa.schema([pa.field(f.name, pa.string()) if pa.types.is_null(f.type) else f
+                                 for f in table.schema]))  # GDAL has no null type
 
-    def batches():
-        for start in range(0, len(frame), WRITE_CHUNK):
-            some = geoms[start:start + WRITE_CHUNK].copy()
-            single = shapely.get_type_id(some) == 3
-            if single.any():
-                some[single] = shapely.multipolygons(some[single][:, None])
-            wkb = pa.array(shapely.to_wkb(some), pa.binary())
-            yield from attributes.slice(start, len(some)).append_column(schema.field("geometry"), wkb).to_batches()
 
-    crs = frame.crs.to_epsg() if frame.crs is not None else None
-    with streamed(schema, batches()) as reader:
-        pyogrio.write_arrow(reader, tmp, layer=name, driver="GPKG", geometry_name="geometry", geometry_type="MultiPolygon",
-                            crs=f"EPSG:{crs}" if crs else (frame.crs.to_wkt() if frame.crs is not None else None))
+def _multipolygons_wkb(geoms: np.ndarray):
+    """The WKB of ``geoms`` (an Arrow binary array), each Polygon made a MultiPolygon."""
+    import pyarrow as pa
+    import shapely
+
+    geoms = geoms.copy()
+    single = shapely.get_type_id(geoms) == 3
+    if single.any():
+        geoms[single] = shapely.multipolygons(geoms[single][:, None])
+    return pa.array(shapely.to_wkb(geoms), pa.binary())
 
 
 __all__ = ["atomic_path", "check_target", "committed", "forget_committed", "leftovers", "lock_path", "partial_path",

@@ -36,12 +36,13 @@ def held_back():
     the step ended before the interrupt
     >>> _ = signal.signal(signal.SIGINT, previous)
     """
-    with _noting(deliver=False) as (noted, previous):
-        try:
+    noted: list[int] = []
+    try:
+        with _noting(noted, deliver=False) as previous:
             yield
-        finally:
-            for signum in noted:
-                previous[signum](signum, None)
+    finally:  # the handlers are back in place: a signal arriving now is handled as usual
+        for signum in noted:
+            previous[signum](signum, None)
 
 
 @contextmanager
@@ -62,9 +63,12 @@ def raised_as_themselves():
     interrupted
     >>> _ = signal.signal(signal.SIGINT, previous)
     """
-    with _noting(deliver=True) as (noted, previous):
+    noted: list[int] = []
+    with _noting(noted, deliver=True) as previous:
         try:
             yield
+        except KeyboardInterrupt:  # (the CLI's SIGTERM too): the interrupt itself, not swallowed
+            raise
         except BaseException:
             if noted:
                 previous[noted[0]](noted[0], None)  # raises the interrupt itself
@@ -72,15 +76,14 @@ def raised_as_themselves():
 
 
 @contextmanager
-def _noting(deliver: bool):
+def _noting(noted: list, deliver: bool):
     """The Python-level handlers of SIGINT, SIGTERM and SIGHUP (Ctrl-C's KeyboardInterrupt, the
-    CLI's SIGTERM) replaced, inside the block, by ones that note each signal and, with
-    ``deliver``, run the original at once; yields the list of noted signals and the originals.
-    Outside the main thread, where handlers cannot change, nothing is noted."""
-    noted: list[int] = []
+    CLI's SIGTERM) replaced, inside the block, by ones that add each signal to ``noted`` and, with
+    ``deliver``, run the original at once; yields the originals. Outside the main thread, where
+    handlers cannot change, nothing is noted."""
     previous = {signum: signal.getsignal(signum) for signum in SIGNALS}
     if threading.current_thread() is not threading.main_thread():
-        yield noted, previous
+        yield previous
         return
 
     def note(handler):
@@ -94,7 +97,7 @@ def _noting(deliver: bool):
         if callable(handler):
             signal.signal(signum, note(handler))
     try:
-        yield noted, previous
+        yield previous
     finally:
         for signum, handler in previous.items():
             if callable(handler):

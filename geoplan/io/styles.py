@@ -103,7 +103,7 @@ def _renderer(name: str, frame: gpd.GeoDataFrame) -> ElementTree.Element | None:
     if not present or (expression and len(present) < len(fields)):
         return None
     if expression:  # several fields: "gap: wide gap", counted before they are joined (a layer may have millions of rows)
-        combos = frame[list(fields)].astype(str).value_counts()
+        combos = frame[list(fields)].fillna("").astype(str).value_counts()
         counts = pd.Series(combos.to_numpy(), index=[": ".join(combo) for combo in combos.index])
         labels = {v: ": ".join(str(value_label(part)) for part in v.split(": ")) for v in counts.index}
         return categorized(expression, counts, labels)

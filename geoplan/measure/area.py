@@ -124,11 +124,27 @@ def _by_chunks(measure, geoms, crs) -> np.ndarray:
     5000.0
     """
     geoms, crs = _with_crs(geoms, crs)
-    crs = CRS.from_user_input(crs) if crs is not None else None
+    lonlat = _to_lonlat_by(crs)
     if len(geoms) <= GEOMETRY_CHUNK:
-        return measure(lonlat_array(geoms, crs))
-    return np.concatenate([measure(lonlat_array(geoms[i:i + GEOMETRY_CHUNK], crs))
-                           for i in range(0, len(geoms), GEOMETRY_CHUNK)])
+        return measure(lonlat(geoms))
+    return np.concatenate([measure(lonlat(geoms[i:i + GEOMETRY_CHUNK])) for i in range(0, len(geoms), GEOMETRY_CHUNK)])
+
+
+def _to_lonlat_by(crs):
+    """A function moving geometries from ``crs`` to lon/lat, with one transformer for all the
+    chunks of one call (making one takes tens of milliseconds; pyproj's are not shared across
+    threads); ``crs`` None: the geometries are checked to be lon/lat already.
+
+    >>> round(_to_lonlat_by("EPSG:3405")(np.array([shapely.Point(500000, 0)]))[0].x, 2)  # (VN-2000: its datum shifted)
+    105.0
+    """
+    if crs is None:
+        return lonlat_array
+    crs = CRS.from_user_input(crs)
+    if _is_wgs84_lonlat(crs):
+        return lambda geoms: geoms
+    transformer = Transformer.from_crs(crs, 4326, always_xy=True)
+    return lambda geoms: shapely.transform(geoms, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
 
 
 def area_km2(geoms, crs=None) -> np.ndarray:

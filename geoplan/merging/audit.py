@@ -50,7 +50,7 @@ def audit_links(layer: OldLayer, placement: Placement, plan: Plan, reference: Re
     old polygon (lon/lat)."""
     table = placement.links.table.reset_index(drop=True)
     features = np.flatnonzero(table["old_code"].notna().to_numpy() & layer.measurable)
-    held = overlay_areas(layer.geoms[features], reference.shapes.to_numpy(), layer.crs)
+    held = overlay_areas(layer.geoms[features], reference.shapes.to_numpy(), layer.crs, layer.areas_km2[features])
     held = held.assign(feature=features[held["a"].to_numpy()], code=reference.shapes.index[held["b"].to_numpy()])
     area = pd.Series(layer.areas_km2[features], index=features)
     best = held.sort_values("km2", ascending=False, kind="stable").drop_duplicates("feature").set_index("feature")

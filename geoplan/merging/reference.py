@@ -57,12 +57,14 @@ class Reference:
 
     @cached_property
     def codes(self) -> np.ndarray:
-        """The codes of the shapes, in their order (an array: quick to index)."""
+        """The codes of the shapes, in their order (an array: quick to index, where a pandas
+        Index of Arrow strings takes a fifth of a millisecond per look-up)."""
         return self.shapes.index.to_numpy(dtype=object)
 
     @cached_property
     def prepared(self) -> np.ndarray:
-        """The shapes, prepared for many point-in-polygon tests (copies: the shapes stay as they are)."""
+        """The shapes, prepared for many point-in-polygon tests: copies, so that the shapes, read
+        meanwhile by the audit's thread, are never changed under it."""
         shapes = shapely.from_wkb(shapely.to_wkb(self.shapes.to_numpy()))
         shapely.prepare(shapes)
         return shapes
