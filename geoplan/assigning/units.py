@@ -15,7 +15,6 @@ where units overlap (the first unit listed takes them; a merge result's units ne
 from __future__ import annotations
 
 import os
-import threading
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +26,7 @@ import shapely
 from ..engine.geometry import is_polygonal, valid_polygons
 from ..errors import InputError
 from ..i18n import Option
+from ..threads import in_daemon_thread
 from ..io.layers import list_layers, read_layer
 from ..link.fields import ROLES, guess_field
 from ..measure.area import fast_area_km2, has_area, to_lonlat
@@ -116,24 +116,6 @@ class Units:
         for geoms in (self.geoms, self._exclusive):
             if geoms is not None:
                 shapely.prepare(geoms)
-
-
-def in_daemon_thread(function) -> Future:
-    """``function()`` run in a daemon thread (not waited for when the process ends), its result a Future.
-
-    >>> in_daemon_thread(lambda: 6 * 7).result()
-    42
-    """
-    future: Future = Future()
-
-    def run():
-        try:
-            future.set_result(function())
-        except BaseException as error:  # noqa: BLE001 (handed to whoever waits for the result)
-            future.set_exception(error)
-
-    threading.Thread(target=run, daemon=True).start()
-    return future
 
 
 def _without_overlaps(geoms: np.ndarray) -> np.ndarray:

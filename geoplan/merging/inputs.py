@@ -9,6 +9,7 @@ the prepared old layer and the reference layer of the new units (when given).
 from __future__ import annotations
 
 import os
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 import pandas as pd
@@ -17,6 +18,7 @@ from ..check.declared import declared_for_merge
 from ..errors import InputError
 from ..plan.catalogue import read_plan
 from ..plan.model import Plan
+from ..threads import in_daemon_thread
 from .layer import OldLayer
 from .options import MergeOptions
 from .reference import Reference
@@ -39,15 +41,24 @@ class MergeInputs:
         prepare the old layer and read the reference; raises GeoplanError on what cannot be used."""
         plan, plan_name = _plan(plan, options.level)
         declared = declared_for_merge(options.declared, plan, plan_name)
+        reference = _reference_soon(old, plan, options)  # read beside the old layer's preparation
         layer = OldLayer.prepare(old, plan, options)
-        reference = Reference.read(options.reference, plan, layer.crs, options.reference_code) \
-            if options.reference is not None else None
-        return cls(options, plan, declared, layer, reference)
+        return cls(options, plan, declared, layer, reference.result() if reference is not None else None)
 
     @property
     def counts(self) -> list[str]:
         """The result columns of the counts (``population`` first)."""
         return [self.options.column(name) for name in self.options.counts]
+
+
+def _reference_soon(old, plan: Plan, options: MergeOptions) -> Future | None:
+    """The reference (:class:`Reference`, in the old layer's CRS) read in a thread of its own, or
+    None without one; a mistake in the old layer is said first, as the reference is waited for
+    after the layer is prepared."""
+    if options.reference is None:
+        return None
+    crs = getattr(old, "crs", None)
+    return in_daemon_thread(lambda: Reference.read(options.reference, plan, crs, options.reference_code))
 
 
 def _plan(plan, level: str | None) -> tuple[Plan, str | None]:
