@@ -32,6 +32,7 @@ import shapely
 
 from ..engine.arrange import ArrangementError, grid_unit, overlay
 from ..measure.area import has_area
+from ..threads import in_threads
 from .grid import OUTSIDE, PointGrid
 
 TOLERANCE = 1e-9  # of a feature's measure: pieces adding up to it within this need no repair
@@ -178,23 +179,6 @@ def intersect_pairs(geoms: np.ndarray, units: np.ndarray, feature: np.ndarray, u
     """
     parts = in_threads(shapely.intersection, geoms[feature], units[unit], threads=threads)
     return of_dimension(parts, shapely.get_dimensions(geoms[feature]))
-
-
-def in_threads(function, *arrays: np.ndarray, threads: int | None = None) -> np.ndarray:
-    """``function(*arrays)`` (element-wise, along the first axis) run on slices of the arrays in
-    ``threads`` threads (default: the cores, up to 4): GEOS releases the GIL while it works.
-
-    >>> float(in_threads(shapely.area, np.array([shapely.box(0, 0, 1, 1)] * 100), threads=2).sum())
-    100.0
-    """
-    threads = threads or min(os.cpu_count() or 1, 4)
-    n = len(arrays[0])
-    if threads < 2 or n < 64:
-        return function(*arrays)
-    bounds = np.linspace(0, n, threads + 1).astype(int)
-    with ThreadPoolExecutor(threads) as pool:
-        parts = pool.map(lambda k: function(*(a[bounds[k]:bounds[k + 1]] for a in arrays)), range(threads))
-        return np.concatenate(list(parts))
 
 
 def of_dimension(geoms: np.ndarray, dimension: np.ndarray) -> np.ndarray:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..measure.area import _QP, _RQ2, _q, lonlat_array, metres_along, ring_table
-from .cut import in_threads
+from ..threads import in_threads
 
 _NODES = 0.5 + np.array([-0.5, 0.5]) / np.sqrt(3.0)  # Gauss-Legendre on [0, 1]
 _WEIGHTS = np.array([0.5, 0.5])

@@ -20,6 +20,7 @@ import pandas as pd
 import shapely
 
 from ..measure.area import has_area, metres_along
+from ..threads import in_threads
 
 def shared_border(geoms, neighbours, tolerance: float) -> np.ndarray:
     """Length in metres of each lon/lat geometry's boundary lying within
@@ -28,8 +29,9 @@ def shared_border(geoms, neighbours, tolerance: float) -> np.ndarray:
     >>> shared_border([shapely.box(0, 0, 1, 1)], [shapely.box(1.001, 0, 2, 1)], 0.01).round(-2).tolist()  # side + corners
     [113300.0]
     """
-    pieces = shapely.intersection(shapely.boundary(geoms), shapely.buffer(neighbours, tolerance, quad_segs=2))
-    return metres_along(pieces)
+    return in_threads(lambda mine, theirs: metres_along(shapely.intersection(
+        shapely.boundary(mine), shapely.buffer(theirs, tolerance, quad_segs=2))),
+        np.asarray(geoms, dtype=object), np.asarray(neighbours, dtype=object))
 
 
 def infer_units(geoms: np.ndarray, new_code: np.ndarray, parents: np.ndarray, tolerance: float,

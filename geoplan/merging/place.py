@@ -30,6 +30,7 @@ from ..link.infer import infer_units
 from ..link.match import LinkResult, link_features
 from ..measure.area import METRES_PER_DEGREE
 from ..plan.model import Plan
+from ..threads import in_threads
 from .layer import OldLayer
 
 MIN_LINKED_SHARE = 0.25  # below this share of features linked, the layer is not the plan's (another level, country)
@@ -103,7 +104,7 @@ def _by_reference(layer: OldLayer, placed: np.ndarray, inferred: np.ndarray, ref
         return moved
     shapes = reference.shapes.to_numpy()
     feature, unit = shapely.STRtree(shapes).query(layer.geoms[rows], predicate="intersects")
-    held = shapely.area(shapely.intersection(layer.geoms[rows][feature], shapes[unit]))
+    held = shapely.area(in_threads(shapely.intersection, layer.geoms[rows][feature], shapes[unit]))
     best = pd.DataFrame({"row": rows[feature], "code": reference.shapes.index[unit], "held": held})
     best = best.sort_values("held", ascending=False, kind="stable").drop_duplicates("row").set_index("row")
     parent = plan.new_units().set_index("new_code")["new_parent"]
