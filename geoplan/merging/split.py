@@ -28,6 +28,8 @@ Whole old units are never cut: they keep their own geometry.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -119,17 +121,21 @@ def split_pieces(pieces, shapes: np.ndarray, reference, plan, gap_width: float, 
     layer's CRS) of the new pieces, one per part, with the index of the piece each came from
     (``source``), and the log of the rules applied as engine-style repairs (kind ``split``)."""
     targets = plan.targets()
-    rows, parts_out, log = [], [], []
-    for i in np.flatnonzero(pieces["basis"].to_numpy() == "approximate"):
-        row = pieces.iloc[i]
-        parts, rules = cut(shapes[i], targets.get(row["old_code"], []), reference, gap_width, geographic)
-        log += [(rule, receiving, other, piece, row["old_code"]) for rule, receiving, other, piece in rules]
-        if not parts:
-            log.append(("no reference polygon", row["new_code"], "", shapes[i], row["old_code"]))
-            continue
-        for code, part in parts.items():
-            rows.append({"source": i, "new_code": code})
-            parts_out.append(part)
+    divided = np.flatnonzero(pieces["basis"].to_numpy() == "approximate")
+    old_codes, new_codes = pieces["old_code"].to_numpy()[divided], pieces["new_code"].to_numpy()[divided]
+    reference.tree, reference.prepared, reference.codes  # noqa: B018 (made now: the threads below read them)
+    with ThreadPoolExecutor(2) as pool:  # GEOS releases the GIL: two units are cut at once, in order
+        cuts = pool.map(lambda k: cut(shapes[divided[k]], targets.get(old_codes[k], []), reference, gap_width,
+                                      geographic), range(len(divided)))
+        rows, parts_out, log = [], [], []
+        for i, old_code, new_code, (parts, rules) in zip(divided, old_codes, new_codes, cuts):
+            log += [(rule, receiving, other, piece, old_code) for rule, receiving, other, piece in rules]
+            if not parts:
+                log.append(("no reference polygon", new_code, "", shapes[i], old_code))
+                continue
+            for code, part in parts.items():
+                rows.append({"source": i, "new_code": code})
+                parts_out.append(part)
     return pd.DataFrame(rows, columns=["source", "new_code"]), np.array(parts_out, dtype=object), log_frame(log)
 
 
