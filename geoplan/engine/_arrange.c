@@ -2418,6 +2418,46 @@ static int get_buffer(PyObject *obj, Py_buffer *view, size_t itemsize, Py_ssize_
     return 0;
 }
 
+/* The rings of a call, as both entries take them: xy (float64 pairs), ring_offsets (int64,
+ * n_rings + 1), ring_source (int64 per ring), ring_hole (uint8 per ring). */
+typedef struct { Py_buffer xy, off, src, hole; } RingViews;
+
+/* Read the rings into E (xy, ring_off, ring_src, ring_hole, n_rings) with their views in V;
+ * 0, or -1 with the exception set (what was taken stays in V for release_rings). */
+static int read_rings(PyObject *oxy, PyObject *ooff, PyObject *osrc, PyObject *ohole, RingViews *V, Engine *E) {
+    if (PyObject_GetBuffer(ooff, &V->off, PyBUF_C_CONTIGUOUS) < 0) { V->off.obj = NULL; return -1; }
+    if (V->off.len % 8 || V->off.len < 8) { PyErr_SetString(PyExc_ValueError, "ring_offsets: int64, n_rings + 1 items"); return -1; }
+    Py_ssize_t n_rings = V->off.len / 8 - 1;
+    const i64 *off = (const i64 *)V->off.buf;
+    if (get_buffer(oxy, &V->xy, 16, (Py_ssize_t)off[n_rings], "xy") < 0) return -1;
+    if (get_buffer(osrc, &V->src, 8, n_rings, "ring_source") < 0) return -1;
+    if (get_buffer(ohole, &V->hole, 1, n_rings, "ring_hole") < 0) return -1;
+    E->xy = (const double *)V->xy.buf; E->ring_off = off; E->ring_src = (const i64 *)V->src.buf;
+    E->ring_hole = (const uint8_t *)V->hole.buf; E->n_rings = n_rings;
+    return 0;
+}
+
+/* Every ring names a source in [0, E->n_src) and its offsets do not decrease; else -1, ValueError. */
+static int rings_in_range(const Engine *E) {
+    for (Py_ssize_t r = 0; r < E->n_rings; r++)
+        if (E->ring_src[r] < 0 || E->ring_src[r] >= E->n_src || E->ring_off[r + 1] < E->ring_off[r]) {
+            PyErr_SetString(PyExc_ValueError, "ring_source or ring_offsets out of range"); return -1;
+        }
+    return 0;
+}
+
+/* A grid unit is a positive power of two; else -1, ValueError. */
+static int unit_ok(double unit) {
+    if (unit > 0 && frexp(unit, &(int){0}) == 0.5) return 0;
+    PyErr_SetString(PyExc_ValueError, "unit: a power of two");
+    return -1;
+}
+
+static void release_rings(RingViews *V) {
+    Py_buffer *views[] = {&V->xy, &V->off, &V->src, &V->hole};
+    for (size_t i = 0; i < 4; i++) if (views[i]->obj) PyBuffer_Release(views[i]);
+}
+
 PyDoc_STRVAR(dissolve_doc,
 "dissolve(xy, ring_offsets, ring_source, ring_hole, source_group, n_groups, unit, geographic)\n"
 "--\n\n"
@@ -2451,29 +2491,20 @@ static PyObject *py_dissolve(PyObject *self, PyObject *args) {
     double unit;
     int geographic;
     if (!PyArg_ParseTuple(args, "OOOOOLdp", &oxy, &ooff, &osrc, &ohole, &ogroup, &n_groups, &unit, &geographic)) return NULL;
-    Py_buffer bxy = {0}, boff = {0}, bsrc = {0}, bhole = {0}, bgroup = {0};
+    RingViews V = {0};
+    Py_buffer bgroup = {0};
     PyObject *result = NULL;
     Engine E;
     Output O;
     memset(&E, 0, sizeof E);
     memset(&O, 0, sizeof O);
-    if (PyObject_GetBuffer(ooff, &boff, PyBUF_C_CONTIGUOUS) < 0) return NULL;
-    if (boff.len % 8 || boff.len < 8) { PyErr_SetString(PyExc_ValueError, "ring_offsets: int64, n_rings + 1 items"); goto done; }
-    Py_ssize_t n_rings = boff.len / 8 - 1;
-    const i64 *off = (const i64 *)boff.buf;
-    if (get_buffer(oxy, &bxy, 16, (Py_ssize_t)off[n_rings], "xy") < 0) goto done;
-    if (get_buffer(osrc, &bsrc, 8, n_rings, "ring_source") < 0) goto done;
-    if (get_buffer(ohole, &bhole, 1, n_rings, "ring_hole") < 0) goto done;
-    if (PyObject_GetBuffer(ogroup, &bgroup, PyBUF_C_CONTIGUOUS) < 0) goto done;
+    if (read_rings(oxy, ooff, osrc, ohole, &V, &E) < 0) goto done;
+    if (PyObject_GetBuffer(ogroup, &bgroup, PyBUF_C_CONTIGUOUS) < 0) { bgroup.obj = NULL; goto done; }
     if (bgroup.len % 8) { PyErr_SetString(PyExc_ValueError, "source_group: int64"); goto done; }
-    if (!(unit > 0) || frexp(unit, &(int){0}) != 0.5) { PyErr_SetString(PyExc_ValueError, "unit: a power of two"); goto done; }
-    E.xy = (const double *)bxy.buf; E.ring_off = off; E.ring_src = (const i64 *)bsrc.buf;
-    E.ring_hole = (const uint8_t *)bhole.buf; E.src_group = (const i64 *)bgroup.buf;
-    E.n_rings = n_rings; E.n_src = bgroup.len / 8; E.n_groups = n_groups; E.unit = unit; E.geographic = geographic;
-    for (Py_ssize_t r = 0; r < n_rings; r++)
-        if (E.ring_src[r] < 0 || E.ring_src[r] >= E.n_src || off[r + 1] < off[r]) {
-            PyErr_SetString(PyExc_ValueError, "ring_source or ring_offsets out of range"); goto done;
-        }
+    if (unit_ok(unit) < 0) goto done;
+    E.src_group = (const i64 *)bgroup.buf;
+    E.n_src = bgroup.len / 8; E.n_groups = n_groups; E.unit = unit; E.geographic = geographic;
+    if (rings_in_range(&E) < 0) goto done;
     for (i64 s = 0; s < E.n_src; s++)
         if (E.src_group[s] < 0 || E.src_group[s] >= n_groups) { PyErr_SetString(PyExc_ValueError, "source_group out of range"); goto done; }
     mem_live = mem_peak = 0;
@@ -2523,10 +2554,7 @@ done:
     engine_free(&E);
     rings_free(&O.units); rings_free(&O.pieces); rings_free(&O.excess); rings_free(&O.open);
     mem_free(O.rep_face.a); mem_free(O.rep_other_off.a); mem_free(O.rep_other.a); mem_free(O.rep_width.a);
-    if (bxy.obj) PyBuffer_Release(&bxy);
-    if (boff.obj) PyBuffer_Release(&boff);
-    if (bsrc.obj) PyBuffer_Release(&bsrc);
-    if (bhole.obj) PyBuffer_Release(&bhole);
+    release_rings(&V);
     if (bgroup.obj) PyBuffer_Release(&bgroup);
     return result;
 }
@@ -2787,7 +2815,7 @@ static PyObject *py_overlay(PyObject *self, PyObject *args) {
     double unit;
     int flags;
     if (!PyArg_ParseTuple(args, "OOOOLLdi", &oxy, &ooff, &osrc, &ohole, &n_a, &n_b, &unit, &flags)) return NULL;
-    Py_buffer bxy = {0}, boff = {0}, bsrc = {0}, bhole = {0};
+    RingViews V = {0};
     PyObject *result = NULL;
     i64 *group = NULL;
     Engine E;
@@ -2795,25 +2823,14 @@ static PyObject *py_overlay(PyObject *self, PyObject *args) {
     memset(&E, 0, sizeof E);
     memset(&O, 0, sizeof O);
     if (n_a < 0 || n_b < 0 || n_a + n_b >= ((i64)1 << 31)) { PyErr_SetString(PyExc_ValueError, "n_a, n_b: 0 or more, below 2^31 in all"); return NULL; }
-    if (PyObject_GetBuffer(ooff, &boff, PyBUF_C_CONTIGUOUS) < 0) return NULL;
-    if (boff.len % 8 || boff.len < 8) { PyErr_SetString(PyExc_ValueError, "ring_offsets: int64, n_rings + 1 items"); goto done; }
-    Py_ssize_t n_rings = boff.len / 8 - 1;
-    const i64 *off = (const i64 *)boff.buf;
-    if (get_buffer(oxy, &bxy, 16, (Py_ssize_t)off[n_rings], "xy") < 0) goto done;
-    if (get_buffer(osrc, &bsrc, 8, n_rings, "ring_source") < 0) goto done;
-    if (get_buffer(ohole, &bhole, 1, n_rings, "ring_hole") < 0) goto done;
-    if (!(unit > 0) || frexp(unit, &(int){0}) != 0.5) { PyErr_SetString(PyExc_ValueError, "unit: a power of two"); goto done; }
+    if (read_rings(oxy, ooff, osrc, ohole, &V, &E) < 0 || unit_ok(unit) < 0) goto done;
     i64 n_src = n_a + n_b;
     group = (i64 *)xmalloc((size_t)n_src, sizeof(i64));
     if (!group) { PyErr_NoMemory(); goto done; }
     for (i64 s = 0; s < n_src; s++) group[s] = s;
-    E.xy = (const double *)bxy.buf; E.ring_off = off; E.ring_src = (const i64 *)bsrc.buf;
-    E.ring_hole = (const uint8_t *)bhole.buf; E.src_group = group;
-    E.n_rings = n_rings; E.n_src = n_src; E.n_groups = n_src; E.unit = unit; E.geographic = 0;
-    for (Py_ssize_t r = 0; r < n_rings; r++)
-        if (E.ring_src[r] < 0 || E.ring_src[r] >= n_src || off[r + 1] < off[r]) {
-            PyErr_SetString(PyExc_ValueError, "ring_source or ring_offsets out of range"); goto done;
-        }
+    E.src_group = group;
+    E.n_src = n_src; E.n_groups = n_src; E.unit = unit; E.geographic = 0;
+    if (rings_in_range(&E) < 0) goto done;
     mem_live = mem_peak = 0;
     E.src_flag = (uint8_t *)xcalloc((size_t)n_src, 1);
     E.grp_flag = (uint8_t *)xcalloc((size_t)n_src, 1);
@@ -2848,10 +2865,7 @@ done:
     engine_free(&E);
     mem_free(group);
     rings_free(&O.rings); mem_free(O.a.a); mem_free(O.b.a); mem_free(O.area.a);
-    if (bxy.obj) PyBuffer_Release(&bxy);
-    if (boff.obj) PyBuffer_Release(&boff);
-    if (bsrc.obj) PyBuffer_Release(&bsrc);
-    if (bhole.obj) PyBuffer_Release(&bhole);
+    release_rings(&V);
     return result;
 }
 
