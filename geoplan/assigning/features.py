@@ -31,7 +31,7 @@ import numpy as np
 import pyarrow as pa
 import shapely
 
-from ..engine.geometry import valid_polygons
+from ..engine.geometry import as_multi, valid_polygons
 from ..io.stream import GEOMETRY, point_coordinates, points_wkb
 from ..measure.area import has_area, to_lonlat
 from .cut import cut, of_dimension
@@ -151,7 +151,7 @@ class Job:
         columns["length_m"] = pa.array(length, pa.float64(), from_pandas=True)
         columns["area_km2"] = pa.array(area, pa.float64(), from_pandas=True)
         columns["repaired"] = pa.array(repaired[feature])
-        wkb = pa.array(shapely.to_wkb(_multi(shapes) if self.multi else shapes), pa.binary())
+        wkb = pa.array(shapely.to_wkb(as_multi(shapes) if self.multi else shapes), pa.binary())
         return _table(attributes.take(feature), self._complete(columns), wkb)
 
     def _one_unit(self, geoms, dims, own) -> tuple[np.ndarray, np.ndarray | None]:
@@ -245,14 +245,4 @@ def _with_missing(feature, unit, shapes, dims):
     unit = np.concatenate([unit, np.full(len(missing), OUTSIDE, dtype=np.int32)])
     shapes = np.concatenate([shapes, np.full(len(missing), None, dtype=object)])
     return feature[order], unit[order], shapes[order]
-
-
-def _multi(geoms: np.ndarray) -> np.ndarray:
-    """Polygons as MultiPolygons and lines as MultiLineStrings (one geometry type per layer)."""
-    geoms = np.array(geoms, dtype=object)
-    for kind, make in ((3, shapely.multipolygons), (1, shapely.multilinestrings)):
-        single = np.flatnonzero(shapely.get_type_id(geoms) == kind)
-        if len(single):
-            geoms[single] = make(geoms[single], indices=np.arange(len(single)))
-    return geoms
 

@@ -52,7 +52,7 @@ import shapely
 from pyproj import CRS
 
 from ..i18n import Message
-from ..measure.area import GEOMETRY_CHUNK, METRES_PER_DEGREE, has_area, metres_along, ragged_area_km2, to_lonlat
+from ..measure.area import METRES_PER_DEGREE, has_area, in_chunks, metres_along, ragged_area_km2, to_lonlat
 from .arrange import arrange, int32, multipolygons, ragged
 from .geometry import polygonal_part
 
@@ -99,13 +99,14 @@ def gap_widths(pieces: np.ndarray, geographic: bool) -> np.ndarray:
     """
     if not geographic:
         return 2 * shapely.area(pieces) / shapely.length(pieces)
-    widths = np.empty(len(pieces))
-    for start in range(0, len(pieces), GEOMETRY_CHUNK):
-        some = pieces[start:start + GEOMETRY_CHUNK]
-        shrink = np.cos(np.radians(shapely.get_y(shapely.centroid(some))))
-        perimeter = metres_along(shapely.boundary(some)) / METRES_PER_DEGREE
-        widths[start:start + len(some)] = 2 * shapely.area(some) * shrink / perimeter
-    return widths
+    return in_chunks(_geographic_widths, np.asarray(pieces, dtype=object))
+
+
+def _geographic_widths(pieces: np.ndarray) -> np.ndarray:
+    """:func:`gap_widths` of lon/lat pieces."""
+    shrink = np.cos(np.radians(shapely.get_y(shapely.centroid(pieces))))
+    perimeter = metres_along(shapely.boundary(pieces)) / METRES_PER_DEGREE
+    return 2 * shapely.area(pieces) * shrink / perimeter
 
 
 def _repairs(out: dict, keys: np.ndarray, gap_width: float, geographic: bool) -> gpd.GeoDataFrame:

@@ -51,3 +51,18 @@ def valid_polygons(geoms) -> np.ndarray:
         part = polygonal_part(shapely.make_valid(geoms[k]))
         geoms[k] = None if part.is_empty else part
     return geoms
+
+
+def as_multi(geoms) -> np.ndarray:
+    """Polygons as MultiPolygons and lines as MultiLineStrings (one geometry type per layer, as
+    GeoPackage and FlatGeobuf want); other geometries as they are.
+
+    >>> [g.geom_type for g in as_multi([shapely.box(0, 0, 1, 1), shapely.LineString([(0, 0), (1, 1)]), None])[:2]]
+    ['MultiPolygon', 'MultiLineString']
+    """
+    geoms = np.array(geoms, dtype=object)
+    for kind, make in ((3, shapely.multipolygons), (1, shapely.multilinestrings)):
+        single = np.flatnonzero(shapely.get_type_id(geoms) == kind)
+        if len(single):
+            geoms[single] = make(geoms[single], indices=np.arange(len(single)))
+    return geoms

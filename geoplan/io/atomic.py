@@ -38,6 +38,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..engine.geometry import as_multi
 from ..errors import GeoplanError, InputError
 from ..i18n import Message
 from ..i18n.catalogue import catalogue
@@ -242,6 +243,7 @@ def _write_geodataframe(frame, tmp: Path, name: str) -> None:
     at once; any other goes through geopandas."""
     import pyarrow as pa
     import pyogrio
+    import shapely
 
     if list(frame.index.names) != [None] or not pd.api.types.is_integer_dtype(frame.index.dtype):
         frame = frame.reset_index(drop=False)  # a named or non-integer index is a column, as geopandas writes it
@@ -252,10 +254,14 @@ def _write_geodataframe(frame, tmp: Path, name: str) -> None:
     geometry = pa.field(frame.geometry.name, pa.binary())
     schema = attributes.schema.append(geometry)
     geoms = frame.geometry.to_numpy()
-    batches = (attributes.slice(start, WRITE_CHUNK).append_column(geometry, _multipolygons_wkb(
-        geoms[start:start + WRITE_CHUNK])).to_batches() for start in range(0, len(frame), WRITE_CHUNK))
+
+    def batches():
+        for start in range(0, len(frame), WRITE_CHUNK):
+            wkb = pa.array(shapely.to_wkb(as_multi(geoms[start:start + WRITE_CHUNK])), pa.binary())
+            yield from attributes.slice(start, len(wkb)).append_column(geometry, wkb).to_batches()
+
     crs = frame.crs.to_epsg() if frame.crs is not None else None
-    with streamed(schema, (batch for chunk in batches for batch in chunk)) as reader:
+    with streamed(schema, batches()) as reader:
         pyogrio.write_arrow(reader, tmp, layer=name, driver="GPKG", geometry_name=frame.geometry.name,
                             geometry_type="MultiPolygon",
                             crs=f"EPSG:{crs}" if crs else (frame.crs.to_wkt() if frame.crs is not None else None))
@@ -282,18 +288,6 @@ def _plain_attributes(frame):
         return None
     return table.cast(pa.schema([pa.field(f.name, pa.string()) if pa.types.is_null(f.type) else f
                                  for f in table.schema]))  # GDAL has no null type
-
-
-def _multipolygons_wkb(geoms: np.ndarray):
-    """The WKB of ``geoms`` (an Arrow binary array), each Polygon made a MultiPolygon."""
-    import pyarrow as pa
-    import shapely
-
-    geoms = geoms.copy()
-    single = shapely.get_type_id(geoms) == 3
-    if single.any():
-        geoms[single] = shapely.multipolygons(geoms[single][:, None])
-    return pa.array(shapely.to_wkb(geoms), pa.binary())
 
 
 __all__ = ["atomic_path", "check_target", "committed", "forget_committed", "leftovers", "lock_path", "partial_path",

@@ -51,16 +51,22 @@ def to_lonlat(geoms, crs) -> np.ndarray:
     'POINT (0 0)'
     """
     geoms = np.asarray(geoms, dtype=object)
-    crs = CRS.from_user_input(crs)
-    if _is_wgs84_lonlat(crs):
-        return geoms
+    move = _lonlat_xy(CRS.from_user_input(crs))
+    return geoms if move is None else shapely.transform(geoms, move)
+
+
+def _lonlat_xy(crs: CRS):
+    """A function moving (n, 2) coordinates from ``crs`` to lon/lat on WGS 84, with one
+    transformer (making one takes tens of milliseconds; pyproj's are not shared across threads);
+    None when ``crs`` is lon/lat on WGS 84 already (not VN-2000's lon/lat: its datum is shifted).
+
+    >>> _lonlat_xy(CRS.from_epsg(4326)) is None, _lonlat_xy(CRS.from_epsg(3857))(np.array([[0.0, 0.0]])).tolist()
+    (True, [[0.0, 0.0]])
+    """
+    if crs.is_geographic and crs.datum is not None and crs.datum.name.startswith("World Geodetic System 1984"):
+        return None
     transformer = Transformer.from_crs(crs, 4326, always_xy=True)
-    return shapely.transform(geoms, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
-
-
-def _is_wgs84_lonlat(crs: CRS) -> bool:
-    """Lon/lat on the WGS 84 datum (not VN-2000's lon/lat: its datum is shifted)."""
-    return crs.is_geographic and crs.datum is not None and crs.datum.name.startswith("World Geodetic System 1984")
+    return lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
 
 
 def ring_table(geoms) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -125,26 +131,33 @@ def _by_chunks(measure, geoms, crs) -> np.ndarray:
     """
     geoms, crs = _with_crs(geoms, crs)
     lonlat = _to_lonlat_by(crs)
+    return in_chunks(lambda some: measure(lonlat(some)), geoms)
+
+
+def in_chunks(measure, geoms: np.ndarray) -> np.ndarray:
+    """``measure`` (geometries -> one float each) applied :data:`GEOMETRY_CHUNK` geometries at a
+    time, the results end to end.
+
+    >>> in_chunks(shapely.area, np.array([shapely.box(0, 0, 1, 1)] * 5000)).shape
+    (5000,)
+    """
     if len(geoms) <= GEOMETRY_CHUNK:
-        return measure(lonlat(geoms))
-    return np.concatenate([measure(lonlat(geoms[i:i + GEOMETRY_CHUNK])) for i in range(0, len(geoms), GEOMETRY_CHUNK)])
+        return measure(geoms)
+    return np.concatenate([measure(geoms[i:i + GEOMETRY_CHUNK]) for i in range(0, len(geoms), GEOMETRY_CHUNK)])
 
 
 def _to_lonlat_by(crs):
     """A function moving geometries from ``crs`` to lon/lat, with one transformer for all the
-    chunks of one call (making one takes tens of milliseconds; pyproj's are not shared across
-    threads); ``crs`` None: the geometries are checked to be lon/lat already.
+    chunks of one call (:func:`_lonlat_xy`); ``crs`` None: the geometries are checked to be
+    lon/lat already.
 
     >>> round(_to_lonlat_by("EPSG:3405")(np.array([shapely.Point(500000, 0)]))[0].x, 2)  # (VN-2000: its datum shifted)
     105.0
     """
     if crs is None:
         return lonlat_array
-    crs = CRS.from_user_input(crs)
-    if _is_wgs84_lonlat(crs):
-        return lambda geoms: geoms
-    transformer = Transformer.from_crs(crs, 4326, always_xy=True)
-    return lambda geoms: shapely.transform(geoms, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
+    move = _lonlat_xy(CRS.from_user_input(crs))
+    return (lambda geoms: geoms) if move is None else (lambda geoms: shapely.transform(geoms, move))
 
 
 def area_km2(geoms, crs=None) -> np.ndarray:
@@ -244,10 +257,9 @@ def ragged_area_km2(xy: np.ndarray, offsets: tuple[np.ndarray, np.ndarray, np.nd
     12309.0
     """
     rings, polygons, geometries = offsets
-    crs = CRS.from_user_input(crs) if crs is not None else None
-    if crs is not None and not _is_wgs84_lonlat(crs):
-        transformer = Transformer.from_crs(crs, 4326, always_xy=True)
-        xy = np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
+    move = _lonlat_xy(CRS.from_user_input(crs)) if crs is not None else None
+    if move is not None:
+        xy = move(xy)
     ring_area = _ring_areas_m2(xy, rings) if crs is not None else _planar_ring_areas(xy, rings)
     polygon = np.repeat(np.arange(len(polygons) - 1), np.diff(polygons))  # of each ring
     shell = np.zeros(len(rings) - 1, dtype=bool)
