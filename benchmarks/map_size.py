@@ -83,7 +83,7 @@ def measure_map(html_path, runs: int = 1, chromium: str = CHROMIUM, viewport=(12
                 page.on("pageerror", lambda e: errors.append(str(e)))
                 t0 = time.perf_counter()
                 page.goto(path.as_uri())
-                page.wait_for_function("window.geoplanReview && window.geoplanReview.ready", timeout=120_000)
+                page.wait_for_function("() => window.geoplanReview && window.geoplanReview.ready", timeout=120_000)  # a function: the CSP forbids eval on later polls
                 wall = time.perf_counter() - t0
                 info = page.evaluate(
                     """() => { const s = geoplanReview.stats();

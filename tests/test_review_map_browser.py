@@ -42,15 +42,25 @@ def test_browser_renders_offline_without_errors(small_page):
     assert p.js("document.title") == f"Review map: {XSS_PLAN}"
     assert p.page.locator(".leaflet-control-scale").count() == 1
     p.page.locator(".gp-fullscreen").click()
-    p.page.wait_for_function("document.fullscreenElement !== null")
+    p.until("document.fullscreenElement !== null")
     p.page.locator(".gp-fullscreen").click()
-    p.page.wait_for_function("document.fullscreenElement === null")
+    p.until("document.fullscreenElement === null")
     layers = p.page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
     assert [t.strip() for t in layers] == ["New units (5)", "Province outlines (2)", "Names", "Old units (9)",
                                            "Approximate units (2)", "Units with inferred links (1)", "Repairs (2)"]
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     p.page.screenshot(path=str(ARTIFACTS / "review_map_small.png"))
     p.assert_clean()
+
+
+@needs_chromium
+def test_browser_waits_past_the_first_poll_under_the_maps_policy(small_page):
+    """The map forbids eval (its CSP): a wait that is not over at its first poll still ends."""
+    p = small_page
+    p.js("() => { window.lateFlag = false; setTimeout(() => { window.lateFlag = true; }, 300); }")
+    p.until("window.lateFlag === true", timeout=10_000)
+    assert p.js("window.lateFlag") is True
+    assert p.console_errors == []
 
 
 @needs_chromium
@@ -72,7 +82,7 @@ def test_browser_search_ignores_diacritics_and_shows_province(small_page):
     zoom0 = p.js("geoplanReview.stats().zoom")
     p.search("thoi son")
     p.page.locator(".gp-result", has_text="Đồng Tháp").first.click()
-    p.page.wait_for_function("geoplanReview.selected && geoplanReview.selected.code === '28270'")
+    p.until("geoplanReview.selected && geoplanReview.selected.code === '28270'")
     p.page.wait_for_timeout(400)
     assert p.js("geoplanReview.stats().zoom") >= zoom0
     centre = p.js("(() => { const c = geoplanReview.map.getCenter(); return [c.lng, c.lat]; })()")
@@ -82,7 +92,7 @@ def test_browser_search_ignores_diacritics_and_shows_province(small_page):
     # an old unit without a polygon of its own is found through the lineage
     p.search("nhon hung")
     p.page.locator(".gp-result").first.click()
-    p.page.wait_for_function("geoplanReview.selected && geoplanReview.selected.code === '30511'")
+    p.until("geoplanReview.selected && geoplanReview.selected.code === '30511'")
     p.assert_clean()
 
 
@@ -126,7 +136,7 @@ def test_browser_xss_named_unit_shows_as_text(small_page):
 def test_browser_old_layer_and_before_after_swipe(small_page):
     p = small_page
     p.page.locator(".leaflet-control-layers-overlays label", has_text="Old units").locator("input").check()
-    p.page.wait_for_function("geoplanReview.stats().old === 9")
+    p.until("geoplanReview.stats().old === 9")
     p.page.locator(".gp-compare").click()
     stats = p.js("geoplanReview.stats()")
     assert stats["compare"] and stats["old"] == 9 and stats["units"] == 5
@@ -156,7 +166,7 @@ def test_browser_old_units_linked_by_name_show_where_they_went(browser, placed):
         assert p.search("nha bang") == [
             {"name": "Thị trấn Nhà Bàng", "sub": "Huyện Tịnh Biên, An Giang", "kind": "old 30502", "imgs": 0}]
         p.page.locator(".gp-result").first.click()
-        p.page.wait_for_function("geoplanReview.selected && geoplanReview.selected.code === '30502'")
+        p.until("geoplanReview.selected && geoplanReview.selected.code === '30502'")
         popup = p.page.locator(".leaflet-popup-content").inner_text()
         assert "Went to: Phường Thới Sơn (30502, full)" in popup and "No lineage row" not in popup
         assert "linked by name+district" in popup and "No polygon" not in popup
@@ -234,7 +244,7 @@ def test_browser_old_polygons_apart_from_their_new_unit_are_marked(browser, plac
         p.js("geoplanReview.setSwipe(0.95)")
         assert apart not in p.hover_unit("old", "30115")
         p.page.locator(".gp-title").hover()  # its tooltip goes before the next one shows
-        p.page.wait_for_function("() => !document.querySelector('.leaflet-tooltip-pane .gp-tooltip')")
+        p.until("!document.querySelector('.leaflet-tooltip-pane .gp-tooltip')")
         assert f"{apart}: check its link" in p.hover_unit("old", "30127")
         p.js("geoplanReview.setCompare(false)")
         assert [(h["sub"], h["kind"]) for h in p.search("binh thanh")] == [
@@ -413,7 +423,7 @@ def test_browser_flags_and_repairs_are_grouped_then_drawn_where_legible(browser,
         assert "zoom in to see them (grouped into counts from zoom 8, one by one from zoom 11)" in legend
         # zoom 9: grouped into counts, every mark in view counted once
         p.js("() => { geoplanReview.map.setView([11.25, 105.25], 9, { animate: false }); }")
-        p.page.wait_for_function("() => { const s = geoplanReview.stats(); return s.zoom === 9 && s.groups > 0; }")
+        p.until("geoplanReview.stats().zoom === 9 && geoplanReview.stats().groups > 0")
         stats, badges = p.js("geoplanReview.stats()"), _badges(p)
         assert stats["groups"] == len(badges) > 0 and all(sum(b) > 1 for b in badges)
         in_view = p.js("""(() => { const m = geoplanReview.map, b = m.getBounds().pad(0.2), U = geoplanReview.data.units;
@@ -429,7 +439,7 @@ def test_browser_flags_and_repairs_are_grouped_then_drawn_where_legible(browser,
         for attempt in range(3):
             p.page.locator(".gp-cluster").first.click()
             try:
-                p.page.wait_for_function("() => geoplanReview.stats().zoom > 9", timeout=10_000)
+                p.until("geoplanReview.stats().zoom > 9", timeout=10_000)
                 break
             except PlaywrightTimeout:
                 assert attempt < 2, "clicking a count never zoomed in"
@@ -438,7 +448,7 @@ def test_browser_flags_and_repairs_are_grouped_then_drawn_where_legible(browser,
         unit = national_scale["units"].set_index("code").loc["01274"]  # 1 approximate link
         x, y = unit.geometry.centroid.coords[0]
         p.js("([lat, lng]) => { geoplanReview.map.setView([lat, lng], 11, { animate: false }); }", [y, x])
-        p.page.wait_for_function("() => { const s = geoplanReview.stats(); return s.zoom === 11 && s.marks > 0; }")
+        p.until("geoplanReview.stats().zoom === 11 && geoplanReview.stats().marks > 0")
         assert p.js("geoplanReview.stats().groups") == 0
         tip = p.hover_unit("new", "01274")
         assert "Xã Ô 1274" in tip and "Area computed" in tip and "Population" in tip and "1 approximate" in tip
@@ -484,7 +494,7 @@ def test_browser_province_found_by_any_spelling(small_page):
     assert p.search("dong thap")[0]["kind"] == "province 82"
     p.search("tinh an giang")
     p.page.locator(".gp-result").first.click()
-    p.page.wait_for_function("() => geoplanReview.selected && geoplanReview.selected.kind === 'province'")
+    p.until("geoplanReview.selected && geoplanReview.selected.kind === 'province'")
     popup = p.page.locator(".leaflet-popup-content").last
     popup.wait_for(state="visible")
     assert "An Giang" in popup.inner_text() and "New units\t2" in popup.inner_text()
@@ -543,7 +553,7 @@ def test_browser_declared_copy_is_marked_with_its_reason(small_page):
     tip = p.hover_unit("new", "28270")
     assert "\u26a0 suspected copy: declared figures identical to 30502 Phường Thới Sơn (An Giang)" in tip
     p.page.locator(".gp-title").hover()
-    p.page.wait_for_function("() => !document.querySelector('.leaflet-tooltip-pane .gp-tooltip')")
+    p.until("!document.querySelector('.leaflet-tooltip-pane .gp-tooltip')")
     tip = p.hover_unit("new", "30502")
     assert "\u26a0" not in tip and "the copies are probably there" in tip
     assert "1 unit whose declared figures check flags (1 suspected copy): \u26a0 in its tooltip" in _legend(p)
@@ -572,7 +582,7 @@ def test_browser_split_parts_and_plan_audit_are_layers(browser, overlays):
         assert "Xã Mỹ Hiệp (30112), full: holds 20.0 % of it" in text and "Phường Thới Sơn (28270): 80.0 % of it" in text
         assert "the plan: check the resolution's table" in text and "<b>audit</b>" in text
         p.js("() => { geoplanReview.map.closePopup(); }")
-        p.page.wait_for_function("() => !document.querySelector('.leaflet-popup')")  # faded out: it no longer catches the mouse
+        p.until("!document.querySelector('.leaflet-popup')")  # faded out: it no longer catches the mouse
         _layer_box(p, "Split parts").check()
         assert "split parts (2)" in _legend(p)
         tip = p.hover_at([10.075, 105.13])  # in the piece of Bình Thạnh that went to Mỹ Hiệp

@@ -270,7 +270,7 @@ class Page:
         self.page = page
         t0 = time.perf_counter()
         page.goto(path.resolve().as_uri())
-        page.wait_for_function("window.geoplanReview && window.geoplanReview.ready", timeout=60_000)
+        self.until("window.geoplanReview && window.geoplanReview.ready", timeout=60_000)
         self.wall_s = time.perf_counter() - t0
 
     def _route(self, route):
@@ -284,6 +284,15 @@ class Page:
     def _dialog(self, dialog):
         self.dialogs.append(dialog.message)
         dialog.dismiss()
+
+    def until(self, condition: str, timeout: float = 30_000):
+        """Wait until the JavaScript `condition` holds, e.g. `p.until("geoplanReview.ready")`.
+
+        Playwright evaluates a bare expression again with `eval` on every poll after the first,
+        which the map's Content-Security-Policy forbids (no 'unsafe-eval'): a page that is not
+        ready at the first poll then fails. A function is evaluated once and called after.
+        """
+        self.page.wait_for_function(f"() => ({condition})", timeout=timeout)
 
     def js(self, expr, arg=None):
         return self.page.evaluate(expr, arg)

@@ -76,7 +76,7 @@ def test_national_map_in_english(browser, national):
         assert p.search("An Giang")[0] == hits[0] and p.search("tỉnh An Giang")[0] == hits[0]
         _shot(p, "search_en")
         p.page.locator(".gp-result").first.click()
-        p.page.wait_for_function("() => geoplanReview.selected && geoplanReview.selected.kind === 'province'")
+        p.until("geoplanReview.selected && geoplanReview.selected.kind === 'province'")
         p.page.wait_for_timeout(600)
         assert _overlaps(p) == 0
         _shot(p, "an_giang_en")
@@ -86,7 +86,7 @@ def test_national_map_in_english(browser, national):
         new = sorted((h["sub"], h["kind"]) for h in hits if h["kind"].startswith("new") and h["name"] == "Phường Thới Sơn")
         assert new == [("Tỉnh An Giang", "new 30502"), ("Tỉnh Đồng Tháp", "new 28270")]
         p.page.locator(".gp-result", has_text="Đồng Tháp").first.click()
-        p.page.wait_for_function("() => geoplanReview.selected && geoplanReview.selected.code === '28270'")
+        p.until("geoplanReview.selected && geoplanReview.selected.code === '28270'")
         p.page.wait_for_timeout(600)
         p.js("() => { geoplanReview.map.closePopup(); }")
         tip = p.hover_unit("new", "28270")
@@ -108,7 +108,7 @@ def test_national_map_in_vietnamese(browser, national):
         hits = p.search("tinh an giang")
         assert (hits[0]["name"], hits[0]["kind"]) == ("Tỉnh An Giang", "tỉnh 91")
         p.page.locator(".gp-result").first.click()
-        p.page.wait_for_function("() => geoplanReview.selected && geoplanReview.selected.kind === 'province'")
+        p.until("geoplanReview.selected && geoplanReview.selected.kind === 'province'")
         p.page.wait_for_timeout(600)
         _shot(p, "an_giang_vi")
         p.js("() => { geoplanReview.map.closePopup(); }")
