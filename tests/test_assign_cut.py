@@ -10,7 +10,7 @@ import shapely
 
 import geoplan
 from geoplan.cli import main
-from geoplan.assigning.measure import straight_area_km2
+from geoplan.measure.straight import straight_area_km2
 
 A, B = shapely.box(105.0, 10.0, 105.1, 10.1), shapely.box(105.1, 10.0, 105.2, 10.1)
 

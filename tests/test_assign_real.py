@@ -11,7 +11,7 @@ import pytest
 import shapely
 
 import geoplan
-from geoplan.assigning.measure import straight_area_km2
+from geoplan.measure.straight import straight_area_km2
 from geoplan.engine.geometry import valid_polygons
 from vn_data import SHARED, needs_shared
 

@@ -7,6 +7,7 @@ import pytest
 import shapely
 
 from geoplan.engine.arrange import overlay
+from geoplan.measure.straight import straight_area_km2
 
 
 def pieces(frame) -> dict:
@@ -70,9 +71,14 @@ def test_areas_only_and_empty_layers():
     assert len(overlay(np.array([], dtype=object), np.array([], dtype=object))) == 0
 
 
-def test_geographic_adds_geodesic_areas():
-    frame = overlay([shapely.box(105, 10, 105.2, 10.2)], [shapely.box(105.1, 10, 105.3, 10.2)], geographic=True)
-    assert frame["area_km2"].sum() == pytest.approx(3 * 0.02 * 12309 / 1 * 0.985, rel=0.02)
+def test_geographic_adds_areas_that_add_up():
+    a, b = shapely.box(105, 10, 105.2, 10.2), shapely.box(105.1, 10.05, 105.3, 10.25)
+    frame = overlay([a], [b], geographic=True)
+    assert frame["area_km2"].sum() == pytest.approx(0.065 * 12309 * 0.985, rel=0.02)  # the union, in square degrees
+    whole = straight_area_km2([a, b])
+    assert frame.loc[frame["a"] == 0, "area_km2"].sum() == pytest.approx(whole[0], rel=1e-9)  # as snapped
+    assert frame.loc[frame["b"] == 0, "area_km2"].sum() == pytest.approx(whole[1], rel=1e-9)
+    assert frame["area_km2"].to_numpy() == pytest.approx(straight_area_km2(frame["geometry"].to_numpy()), rel=1e-12)
 
 
 @pytest.mark.parametrize("seed", range(20))

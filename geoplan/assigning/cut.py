@@ -6,11 +6,12 @@ unit goes to it whole, without any geometry operation (most buildings, parcels a
 so does a feature that exactly one unit touches and that unit contains (prepared predicates).
 The other polygons are cut all at once by the arrangement's overlay with the units they touch
 (:func:`overlay_pairs`: all rings noded together; each feature's pieces, the part in no unit
-included, add up to it as snapped), when that costs less than intersecting each pair (see
-:func:`worth_overlay`); lines, and polygons otherwise, are intersected with each unit they
-touch (:func:`intersect_pairs`, run in threads: GEOS releases the GIL). The units must not
-overlap (give :meth:`.Units.exclusive`: where units overlap, the first in the layer's order
-takes the overlap, as a point there would; the overlay gives it the first too). The pieces of
+included, add up to it as snapped, and are measured on the arrangement's arrays), when that
+costs less than intersecting each pair (see :func:`worth_overlay`); lines, and polygons
+otherwise, are intersected with each unit they touch (:func:`intersect_pairs`, run in threads:
+GEOS releases the GIL). Where units overlap, the first in the layer's order takes the overlap,
+as a point there would: the overlay does so itself, pairs intersected one by one take the
+units without their overlaps (:meth:`.Units.exclusive`, made only then). The pieces of
 intersected features are then checked against it by measure: what lies in no unit becomes a
 piece of its own (``unit`` -1).
 
@@ -38,22 +39,28 @@ from .grid import OUTSIDE, PointGrid
 TOLERANCE = 1e-9  # of a feature's measure: pieces adding up to it within this need no repair
 OVERLAY_COST = 2.0  # the overlay's work per vertex, in GEOS intersection's work per vertex of a pair
 PER_THREAD = 1000  # features at least in each of the two overlays run side by side
+NO_AREA = np.zeros(0)
 
 
 @dataclass
 class Pieces:
     """Pieces of the features of a chunk: the feature (its position), the unit (-1: none), the
-    geometry; sorted by feature, then unit (the outside piece last)."""
+    geometry, its area in km2 where the overlay measured it (edges straight in lon/lat,
+    :mod:`geoplan.measure.straight`; NaN for the others); sorted by feature, then unit (the
+    outside piece last)."""
 
     feature: np.ndarray
     unit: np.ndarray
     geoms: np.ndarray
+    area_km2: np.ndarray
 
 
-def cut(geoms: np.ndarray, units: np.ndarray, grid: PointGrid | None, threads: int | None = None) -> Pieces:
+def cut(geoms: np.ndarray, units: np.ndarray, grid: PointGrid | None, threads: int | None = None,
+        exclusive=None) -> Pieces:
     """Cut ``geoms`` (valid lines or polygons in lon/lat; None or empty for missing ones, which
-    get no piece) at the boundaries of ``units`` (prepared polygons that do not overlap); ``grid``
-    (or None) places small features at once.
+    get no piece) at the boundaries of ``units`` (prepared polygons); ``grid`` (or None) places
+    small features at once. ``exclusive``: a function giving the units without their overlaps
+    (prepared), for the pairs intersected one by one; None when the units do not overlap.
 
     >>> cut(np.array([shapely.box(0.1, 0.1, 0.2, 0.2)]), np.array([shapely.box(0, 0, 1, 1)]), None, 1).unit.tolist()
     [0]
@@ -64,7 +71,7 @@ def cut(geoms: np.ndarray, units: np.ndarray, grid: PointGrid | None, threads: i
     if grid is not None and len(present):
         whole[present] = grid.box_unit(shapely.bounds(geoms[present]))
     todo = present[whole[present] < 0]
-    feature, unit = _touching(geoms, units, todo)
+    feature, unit = _touching(geoms, units, todo, threads)
     one = _contained(geoms, units, feature, unit)
     whole[one[0]] = one[1]
     split = ~np.isin(feature, one[0])
@@ -74,16 +81,20 @@ def cut(geoms: np.ndarray, units: np.ndarray, grid: PointGrid | None, threads: i
     if polygons.any() and worth_overlay(geoms, units, feature[polygons], unit[polygons]):
         by_overlay = polygons
     try:
-        cut_f, cut_u, cut_p = overlay_pairs(geoms, units, feature[by_overlay], unit[by_overlay], threads)
+        cut_f, cut_u, cut_p, cut_a = overlay_pairs(geoms, units, feature[by_overlay], unit[by_overlay], threads)
     except ArrangementError:  # (past its limits, or a defect of it: GEOS pair by pair instead)
         by_overlay[:] = False
-        cut_f, cut_u, cut_p = overlay_pairs(geoms, units, feature[:0], unit[:0])
-    pieces = intersect_pairs(geoms, units, feature[~by_overlay], unit[~by_overlay], threads)
+        cut_f, cut_u, cut_p, cut_a = overlay_pairs(geoms, units, feature[:0], unit[:0])
+    one_by_one = ~by_overlay
+    if one_by_one.any() and exclusive is not None:
+        units = exclusive()
+    pieces = intersect_pairs(geoms, units, feature[one_by_one], unit[one_by_one], threads)
     done = np.flatnonzero(whole >= 0)
-    feature = np.concatenate([done, feature[~by_overlay], cut_f])
-    unit = np.concatenate([whole[done], unit[~by_overlay], cut_u])
+    feature = np.concatenate([done, feature[one_by_one], cut_f])
+    unit = np.concatenate([whole[done], unit[one_by_one], cut_u])
     pieces = np.concatenate([geoms[done], pieces, cut_p])
-    return _settle(geoms, present, feature, unit, pieces, threads, complete=np.unique(cut_f))
+    area = np.concatenate([np.full(len(done) + one_by_one.sum(), np.nan), cut_a])
+    return _settle(geoms, present, Pieces(feature, unit, pieces, area), threads, complete=np.unique(cut_f))
 
 
 def worth_overlay(geoms: np.ndarray, units: np.ndarray, feature: np.ndarray, unit: np.ndarray) -> bool:
@@ -102,18 +113,19 @@ def worth_overlay(geoms: np.ndarray, units: np.ndarray, feature: np.ndarray, uni
 
 
 def overlay_pairs(geoms: np.ndarray, units: np.ndarray, feature: np.ndarray, unit: np.ndarray,
-                  threads: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                  threads: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The pieces of the polygons ``geoms[feature]`` in the units ``units[unit]`` (the pairs that
-    touch), by the arrangement's overlay (:func:`geoplan.engine.arrange.overlay`), and the part
-    of each in none of them (unit -1): features, units, pieces (Polygons where they have one part).
-    From ``2 * PER_THREAD`` features on, they are split west to east into two groups, each
-    overlaid with the units it touches, in ``threads`` threads (default: the cores; the
-    arrangement releases the GIL): a feature's pieces depend only on it and the units it
-    touches. The groups, and the grid they share (that of all the pairs), do not depend on the
-    machine, so neither do the pieces.
+    touch; where units overlap, the first takes the overlap), by the arrangement's overlay
+    (:func:`geoplan.engine.arrange.overlay`), and the part of each in none of them (unit -1):
+    features, units, pieces (Polygons where they have one part), their areas in km2.
+    From ``2 * PER_THREAD`` features on, they are split south to north into two groups of about
+    the same work (:func:`halves`), each overlaid with the units it touches, in ``threads``
+    threads (default: the cores; the arrangement releases the GIL): a feature's pieces depend
+    only on it and the units it touches. The groups, and the grid they share (that of all the
+    pairs), do not depend on the machine, so neither do the pieces.
 
-    >>> f, u, p = overlay_pairs(np.array([shapely.box(0.5, 0, 2.5, 1)]),
-    ...                         np.array([shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)]), np.array([0, 0]), np.array([0, 1]))
+    >>> f, u, p, a = overlay_pairs(np.array([shapely.box(0.5, 0, 2.5, 1)]),
+    ...                            np.array([shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)]), np.array([0, 0]), np.array([0, 1]))
     >>> f.tolist(), u.tolist(), shapely.area(p).tolist()
     ([0, 0, 0], [-1, 0, 1], [0.5, 0.5, 1.0])
     """
@@ -121,11 +133,30 @@ def overlay_pairs(geoms: np.ndarray, units: np.ndarray, feature: np.ndarray, uni
     if len(features) < 2 * PER_THREAD:
         return _overlay_group(geoms, units, feature, unit)
     grid = grid_unit(np.concatenate([geoms[features], units[np.unique(unit)]]))
-    west_to_east = features[np.argsort(shapely.bounds(geoms[features])[:, [0, 2]].sum(axis=1), kind="stable")]
-    groups = np.array_split(west_to_east, 2)
     with ThreadPoolExecutor(min(threads or os.cpu_count() or 1, 2)) as pool:
-        parts = list(pool.map(lambda group: _overlay_group(geoms, units, *_pairs_of(group, feature, unit), grid), groups))
-    return tuple(np.concatenate([part[k] for part in parts]) for k in range(3))
+        parts = list(pool.map(lambda group: _overlay_group(geoms, units, *_pairs_of(group, feature, unit), grid),
+                              halves(geoms, units, feature, unit)))
+    return tuple(np.concatenate([part[k] for part in parts]) for k in range(4))
+
+
+def halves(geoms: np.ndarray, units: np.ndarray, feature: np.ndarray, unit: np.ndarray) -> list[np.ndarray]:
+    """The features of the pairs in two groups, south and north, of about the same work: each
+    feature weighs its vertices and its share of the vertices of each unit it touches (a unit
+    touched by both groups is overlaid in both).
+
+    >>> boxes = np.array([shapely.box(0, y, 1, y + 1) for y in range(4)])
+    >>> [g.tolist() for g in halves(boxes, boxes, np.arange(4), np.arange(4))]
+    [[0, 1], [2, 3]]
+    """
+    features = np.unique(feature)
+    vertices = lambda g: shapely.get_num_coordinates(g).astype(np.float64)  # noqa: E731
+    touching = np.bincount(unit)[unit]  # features touching each pair's unit
+    weight = vertices(geoms[features]) + np.bincount(np.searchsorted(features, feature),
+                                                     weights=vertices(units[unit]) / touching, minlength=len(features))
+    bounds = shapely.bounds(geoms[features])
+    order = np.argsort(bounds[:, 1] + bounds[:, 3], kind="stable")
+    middle = np.searchsorted(np.cumsum(weight[order]), weight.sum() / 2, side="right")
+    return [features[order[:middle]], features[order[middle:]]]
 
 
 def _pairs_of(group: np.ndarray, feature: np.ndarray, unit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -135,27 +166,32 @@ def _pairs_of(group: np.ndarray, feature: np.ndarray, unit: np.ndarray) -> tuple
 
 
 def _overlay_group(geoms: np.ndarray, units: np.ndarray, feature: np.ndarray, unit: np.ndarray,
-                   grid: float | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                   grid: float | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """:func:`overlay_pairs` of some pairs, in one overlay (on ``grid``, default their own)."""
     features, units_used = np.unique(feature), np.unique(unit)
     if not len(features):
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)
-    frame = overlay(geoms[features], units[units_used], overlap_a="each", overlap_b="first", grid=grid)
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object), NO_AREA
+    frame = overlay(geoms[features], units[units_used], geographic=True, overlap_a="each", overlap_b="first",
+                    grid=grid)
     frame = frame[frame["a"].to_numpy() >= 0]
     a, b = frame["a"].to_numpy(), frame["b"].to_numpy()
     pieces = frame["geometry"].to_numpy().copy()
     single = shapely.get_num_geometries(pieces) == 1
     pieces[single] = shapely.get_geometry(pieces[single], 0)
-    return features[a], np.where(b >= 0, units_used[np.maximum(b, 0)], OUTSIDE), pieces
+    return (features[a], np.where(b >= 0, units_used[np.maximum(b, 0)], OUTSIDE), pieces,
+            frame["area_km2"].to_numpy())
 
 
-def _touching(geoms: np.ndarray, units: np.ndarray, todo: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(feature, unit) pairs that intersect, by feature then unit."""
+def _touching(geoms: np.ndarray, units: np.ndarray, todo: np.ndarray,
+              threads: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(feature, unit) pairs that intersect, by feature then unit (tested in threads, each unit
+    in one of them: its prepared index is built on first use)."""
     if not len(todo):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     pairs = shapely.STRtree(units).query(geoms[todo])  # bounding boxes only: units stay prepared
-    feature, unit = todo[pairs[0]], pairs[1]
-    hit = shapely.intersects(units[unit], geoms[feature])
+    by_unit = np.argsort(pairs[1], kind="stable")
+    feature, unit = todo[pairs[0][by_unit]], pairs[1][by_unit]
+    hit = in_threads(shapely.intersects, units[unit], geoms[feature], threads=threads, together=unit)
     order = np.lexsort((unit[hit], feature[hit]))
     return feature[hit][order], unit[hit][order]
 
@@ -200,28 +236,29 @@ def of_dimension(geoms: np.ndarray, dimension: np.ndarray) -> np.ndarray:
     return geoms
 
 
-def _settle(geoms, present, feature, unit, pieces, threads, complete=None) -> Pieces:
+def _settle(geoms, present, found: Pieces, threads, complete=None) -> Pieces:
     """Pieces that add up to their feature: the rest of each feature is a piece in no unit
     (but for the features ``complete`` already, those cut by the overlay)."""
-    keep = has_area(pieces)
-    order = np.lexsort((unit[keep], feature[keep]))
-    feature, unit, pieces = feature[keep][order], unit[keep][order], pieces[keep][order]
-    total = np.bincount(feature, weights=_measure(pieces), minlength=len(geoms))
+    keep = has_area(found.geoms)
+    order = np.flatnonzero(keep)[np.lexsort((found.unit[keep], found.feature[keep]))]
+    feature, unit, pieces, area = found.feature[order], found.unit[order], found.geoms[order], found.area_km2[order]
+    check = present[~np.isin(present, complete)] if complete is not None and len(complete) else present
+    checked = np.isin(feature, check)
+    total = np.bincount(feature[checked], weights=_measure(pieces[checked]), minlength=len(geoms))
     own = np.zeros(len(geoms))
-    own[present] = _measure(geoms[present])
-    short = present[total[present] < own[present] * (1 - TOLERANCE)]
-    if complete is not None and len(complete):
-        short = short[~np.isin(short, complete)]
+    own[check] = _measure(geoms[check])
+    short = check[total[check] < own[check] * (1 - TOLERANCE)]
     covered = _unions(pieces, np.searchsorted(feature, short), np.searchsorted(feature, short, side="right"), threads)
     rest = in_threads(shapely.difference, geoms[short], covered, threads=threads) if len(short) else covered
     rest = of_dimension(rest, shapely.get_dimensions(geoms[short])) if len(short) else rest
     feature = np.concatenate([feature, short])
     unit = np.concatenate([unit, np.full(len(short), OUTSIDE)])
     pieces = np.concatenate([pieces, rest])
+    area = np.concatenate([area, np.full(len(short), np.nan)])
     keep = has_area(pieces)
     order = np.lexsort((unit, unit < 0, feature))
     order = order[keep[order]]
-    return Pieces(feature[order], unit[order].astype(np.int32), pieces[order])
+    return Pieces(feature[order], unit[order].astype(np.int32), pieces[order], area[order])
 
 
 def _unions(pieces: np.ndarray, start: np.ndarray, stop: np.ndarray, threads: int | None = 1) -> np.ndarray:
@@ -243,5 +280,8 @@ def _measure(geoms: np.ndarray) -> np.ndarray:
     """Planar area of polygons, length of lines (in degrees: only compared with each other),
     number of points."""
     dimension = shapely.get_dimensions(geoms)
-    return np.where(dimension == 2, shapely.area(geoms),
-                    np.where(dimension == 1, shapely.length(geoms), shapely.get_num_geometries(geoms)))
+    size = shapely.get_num_geometries(geoms).astype(np.float64)
+    for kind, measure in ((2, shapely.area), (1, shapely.length)):
+        some = dimension == kind
+        size[some] = measure(geoms[some])
+    return size

@@ -34,6 +34,7 @@ import shapely
 from ..engine.geometry import as_multi, valid_polygons
 from ..io.stream import GEOMETRY, point_coordinates, points_wkb
 from ..measure.area import has_area, to_lonlat
+from ..threads import in_threads
 from .cut import cut, of_dimension
 from .grid import OUTSIDE
 from .measure import measure
@@ -130,15 +131,15 @@ class Job:
         return _table(attributes, self._complete(columns), wkb)
 
     def _others(self, attributes, features, geoms, dims) -> pa.Table:
-        repaired = _repair(geoms, dims)
+        repaired = _repair(geoms, dims, self.threads)
         own_length, own_area = measure(geoms, dims)
         own = np.where(dims == 2, own_area, own_length)
         if self.options.rule == "cut":
-            pieces = cut(geoms, self.units.exclusive(), self._grid_for(geoms), self.threads)
-            feature, unit, shapes = _with_missing(pieces.feature, pieces.unit, pieces.geoms, dims)
+            pieces = self._cut(geoms)
+            feature, unit, shapes, known = _with_missing(pieces, dims)
             length, area = own_length[feature], own_area[feature]  # a feature that went whole keeps its measures
             cut_up = np.flatnonzero([shape is not whole for shape, whole in zip(shapes, geoms[feature])])
-            length[cut_up], area[cut_up] = measure(shapes[cut_up], dims[feature[cut_up]])
+            length[cut_up], area[cut_up] = _measured(shapes[cut_up], dims[feature[cut_up]], known[cut_up])
             share = np.where(dims[feature] == 2, area, length) / own[feature]
         else:
             feature, shapes, (length, area) = np.arange(len(geoms)), geoms, (own_length, own_area)
@@ -161,8 +162,8 @@ class Job:
             centre = shapely.centroid(geoms)
             unit = self.units.grid().locate(shapely.get_x(centre), shapely.get_y(centre))
             return np.where(dims >= 0, unit, OUTSIDE), None
-        pieces = cut(geoms, self.units.exclusive(), self._grid_for(geoms), self.threads)
-        length, area = measure(pieces.geoms, dims[pieces.feature])
+        pieces = self._cut(geoms)
+        length, area = _measured(pieces.geoms, dims[pieces.feature], pieces.area_km2)
         size = np.where(dims[pieces.feature] == 2, area, length)
         inside = pieces.unit >= 0
         order = np.lexsort((pieces.unit[inside], -size[inside], pieces.feature[inside]))
@@ -173,6 +174,10 @@ class Job:
         share = np.full(len(geoms), np.nan)
         share[feature[first]] = size[first] / own[feature[first]]
         return chosen, share
+
+    def _cut(self, geoms: np.ndarray):
+        """The pieces of ``geoms`` in the units (:func:`.cut`)."""
+        return cut(geoms, self.units.prepared(), self._grid_for(geoms), self.threads, self.units.exclusive)
 
     def _grid_for(self, geoms: np.ndarray):
         """The point grid when it helps cutting: features far smaller than units (buildings,
@@ -223,10 +228,10 @@ def _dictionary(index: np.ndarray, values: pa.Array) -> pa.DictionaryArray:
                                           values)
 
 
-def _repair(geoms: np.ndarray, dims: np.ndarray) -> np.ndarray:
+def _repair(geoms: np.ndarray, dims: np.ndarray, threads: int | None = None) -> np.ndarray:
     """Make invalid lines and polygons valid, in place (their own dimension kept); which were."""
     bad = np.flatnonzero(dims >= 1)
-    bad = bad[~shapely.is_valid(geoms[bad])]
+    bad = bad[~in_threads(shapely.is_valid, geoms[bad], threads=threads)]
     if len(bad):
         geoms[bad] = of_dimension(valid_polygons(shapely.make_valid(geoms[bad])), dims[bad])
         dims[bad[~has_area(geoms[bad])]] = -1
@@ -235,14 +240,24 @@ def _repair(geoms: np.ndarray, dims: np.ndarray) -> np.ndarray:
     return repaired
 
 
-def _with_missing(feature, unit, shapes, dims):
-    """Pieces, and a row without geometry for each feature that has none."""
+def _with_missing(pieces, dims):
+    """The pieces' features, units, geometries and known areas, and a row without geometry for
+    each feature that has none."""
     missing = np.flatnonzero(dims < 0)
     if not len(missing):
-        return feature, unit, shapes
-    feature = np.concatenate([feature, missing])
+        return pieces.feature, pieces.unit, pieces.geoms, pieces.area_km2
+    feature = np.concatenate([pieces.feature, missing])
     order = np.argsort(feature, kind="stable")
-    unit = np.concatenate([unit, np.full(len(missing), OUTSIDE, dtype=np.int32)])
-    shapes = np.concatenate([shapes, np.full(len(missing), None, dtype=object)])
-    return feature[order], unit[order], shapes[order]
+    unit = np.concatenate([pieces.unit, np.full(len(missing), OUTSIDE, dtype=np.int32)])
+    shapes = np.concatenate([pieces.geoms, np.full(len(missing), None, dtype=object)])
+    known = np.concatenate([pieces.area_km2, np.full(len(missing), np.nan)])
+    return feature[order], unit[order], shapes[order], known[order]
+
+
+def _measured(shapes: np.ndarray, dims: np.ndarray, known: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Lengths and areas of pieces (:func:`.measure`), but for the areas ``known`` already (not NaN)."""
+    length, area = np.full(len(shapes), np.nan), known.copy()
+    todo = np.flatnonzero(np.isnan(known))
+    length[todo], area[todo] = measure(shapes[todo], dims[todo])
+    return length, area
 

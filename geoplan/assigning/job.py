@@ -29,6 +29,7 @@ from ..i18n import Message, Option
 from ..io.atomic import check_target
 from ..io.stream import GEOMETRY, Source, arrow_table, chunks, finish, open_source, point_coordinates, with_lonlat
 from ..io.stream_write import Layout, check_suffix, write_stream
+from ..threads import in_daemon_thread
 from .addresses import convert, convert_file, is_address_table
 from .features import Job
 from .options import AssignOptions
@@ -86,6 +87,9 @@ def assign_file(source, units, target, options: AssignOptions | None = None, *, 
         raise InputError("assign.target_is_input", path=target)
     say = _teller(progress)
     source = open_source(source, options.layer, options.lon_field, options.lat_field)
+    if options.engine == "local" and source.has_geometry and source.lonlat is None:  # features, not addresses
+        load = in_daemon_thread(lambda: load_units(units, options))  # beside the reading of the first chunk
+        return _run_local(source, load.result, target, options, say)
     units = load_units(units, options)
     if is_address_table(source, units, options):
         return convert_file(source, units, target, options, say)
@@ -93,14 +97,16 @@ def assign_file(source, units, target, options: AssignOptions | None = None, *, 
         from .cluster import run_dask  # dask and distributed load only when asked for
 
         return run_dask(source, units, target, options, say)
-    return _run_local(source, units, target, options, say)
+    return _run_local(source, lambda: units, target, options, say)
 
 
-def _run_local(source: Source, units: Units, target, options: AssignOptions, say) -> AssignReport:
-    """The local engine: chunks read, assigned and written one after the other."""
+def _run_local(source: Source, loaded, target, options: AssignOptions, say) -> AssignReport:
+    """The local engine: chunks read, assigned and written one after the other; ``loaded()``
+    gives the units (once the first chunk is read: they may be loading meanwhile)."""
     rows = options.chunk_rows or (POINT_ROWS if _dimensions(source, None) == {0} else OTHER_ROWS)
     reader = chunks(source, rows)
     first = next(reader, None)
+    units = loaded()
     if first is None:
         raise InputError("assign.empty", path=source.path)
     job, report = _prepare(source, units, options, first)
@@ -138,8 +144,8 @@ def _prepare(source: Source, units: Units, options: AssignOptions, first: pa.Tab
     _check_coordinates(first, source, units)
     threads = 1 if options.engine == "dask" else None
     job = Job(units, options, dimensions, list(source.columns), source.crs, threads)
-    if options.rule == "cut" and dimensions - {0} and options.engine == "local":
-        units.exclusive_soon()  # beside the reading and measuring of the features
+    if options.rule == "cut" and 1 in dimensions and options.engine == "local":
+        units.exclusive_soon()  # beside the reading and measuring of the features (lines are cut pair by pair)
     report = AssignReport(str(source.path), units.label, len(units.table), KIND.get(dimensions, "features"),
                           options.rule, units_repaired=units.repaired, renamed=job.renamed(), engine=options.engine)
     return job, report

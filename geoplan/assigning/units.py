@@ -67,6 +67,11 @@ class Units:
             self._grid = PointGrid.build(self.geoms)
         return self._grid
 
+    def prepared(self) -> np.ndarray:
+        """The units' polygons, prepared (GEOS's indexes for predicates), once."""
+        shapely.prepare(self.geoms)  # (a no-op for those prepared already)
+        return self.geoms
+
     def exclusive(self) -> np.ndarray:
         """The units' polygons without what units listed before them cover: where units overlap,
         the first takes the overlap (as a point there goes to it). The overlaps are found by the

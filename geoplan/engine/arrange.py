@@ -164,8 +164,10 @@ def overlay(a_geoms, b_geoms, geographic: bool = False, overlap_a: str = "each",
     and share their edges vertex for vertex. Where polygons of one layer overlap, each keeps
     its pieces (``overlap_a`` / ``overlap_b`` ``"each"``, as ``geopandas.overlay`` does), or the
     lowest index takes the overlap (``"first"``); ``attrs["overlap"]`` gives the area covered
-    twice or more, per layer. With ``geographic`` (lon/lat degrees), the geodesic area on
-    WGS 84 is added (``area_km2``). Without ``geometry``, only the areas (faster: no rings are
+    twice or more, per layer. With ``geographic`` (lon/lat degrees), each piece's area on
+    WGS 84 is added (``area_km2``), its edges taken straight in longitude and latitude as the
+    pieces themselves are (:mod:`geoplan.measure.straight`: a polygon's pieces add up to it),
+    measured on the arrangement's arrays. Without ``geometry``, only the areas (faster: no rings are
     traced). ``grid``: the grid unit (default :func:`grid_unit` of both layers; give a coarser
     one, a power of two, for overlays of parts of a layer to snap alike). Rows are sorted by ``a``, then ``b`` (-1 first). Raises like :func:`arrange`.
 
@@ -192,8 +194,8 @@ def overlay(a_geoms, b_geoms, geographic: bool = False, overlap_a: str = "each",
         frame["geometry"] = multipolygons(out, "pieces")
     frame["area"] = np.frombuffer(out["piece_area"], dtype=np.float64)
     if geographic and geometry:
-        from ..measure.area import area_km2
-        frame["area_km2"] = area_km2(frame["geometry"].to_numpy()) if len(frame) else np.zeros(0)
+        from ..measure.straight import ragged_straight_area_km2
+        frame["area_km2"] = ragged_straight_area_km2(*ragged(out, "pieces"))
     frame.attrs["overlap"] = {"a": stats["overlap_area_a"], "b": stats["overlap_area_b"]}
     frame.attrs["stats"] = stats
     return frame
