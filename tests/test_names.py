@@ -27,3 +27,12 @@ def test_spacing_hyphens_numbers_and_unicode_forms():
 def test_an_escaped_apostrophe_left_in_a_layer_is_the_apostrophe():
     """The c.2013 layer writes "Xã Đắk R\\'Măng" (a backslash before the apostrophe)."""
     assert exact_key("Xã Đắk R\\'Măng") == exact_key("Xã Đắk R'Măng") == "đắk r'măng"
+
+
+def test_any_run_of_whitespace_is_one_space_and_none_is_left_at_the_ends():
+    assert exact_key("Xã\tA\u00a0 B") == exact_key("Xã A B") == "a b"
+    assert exact_key("  Xã  Hoà - Bình ") == "hoà-bình"
+    assert exact_key("Đắk R\\") == "đắk r"  # a stray backslash at the end leaves no space behind
+    assert exact_key("PHUONG 07") == exact_key("phuong 7") == "phuong 7"  # ASCII text: no tone to move
+    assert unit_type("Thành phố trực thuộc trung ương Hà Nội") == "thành phố trực thuộc trung ương"
+    assert unit_type("Thành phố Huế") == "thành phố" and unit_type("Tp. Huế") == "tp."

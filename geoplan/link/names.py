@@ -49,8 +49,8 @@ _ABBREVIATED = re.compile(r"(p|x|q|h|t|tt|tx|tp|đk)\.\s*|(tt|tx|tp)\s+")
 _TONES = "\u0300\u0301\u0303\u0309\u0323"  # grave, acute, tilde, hook, dot below
 _TONE_MOVE = re.compile(r"([ou])([" + _TONES + r"])([aey])")
 _HYPHEN = re.compile(r"\s*-\s*")
-_SPACES = re.compile(r"\s+")
 _LEADING_ZEROS = re.compile(r"\b0+(\d)")
+_TYPE = re.compile("(?:" + "|".join(re.escape(t) for t in UNIT_TYPES) + ") ")  # longest first, as listed
 
 
 @lru_cache(maxsize=1 << 16)  # both keys and the unit type start from it
@@ -58,10 +58,13 @@ def _canonical(text: str) -> str:
     """NFC, lower case, single spaces, no spaces around hyphens, tone on the last vowel."""
     text = str(text).strip().lower().replace("ð", "đ")  # U+00F0 eth, a look-alike of đ in typed names
     text = text.replace("\\", "")  # an escaped apostrophe left in a layer: "Đắk R\\'Măng"
-    text = unicodedata.normalize("NFD", text)
-    text = _TONE_MOVE.sub(r"\1\3\2", text)  # "o" + tone + "a" -> "o" + "a" + tone
-    text = unicodedata.normalize("NFC", text)
-    return _SPACES.sub(" ", _HYPHEN.sub("-", text))
+    if not text.isascii():  # (an ASCII text has no tone to move)
+        text = unicodedata.normalize("NFD", text)
+        text = _TONE_MOVE.sub(r"\1\3\2", text)  # "o" + tone + "a" -> "o" + "a" + tone
+        text = unicodedata.normalize("NFC", text)
+    if "-" in text:
+        text = _HYPHEN.sub("-", text)
+    return " ".join(text.split())  # single spaces (the text is stripped)
 
 
 def strip_type(name: str) -> str:
@@ -70,10 +73,8 @@ def strip_type(name: str) -> str:
     >>> strip_type("thị trấn nhà bàng")
     'nhà bàng'
     """
-    for prefix in UNIT_TYPES:
-        if name.startswith(prefix + " "):
-            return name[len(prefix) + 1 :]
-    return name
+    found = _TYPE.match(name)
+    return name[found.end():] if found else name
 
 
 @lru_cache(maxsize=1 << 16)
@@ -89,7 +90,7 @@ def unit_type(name: str) -> str:
 
 def _drop_leading_zeros(name: str) -> str:
     """"phường 01" and "phường 1" are the same ward."""
-    return _LEADING_ZEROS.sub(r"\1", name)
+    return _LEADING_ZEROS.sub(r"\1", name) if "0" in name else name
 
 
 @lru_cache(maxsize=1 << 16)  # the same names come back for every layer and plan row
@@ -180,5 +181,5 @@ def search_key(name: str) -> tuple[str, str]:
     if not kind and fold(canonical) == canonical:  # typed without diacritics: "phuong thoi son"
         kind, rest = next(((full, canonical[len(bare) + 1:]) for bare, full in _FOLDED_TYPES
                            if canonical.startswith(bare + " ")), ("", canonical))
-    words = _SPACES.sub(" ", _drop_leading_zeros(fold(rest)).replace("-", " ")).strip()
+    words = " ".join(_drop_leading_zeros(fold(rest)).replace("-", " ").split())
     return fold(kind), words
