@@ -127,3 +127,25 @@ def test_user_mistakes_end_in_one_line(tmp_path, units, zones, capsys, monkeypat
     assert main(["assign", *args, "--lang", "en"]) == 2
     err = capsys.readouterr().err.strip()
     assert message in err and "\n" not in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("by_overlay", [True, False])
+def test_where_units_overlap_the_first_takes_it_in_the_overlay_and_pair_by_pair(monkeypatch, by_overlay):
+    """The overlay gives an overlap to the first unit itself; pairs cut one by one take the units
+    without their overlaps, made only then."""
+    from geoplan.assigning import cut as cutting
+
+    units = np.array([shapely.box(105.0, 10.0, 105.2, 10.1), shapely.box(105.1, 10.0, 105.3, 10.1)])
+    shapely.prepare(units)
+    made = []
+    exclusive = lambda: made.append(1) or np.array([units[0], shapely.box(105.2, 10.0, 105.3, 10.1)])  # noqa: E731
+    monkeypatch.setattr(cutting, "worth_overlay", lambda *args: by_overlay)
+    feature = np.array([shapely.box(105.05, 10.0, 105.25, 10.1)])
+    pieces = cutting.cut(feature, units, None, 1, exclusive)
+    assert pieces.unit.tolist() == [0, 1]
+    assert shapely.area(pieces.geoms) == pytest.approx([0.015, 0.005])
+    assert made == ([] if by_overlay else [1])
+    if by_overlay:  # measured on the arrangement's arrays as the geometries would be
+        assert pieces.area_km2 == pytest.approx(straight_area_km2(pieces.geoms), rel=1e-12)
+    else:  # measured later, from the geometries
+        assert np.isnan(pieces.area_km2).all()
