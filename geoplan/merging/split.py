@@ -76,8 +76,8 @@ def _leftover_rule(piece, reference, targets: list[str]) -> tuple[str, str]:
     holds it (``not linked``, with that unit's code: the one holding a point inside the part),
     or none does (``reference gap``)."""
     point = shapely.point_on_surface(piece)
-    near = reference.tree.query(point)  # boxes; then the prepared polygons
-    found = near[shapely.contains(reference.prepared[near], point)]
+    near = reference.tree.query(point)  # boxes; then the polygons
+    found = near[shapely.contains(reference.polygons[near], point)]
     codes = [code for code in reference.codes[found] if code not in targets]
     return ("not linked", str(codes[0])) if codes else ("reference gap", "")
 
@@ -123,7 +123,7 @@ def split_pieces(pieces, shapes: np.ndarray, reference, plan, gap_width: float, 
     targets = plan.targets()
     divided = np.flatnonzero(pieces["basis"].to_numpy() == "approximate")
     old_codes, new_codes = pieces["old_code"].to_numpy()[divided], pieces["new_code"].to_numpy()[divided]
-    reference.tree, reference.prepared, reference.codes  # noqa: B018 (made now: the threads below read them)
+    reference.tree, reference.polygons, reference.codes  # noqa: B018 (made now: the threads below read them)
     with ThreadPoolExecutor(2) as pool:  # GEOS releases the GIL: two units are cut at once, in order
         cuts = pool.map(lambda k: cut(shapes[divided[k]], targets.get(old_codes[k], []), reference, gap_width,
                                       geographic), range(len(divided)))
