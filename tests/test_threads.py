@@ -2,27 +2,24 @@
 
 from __future__ import annotations
 
-import threading
-
 import numpy as np
 import shapely
 
 from geoplan.threads import in_threads
 
 
-def test_rows_with_one_key_go_to_one_thread():
+def test_rows_with_one_key_go_to_one_slice():
     key = np.repeat(np.arange(7), [30, 1, 45, 2, 60, 1, 11])
-    seen: dict[int, set] = {}
+    slices: list[set] = []
 
     def note(k):
-        for value in np.unique(k):
-            seen.setdefault(int(value), set()).add(threading.get_ident())
+        slices.append(set(np.unique(k).tolist()))
         return k * 2
 
     out = in_threads(note, key, threads=3, together=key)
     assert out.tolist() == (key * 2).tolist()
-    assert all(len(threads) == 1 for threads in seen.values())
-    assert len(set().union(*seen.values())) > 1  # and the work was still split
+    assert sum(len(s) for s in slices) == len(set().union(*slices)) == 7  # no key in two slices
+    assert sum(1 for s in slices if s) > 1  # and the work was still split
 
 
 def test_prepared_units_tested_in_threads_give_the_same_pairs():
