@@ -33,7 +33,7 @@ from .link.infer import detached
 from .link.names import exact_key
 from .measure.area import METRES_PER_DEGREE
 from .measure.estimate import with_population_estimate
-from .merging.audit import audit_links
+from .merging.audit import audit_links, reference_holdings
 from .merging.inputs import MergeInputs
 from .merging.lines import read_lines, split_by_lines
 from .merging.options import DEFAULT_GAP_WIDTH_M, MergeOptions
@@ -46,6 +46,7 @@ from .merging.report import MergeReport, MergeSteps
 from .merging.result import MergeResult
 from .plan.catalogue import known_renames
 from .plan.model import Plan
+from .threads import in_daemon_thread
 
 __all__ = ["merge", "MergeOptions", "MergeResult", "DEFAULT_GAP_WIDTH_M"]
 
@@ -79,11 +80,11 @@ def merge(old: gpd.GeoDataFrame, plan: Plan | str | os.PathLike, options: MergeO
     options = MergeOptions.build(options, **changes)
     say = _teller(progress)
     inputs = MergeInputs.gather(old, plan, options)
-    placement = _placed(inputs, say)
     inputs.layer.areas_km2, inputs.layer.measurable  # noqa: B018 (cached now: the threads below read them)
-    with ThreadPoolExecutor(2) as pool:  # the engine and the audit release the GIL: the bookkeeping runs beside them
-        audit = pool.submit(copy_context().run, audit_links, inputs.layer, placement, inputs.plan,
-                            inputs.reference) if inputs.reference else None  # beside the split too
+    held = in_daemon_thread(lambda: reference_holdings(inputs.layer, inputs.reference)) \
+        if inputs.reference else None  # the audit's overlay needs no link: beside the linking and placing
+    placement = _placed(inputs, say)
+    with ThreadPoolExecutor(2) as pool:  # the engine releases the GIL: the bookkeeping runs beside it
         if options.splits:  # the engine waits for the divided units to be cut
             pieces, shapes, split_log = _split(inputs, *whole_pieces(inputs.layer, placement, inputs.plan, options),
                                                say)
@@ -93,7 +94,7 @@ def merge(old: gpd.GeoDataFrame, plan: Plan | str | os.PathLike, options: MergeO
             (pieces, shapes), split_log = whole_pieces(inputs.layer, placement, inputs.plan, options), SPLIT_LOG_NONE
         lineage = lineage_table(pieces, inputs.plan, inputs.counts)
         apart = _detached(inputs, pieces)
-        audit = audit.result() if audit else None
+        audit = audit_links(inputs.layer, placement, inputs.plan, inputs.reference, held.result()) if held else None
         try:
             dissolved = engine.result()
         except GeoplanError as error:  # the engine's limits and defects, said of the layer's file

@@ -45,13 +45,25 @@ COLUMNS = ["feature", "old_code", "old_name", "link", "new_code", "new_name", "f
            "held_share", "found_share", "area_km2", "at_stake_km2", "kind", "verdict"]
 
 
-def audit_links(layer: OldLayer, placement: Placement, plan: Plan, reference: Reference) -> gpd.GeoDataFrame:
+def reference_holdings(layer: OldLayer, reference: Reference) -> pd.DataFrame:
+    """How much of each measurable old polygon each reference unit holds: ``feature``, ``code``,
+    ``km2``, one row per pair that meets (:func:`geoplan.crosswalk.overlay.overlay_areas`). It
+    needs no link: the merge starts it beside the linking and placing.
+
+    >>> reference_holdings(layer, reference).head()  # doctest: +SKIP
+    """
+    features = np.flatnonzero(layer.measurable)
+    held = overlay_areas(layer.geoms[features], reference.polygons, layer.crs, layer.areas_km2[features])
+    return held.assign(feature=features[held["a"].to_numpy()], code=reference.shapes.index[held["b"].to_numpy()])
+
+
+def audit_links(layer: OldLayer, placement: Placement, plan: Plan, reference: Reference,
+                held: pd.DataFrame) -> gpd.GeoDataFrame:
     """The contradicted links of ``plan`` (see the module's description), one row each, with the
-    old polygon (lon/lat)."""
+    old polygon (lon/lat); ``held``: :func:`reference_holdings`."""
     table = placement.links.table.reset_index(drop=True)
     features = np.flatnonzero(table["old_code"].notna().to_numpy() & layer.measurable)
-    held = overlay_areas(layer.geoms[features], reference.shapes.to_numpy(), layer.crs, layer.areas_km2[features])
-    held = held.assign(feature=features[held["a"].to_numpy()], code=reference.shapes.index[held["b"].to_numpy()])
+    held = held[np.isin(held["feature"].to_numpy(), features)]
     area = pd.Series(layer.areas_km2[features], index=features)
     best = held.sort_values("km2", ascending=False, kind="stable").drop_duplicates("feature").set_index("feature")
     links = plan.links[~plan.links["new_code"].isin(reference.absent)]  # no polygon to judge a link to

@@ -87,7 +87,9 @@ def _longest_border(piece, parts: dict) -> str:
     eps = TOUCH * max(1.0, *map(abs, shapely.bounds(piece)))
     codes = list(parts)
     shapes = np.array([parts[code] for code in codes], dtype=object)
-    lengths = shapely.length(shapely.intersection(shapely.boundary(shapes), shapely.buffer(piece, eps * 10)))
+    near = shapely.buffer(piece, eps * 10)
+    borders = shapely.clip_by_rect(shapely.boundary(shapes), *shapely.bounds(near))  # (cheap: the parts are large)
+    lengths = shapely.length(shapely.intersection(borders, near))
     if lengths.max() > 0:
         return codes[int(np.argmax(lengths))]
     return codes[int(np.argmax(shapely.area(shapes)))]
