@@ -83,7 +83,7 @@ def merge(old: gpd.GeoDataFrame, plan: Plan | str | os.PathLike, options: MergeO
     inputs.layer.areas_km2, inputs.layer.measurable  # noqa: B018 (cached now: the threads below read them)
     held = in_daemon_thread(lambda: reference_holdings(inputs.layer, inputs.reference)) \
         if inputs.reference else None  # the audit's overlay needs no link: beside the linking and placing
-    placement = _placed(inputs, say)
+    placement = _placed(inputs, held.result if held else None, say)
     with ThreadPoolExecutor(2) as pool:  # the engine releases the GIL: the bookkeeping runs beside it
         if options.splits:  # the engine waits for the divided units to be cut
             pieces, shapes, split_log = _split(inputs, *whole_pieces(inputs.layer, placement, inputs.plan, options),
@@ -123,8 +123,9 @@ def _start_engine(pool: ThreadPoolExecutor, inputs: MergeInputs, shapes: np.ndar
                        say)
 
 
-def _placed(inputs: MergeInputs, say) -> Placement:
-    """Link the features to the plan's old units and decide where each goes."""
+def _placed(inputs: MergeInputs, holdings, say) -> Placement:
+    """Link the features to the plan's old units and decide where each goes (``holdings``: see
+    :func:`geoplan.merging.place.place`)."""
     layer, plan, aliases = inputs.layer, inputs.plan, inputs.options.aliases or {}
     links = link(layer, plan, {**known_renames(plan), **{exact_key(k): v for k, v in aliases.items()}})
     linked = links.table["old_code"].notna()
@@ -133,7 +134,7 @@ def _placed(inputs: MergeInputs, say) -> Placement:
                 fields=", ".join(render("merge.role_field", role=render(f"role.{role}"), field=name)
                                  for role, name in layer.fields.items() if name)))
     say(Message("merge.progress_placing", n=int((~linked & ~links.table["outside"]).sum())))
-    return place(layer, links, plan, inputs.options.gap_width_m, inputs.reference)
+    return place(layer, links, plan, inputs.options.gap_width_m, holdings)
 
 
 def _split(inputs: MergeInputs, pieces, shapes, say):

@@ -163,3 +163,20 @@ def test_national_merge_with_the_official_map_as_reference(tmp_path):
     assert len(result.audit) > 50 and set(result.audit["verdict"]) == {"plan", "linking", "resolution"}
     geoplan.write_result(result, tmp_path / "r.gpkg")
     assert {"audit", "crosswalk"} <= {name for name, _ in pyogrio.list_layers(tmp_path / "r.gpkg")}
+
+
+@pytest.mark.parametrize("edge, expected", [(1.2, "Y"), (1.8, "X")])
+def test_a_feature_matching_no_member_goes_where_the_reference_holds_most_of_it(edge, expected):
+    """Q matches no member and borders only X's old units; the reference moves it to Y when Y's
+    polygon holds more than half of it (the same province), else it stays with its border's X."""
+    old = gpd.GeoDataFrame({"code": ["A", "Q", "B", "C"]},
+                           geometry=[box(0, 1), box(1, 2), box(2, 3), box(3, 4)], crs=4326)
+    plan = geoplan.Plan.from_frame(pd.DataFrame({
+        "old_code": ["A", "B", "C"], "new_code": ["X", "X", "Y"], "new_name": ["Xa", "Xa", "Ya"],
+        "link": ["full"] * 3}))
+    reference = gpd.GeoDataFrame({"code": ["X", "Y"]}, geometry=[box(0, edge), box(edge, 4)], crs=4326)
+    without = geoplan.merge(old, plan, code_field="code", detect=False)
+    assert without.features.set_index("feature").loc[1, "new_code"] == "X"
+    result = geoplan.merge(old, plan, code_field="code", detect=False, reference=reference)
+    row = result.features.set_index("feature").loc[1]
+    assert (row["new_code"], row["linked_by"]) == (expected, "inferred")

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import shapely
 
 from ..errors import LinkError
 from ..i18n import Message
@@ -30,7 +29,6 @@ from ..link.infer import infer_units
 from ..link.match import LinkResult, link_features
 from ..measure.area import METRES_PER_DEGREE
 from ..plan.model import Plan
-from ..threads import in_threads
 from .layer import OldLayer
 
 MIN_LINKED_SHARE = 0.25  # below this share of features linked, the layer is not the plan's (another level, country)
@@ -72,9 +70,10 @@ def link(layer: OldLayer, plan: Plan, aliases: dict) -> LinkResult:
     return links
 
 
-def place(layer: OldLayer, links: LinkResult, plan: Plan, gap_width_m: float, reference=None) -> Placement:
-    """The new unit of every feature (see the module's description); ``reference``: a
-    :class:`geoplan.merging.reference.Reference` or None."""
+def place(layer: OldLayer, links: LinkResult, plan: Plan, gap_width_m: float, holdings=None) -> Placement:
+    """The new unit of every feature (see the module's description); ``holdings``: without a
+    reference None, else a function giving how much of each feature each reference unit holds
+    (:func:`geoplan.merging.audit.reference_holdings`, computed meanwhile in another thread)."""
     assignment = plan.assignment().set_index("old_code")
     outside = links.table["outside"].to_numpy()
     new_code = _by_link(links, assignment)
@@ -90,27 +89,26 @@ def place(layer: OldLayer, links: LinkResult, plan: Plan, gap_width_m: float, re
     settled = {f: c[0] for f, c in chosen.items() if len(c) == 1 and claims[c[0]] == 1}
     links = links.settled(settled, "name+neighbours")
     inferred = (_by_link(links, assignment) == None) & (placed != None)  # noqa: E711 (element-wise)
-    by_reference = _by_reference(layer, placed, inferred, reference, plan) if reference is not None else None
+    by_reference = _by_reference(layer, placed, inferred, holdings(), plan) if holdings is not None else None
     return Placement(placed, inferred, (placed == None) & ~outside, outside, links, by_reference)  # noqa: E711
 
 
-def _by_reference(layer: OldLayer, placed: np.ndarray, inferred: np.ndarray, reference, plan: Plan) -> np.ndarray:
+def _by_reference(layer: OldLayer, placed: np.ndarray, inferred: np.ndarray, held: pd.DataFrame,
+                  plan: Plan) -> np.ndarray:
     """Move inferred features to the new unit whose reference polygon holds more than half of
-    each, when it lies in the same new province as the unit its border gave (``placed`` is
-    changed in place); the mask of the features moved."""
+    each (``held``: the reference holdings, km2 per feature and code), when it lies in the same
+    new province as the unit its border gave (``placed`` is changed in place); the mask of the
+    features moved."""
     rows = np.flatnonzero(inferred & layer.measurable)
     moved = np.zeros(len(placed), dtype=bool)
-    if not len(rows) or not len(reference.shapes):
+    held = held[np.isin(held["feature"].to_numpy(), rows)]
+    if not len(held):
         return moved
-    shapes = reference.shapes.to_numpy()
-    feature, unit = shapely.STRtree(shapes).query(layer.geoms[rows], predicate="intersects")
-    held = shapely.area(in_threads(shapely.intersection, layer.geoms[rows][feature], shapes[unit]))
-    best = pd.DataFrame({"row": rows[feature], "code": reference.shapes.index[unit], "held": held})
-    best = best.sort_values("held", ascending=False, kind="stable").drop_duplicates("row").set_index("row")
+    best = held.sort_values("km2", ascending=False, kind="stable").drop_duplicates("feature").set_index("feature")
     parent = plan.new_units().set_index("new_code")["new_parent"]
-    own = shapely.area(layer.geoms[best.index.to_numpy()])
-    keep = (best["held"].to_numpy() > own / 2) & (best["code"].map(parent).to_numpy()
-                                                   == pd.Series(placed[best.index]).map(parent).to_numpy())
+    own = layer.areas_km2[best.index.to_numpy()]
+    keep = (best["km2"].to_numpy() > own / 2) & (best["code"].map(parent).to_numpy()
+                                                 == pd.Series(placed[best.index]).map(parent).to_numpy())
     chosen = best[keep]
     moved[chosen.index.to_numpy()] = placed[chosen.index.to_numpy()] != chosen["code"].to_numpy()
     placed[chosen.index.to_numpy()] = chosen["code"].to_numpy()
