@@ -33,7 +33,7 @@ from .link.infer import detached
 from .link.names import exact_key
 from .measure.area import METRES_PER_DEGREE
 from .measure.estimate import with_population_estimate
-from .merging.audit import audit_links, reference_holdings
+from .merging.audit import audit_links
 from .merging.inputs import MergeInputs
 from .merging.lines import read_lines, split_by_lines
 from .merging.options import DEFAULT_GAP_WIDTH_M, MergeOptions
@@ -46,7 +46,6 @@ from .merging.report import MergeReport, MergeSteps
 from .merging.result import MergeResult
 from .plan.catalogue import known_renames
 from .plan.model import Plan
-from .threads import in_daemon_thread
 
 __all__ = ["merge", "MergeOptions", "MergeResult", "DEFAULT_GAP_WIDTH_M"]
 
@@ -81,8 +80,7 @@ def merge(old: gpd.GeoDataFrame, plan: Plan | str | os.PathLike, options: MergeO
     say = _teller(progress)
     inputs = MergeInputs.gather(old, plan, options)
     inputs.layer.areas_km2, inputs.layer.measurable  # noqa: B018 (cached now: the threads below read them)
-    held = in_daemon_thread(lambda: reference_holdings(inputs.layer, inputs.reference)) \
-        if inputs.reference else None  # the audit's overlay needs no link: beside the linking and placing
+    held = inputs.holdings  # the reference's holdings of the old polygons, measured meanwhile
     placement = _placed(inputs, held.result if held else None, say)
     with ThreadPoolExecutor(2) as pool:  # the engine releases the GIL: the bookkeeping runs beside it
         if options.splits:  # the engine waits for the divided units to be cut

@@ -19,6 +19,7 @@ from ..errors import InputError
 from ..plan.catalogue import read_plan
 from ..plan.model import Plan
 from ..threads import in_daemon_thread
+from .audit import reference_holdings
 from .layer import OldLayer
 from .options import MergeOptions
 from .reference import Reference
@@ -34,6 +35,7 @@ class MergeInputs:
     declared: pd.DataFrame | None
     layer: OldLayer
     reference: Reference | None
+    holdings: Future | None = None  # with a reference: its holdings of the old polygons (audit.reference_holdings)
 
     @classmethod
     def gather(cls, old, plan, options: MergeOptions) -> MergeInputs:
@@ -42,8 +44,9 @@ class MergeInputs:
         plan, plan_name = _plan(plan, options.level)
         declared = declared_for_merge(options.declared, plan, plan_name)
         reference = _reference_soon(old, plan, options)  # read beside the old layer's preparation
+        holdings = _holdings_soon(old, reference)  # and measured against it, beside the fields' detection too
         layer = OldLayer.prepare(old, plan, options)
-        return cls(options, plan, declared, layer, reference.result() if reference is not None else None)
+        return cls(options, plan, declared, layer, reference.result() if reference is not None else None, holdings)
 
     @property
     def counts(self) -> list[str]:
@@ -59,6 +62,15 @@ def _reference_soon(old, plan: Plan, options: MergeOptions) -> Future | None:
         return None
     crs = getattr(old, "crs", None)
     return in_daemon_thread(lambda: Reference.read(options.reference, plan, crs, options.reference_code))
+
+
+def _holdings_soon(old, reference: Future | None) -> Future | None:
+    """The reference's holdings of the old polygons (:func:`.audit.reference_holdings`), in a
+    thread of its own that waits for the reference; None without one. Started before the old
+    layer is checked: should the layer be refused, its result is never asked for."""
+    if reference is None:
+        return None
+    return in_daemon_thread(lambda: reference_holdings(old.geometry.to_numpy(), old.crs, reference.result()))
 
 
 def _plan(plan, level: str | None) -> tuple[Plan, str | None]:
