@@ -58,3 +58,18 @@ def test_dask_gives_the_same_points_and_pieces_as_the_local_engine(files):
         assert np.allclose(summaries[0].select_dtypes("number"), summaries[1].select_dtypes("number"), rtol=1e-9,
                            equal_nan=True)
     assert pq.read_metadata(next((files / "points-dask.parquet").iterdir())).metadata[b"geo"]
+
+
+def test_what_a_killed_dask_run_left_is_removed_by_the_next(files):
+    """A SIGKILL leaves the folder being written (``.OUT.<8>``) and the one being replaced
+    (``.OUT.old.<8>``); the next run writing OUT removes them, and nothing else."""
+    target = files / "boxes-dask.parquet"
+    left = [files / ".boxes-dask.parquet.k3x_9q2a", files / ".boxes-dask.parquet.old.a1b2c3d4"]
+    kept = [files / ".boxes-dask.parquet.notmine", files / ".other.parquet.k3x_9q2a"]
+    for folder in left + kept:
+        folder.mkdir()
+        (folder / "part.parquet").write_bytes(b"x")
+    geoplan.assign_file(files / "boxes.parquet", files / "units.gpkg", target, engine="dask", workers=1)
+    assert target.is_dir() and not any(folder.exists() for folder in left)
+    assert all(folder.exists() for folder in kept)
+    assert not (files / ".boxes-dask.parquet.lock").exists()

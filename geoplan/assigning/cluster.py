@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import tempfile
 from functools import reduce
@@ -31,6 +32,7 @@ import shapely
 from ..errors import InputError
 from ..i18n import Message
 from ..io.atomic import check_target
+from ..io.lock import claimed
 from ..io.stream import GEOMETRY, Source, arrow_table, finish
 from ..io.stream_write import Layout, beside, write_stream
 from ..io.spreadsheets import write_csv
@@ -66,16 +68,19 @@ def run_dask(source: Source, units: Units, target, options: AssignOptions, say) 
     job.units.grid()  # built once here, sent with the job
     job.multi = False  # GeoParquet: polygons and multipolygons side by side
     layout = Layout(layer_name(job), geometry_types(job))
-    folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
-        with _client(options) as client:
-            say(Message("assign.progress_cluster", workers=len(client.scheduler_info()["workers"]),
-                        parts=len(parts), address=client.scheduler.address))
-            meta = _as_frame(source, first.slice(0, 0), 0)
-            tallies = _compute(client, (source, parts, meta), job, (folder, layout), options, say)
-        _replace_folder(folder, target)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    with claimed(target):  # one writer; what killed runs left goes first
+        for leftover in folder_leftovers(target):
+            shutil.rmtree(leftover, ignore_errors=True)
+        folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        try:
+            with _client(options) as client:
+                say(Message("assign.progress_cluster", workers=len(client.scheduler_info()["workers"]),
+                            parts=len(parts), address=client.scheduler.address))
+                meta = _as_frame(source, first.slice(0, 0), 0)
+                tallies = _compute(client, (source, parts, meta), job, (folder, layout), options, say)
+            _replace_folder(folder, target)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
     report.tally = reduce(lambda a, b: a.merge(b), tallies)
     if options.summarise:
         write_csv(report.tally.summary(units, job.summarise_field), beside(target, "summary"))
@@ -201,6 +206,19 @@ class _Closing:
     def __exit__(self, *exc):
         self.client.close()
         self.cluster.close()
+
+
+def folder_leftovers(target: Path) -> list[Path]:
+    """Folders killed runs writing ``target`` left beside it: the one being written
+    (``.OUT.<8 characters>``) and the one being replaced (``.OUT.old.<8 characters>``).
+
+    >>> folder_leftovers(Path("/no/such/folder/out.parquet"))
+    []
+    """
+    if not target.parent.is_dir():
+        return []
+    pattern = re.compile(re.escape(f".{target.name}.") + r"(old\.)?[a-z0-9_]{8}")
+    return sorted(p for p in target.parent.iterdir() if p.is_dir() and pattern.fullmatch(p.name))
 
 
 def _replace_folder(folder: Path, target: Path) -> None:
