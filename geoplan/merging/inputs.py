@@ -41,9 +41,10 @@ class MergeInputs:
     def gather(cls, old, plan, options: MergeOptions) -> MergeInputs:
         """Resolve the plan (a Plan, a file or a built-in name), find the declared figures,
         prepare the old layer and read the reference; raises GeoplanError on what cannot be used."""
-        plan, plan_name = _plan(plan, options.level)
+        read = in_daemon_thread(lambda: Reference.layer(options.reference)) if options.reference is not None else None
+        plan, plan_name = _plan(plan, options.level)  # (the reference's file is read meanwhile)
         declared = declared_for_merge(options.declared, plan, plan_name)
-        reference = _reference_soon(old, plan, options)  # read beside the old layer's preparation
+        reference = _reference_soon(old, plan, options, read)  # made beside the old layer's preparation
         holdings = _holdings_soon(old, reference)  # and measured against it, beside the fields' detection too
         layer = OldLayer.prepare(old, plan, options)
         return cls(options, plan, declared, layer, reference.result() if reference is not None else None, holdings)
@@ -54,14 +55,15 @@ class MergeInputs:
         return [self.options.column(name) for name in self.options.counts]
 
 
-def _reference_soon(old, plan: Plan, options: MergeOptions) -> Future | None:
-    """The reference (:class:`Reference`, in the old layer's CRS) read in a thread of its own, or
-    None without one; a mistake in the old layer is said first, as the reference is waited for
-    after the layer is prepared."""
-    if options.reference is None:
+def _reference_soon(old, plan: Plan, options: MergeOptions, read: Future | None) -> Future | None:
+    """The reference (:class:`Reference`, in the old layer's CRS) made in a thread of its own from
+    its layer (``read``: :meth:`Reference.layer` in a thread), or None without one; a mistake in
+    the old layer is said first, as the reference is waited for after the layer is prepared."""
+    if read is None:
         return None
     crs = getattr(old, "crs", None)
-    return in_daemon_thread(lambda: Reference.read(options.reference, plan, crs, options.reference_code))
+    return in_daemon_thread(lambda: Reference.read(options.reference, plan, crs, options.reference_code,
+                                                   frame=read.result()))
 
 
 def _holdings_soon(old, reference: Future | None) -> Future | None:

@@ -73,11 +73,18 @@ class Reference:
         """A spatial index of the shapes, in their order."""
         return shapely.STRtree(self.shapes.to_numpy())
 
+    @staticmethod
+    def layer(source) -> gpd.GeoDataFrame:
+        """The reference's layer, read from a file or checked as a GeoDataFrame (it needs no plan:
+        a merge reads it while the plan is read)."""
+        return layer_of(source, _label(source), "--reference-")
+
     @classmethod
-    def read(cls, source, plan: Plan, crs, code_field: str | None = None, label: str | None = None) -> Reference:
-        """The reference from a file or a GeoDataFrame (see the module's description)."""
-        label = label or (str(source) if isinstance(source, (str, os.PathLike)) else "reference")
-        frame = layer_of(source, label, "--reference-")
+    def read(cls, source, plan: Plan, crs, code_field: str | None = None, frame=None) -> Reference:
+        """The reference from a file or a GeoDataFrame (see the module's description); ``frame``:
+        its :meth:`layer` when read already."""
+        label = _label(source)
+        frame = cls.layer(source) if frame is None else frame
         name = code_field or _code_field(frame, plan, label)
         require_fields(frame, {Option("reference_code"): name}, label)
         codes = _plan_codes(as_code(frame[name]), set(plan.links["new_code"]))
@@ -95,6 +102,11 @@ class Reference:
         shapes = shapes.sort_index()
         absent = sorted(known - set(shapes.index))
         return cls(shapes, name, label, repaired, int((~np.array([c in known for c in codes])).sum()), absent, renamed)
+
+
+def _label(source) -> str:
+    """The reference named in messages: its file, else "reference"."""
+    return str(source) if isinstance(source, (str, os.PathLike)) else "reference"
 
 
 def _plan_codes(values: pd.Series, known: set) -> np.ndarray:

@@ -55,9 +55,12 @@ def cut(polygon, targets: list[str], reference, gap_width: float, geographic: bo
         return {}, []
     parts, log, remaining = {}, [], polygon
     for code, shape, inside in held:
-        part = polygonal_part(shapely.intersection(remaining, shape))
-        taken = polygonal_part(shapely.difference(inside, part))  # held by a unit placed before: an overlap
-        if taken.area > 0:
+        if remaining is polygon:  # the first: what it holds, computed already; nothing taken before it
+            part, taken = polygonal_part(inside), None
+        else:
+            part = polygonal_part(shapely.intersection(remaining, shape))
+            taken = polygonal_part(shapely.difference(inside, part))  # held by a unit placed before: an overlap
+        if taken is not None and taken.area > 0:
             log.append(("reference overlap", _longest_border(taken, parts), code, taken))
         if part.area > 0:
             parts[code] = part
