@@ -206,3 +206,20 @@ def test_mistakes_are_one_line_without_quiet_too(capsys, tmp_path, toy_layer, to
     ]:
         code, err = run(capsys, *argv)
         assert code == 2 and one_line_error(err).startswith("geoplan merge: error: "), argv
+
+
+def test_a_reference_that_cannot_be_used_is_one_line(capsys, tmp_path, toy_files, toy_layer):
+    """The reference is read while the plan is read and made beside the old layer's preparation:
+    its mistakes still come out as one line naming it, after the old layer's own."""
+    layer, plan = toy_files
+    out = str(tmp_path / "o.gpkg")
+    code, err = run(capsys, "merge", str(layer), str(plan), "-o", out, "--reference", str(tmp_path / "none.gpkg"),
+                    "--quiet")
+    assert code == 2 and one_line_error(err).endswith(f"{tmp_path / 'none.gpkg'}: file not found")
+    codeless = tmp_path / "codeless.gpkg"
+    gpd.GeoDataFrame({"note": ["x"] * len(toy_layer)}, geometry=toy_layer.geometry.values, crs=toy_layer.crs).to_file(codeless)
+    code, err = run(capsys, "merge", str(layer), str(plan), "-o", out, "--reference", str(codeless), "--quiet")
+    assert code == 2 and str(codeless) in one_line_error(err) and "--reference-code" in err
+    code, err = run(capsys, "merge", str(tmp_path / "nope.gpkg"), str(plan), "-o", out, "--reference", str(codeless),
+                    "--quiet")  # the old layer's mistake first
+    assert code == 2 and one_line_error(err).endswith(f"{tmp_path / 'nope.gpkg'}: file not found")
