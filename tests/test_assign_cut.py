@@ -149,3 +149,16 @@ def test_where_units_overlap_the_first_takes_it_in_the_overlay_and_pair_by_pair(
         assert pieces.area_km2 == pytest.approx(straight_area_km2(pieces.geoms), rel=1e-12)
     else:  # measured later, from the geometries
         assert np.isnan(pieces.area_km2).all()
+
+
+def test_a_feature_inside_an_overlap_of_units_goes_whole_to_the_first(monkeypatch):
+    """Whole, with its own geometry, even where the overlay would cut the others."""
+    from geoplan.assigning import cut as cutting
+
+    units = np.array([shapely.box(105.0, 10.0, 105.2, 10.1), shapely.box(105.1, 10.0, 105.3, 10.1)])
+    shapely.prepare(units)
+    monkeypatch.setattr(cutting, "worth_overlay", lambda *args: True)
+    feature = np.array([shapely.box(105.12, 10.02, 105.18, 10.08), shapely.box(105.05, 10.0, 105.25, 10.1)])
+    pieces = cutting.cut(feature, units, None, 1, lambda: pytest.fail("no pair is cut one by one"))
+    assert pieces.feature.tolist() == [0, 1, 1] and pieces.unit.tolist() == [0, 0, 1]
+    assert pieces.geoms[0] is feature[0]

@@ -61,15 +61,32 @@ def test_dask_gives_the_same_points_and_pieces_as_the_local_engine(files):
 
 
 def test_what_a_killed_dask_run_left_is_removed_by_the_next(files):
-    """A SIGKILL leaves the folder being written (``.OUT.<8>``) and the one being replaced
-    (``.OUT.old.<8>``); the next run writing OUT removes them, and nothing else."""
+    """A SIGKILL leaves the folder being written (``.OUT.<8>``) and the previous output moved aside
+    (``.OUT.old.<8>/OUT``); the next run writing OUT removes them, and nothing else."""
     target = files / "boxes-dask.parquet"
     left = [files / ".boxes-dask.parquet.k3x_9q2a", files / ".boxes-dask.parquet.old.a1b2c3d4"]
     kept = [files / ".boxes-dask.parquet.notmine", files / ".other.parquet.k3x_9q2a"]
     for folder in left + kept:
         folder.mkdir()
         (folder / "part.parquet").write_bytes(b"x")
+    (left[1] / "boxes-dask.parquet").mkdir()
     geoplan.assign_file(files / "boxes.parquet", files / "units.gpkg", target, engine="dask", workers=1)
     assert target.is_dir() and not any(folder.exists() for folder in left)
     assert all(folder.exists() for folder in kept)
     assert not (files / ".boxes-dask.parquet.lock").exists()
+
+
+def test_a_previous_output_moved_aside_by_a_killed_run_is_put_back(files):
+    """Killed between moving the previous output aside and renaming the new one: OUT is missing and
+    its only copy is in ``.OUT.old.<8>``. It is put back before anything else; a run that then
+    fails leaves it in place."""
+    from geoplan.assigning.cluster import remove_folder_leftovers
+
+    target = files / "out.parquet"
+    aside = files / ".out.parquet.old.zz99yy88"
+    (aside / "out.parquet").mkdir(parents=True)
+    (aside / "out.parquet" / "part.0.parquet").write_bytes(b"previous")
+    (files / ".out.old.parquet.ab12cd34").mkdir()  # another target's folder: not this one's
+    remove_folder_leftovers(target)
+    assert (target / "part.0.parquet").read_bytes() == b"previous"
+    assert not aside.exists() and (files / ".out.old.parquet.ab12cd34").exists()

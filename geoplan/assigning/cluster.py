@@ -69,8 +69,7 @@ def run_dask(source: Source, units: Units, target, options: AssignOptions, say) 
     job.multi = False  # GeoParquet: polygons and multipolygons side by side
     layout = Layout(layer_name(job), geometry_types(job))
     with claimed(target):  # one writer; what killed runs left goes first
-        for leftover in folder_leftovers(target):
-            shutil.rmtree(leftover, ignore_errors=True)
+        remove_folder_leftovers(target)
         folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
         try:
             with _client(options) as client:
@@ -208,17 +207,26 @@ class _Closing:
         self.cluster.close()
 
 
-def folder_leftovers(target: Path) -> list[Path]:
-    """Folders killed runs writing ``target`` left beside it: the one being written
-    (``.OUT.<8 characters>``) and the one being replaced (``.OUT.old.<8 characters>``).
+def remove_folder_leftovers(target: Path) -> None:
+    """Remove the folders killed runs writing ``target`` left beside it: the one being written
+    (``.OUT.<8 characters>``) and the previous output moved aside (``.OUT.old.<8 characters>/OUT``),
+    which is put back first when a run was killed between moving it and renaming the new one.
+    Call it holding the lock of ``target``.
 
-    >>> folder_leftovers(Path("/no/such/folder/out.parquet"))
-    []
+    >>> remove_folder_leftovers(Path("/no/such/folder/out.parquet"))
     """
     if not target.parent.is_dir():
-        return []
-    pattern = re.compile(re.escape(f".{target.name}.") + r"(old\.)?[a-z0-9_]{8}")
-    return sorted(p for p in target.parent.iterdir() if p.is_dir() and pattern.fullmatch(p.name))
+        return
+    written = re.compile(re.escape(f".{target.name}.") + r"[a-z0-9_]{8}")
+    aside = re.compile(re.escape(f".{target.name}.old.") + r"[a-z0-9_]{8}")
+    for folder in sorted(p for p in target.parent.iterdir() if p.is_dir()):
+        previous = folder / target.name
+        if aside.fullmatch(folder.name) and previous.exists():
+            if not target.exists():
+                os.replace(previous, target)
+            shutil.rmtree(folder, ignore_errors=True)
+        elif written.fullmatch(folder.name):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _replace_folder(folder: Path, target: Path) -> None:

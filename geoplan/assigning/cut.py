@@ -197,10 +197,16 @@ def _touching(geoms: np.ndarray, units: np.ndarray, todo: np.ndarray,
 
 
 def _contained(geoms, units, feature, unit) -> tuple[np.ndarray, np.ndarray]:
-    """Features that only one unit touches and that it contains: (features, their unit)."""
-    alone = np.bincount(feature, minlength=len(geoms))[feature] == 1
+    """Features that the first unit they touch contains (the pairs by feature, then unit): they
+    lie in it whole, and where later units overlap it, it takes the overlap; (features, their unit).
+
+    >>> units = np.array([shapely.box(0, 0, 2, 1), shapely.box(1, 0, 3, 1)])
+    >>> _contained(np.array([shapely.box(1.2, 0.2, 1.8, 0.8)]), units, np.array([0, 0]), np.array([0, 1]))
+    (array([0]), array([0]))
+    """
+    first = np.r_[True, feature[1:] != feature[:-1]] if len(feature) else np.zeros(0, dtype=bool)
     inside = np.zeros(len(feature), dtype=bool)
-    inside[alone] = shapely.contains(units[unit[alone]], geoms[feature[alone]])
+    inside[first] = shapely.contains(units[unit[first]], geoms[feature[first]])
     return feature[inside], unit[inside]
 
 

@@ -24,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import shapely
 
-from ..errors import InputError
+from ..errors import GeoplanError, InputError
 from ..i18n import Message, Option
 from ..io.atomic import check_target
 from ..io.stream import GEOMETRY, Source, arrow_table, chunks, finish, open_source, point_coordinates, with_lonlat
@@ -105,7 +105,11 @@ def _run_local(source: Source, loaded, target, options: AssignOptions, say) -> A
     gives the units (once the first chunk is read: they may be loading meanwhile)."""
     rows = options.chunk_rows or (POINT_ROWS if _dimensions(source, None) == {0} else OTHER_ROWS)
     reader = chunks(source, rows)
-    first = next(reader, None)
+    try:
+        first = next(reader, None)
+    except GeoplanError:
+        loaded()  # a mistake in the units is said first, as when they were loaded before
+        raise
     units = loaded()
     if first is None:
         raise InputError("assign.empty", path=source.path)

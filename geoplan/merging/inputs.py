@@ -45,8 +45,8 @@ class MergeInputs:
         plan, plan_name = _plan(plan, options.level)  # (the reference's file is read meanwhile)
         declared = declared_for_merge(options.declared, plan, plan_name)
         reference = _reference_soon(old, plan, options, read)  # made beside the old layer's preparation
-        holdings = _holdings_soon(old, reference)  # and measured against it, beside the fields' detection too
         layer = OldLayer.prepare(old, plan, options)
+        holdings = _holdings_soon(layer, reference)  # measured as soon as the reference is made
         return cls(options, plan, declared, layer, reference.result() if reference is not None else None, holdings)
 
     @property
@@ -66,13 +66,12 @@ def _reference_soon(old, plan: Plan, options: MergeOptions, read: Future | None)
                                                    frame=read.result()))
 
 
-def _holdings_soon(old, reference: Future | None) -> Future | None:
+def _holdings_soon(layer: OldLayer, reference: Future | None) -> Future | None:
     """The reference's holdings of the old polygons (:func:`.audit.reference_holdings`), in a
-    thread of its own that waits for the reference; None without one. Started before the old
-    layer is checked: should the layer be refused, its result is never asked for."""
+    thread of its own that waits for the reference (made meanwhile); None without one."""
     if reference is None:
         return None
-    return in_daemon_thread(lambda: reference_holdings(old.geometry.to_numpy(), old.crs, reference.result()))
+    return in_daemon_thread(lambda: reference_holdings(layer.geoms, layer.crs, reference.result()))
 
 
 def _plan(plan, level: str | None) -> tuple[Plan, str | None]:

@@ -89,18 +89,20 @@ def place(layer: OldLayer, links: LinkResult, plan: Plan, gap_width_m: float, ho
     settled = {f: c[0] for f, c in chosen.items() if len(c) == 1 and claims[c[0]] == 1}
     links = links.settled(settled, "name+neighbours")
     inferred = (_by_link(links, assignment) == None) & (placed != None)  # noqa: E711 (element-wise)
-    by_reference = _by_reference(layer, placed, inferred, holdings(), plan) if holdings is not None else None
+    by_reference = _by_reference(layer, placed, inferred, holdings, plan) if holdings is not None else None
     return Placement(placed, inferred, (placed == None) & ~outside, outside, links, by_reference)  # noqa: E711
 
 
-def _by_reference(layer: OldLayer, placed: np.ndarray, inferred: np.ndarray, held: pd.DataFrame,
-                  plan: Plan) -> np.ndarray:
+def _by_reference(layer: OldLayer, placed: np.ndarray, inferred: np.ndarray, holdings, plan: Plan) -> np.ndarray:
     """Move inferred features to the new unit whose reference polygon holds more than half of
-    each (``held``: the reference holdings, km2 per feature and code), when it lies in the same
-    new province as the unit its border gave (``placed`` is changed in place); the mask of the
-    features moved."""
+    each (``holdings()``: the reference's holdings, km2 per feature and code, waited for only
+    when a feature was inferred), when it lies in the same new province as the unit its border
+    gave (``placed`` is changed in place); the mask of the features moved."""
     rows = np.flatnonzero(inferred & layer.measurable)
     moved = np.zeros(len(placed), dtype=bool)
+    if not len(rows):
+        return moved
+    held = holdings()
     held = held[np.isin(held["feature"].to_numpy(), rows)]
     if not len(held):
         return moved
