@@ -106,9 +106,8 @@ def worth_overlay(geoms: np.ndarray, units: np.ndarray, feature: np.ndarray, uni
     >>> worth_overlay(np.array([shapely.box(0, 0, 2, 1)]), np.array([shapely.box(0, 0, 1, 1)]), np.array([0]), np.array([0]))
     False
     """
-    count = lambda g: shapely.get_num_coordinates(g).astype(np.float64)  # noqa: E731
-    pairs = count(geoms[feature]).sum() + count(units[unit]).sum()
-    once = count(geoms[np.unique(feature)]).sum() + count(units[np.unique(unit)]).sum()
+    pairs = _vertices(geoms[feature]).sum() + _vertices(units[unit]).sum()
+    once = _vertices(geoms[np.unique(feature)]).sum() + _vertices(units[np.unique(unit)]).sum()
     return bool(pairs > OVERLAY_COST * once)
 
 
@@ -149,14 +148,18 @@ def halves(geoms: np.ndarray, units: np.ndarray, feature: np.ndarray, unit: np.n
     [[0, 1], [2, 3]]
     """
     features = np.unique(feature)
-    vertices = lambda g: shapely.get_num_coordinates(g).astype(np.float64)  # noqa: E731
     touching = np.bincount(unit)[unit]  # features touching each pair's unit
-    weight = vertices(geoms[features]) + np.bincount(np.searchsorted(features, feature),
-                                                     weights=vertices(units[unit]) / touching, minlength=len(features))
+    weight = _vertices(geoms[features]) + np.bincount(np.searchsorted(features, feature),
+                                                      weights=_vertices(units[unit]) / touching, minlength=len(features))
     bounds = shapely.bounds(geoms[features])
     order = np.argsort(bounds[:, 1] + bounds[:, 3], kind="stable")
     middle = np.searchsorted(np.cumsum(weight[order]), weight.sum() / 2, side="right")
     return [features[order[:middle]], features[order[middle:]]]
+
+
+def _vertices(geoms: np.ndarray) -> np.ndarray:
+    """Each geometry's number of vertices, as floats (weights of work)."""
+    return shapely.get_num_coordinates(geoms).astype(np.float64)
 
 
 def _pairs_of(group: np.ndarray, feature: np.ndarray, unit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

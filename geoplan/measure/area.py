@@ -181,7 +181,31 @@ def _geodesic_km2(geoms: np.ndarray) -> np.ndarray:
     lon, lat = np.ascontiguousarray(xy[:, 0]), np.ascontiguousarray(xy[:, 1])
     ring_area = np.array([abs(WGS84.polygon_area_perimeter(lon[a:b], lat[a:b])[0])
                           for a, b in zip(offsets[:-1], offsets[1:])], dtype=float)
-    return np.bincount(geometry, weights=np.where(hole, -ring_area, ring_area), minlength=len(geoms)) / 1e6
+    return geometry_km2(ring_area, geometry, hole, len(geoms))
+
+
+def geometry_km2(ring_area_m2: np.ndarray, geometry: np.ndarray, hole: np.ndarray, n: int) -> np.ndarray:
+    """Each of ``n`` geometries' area in km2 from its rings' (``ring_area_m2``, of the geometry
+    ``geometry``; holes subtracted).
+
+    >>> geometry_km2(np.array([4e6, 1e6, 2e6]), np.array([0, 0, 1]), np.array([False, True, False]), 2).tolist()
+    [3.0, 2.0]
+    """
+    return np.bincount(geometry, weights=np.where(hole, -ring_area_m2, ring_area_m2), minlength=n) / 1e6
+
+
+def ragged_rings(offsets: tuple[np.ndarray, np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Of MultiPolygons as ragged arrays (ring, polygon and geometry offsets, as
+    ``shapely.to_ragged_array`` gives them): the geometry of each ring, and which rings are holes.
+
+    >>> ragged_rings((np.array([0, 5, 10, 15]), np.array([0, 2, 3]), np.array([0, 2])))
+    (array([0, 0, 0]), array([False,  True, False]))
+    """
+    rings, polygons, geometries = offsets
+    hole = np.ones(len(rings) - 1, dtype=bool)
+    hole[polygons[:-1][np.diff(polygons) > 0]] = False  # each polygon's first ring is its shell
+    polygon = np.repeat(np.arange(len(polygons) - 1), np.diff(polygons))  # of each ring
+    return np.repeat(np.arange(len(geometries) - 1), np.diff(geometries))[polygon], hole
 
 
 def metres_along(lines) -> np.ndarray:
@@ -227,8 +251,7 @@ def fast_area_km2(geoms, crs=None) -> np.ndarray:
 def _authalic_km2(geoms: np.ndarray) -> np.ndarray:
     """:func:`fast_area_km2` of lon/lat geometries."""
     xy, offsets, geometry, hole = ring_table(geoms)
-    ring_area = _ring_areas_m2(xy, offsets)
-    return np.bincount(geometry, weights=np.where(hole, -ring_area, ring_area), minlength=len(geoms)) / 1e6
+    return geometry_km2(_ring_areas_m2(xy, offsets), geometry, hole, len(geoms))
 
 
 def _ring_areas_m2(xy: np.ndarray, offsets: np.ndarray) -> np.ndarray:
@@ -256,16 +279,12 @@ def ragged_area_km2(xy: np.ndarray, offsets: tuple[np.ndarray, np.ndarray, np.nd
     >>> float(ragged_area_km2(xy, offsets, "EPSG:4326")[0].round(0))
     12309.0
     """
-    rings, polygons, geometries = offsets
+    rings = offsets[0]
     move = _lonlat_xy(CRS.from_user_input(crs)) if crs is not None else None
     if move is not None:
         xy = move(xy)
     ring_area = _ring_areas_m2(xy, rings) if crs is not None else _planar_ring_areas(xy, rings)
-    polygon = np.repeat(np.arange(len(polygons) - 1), np.diff(polygons))  # of each ring
-    shell = np.zeros(len(rings) - 1, dtype=bool)
-    shell[polygons[:-1][np.diff(polygons) > 0]] = True
-    geometry = np.repeat(np.arange(len(geometries) - 1), np.diff(geometries))[polygon]
-    return np.bincount(geometry, weights=np.where(shell, ring_area, -ring_area), minlength=len(geometries) - 1) / 1e6
+    return geometry_km2(ring_area, *ragged_rings(offsets), len(offsets[2]) - 1)
 
 
 def _planar_ring_areas(xy: np.ndarray, offsets: np.ndarray) -> np.ndarray:

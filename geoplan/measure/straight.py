@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .area import _QP, _RQ2, _q, lonlat_array, ring_table
+from .area import _QP, _RQ2, _q, geometry_km2, lonlat_array, ragged_rings, ring_table
 
 _NODES = 0.5 + np.array([-0.5, 0.5]) / np.sqrt(3.0)  # Gauss-Legendre on [0, 1]
 _WEIGHTS = np.array([0.5, 0.5])
@@ -42,8 +42,7 @@ def straight_area_km2(geoms, crs=None) -> np.ndarray:
     """
     geoms = lonlat_array(geoms, crs)
     xy, offsets, owner, hole = ring_table(geoms)
-    ring_area = ring_areas_m2(xy, offsets)
-    return np.bincount(owner, weights=np.where(hole, -ring_area, ring_area), minlength=len(geoms)) / 1e6
+    return geometry_km2(ring_areas_m2(xy, offsets), owner, hole, len(geoms))
 
 
 def ragged_straight_area_km2(xy: np.ndarray, offsets: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
@@ -57,13 +56,7 @@ def ragged_straight_area_km2(xy: np.ndarray, offsets: tuple[np.ndarray, np.ndarr
     >>> round(float(ragged_straight_area_km2(xy, offsets)[0]), 3)
     121.251
     """
-    rings, polygons, geometries = offsets
-    ring_area = ring_areas_m2(xy, rings)
-    shell = np.zeros(len(rings) - 1, dtype=bool)
-    shell[polygons[:-1][np.diff(polygons) > 0]] = True  # each polygon's first ring
-    polygon = np.repeat(np.arange(len(polygons) - 1), np.diff(polygons))  # of each ring
-    geometry = np.repeat(np.arange(len(geometries) - 1), np.diff(geometries))[polygon]
-    return np.bincount(geometry, weights=np.where(shell, ring_area, -ring_area), minlength=len(geometries) - 1) / 1e6
+    return geometry_km2(ring_areas_m2(xy, offsets[0]), *ragged_rings(offsets), len(offsets[2]) - 1)
 
 
 def ring_areas_m2(xy: np.ndarray, offsets: np.ndarray) -> np.ndarray:

@@ -33,7 +33,7 @@ import shapely
 
 from ..crosswalk.overlay import overlay_areas
 from ..link.names import folded_key
-from ..measure.area import has_area, metres_along
+from ..measure.area import metres_along
 from ..plan.model import Plan
 from .layer import OldLayer
 from .place import Placement
@@ -45,16 +45,16 @@ COLUMNS = ["feature", "old_code", "old_name", "link", "new_code", "new_name", "f
            "held_share", "found_share", "area_km2", "at_stake_km2", "kind", "verdict"]
 
 
-def reference_holdings(geoms: np.ndarray, crs, reference: Reference) -> pd.DataFrame:
-    """How much of each old polygon (``geoms``, in ``crs``) each reference unit holds:
-    ``feature`` (its position), ``code``, ``km2``, one row per pair that meets
-    (:func:`geoplan.crosswalk.overlay.overlay_areas`). It needs neither fields nor links: the
-    merge starts it as soon as the old layer and the reference are read.
+def reference_holdings(layer: OldLayer, reference: Reference) -> pd.DataFrame:
+    """How much of each measurable old polygon each reference unit holds: ``feature`` (its
+    position), ``code``, ``km2``, one row per pair that meets
+    (:func:`geoplan.crosswalk.overlay.overlay_areas`). It needs no link: the merge starts it
+    as soon as the old layer is checked and the reference is made.
 
-    >>> reference_holdings(layer.geoms, layer.crs, reference).head()  # doctest: +SKIP
+    >>> reference_holdings(layer, reference).head()  # doctest: +SKIP
     """
-    features = np.flatnonzero(has_area(geoms))
-    held = overlay_areas(geoms[features], reference.polygons, crs)
+    features = np.flatnonzero(layer.measurable)
+    held = overlay_areas(layer.geoms[features], reference.polygons, layer.crs, layer.areas_km2[features])
     return held.assign(feature=features[held["a"].to_numpy()], code=reference.shapes.index[held["b"].to_numpy()])
 
 

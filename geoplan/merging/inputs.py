@@ -71,7 +71,8 @@ def _holdings_soon(layer: OldLayer, reference: Future | None) -> Future | None:
     thread of its own that waits for the reference (made meanwhile); None without one."""
     if reference is None:
         return None
-    return in_daemon_thread(lambda: reference_holdings(layer.geoms, layer.crs, reference.result()))
+    layer.areas_km2, layer.measurable  # noqa: B018 (cached now, once: the merge reads them too)
+    return in_daemon_thread(lambda: reference_holdings(layer, reference.result()))
 
 
 def _plan(plan, level: str | None) -> tuple[Plan, str | None]:
