@@ -162,3 +162,46 @@ def test_a_feature_inside_an_overlap_of_units_goes_whole_to_the_first(monkeypatc
     pieces = cutting.cut(feature, units, None, 1, lambda: pytest.fail("no pair is cut one by one"))
     assert pieces.feature.tolist() == [0, 1, 1] and pieces.unit.tolist() == [0, 0, 1]
     assert pieces.geoms[0] is feature[0]
+
+
+@pytest.mark.parametrize("by_overlay", [True, False])
+def test_units_whose_boxes_only_meet_a_feature_give_it_no_piece(monkeypatch, by_overlay):
+    """The overlay takes the pairs whose boxes meet: a unit that only its box brings gives no
+    piece; a feature the overlay leaves in one unit, or in none, keeps its own geometry, whole."""
+    from geoplan.assigning import cut as cutting
+
+    ell = shapely.Polygon([(105.0, 10.0), (105.3, 10.0), (105.3, 10.3), (105.2, 10.3), (105.2, 10.1), (105.0, 10.1)])
+    units = np.array([ell, shapely.box(105.0, 10.1, 105.1, 10.3)])  # the L's box holds the square
+    shapely.prepare(units)
+    monkeypatch.setattr(cutting, "worth_overlay", lambda *args: by_overlay)
+    feature = np.array([shapely.box(105.02, 10.15, 105.08, 10.25),  # in the square; the L's box only
+                        shapely.box(105.12, 10.2, 105.18, 10.28),  # in no unit; the L's box only
+                        shapely.box(105.05, 10.05, 105.25, 10.2)])  # across both, and in none
+    pieces = cutting.cut(feature, units, None, 1)
+    assert pieces.feature.tolist() == [0, 1, 2, 2, 2] and pieces.unit.tolist() == [1, -1, 0, 1, -1]
+    assert pieces.geoms[0] is feature[0] and shapely.equals(pieces.geoms[1], feature[1])
+    assert (pieces.geoms[1] is feature[1]) == by_overlay  # (pair by pair: what no unit holds, made)
+    assert np.isnan(pieces.area_km2[:2]).all()
+    assert shapely.area(pieces.geoms[2:]) == pytest.approx([0.015, 0.005, 0.01])
+
+
+def test_an_overlay_in_two_threads_gives_the_pieces_of_one():
+    """Features split south to north into two overlays, each with the units it meets: the same
+    pieces as one overlay of all, to the grid's scale."""
+    from geoplan.engine.arrange import overlay
+    from geoplan.engine.halves import overlay_halves
+
+    rng = np.random.default_rng(7)
+    x, y = rng.uniform(105, 106, 400), rng.uniform(10, 11, 400)
+    features = shapely.buffer(shapely.points(x, y), rng.uniform(0.01, 0.05, 400), quad_segs=4)
+    units = np.array([shapely.box(105 + i / 8, 10 + j / 8, 105 + (i + 1) / 8, 10 + (j + 1) / 8)
+                      for i in range(8) for j in range(8)])
+    left, right = shapely.STRtree(units).query(features)
+    parts = overlay_halves(features, units, left, right, threads=2, per_thread=50, geometry=False)
+    assert len(parts) == 2 and not set(parts[0][0]) & set(parts[1][0])
+    halves = {(group[a], used[b]): area for group, used, frame in parts
+              for a, b, area in zip(frame["a"], frame["b"], frame["area"]) if a >= 0 and b >= 0}
+    whole = overlay(features, units, geometry=False)
+    whole = {(a, b): area for a, b, area in zip(whole["a"], whole["b"], whole["area"]) if a >= 0 and b >= 0}
+    assert halves.keys() == whole.keys()
+    assert max(abs(halves[k] - whole[k]) for k in whole) < 1e-9

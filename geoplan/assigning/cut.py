@@ -2,18 +2,18 @@
 and one piece for what lies in no unit, so that every feature's pieces add up to it.
 
 The fast path comes first: a feature lying in cells of the point grid that belong wholly to one
-unit goes to it whole, without any geometry operation (most buildings, parcels and short roads);
-so does a feature that exactly one unit touches and that unit contains (prepared predicates).
-The other polygons are cut all at once by the arrangement's overlay with the units they touch
-(:func:`overlay_pairs`: all rings noded together; each feature's pieces, the part in no unit
-included, add up to it as snapped, and are measured on the arrangement's arrays), when that
-costs less than intersecting each pair (see :func:`worth_overlay`); lines, and polygons
-otherwise, are intersected with each unit they touch (:func:`intersect_pairs`, run in threads:
-GEOS releases the GIL). Where units overlap, the first in the layer's order takes the overlap,
-as a point there would: the overlay does so itself, pairs intersected one by one take the
-units without their overlaps (:meth:`.Units.exclusive`, made only then). The pieces of
-intersected features are then checked against it by measure: what lies in no unit becomes a
-piece of its own (``unit`` -1).
+unit goes to it whole, without any geometry operation (most buildings, parcels and short roads).
+The other polygons are cut all at once by the arrangement's overlay with the units whose boxes
+they meet (:func:`overlay_pairs`: all rings noded together; each feature's pieces, the part in no
+unit included, add up to it as snapped, and are measured on the arrangement's arrays; a feature
+it leaves in one piece keeps its own geometry, whole), when that costs less than intersecting
+each pair (see :func:`worth_overlay`). Lines, and polygons otherwise, go whole to the first unit
+they touch when it contains them (prepared predicates), else are intersected with each unit they
+touch (:func:`intersect_pairs`, run in threads: GEOS releases the GIL). Where units overlap, the
+first in the layer's order takes the overlap, as a point there would: the overlay does so
+itself, pairs intersected one by one take the units without their overlaps
+(:meth:`.Units.exclusive`, made only then). The pieces of intersected features are then checked
+against it by measure: what lies in no unit becomes a piece of its own (``unit`` -1).
 
 >>> import shapely
 >>> units = np.array([shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)])
@@ -24,22 +24,19 @@ piece of its own (``unit`` -1).
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import shapely
 
-from ..engine.arrange import ArrangementError, grid_unit, overlay
+from ..engine.arrange import ArrangementError
+from ..engine.halves import overlay_halves, vertices
 from ..measure.area import has_area
 from ..threads import in_threads
 from .grid import OUTSIDE, PointGrid
 
 TOLERANCE = 1e-9  # of a feature's measure: pieces adding up to it within this need no repair
 OVERLAY_COST = 2.0  # the overlay's work per vertex, in GEOS intersection's work per vertex of a pair
-PER_THREAD = 1000  # features at least in each of the two overlays run side by side
-NO_AREA = np.zeros(0)
 
 
 @dataclass
@@ -71,29 +68,30 @@ def cut(geoms: np.ndarray, units: np.ndarray, grid: PointGrid | None, threads: i
     if grid is not None and len(present):
         whole[present] = grid.box_unit(shapely.bounds(geoms[present]))
     todo = present[whole[present] < 0]
-    feature, unit = _touching(geoms, units, todo, threads)
-    one = _contained(geoms, units, feature, unit)
-    whole[one[0]] = one[1]
-    split = ~np.isin(feature, one[0])
-    feature, unit = feature[split], unit[split]
+    feature, unit = _boxes_meeting(geoms, units, todo)
     by_overlay = np.zeros(len(feature), dtype=bool)
     polygons = shapely.get_dimensions(geoms[feature]) == 2
     if polygons.any() and worth_overlay(geoms, units, feature[polygons], unit[polygons]):
-        by_overlay = polygons
+        by_overlay = polygons  # (pairs that only meet by their boxes give no piece)
     try:
         cut_f, cut_u, cut_p, cut_a = overlay_pairs(geoms, units, feature[by_overlay], unit[by_overlay], threads)
     except ArrangementError:  # (past its limits, or a defect of it: GEOS pair by pair instead)
         by_overlay[:] = False
         cut_f, cut_u, cut_p, cut_a = overlay_pairs(geoms, units, feature[:0], unit[:0])
-    one_by_one = ~by_overlay
-    if one_by_one.any() and exclusive is not None:
+    cut_p, cut_a = _whole_when_one(geoms, cut_f, cut_p, cut_a)
+    feature, unit = _touching(geoms, units, feature[~by_overlay], unit[~by_overlay], threads)
+    one = _contained(geoms, units, feature, unit)
+    whole[one[0]] = one[1]
+    split = ~np.isin(feature, one[0])
+    feature, unit = feature[split], unit[split]
+    if len(feature) and exclusive is not None:
         units = exclusive()
-    pieces = intersect_pairs(geoms, units, feature[one_by_one], unit[one_by_one], threads)
+    pieces = intersect_pairs(geoms, units, feature, unit, threads)
     done = np.flatnonzero(whole >= 0)
-    feature = np.concatenate([done, feature[one_by_one], cut_f])
-    unit = np.concatenate([whole[done], unit[one_by_one], cut_u])
+    area = np.concatenate([np.full(len(done) + len(pieces), np.nan), cut_a])
+    feature = np.concatenate([done, feature, cut_f])
+    unit = np.concatenate([whole[done], unit, cut_u])
     pieces = np.concatenate([geoms[done], pieces, cut_p])
-    area = np.concatenate([np.full(len(done) + one_by_one.sum(), np.nan), cut_a])
     return _settle(geoms, present, Pieces(feature, unit, pieces, area), threads, complete=np.unique(cut_f))
 
 
@@ -106,76 +104,33 @@ def worth_overlay(geoms: np.ndarray, units: np.ndarray, feature: np.ndarray, uni
     >>> worth_overlay(np.array([shapely.box(0, 0, 2, 1)]), np.array([shapely.box(0, 0, 1, 1)]), np.array([0]), np.array([0]))
     False
     """
-    pairs = _vertices(geoms[feature]).sum() + _vertices(units[unit]).sum()
-    once = _vertices(geoms[np.unique(feature)]).sum() + _vertices(units[np.unique(unit)]).sum()
+    pairs = vertices(geoms[feature]).sum() + vertices(units[unit]).sum()
+    once = vertices(geoms[np.unique(feature)]).sum() + vertices(units[np.unique(unit)]).sum()
     return bool(pairs > OVERLAY_COST * once)
 
 
 def overlay_pairs(geoms: np.ndarray, units: np.ndarray, feature: np.ndarray, unit: np.ndarray,
                   threads: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The pieces of the polygons ``geoms[feature]`` in the units ``units[unit]`` (the pairs that
-    touch; where units overlap, the first takes the overlap), by the arrangement's overlay
-    (:func:`geoplan.engine.arrange.overlay`), and the part of each in none of them (unit -1):
+    """The pieces of the polygons ``geoms[feature]`` in the units ``units[unit]`` (the pairs whose
+    boxes meet; where units overlap, the first takes the overlap), by the arrangement's overlay
+    (:func:`geoplan.engine.arrange.overlay`; from 2,000 features on in two threads,
+    :func:`geoplan.engine.halves.overlay_halves`), and the part of each in none of them (unit -1):
     features, units, pieces (Polygons where they have one part), their areas in km2.
-    From ``2 * PER_THREAD`` features on, they are split south to north into two groups of about
-    the same work (:func:`halves`), each overlaid with the units it touches, in ``threads``
-    threads (default: the cores; the arrangement releases the GIL): a feature's pieces depend
-    only on it and the units it touches. The groups, and the grid they share (that of all the
-    pairs), do not depend on the machine, so neither do the pieces.
 
     >>> f, u, p, a = overlay_pairs(np.array([shapely.box(0.5, 0, 2.5, 1)]),
     ...                            np.array([shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)]), np.array([0, 0]), np.array([0, 1]))
     >>> f.tolist(), u.tolist(), shapely.area(p).tolist()
     ([0, 0, 0], [-1, 0, 1], [0.5, 0.5, 1.0])
     """
-    features = np.unique(feature)
-    if len(features) < 2 * PER_THREAD:
-        return _overlay_group(geoms, units, feature, unit)
-    grid = grid_unit(np.concatenate([geoms[features], units[np.unique(unit)]]))
-    with ThreadPoolExecutor(min(threads or os.cpu_count() or 1, 2)) as pool:
-        parts = list(pool.map(lambda group: _overlay_group(geoms, units, *_pairs_of(group, feature, unit), grid),
-                              halves(geoms, units, feature, unit)))
+    if not len(feature):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object), np.zeros(0)
+    parts = overlay_halves(geoms, units, feature, unit, threads, finish=_pieces, geographic=True, overlap_a="each",
+                           overlap_b="first")
     return tuple(np.concatenate([part[k] for part in parts]) for k in range(4))
 
 
-def halves(geoms: np.ndarray, units: np.ndarray, feature: np.ndarray, unit: np.ndarray) -> list[np.ndarray]:
-    """The features of the pairs in two groups, south and north, of about the same work: each
-    feature weighs its vertices and its share of the vertices of each unit it touches (a unit
-    touched by both groups is overlaid in both).
-
-    >>> boxes = np.array([shapely.box(0, y, 1, y + 1) for y in range(4)])
-    >>> [g.tolist() for g in halves(boxes, boxes, np.arange(4), np.arange(4))]
-    [[0, 1], [2, 3]]
-    """
-    features = np.unique(feature)
-    touching = np.bincount(unit)[unit]  # features touching each pair's unit
-    weight = _vertices(geoms[features]) + np.bincount(np.searchsorted(features, feature),
-                                                      weights=_vertices(units[unit]) / touching, minlength=len(features))
-    bounds = shapely.bounds(geoms[features])
-    order = np.argsort(bounds[:, 1] + bounds[:, 3], kind="stable")
-    middle = np.searchsorted(np.cumsum(weight[order]), weight.sum() / 2, side="right")
-    return [features[order[:middle]], features[order[middle:]]]
-
-
-def _vertices(geoms: np.ndarray) -> np.ndarray:
-    """Each geometry's number of vertices, as floats (weights of work)."""
-    return shapely.get_num_coordinates(geoms).astype(np.float64)
-
-
-def _pairs_of(group: np.ndarray, feature: np.ndarray, unit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The pairs (feature, unit) whose feature is in ``group``."""
-    mine = np.isin(feature, group)
-    return feature[mine], unit[mine]
-
-
-def _overlay_group(geoms: np.ndarray, units: np.ndarray, feature: np.ndarray, unit: np.ndarray,
-                   grid: float | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`overlay_pairs` of some pairs, in one overlay (on ``grid``, default their own)."""
-    features, units_used = np.unique(feature), np.unique(unit)
-    if not len(features):
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object), NO_AREA
-    frame = overlay(geoms[features], units[units_used], geographic=True, overlap_a="each", overlap_b="first",
-                    grid=grid)
+def _pieces(features: np.ndarray, units_used: np.ndarray, frame) -> tuple:
+    """The pieces of an overlay of ``features`` with ``units_used`` (see :func:`overlay_pairs`)."""
     frame = frame[frame["a"].to_numpy() >= 0]
     a, b = frame["a"].to_numpy(), frame["b"].to_numpy()
     pieces = frame["geometry"].to_numpy().copy()
@@ -185,18 +140,29 @@ def _overlay_group(geoms: np.ndarray, units: np.ndarray, feature: np.ndarray, un
             frame["area_km2"].to_numpy())
 
 
-def _touching(geoms: np.ndarray, units: np.ndarray, todo: np.ndarray,
-              threads: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """(feature, unit) pairs that intersect, by feature then unit (tested in threads, each unit
-    in one of them: its prepared index is built on first use)."""
+def _boxes_meeting(geoms: np.ndarray, units: np.ndarray, todo: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(feature, unit) pairs of ``todo`` whose bounding boxes meet, by feature then unit."""
     if not len(todo):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     pairs = shapely.STRtree(units).query(geoms[todo])  # bounding boxes only: units stay prepared
-    by_unit = np.argsort(pairs[1], kind="stable")
-    feature, unit = todo[pairs[0][by_unit]], pairs[1][by_unit]
-    hit = in_threads(shapely.intersects, units[unit], geoms[feature], threads=threads, together=unit)
-    order = np.lexsort((unit[hit], feature[hit]))
-    return feature[hit][order], unit[hit][order]
+    order = np.lexsort((pairs[1], pairs[0]))
+    return todo[pairs[0][order]], pairs[1][order]
+
+
+def _whole_when_one(geoms: np.ndarray, feature: np.ndarray, pieces: np.ndarray,
+                    area: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The overlay's pieces and areas, but a feature it leaves in one piece (in one unit, or in
+    none) keeps its own geometry, not measured yet: it lies there whole.
+
+    >>> own = np.array([shapely.box(0, 0, 1, 1), shapely.box(1, 0, 3, 1)])
+    >>> p, a = _whole_when_one(own, np.array([0, 1, 1]), np.array([shapely.box(0, 0, 1, 1.0001), *own[1:], own[1]]), np.ones(3))
+    >>> p[0] is own[0], a.tolist()
+    (True, [nan, 1.0, 1.0])
+    """
+    single = np.bincount(feature, minlength=len(geoms))[feature] == 1
+    pieces, area = pieces.copy(), area.copy()
+    pieces[single], area[single] = geoms[feature[single]], np.nan
+    return pieces, area
 
 
 def _contained(geoms, units, feature, unit) -> tuple[np.ndarray, np.ndarray]:
@@ -211,6 +177,17 @@ def _contained(geoms, units, feature, unit) -> tuple[np.ndarray, np.ndarray]:
     inside = np.zeros(len(feature), dtype=bool)
     inside[first] = shapely.contains(units[unit[first]], geoms[feature[first]])
     return feature[inside], unit[inside]
+
+
+def _touching(geoms: np.ndarray, units: np.ndarray, feature: np.ndarray, unit: np.ndarray,
+              threads: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Of the pairs (feature, unit), those that touch, by feature then unit (tested in threads,
+    each unit in one of them: its prepared index is built on first use)."""
+    by_unit = np.argsort(unit, kind="stable")
+    feature, unit = feature[by_unit], unit[by_unit]
+    hit = in_threads(shapely.intersects, units[unit], geoms[feature], threads=threads, together=unit)
+    order = np.lexsort((unit[hit], feature[hit]))
+    return feature[hit][order], unit[hit][order]
 
 
 def intersect_pairs(geoms: np.ndarray, units: np.ndarray, feature: np.ndarray, unit: np.ndarray,

@@ -26,7 +26,7 @@ import shapely
 from ..engine.geometry import is_polygonal, valid_polygons
 from ..errors import InputError
 from ..i18n import Option
-from ..threads import in_daemon_thread
+from ..threads import in_daemon_thread, in_threads
 from ..io.layers import list_layers, read_layer
 from ..link.fields import ROLES, guess_field
 from ..measure.area import fast_area_km2, has_area, to_lonlat
@@ -202,7 +202,7 @@ def _polygons(geoms: np.ndarray, crs) -> tuple[np.ndarray, int]:
     """Polygons in lon/lat, invalid ones repaired (and counted); missing or empty ones as None."""
     fixed = np.array(to_lonlat(geoms, crs), dtype=object)
     invalid = np.flatnonzero(is_polygonal(fixed))
-    invalid = invalid[~shapely.is_valid(fixed[invalid])]
+    invalid = invalid[~in_threads(shapely.is_valid, fixed[invalid])]  # (the longest step of loading)
     fixed[invalid] = valid_polygons(fixed[invalid])
     fixed[~has_area(fixed)] = None
     return fixed, len(invalid)

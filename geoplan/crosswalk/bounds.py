@@ -19,7 +19,7 @@ import pandas as pd
 def count_bounds(pieces: pd.DataFrame, links: pd.DataFrame, counts: list[str]) -> pd.DataFrame:
     """Per new unit, ``<count>_lower`` and ``<count>_upper`` of each count (see the module's description);
     ``links``: the plan's links (old_code, new_code, link)."""
-    units = pd.Index(sorted(set(pieces["new_code"]) | set(links["new_code"])), name="new_code")
+    units = pd.Index(sorted(set(pieces["new_code"].tolist()) | set(links["new_code"].tolist())), name="new_code")
     certain = pieces[pieces["basis"] == "whole"].groupby("new_code")[counts].sum()
     divided = pieces[pieces["basis"] != "whole"]
     whole_value = divided.groupby("old_code")[counts].sum()

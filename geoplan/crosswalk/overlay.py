@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..engine.arrange import ArrangementError, overlay
+from ..engine.arrange import ArrangementError
+from ..engine.halves import overlay_halves
 from ..measure.area import fast_area_km2
 
 
@@ -28,14 +29,26 @@ def overlay_areas(a: np.ndarray, b: np.ndarray, crs, a_km2: np.ndarray | None = 
     in lon/lat, up to about 1% on a province; an invalid polygon's scale is that of its valid
     repair); sorted by ``a`` then ``b``."""
     a, b = np.asarray(a, dtype=object), np.asarray(b, dtype=object)
+    left, right = shapely.STRtree(b).query(a)  # boxes that meet
+    if not len(left):
+        return pd.DataFrame({"a": np.zeros(0, dtype=np.int64), "b": np.zeros(0, dtype=np.int64), "km2": np.zeros(0)})
     try:
-        frame = overlay(a, b, geometry=False)
+        parts = overlay_halves(a, b, left, right, finish=_planar_areas, geometry=False)
     except ArrangementError:  # (a defect of the arrangement: GEOS pair by pair instead)
         return _pairwise_areas(a, b, crs)
-    frame = frame[(frame["a"].to_numpy() >= 0) & (frame["b"].to_numpy() >= 0)]
-    km2 = frame["area"].to_numpy() * _km2_per_unit(a, crs, a_km2)[frame["a"].to_numpy()]
+    pairs, area = np.concatenate([part[0] for part in parts]), np.concatenate([part[1] for part in parts])
+    order = np.lexsort((pairs[:, 1], pairs[:, 0]))
+    pairs, km2 = pairs[order], (area * _km2_per_unit(a, crs, a_km2)[pairs[:, 0]])[order]
     keep = km2 > 0
-    return pd.DataFrame({"a": frame["a"].to_numpy()[keep], "b": frame["b"].to_numpy()[keep], "km2": km2[keep]})
+    return pd.DataFrame({"a": pairs[keep, 0], "b": pairs[keep, 1], "km2": km2[keep]})
+
+
+def _planar_areas(group: np.ndarray, used: np.ndarray, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs (a, b) of an overlay of ``group`` with ``used`` that share some area, as
+    indices of the whole layers, and their planar areas."""
+    a, b = frame["a"].to_numpy(), frame["b"].to_numpy()
+    both = (a >= 0) & (b >= 0)
+    return np.column_stack([group[a[both]], used[b[both]]]), frame["area"].to_numpy()[both]
 
 
 def _km2_per_unit(geoms: np.ndarray, crs, km2: np.ndarray | None) -> np.ndarray:

@@ -61,7 +61,7 @@ def with_polygon(pieces: gpd.GeoDataFrame) -> set:
     {'1'}
     """
     linked = pieces["link"].to_numpy() != "inferred"
-    return set(pieces.loc[linked & has_area(pieces.geometry.to_numpy()), "old_code"])
+    return set(pieces.loc[linked & has_area(pieces.geometry.to_numpy()), "old_code"].tolist())
 
 
 def has_polygon(codes: pd.Series, pieces: gpd.GeoDataFrame) -> pd.Series:

@@ -70,9 +70,9 @@ def detect_fields(layer: pd.DataFrame, plan: Plan, min_share: float = 0.3) -> di
     {'code': 'gso_code_c2016', 'name': 'commune_vn', 'parent': 'province_vn', 'district': 'district_vn'}
     """
     members = plan.members()
-    keys = lambda column: set(map(exact_key, members[column].to_numpy(dtype=object)))  # noqa: E731 (not .map: per-value overhead)
+    keys = lambda column: set(map(exact_key, members[column].unique().tolist()))  # noqa: E731 (not .map: per-value overhead)
     wanted = {"name": keys("old_name"), "parent": keys("old_parent") - {""}, "district": keys("old_district") - {""}}
-    codes = set(members["old_code"])
+    codes = set(members["old_code"].tolist())  # (iterating Arrow strings goes value by value)
     codes_by_value = {zero_free(code) for code in codes}
     zero_less = {code for code in codes if lost_zeros(code)}
     geometry = layer.geometry.name if hasattr(layer, "geometry") else None

@@ -106,7 +106,7 @@ def link_features(
     old_code = pd.Series([None] * n, index=layer.index, dtype=object)
     how = pd.Series(["none"] * n, index=layer.index, dtype=object)
     taken: set[str] = set()
-    member_codes = set(members["old_code"])
+    member_codes = set(members["old_code"].tolist())
 
     if name_field:
         names, renamed = apply_aliases(layer[name_field].fillna("").astype(str), aliases)
@@ -121,12 +121,12 @@ def link_features(
         hit = codes.isin(member_codes)
         old_code[hit] = codes[hit]
         how[hit] = "code"
-        for i, member in _by_code_value(codes[~hit & codes.notna()], member_codes - set(codes[hit])).items():
+        for i, member in _by_code_value(codes[~hit & codes.notna()], member_codes - set(codes[hit].tolist())).items():
             old_code.loc[i], how.loc[i] = member, "code without leading zeros"
         districts = layer[district_field].fillna("").astype(str) if district_field else pd.Series("", index=layer.index)
         refused = _contradicted_codes(old_code, names if name_field else None, parents, districts, members)
         old_code[refused.index], how[refused.index] = None, "none"
-        taken |= set(old_code.dropna())
+        taken |= set(old_code.dropna().tolist())
 
     ambiguous_rows = []
     if name_field:
@@ -145,7 +145,7 @@ def link_features(
 
     table = pd.DataFrame({"old_code": old_code, "linked_by": how, "feature_code": codes,
                           "outside": outside & old_code.isna()}, index=layer.index)
-    unmatched = members[~members["old_code"].isin(set(old_code.dropna()))].copy()
+    unmatched = members[~members["old_code"].isin(set(old_code.dropna().tolist()))].copy()
     if name_field:
         unmatched["suggestions"] = _suggest(unmatched, layer, table, name_field, parent_field)
     fields = {"code": code_field, "name": name_field, "parent": parent_field, "district": district_field}
@@ -200,7 +200,7 @@ def _outside_plan(parents: pd.Series, members: pd.DataFrame) -> pd.Series:
     >>> _outside_plan(pd.Series(["An Giang", "an giang", "Hà Nội", ""]), members).tolist()
     [False, False, True, False]
     """
-    plan_parents = {place_key(p) for p in members["old_parent"] if p}
+    plan_parents = {place_key(p) for p in set(members["old_parent"].tolist()) if p}
     if not plan_parents:
         return pd.Series(False, index=parents.index)
     return parents.map(lambda p: bool(p) and place_key(p) not in plan_parents)
@@ -263,7 +263,7 @@ class _NameMatcher:
         self.members = members.set_index("old_code")
         self.use_parent = use_parent
         self.index: dict[str, dict[tuple, list[str]]] = {"typed": {}, "name": {}, "folded": {}}
-        for code, name, parent in zip(members["old_code"], members["old_name"], members["old_parent"]):
+        for code, name, parent in zip(*(members[c].tolist() for c in ("old_code", "old_name", "old_parent"))):
             p = exact_key(parent) if use_parent else ""
             pf = place_key(parent) if use_parent else ""
             self.index["typed"].setdefault((p, unit_type(name), exact_key(name)), []).append(code)
@@ -321,7 +321,7 @@ def _suggest(unmatched: pd.DataFrame, layer: pd.DataFrame, table: pd.DataFrame,
         label = f"{name} ({parent})" if parent else name
         by_parent.setdefault(place_key(parent), {}).setdefault(folded_key(name), []).append(label)
     out = []
-    for name, parent in zip(unmatched["old_name"], unmatched["old_parent"]):
+    for name, parent in zip(unmatched["old_name"].tolist(), unmatched["old_parent"].tolist()):
         pool = by_parent.get(place_key(parent), {}) if parent_field and parent else \
             {k: v for group in by_parent.values() for k, v in group.items()}
         close = difflib.get_close_matches(folded_key(name), list(pool), n=limit, cutoff=0.75)

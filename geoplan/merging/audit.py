@@ -91,7 +91,7 @@ def _kinds(links: pd.DataFrame) -> pd.DataFrame:
     empty = links[(links["link"] == "partial") & (links["held"] < EMPTY_KM2)].assign(
         kind="partial link empty", at_stake=lambda t: t["area"] / n_links[t.index])
     unlinked = links.drop_duplicates("feature")
-    elsewhere = np.array([found not in targets[f] for f, found in zip(unlinked["feature"], unlinked["found"])], dtype=bool)
+    elsewhere = np.array([found not in targets[f] for f, found in zip(unlinked["feature"].tolist(), unlinked["found"].tolist())], dtype=bool)
     unlinked = unlinked[(unlinked["found_km2"] > unlinked["area"] / 2).to_numpy() & elsewhere
                         & ~unlinked["feature"].isin(full["feature"]).to_numpy()].assign(
         kind="mostly unlinked", at_stake=lambda t: t["found_km2"])

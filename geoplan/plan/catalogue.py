@@ -67,7 +67,7 @@ def known_renames(plan: Plan) -> dict[str, str]:
     {'thừa thiên huế': 'Thành phố Huế'}
     """
     members = plan.members()
-    used = {exact_key(name) for name in pd.concat([members["old_name"], members["old_parent"]]).dropna()}
+    used = {exact_key(name) for name in pd.concat([members["old_name"], members["old_parent"]]).dropna().unique().tolist()}
     renames = {}
     for aliases_file in sorted({builtin.aliases_file for builtin in BUILTIN.values()}):
         renames.update(read_aliases(BOUNDARIES / aliases_file))

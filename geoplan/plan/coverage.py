@@ -21,7 +21,7 @@ def parents_in_layer(links: pd.DataFrame, has_polygon: pd.Series) -> set:
     >>> sorted(parents_in_layer(pd.DataFrame({"old_parent": ["P", "Q"]}), pd.Series([True, False])))
     ['', 'P']
     """
-    return set(links.loc[has_polygon.to_numpy(), "old_parent"]) | {""}
+    return set(links.loc[has_polygon.to_numpy(), "old_parent"].tolist()) | {""}
 
 
 def _within_rows(links: pd.DataFrame, has_polygon: pd.Series) -> pd.Series:
@@ -30,7 +30,7 @@ def _within_rows(links: pd.DataFrame, has_polygon: pd.Series) -> pd.Series:
     within = links["old_parent"].isin(covered)
     no_parent = links["old_parent"] == ""
     if "new_parent" in links.columns and (~no_parent).any():
-        provinces = set(links.loc[within & ~no_parent, "new_parent"])
+        provinces = set(links.loc[within & ~no_parent, "new_parent"].tolist())
         within &= ~no_parent | links["new_parent"].isin(provinces) | (links["new_parent"] == "")
     return within
 
@@ -49,7 +49,7 @@ def units_within_layer(links: pd.DataFrame, has_polygon: pd.Series) -> set:
     >>> sorted(units_within_layer(links.assign(new_parent=["X", "X", "Y", "Y"]), pd.Series([True, False, False, False])))
     ['1', '2']
     """
-    return set(links.loc[_within_rows(links, has_polygon), "new_code"])
+    return set(links.loc[_within_rows(links, has_polygon), "new_code"].tolist())
 
 
 def members_within_layer(links: pd.DataFrame, has_polygon: pd.Series) -> set:
@@ -60,4 +60,4 @@ def members_within_layer(links: pd.DataFrame, has_polygon: pd.Series) -> set:
     >>> sorted(members_within_layer(links, pd.Series([True, False, False])))
     ['a', 'c']
     """
-    return set(links.loc[_within_rows(links, has_polygon), "old_code"])
+    return set(links.loc[_within_rows(links, has_polygon), "old_code"].tolist())

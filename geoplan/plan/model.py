@@ -117,7 +117,7 @@ class Plan:
         ...                               "level": ["province", "commune"]})).at_level("province").n_new
         1
         """
-        levels = sorted(set(self.links["level"].dropna()) - {""})
+        levels = sorted(set(self.links["level"].dropna().unique().tolist()) - {""})
         if level is None:
             if len(levels) > 1:
                 raise PlanError("plan.choose_level", name=self.name, levels=", ".join(levels), option=Option("level"))
