@@ -83,8 +83,7 @@ def detect_fields(layer: pd.DataFrame, plan: Plan, min_share: float = 0.3) -> di
             continue
         rows = int(counts.sum())
         texts = {str(code) for code in as_code(pd.Series(counts.index)).tolist()}
-        linkable = sum(t in codes or (lost_zeros(t) and t in codes_by_value) or (t.isdigit() and zero_free(t) in zero_less)
-                       for t in texts)  # as _by_code_value links them
+        linkable = len(_linkable(texts, codes, codes_by_value, zero_less))
         found = {"code": (linkable, rows, len(codes))}
         if counts.index.dtype.kind not in "ifb":
             keys: dict[str, int] = {}
@@ -103,3 +102,17 @@ def detect_fields(layer: pd.DataFrame, plan: Plan, min_share: float = 0.3) -> di
             if score > best[role][1]:
                 best[role] = (column, score)
     return {role: column for role, (column, _) in best.items()}
+
+
+def _linkable(texts: set, codes: set, codes_by_value: set, zero_less: set) -> set:
+    """The ``texts`` that link to a plan code as ``link.match._by_code_value`` links them: the code
+    itself, the code less its leading zeros (``codes_by_value``), or a code that has none
+    (``zero_less``) with zeros added (by set operations: most texts of a layer are no code).
+
+    >>> sorted(_linkable({"00004", "4", "007", "x"}, {"00004", "7"}, {"4", "7"}, {"7"}))
+    ['00004', '007', '4']
+    """
+    found = texts & codes
+    found |= {text for text in texts & codes_by_value if lost_zeros(text)}
+    return found | {text for text in texts if text[:1] == "0" and text.isdigit() and zero_free(text) in zero_less}
+
