@@ -205,3 +205,17 @@ def test_an_overlay_in_two_threads_gives_the_pieces_of_one():
     whole = {(a, b): area for a, b, area in zip(whole["a"], whole["b"], whole["area"]) if a >= 0 and b >= 0}
     assert halves.keys() == whole.keys()
     assert max(abs(halves[k] - whole[k]) for k in whole) < 1e-9
+
+
+def test_a_feature_thinner_than_the_overlay_grid_is_placed_pair_by_pair(monkeypatch):
+    """Snapped to the arrangement's grid, a sliver has no piece: it goes to its unit whole, as
+    the pairs cut one by one place it (a thin feature in a unit is not in no unit)."""
+    from geoplan.assigning import cut as cutting
+
+    units = np.array([shapely.box(105, 10, 106, 11), shapely.box(106, 10, 107, 11)])
+    shapely.prepare(units)
+    monkeypatch.setattr(cutting, "worth_overlay", lambda *args: True)
+    feature = np.array([shapely.box(105.5, 10.5, 105.5 + 1e-13, 10.6), shapely.box(105.9, 10.2, 106.1, 10.3)])
+    pieces = cutting.cut(feature, units, None, 1)
+    assert pieces.feature.tolist() == [0, 1, 1] and pieces.unit.tolist() == [0, 0, 1]
+    assert pieces.geoms[0] is feature[0]

@@ -79,6 +79,7 @@ def cut(geoms: np.ndarray, units: np.ndarray, grid: PointGrid | None, threads: i
         by_overlay[:] = False
         cut_f, cut_u, cut_p, cut_a = overlay_pairs(geoms, units, feature[:0], unit[:0])
     cut_p, cut_a = _whole_when_one(geoms, cut_f, cut_p, cut_a)
+    by_overlay &= np.isin(feature, cut_f)  # (a feature thinner than the grid has no piece: pair by pair)
     feature, unit = _touching(geoms, units, feature[~by_overlay], unit[~by_overlay], threads)
     one = _contained(geoms, units, feature, unit)
     whole[one[0]] = one[1]
@@ -152,7 +153,8 @@ def _boxes_meeting(geoms: np.ndarray, units: np.ndarray, todo: np.ndarray) -> tu
 def _whole_when_one(geoms: np.ndarray, feature: np.ndarray, pieces: np.ndarray,
                     area: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The overlay's pieces and areas, but a feature it leaves in one piece (in one unit, or in
-    none) keeps its own geometry, not measured yet: it lies there whole.
+    none) keeps its own geometry, not measured yet: it lies there whole (but for parts thinner
+    than the grid, which the overlay drops as it snaps).
 
     >>> own = np.array([shapely.box(0, 0, 1, 1), shapely.box(1, 0, 3, 1)])
     >>> p, a = _whole_when_one(own, np.array([0, 1, 1]), np.array([shapely.box(0, 0, 1, 1.0001), *own[1:], own[1]]), np.ones(3))
