@@ -71,3 +71,17 @@ def test_national_crosswalk_shares_add_up_for_every_old_unit():
     assert abs(pieces["area_km2"].sum() - result.report.area_old_km2) < 1e-6
     assert set(pieces["basis"]) == {"whole", "approximate"} and (pieces["basis"] == "approximate").sum() == \
         result.report.approximate_links
+
+
+def test_a_layer_labelled_by_text_keeps_its_labels_and_can_be_written(toy_layer, toy_plan_frame, tmp_path):
+    """A frame's own text labels are no FIDs (a GeoPackage's fid is its integer key): they go to
+    ``source_id``; whole-number ids stay ``fid``."""
+    from geoplan.io.result import write_result
+
+    plan = geoplan.Plan.from_frame(toy_plan_frame)
+    labelled = geoplan.merge(toy_layer.set_axis(["a", "b", "c", "d"]), plan, code_field="code")
+    assert labelled.features["source_id"].tolist() == ["a", "b", "c", "d"] and "fid" not in labelled.features
+    written = geoplan.read_result(write_result(labelled, tmp_path / "labelled.gpkg")).features
+    assert written["source_id"].tolist() == ["a", "b", "c", "d"]
+    numbered = geoplan.merge(toy_layer.set_axis([5, 6, 7, 8]), plan, code_field="code")
+    assert numbered.features["fid"].tolist() == [5, 6, 7, 8] and "source_id" not in numbered.features

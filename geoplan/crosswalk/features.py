@@ -26,9 +26,22 @@ def features_table(pieces: pd.DataFrame, links: LinkResult, detached: np.ndarray
     main = main_pieces(pieces, len(table))
     return gpd.GeoDataFrame({
         "feature": np.arange(len(table)),
-        "fid": fids,
+        **_ids(fids),
         "old_code": table["old_code"].fillna("").astype(str).to_numpy(),
         "new_code": main["new_code"].fillna("").astype(str).to_numpy(),
         "linked_by": np.where(main["link"] == "inferred", "inferred", table["linked_by"].to_numpy(dtype=object)),
         "detached": detached,
     }, geometry=list(geoms), crs="EPSG:4326")
+
+
+def _ids(fids) -> dict:
+    """The features' own ids as a column: ``fid`` when they are whole numbers (a file's FIDs, a
+    frame's default index), else ``source_id`` (a frame's own labels, as text: a GeoPackage's
+    ``fid`` is its integer key, and the file numbers its rows itself).
+
+    >>> _ids(np.array([3, 7])), _ids(np.array(["a", "b"], dtype=object))
+    ({'fid': array([3, 7])}, {'source_id': array(['a', 'b'], dtype=object)})
+    """
+    fids = np.asarray(fids)
+    return {"fid": fids} if fids.dtype.kind in "iu" else {"source_id": fids.astype(str).astype(object)}
+
