@@ -2,14 +2,14 @@
 and one piece for what lies in no unit, so that every feature's pieces add up to it.
 
 The fast path comes first: a feature lying in cells of the point grid that belong wholly to one
-unit goes to it whole, without any geometry operation (most buildings, parcels and short roads).
-The other polygons are cut all at once by the arrangement's overlay with the units whose boxes
+unit goes to it whole, without any geometry operation (most buildings, parcels and short roads);
+where the grid serves (features far smaller than units), so does, at once, one that the first unit
+it touches contains (prepared predicates). The other polygons are cut all at once by the arrangement's overlay with the units whose boxes
 they meet (:func:`overlay_pairs`: all rings noded together; each feature's pieces, the part in no
 unit included, add up to it as snapped, and are measured on the arrangement's arrays; a feature
 it leaves in one piece keeps its own geometry, whole), when that costs less than intersecting
 each pair (see :func:`worth_overlay`). Lines, and polygons otherwise, go whole to the first unit
-they touch when it contains them (prepared predicates), else are intersected with each unit they
-touch (:func:`intersect_pairs`, run in threads: GEOS releases the GIL). Where units overlap, the
+they touch when it contains them, else are intersected with each unit they touch (:func:`intersect_pairs`, run in threads: GEOS releases the GIL). Where units overlap, the
 first in the layer's order takes the overlap, as a point there would: the overlay does so
 itself, pairs intersected one by one take the units without their overlaps
 (:meth:`.Units.exclusive`, made only then). The pieces of intersected features are then checked
@@ -69,6 +69,9 @@ def cut(geoms: np.ndarray, units: np.ndarray, grid: PointGrid | None, threads: i
         whole[present] = grid.box_unit(shapely.bounds(geoms[present]))
     todo = present[whole[present] < 0]
     feature, unit = _boxes_meeting(geoms, units, todo)
+    tested = grid is not None  # features far smaller than units: tested at once, most lie in one whole
+    if tested:
+        feature, unit = _unless_whole(geoms, units, feature, unit, whole, threads)
     by_overlay = np.zeros(len(feature), dtype=bool)
     polygons = shapely.get_dimensions(geoms[feature]) == 2
     if polygons.any() and worth_overlay(geoms, units, feature[polygons], unit[polygons]):
@@ -80,11 +83,9 @@ def cut(geoms: np.ndarray, units: np.ndarray, grid: PointGrid | None, threads: i
         cut_f, cut_u, cut_p, cut_a = overlay_pairs(geoms, units, feature[:0], unit[:0])
     cut_p, cut_a = _whole_when_one(geoms, cut_f, cut_p, cut_a)
     by_overlay &= np.isin(feature, cut_f)  # (a feature thinner than the grid has no piece: pair by pair)
-    feature, unit = _touching(geoms, units, feature[~by_overlay], unit[~by_overlay], threads)
-    one = _contained(geoms, units, feature, unit)
-    whole[one[0]] = one[1]
-    split = ~np.isin(feature, one[0])
-    feature, unit = feature[split], unit[split]
+    feature, unit = feature[~by_overlay], unit[~by_overlay]
+    if not tested:
+        feature, unit = _unless_whole(geoms, units, feature, unit, whole, threads)
     if len(feature) and exclusive is not None:
         units = exclusive()
     pieces = intersect_pairs(geoms, units, feature, unit, threads)
@@ -190,6 +191,16 @@ def _touching(geoms: np.ndarray, units: np.ndarray, feature: np.ndarray, unit: n
     hit = in_threads(shapely.intersects, units[unit], geoms[feature], threads=threads, together=unit)
     order = np.lexsort((unit[hit], feature[hit]))
     return feature[hit][order], unit[hit][order]
+
+
+def _unless_whole(geoms, units, feature, unit, whole: np.ndarray, threads) -> tuple[np.ndarray, np.ndarray]:
+    """Of the pairs whose boxes meet (by feature, then unit), those that touch; but a feature that
+    the first unit it touches contains goes to it whole (its unit set in ``whole``), with no pair."""
+    feature, unit = _touching(geoms, units, feature, unit, threads)
+    inside, into = _contained(geoms, units, feature, unit)
+    whole[inside] = into
+    keep = ~np.isin(feature, inside)
+    return feature[keep], unit[keep]
 
 
 def intersect_pairs(geoms: np.ndarray, units: np.ndarray, feature: np.ndarray, unit: np.ndarray,
