@@ -4,16 +4,17 @@ and one piece for what lies in no unit, so that every feature's pieces add up to
 The fast path comes first: a feature lying in cells of the point grid that belong wholly to one
 unit goes to it whole, without any geometry operation (most buildings, parcels and short roads);
 where the grid serves (features far smaller than units), so does, at once, one that the first unit
-it touches contains (prepared predicates). The other polygons are cut all at once by the arrangement's overlay with the units whose boxes
-they meet (:func:`overlay_pairs`: all rings noded together; each feature's pieces, the part in no
-unit included, add up to it as snapped, and are measured on the arrangement's arrays; a feature
-it leaves in one piece keeps its own geometry, whole), when that costs less than intersecting
-each pair (see :func:`worth_overlay`). Lines, and polygons otherwise, go whole to the first unit
-they touch when it contains them, else are intersected with each unit they touch (:func:`intersect_pairs`, run in threads: GEOS releases the GIL). Where units overlap, the
-first in the layer's order takes the overlap, as a point there would: the overlay does so
-itself, pairs intersected one by one take the units without their overlaps
-(:meth:`.Units.exclusive`, made only then). The pieces of intersected features are then checked
-against it by measure: what lies in no unit becomes a piece of its own (``unit`` -1).
+it touches contains (prepared predicates). The other polygons are cut all at once by the
+arrangement's overlay with the units whose boxes they meet (:func:`overlay_pairs`: all rings noded
+together; each feature's pieces, the part in no unit included, add up to it as snapped, and are
+measured on the arrangement's arrays; a feature it leaves in one piece keeps its own geometry,
+whole), when that costs less than intersecting each pair (see :func:`worth_overlay`). Lines, and
+polygons otherwise, go whole to the first unit they touch when it contains them, else are
+intersected with each unit they touch (:func:`intersect_pairs`, run in threads: GEOS releases the
+GIL). Where units overlap, the first in the layer's order takes the overlap, as a point there
+would: the overlay does so itself, pairs intersected one by one take the units without their
+overlaps (:meth:`.Units.exclusive`, made only then). The pieces of intersected features are then
+checked against it by measure: what lies in no unit becomes a piece of its own (``unit`` -1).
 
 >>> import shapely
 >>> units = np.array([shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)])
