@@ -260,4 +260,3 @@ def _measured(shapes: np.ndarray, dims: np.ndarray, known: np.ndarray) -> tuple[
     todo = np.flatnonzero(np.isnan(known))
     length[todo], area[todo] = measure(shapes[todo], dims[todo])
     return length, area
-

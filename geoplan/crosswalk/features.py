@@ -44,4 +44,3 @@ def _ids(fids) -> dict:
     """
     fids = np.asarray(fids)
     return {"fid": fids} if fids.dtype.kind in "iu" else {"source_id": fids.astype(str).astype(object)}
-

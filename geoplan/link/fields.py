@@ -115,4 +115,3 @@ def _linkable(texts: set, codes: set, codes_by_value: set, zero_less: set) -> se
     found = texts & codes
     found |= {text for text in texts & codes_by_value if lost_zeros(text)}
     return found | {text for text in texts if text[:1] == "0" and text.isdigit() and zero_free(text) in zero_less}
-
