@@ -80,13 +80,13 @@ def test_a_previous_output_moved_aside_by_a_killed_run_is_put_back(files):
     """Killed between moving the previous output aside and renaming the new one: OUT is missing and
     its only copy is in ``.OUT.old.<8>``. It is put back before anything else; a run that then
     fails leaves it in place."""
-    from geoplan.assigning.cluster import remove_folder_leftovers
+    from geoplan.io.atomic import remove_leftovers
 
     target = files / "out.parquet"
     aside = files / ".out.parquet.old.zz99yy88"
     (aside / "out.parquet").mkdir(parents=True)
     (aside / "out.parquet" / "part.0.parquet").write_bytes(b"previous")
     (files / ".out.old.parquet.ab12cd34").mkdir()  # another target's folder: not this one's
-    remove_folder_leftovers(target)
+    remove_leftovers(target)
     assert (target / "part.0.parquet").read_bytes() == b"previous"
     assert not aside.exists() and (files / ".out.old.parquet.ab12cd34").exists()

@@ -17,9 +17,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
-import shutil
-import tempfile
 from functools import reduce
 from pathlib import Path
 
@@ -31,8 +28,7 @@ import shapely
 
 from ..errors import InputError
 from ..i18n import Message
-from ..io.atomic import check_target
-from ..io.lock import claimed
+from ..io.atomic import atomic_folder, check_target
 from ..io.stream import GEOMETRY, Source, arrow_table, finish
 from ..io.stream_write import Layout, beside, write_stream
 from ..io.spreadsheets import write_csv
@@ -68,18 +64,12 @@ def run_dask(source: Source, units: Units, target, options: AssignOptions, say) 
     job.units.grid()  # built once here, sent with the job
     job.multi = False  # GeoParquet: polygons and multipolygons side by side
     layout = Layout(layer_name(job), geometry_types(job))
-    with claimed(target):  # one writer; what killed runs left goes first
-        remove_folder_leftovers(target)
-        folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-        try:
-            with _client(options) as client:
-                say(Message("assign.progress_cluster", workers=len(client.scheduler_info()["workers"]),
-                            parts=len(parts), address=client.scheduler.address))
-                meta = _as_frame(source, first.slice(0, 0), 0)
-                tallies = _compute(client, (source, parts, meta), job, (folder, layout), options, say)
-            _replace_folder(folder, target)
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
+    with atomic_folder(target) as folder:  # one writer; what killed runs left goes first
+        with _client(options) as client:
+            say(Message("assign.progress_cluster", workers=len(client.scheduler_info()["workers"]),
+                        parts=len(parts), address=client.scheduler.address))
+            meta = _as_frame(source, first.slice(0, 0), 0)
+            tallies = _compute(client, (source, parts, meta), job, (folder, layout), options, say)
     report.tally = reduce(lambda a, b: a.merge(b), tallies)
     if options.summarise:
         write_csv(report.tally.summary(units, job.summarise_field), beside(target, "summary"))
@@ -205,36 +195,3 @@ class _Closing:
     def __exit__(self, *exc):
         self.client.close()
         self.cluster.close()
-
-
-def remove_folder_leftovers(target: Path) -> None:
-    """Remove the folders killed runs writing ``target`` left beside it: the one being written
-    (``.OUT.<8 characters>``) and the previous output moved aside (``.OUT.old.<8 characters>/OUT``),
-    which is put back first when a run was killed between moving it and renaming the new one.
-    Call it holding the lock of ``target``.
-
-    >>> remove_folder_leftovers(Path("/no/such/folder/out.parquet"))
-    """
-    if not target.parent.is_dir():
-        return
-    written = re.compile(re.escape(f".{target.name}.") + r"[a-z0-9_]{8}")
-    aside = re.compile(re.escape(f".{target.name}.old.") + r"[a-z0-9_]{8}")
-    for folder in sorted(p for p in target.parent.iterdir() if p.is_dir()):
-        previous = folder / target.name
-        if aside.fullmatch(folder.name) and previous.exists():
-            if not target.exists():
-                os.replace(previous, target)
-            shutil.rmtree(folder, ignore_errors=True)
-        elif written.fullmatch(folder.name):
-            shutil.rmtree(folder, ignore_errors=True)
-
-
-def _replace_folder(folder: Path, target: Path) -> None:
-    """Put the written folder in place of ``target`` (a file or folder there goes)."""
-    if target.is_dir():
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
-        os.replace(target, old / target.name)
-        os.replace(folder, target)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(folder, target)

@@ -11,9 +11,9 @@ Crash safety, in four rules:
 3. Leftovers cannot pile up: the temporary name is fixed per target, and
    under the lock the next run writing to the same place removes what a
    killed run left (``.OUT.partial*`` with SQLite's ``-journal``, ``-wal``,
-   ``-shm``, and the random names older versions used) as soon as it holds
-   the lock: the command line at its start, :func:`atomic_path` before it
-   writes. The lock file itself is removed by whoever releases it last.
+   ``-shm``, and the random names older versions used; the folders of
+   :func:`atomic_folder`) as soon as it holds the lock: the command line at
+   its start, :func:`atomic_path` and :func:`atomic_folder` before they write. The lock file itself is removed by whoever releases it last.
 4. A failure to write (disk full, quota, read-only folder) is an
    InputError naming the file; the temporary file is removed and the old
    ``OUT`` kept. Interrupts are held back during the rename itself, so a run
@@ -32,6 +32,8 @@ from __future__ import annotations
 import errno
 import os
 import re
+import shutil
+import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -125,13 +127,60 @@ def leftovers(target: str | Path) -> list[Path]:
 
 
 def remove_leftovers(target: str | Path) -> None:
-    """Remove what killed writes of ``target`` left beside it (:func:`leftovers`); call it holding
-    the lock of ``target`` (:func:`geoplan.io.lock.claim`), so that no live write loses its file.
+    """Remove what killed writes of ``target`` left beside it: the files of :func:`leftovers`, and
+    the folders of :func:`atomic_folder` (``.OUT.<8 characters>`` being written, and
+    ``.OUT.old.<8 characters>/OUT``, the previous output moved aside, put back first when a run
+    was killed between moving it and renaming the new one). Call it holding the lock of
+    ``target`` (:func:`geoplan.io.lock.claim`), so that no live write loses its file.
 
     >>> remove_leftovers("/no/such/folder/out.gpkg")
     """
     for path in leftovers(target):
         _remove(path)
+    target = Path(target)
+    if not target.parent.is_dir():
+        return
+    written = re.compile(re.escape(f".{target.name}.") + r"[a-z0-9_]{8}")
+    aside = re.compile(re.escape(f".{target.name}.old.") + r"[a-z0-9_]{8}")
+    for folder in sorted(p for p in target.parent.iterdir() if p.is_dir()):
+        previous = folder / target.name
+        if aside.fullmatch(folder.name) and previous.exists():
+            if not target.exists():
+                os.replace(previous, target)
+            shutil.rmtree(folder, ignore_errors=True)
+        elif written.fullmatch(folder.name):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def atomic_folder(target: str | Path):
+    """Yield a new folder beside ``target`` (``.OUT.<8 characters>``); put it in place of
+    ``target`` on success (a file or folder there goes: a folder is moved aside first, into
+    ``.OUT.old.<8 characters>``); the folder never stays. The write holds the lock of ``target``
+    and first removes what killed writes left (:func:`remove_leftovers`).
+
+    >>> import tempfile, pathlib
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "parts.parquet"
+    >>> with atomic_folder(target) as folder:
+    ...     _ = (folder / "part.0.parquet").write_bytes(b"")
+    >>> sorted(p.name for p in target.iterdir()), sorted(p.name for p in target.parent.iterdir())
+    (['part.0.parquet'], ['parts.parquet'])
+    """
+    target = Path(target)
+    with claimed(target):
+        remove_leftovers(target)
+        folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        try:
+            yield folder
+            if target.is_dir():
+                old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
+                os.replace(target, old / target.name)
+                os.replace(folder, target)
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                os.replace(folder, target)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextmanager
@@ -290,5 +339,5 @@ def _plain_attributes(frame):
                                  for f in table.schema]))  # GDAL has no null type
 
 
-__all__ = ["atomic_path", "check_target", "committed", "forget_committed", "leftovers", "lock_path", "partial_path",
+__all__ = ["atomic_folder", "atomic_path", "check_target", "committed", "forget_committed", "leftovers", "lock_path", "partial_path",
            "remove_leftovers", "write_layers"]
