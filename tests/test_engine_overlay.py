@@ -118,8 +118,8 @@ def test_assign_cut_by_overlay_equals_intersections(seed, monkeypatch):
     for cost in (0.0, np.inf):
         monkeypatch.setattr(cutting, "OVERLAY_COST", cost)
         p = cutting.cut(geoms, units, None, threads=1)
-        assert shapely.is_valid(p.geoms).all()
-        result[cost] = {(int(f), int(u)): a for f, u, a in zip(p.feature, p.unit, shapely.area(p.geoms))}
+        assert shapely.is_valid(p.shapes()).all()
+        result[cost] = {(int(f), int(u)): a for f, u, a in zip(p.feature, p.unit, shapely.area(p.shapes()))}
     by_overlay, by_geos = result[0.0], result[np.inf]
     assert set(by_overlay) == set(by_geos)
     assert by_overlay == pytest.approx(by_geos, rel=1e-9, abs=1e-10)  # snapped to a grid of 2^-49

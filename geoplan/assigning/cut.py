@@ -43,14 +43,30 @@ OVERLAY_COST = 2.0  # the overlay's work per vertex, in GEOS intersection's work
 @dataclass
 class Pieces:
     """Pieces of the features of a chunk: the feature (its position), the unit (-1: none), the
-    geometry, its area in km2 where the overlay measured it (edges straight in lon/lat,
-    :mod:`geoplan.measure.straight`; NaN for the others); sorted by feature, then unit (the
-    outside piece last)."""
+    geometry (None for the pieces the overlay made: see ``wkb``), its area in km2 where the overlay
+    measured it (edges straight in lon/lat, :mod:`geoplan.measure.straight`; NaN for the others),
+    and the WKB of the pieces the overlay made (MultiPolygons, written from its arrays; None for
+    the others); sorted by feature, then unit (the outside piece last)."""
 
     feature: np.ndarray
     unit: np.ndarray
     geoms: np.ndarray
     area_km2: np.ndarray
+    wkb: np.ndarray
+
+    def shapes(self) -> np.ndarray:
+        """Every piece's geometry, those the overlay made read from their WKB.
+
+        >>> made = shapely.to_wkb(shapely.MultiPolygon([shapely.box(1, 0, 3, 1)]))
+        >>> pieces = Pieces(np.array([0, 0]), np.array([0, 1]), np.array([shapely.box(0, 0, 1, 1), None]),
+        ...                 np.array([np.nan, 2.0]), np.array([None, made]))
+        >>> [(g.geom_type, g.area) for g in pieces.shapes()]
+        [('Polygon', 1.0), ('MultiPolygon', 2.0)]
+        """
+        made = self.wkb != None  # (element-wise)
+        shapes = self.geoms.copy()
+        shapes[made] = shapely.from_wkb(self.wkb[made])
+        return shapes
 
 
 def cut(geoms: np.ndarray, units: np.ndarray, grid: PointGrid | None, threads: int | None = None,
@@ -78,11 +94,11 @@ def cut(geoms: np.ndarray, units: np.ndarray, grid: PointGrid | None, threads: i
     if polygons.any() and worth_overlay(geoms, units, feature[polygons], unit[polygons]):
         by_overlay = polygons  # (pairs that only meet by their boxes give no piece)
     try:
-        cut_f, cut_u, cut_p, cut_a = overlay_pairs(geoms, units, feature[by_overlay], unit[by_overlay], threads)
+        cut_f, cut_u, cut_w, cut_a = overlay_pairs(geoms, units, feature[by_overlay], unit[by_overlay], threads)
     except ArrangementError:  # (past its limits, or a defect of it: GEOS pair by pair instead)
         by_overlay[:] = False
-        cut_f, cut_u, cut_p, cut_a = overlay_pairs(geoms, units, feature[:0], unit[:0])
-    cut_p, cut_a = _whole_when_one(geoms, cut_f, cut_p, cut_a)
+        cut_f, cut_u, cut_w, cut_a = overlay_pairs(geoms, units, feature[:0], unit[:0])
+    cut_p, cut_w, cut_a = _whole_when_one(geoms, cut_f, cut_w, cut_a)
     by_overlay &= np.isin(feature, cut_f)  # (a feature thinner than the grid has no piece: pair by pair)
     feature, unit = feature[~by_overlay], unit[~by_overlay]
     if not tested:
@@ -92,10 +108,11 @@ def cut(geoms: np.ndarray, units: np.ndarray, grid: PointGrid | None, threads: i
     pieces = intersect_pairs(geoms, units, feature, unit, threads)
     done = np.flatnonzero(whole >= 0)
     area = np.concatenate([np.full(len(done) + len(pieces), np.nan), cut_a])
+    wkb = np.concatenate([np.full(len(done) + len(pieces), None, dtype=object), cut_w])
     feature = np.concatenate([done, feature, cut_f])
     unit = np.concatenate([whole[done], unit, cut_u])
     pieces = np.concatenate([geoms[done], pieces, cut_p])
-    return _settle(geoms, present, Pieces(feature, unit, pieces, area), threads, complete=np.unique(cut_f))
+    return _settle(geoms, present, Pieces(feature, unit, pieces, area, wkb), threads, complete=np.unique(cut_f))
 
 
 def worth_overlay(geoms: np.ndarray, units: np.ndarray, feature: np.ndarray, unit: np.ndarray) -> bool:
@@ -118,17 +135,17 @@ def overlay_pairs(geoms: np.ndarray, units: np.ndarray, feature: np.ndarray, uni
     boxes meet; where units overlap, the first takes the overlap), by the arrangement's overlay
     (:func:`geoplan.engine.arrange.overlay`; from 2,000 features on in two threads,
     :func:`geoplan.engine.halves.overlay_halves`), and the part of each in none of them (unit -1):
-    features, units, pieces (Polygons where they have one part), their areas in km2.
+    features, units, pieces (MultiPolygons in WKB), their areas in km2.
 
     >>> f, u, p, a = overlay_pairs(np.array([shapely.box(0.5, 0, 2.5, 1)]),
     ...                            np.array([shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)]), np.array([0, 0]), np.array([0, 1]))
-    >>> f.tolist(), u.tolist(), shapely.area(p).tolist()
+    >>> f.tolist(), u.tolist(), shapely.area(shapely.from_wkb(p)).tolist()
     ([0, 0, 0], [-1, 0, 1], [0.5, 0.5, 1.0])
     """
     if not len(feature):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object), np.zeros(0)
     parts = overlay_halves(geoms, units, feature, unit, threads, finish=_pieces, geographic=True, overlap_a="each",
-                           overlap_b="first")
+                           overlap_b="first", geometry="wkb")
     return tuple(np.concatenate([part[k] for part in parts]) for k in range(4))
 
 
@@ -136,10 +153,7 @@ def _pieces(features: np.ndarray, units_used: np.ndarray, frame) -> tuple:
     """The pieces of an overlay of ``features`` with ``units_used`` (see :func:`overlay_pairs`)."""
     frame = frame[frame["a"].to_numpy() >= 0]
     a, b = frame["a"].to_numpy(), frame["b"].to_numpy()
-    pieces = frame["geometry"].to_numpy().copy()
-    single = shapely.get_num_geometries(pieces) == 1
-    pieces[single] = shapely.get_geometry(pieces[single], 0)
-    return (features[a], np.where(b >= 0, units_used[np.maximum(b, 0)], OUTSIDE), pieces,
+    return (features[a], np.where(b >= 0, units_used[np.maximum(b, 0)], OUTSIDE), frame["geometry"].to_numpy(),
             frame["area_km2"].to_numpy())
 
 
@@ -152,21 +166,21 @@ def _boxes_meeting(geoms: np.ndarray, units: np.ndarray, todo: np.ndarray) -> tu
     return todo[pairs[0][order]], pairs[1][order]
 
 
-def _whole_when_one(geoms: np.ndarray, feature: np.ndarray, pieces: np.ndarray,
-                    area: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The overlay's pieces and areas, but a feature it leaves in one piece (in one unit, or in
-    none) keeps its own geometry, not measured yet: it lies there whole (but for parts thinner
-    than the grid, which the overlay drops as it snaps).
+def _whole_when_one(geoms: np.ndarray, feature: np.ndarray, wkb: np.ndarray,
+                    area: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The overlay's pieces (geometries, WKB, areas: see :class:`Pieces`), but a feature it leaves
+    in one piece (in one unit, or in none) keeps its own geometry, not measured yet: it lies there
+    whole (but for parts thinner than the grid, which the overlay drops as it snaps).
 
     >>> own = np.array([shapely.box(0, 0, 1, 1), shapely.box(1, 0, 3, 1)])
-    >>> p, a = _whole_when_one(own, np.array([0, 1, 1]), np.array([shapely.box(0, 0, 1, 1.0001), *own[1:], own[1]]), np.ones(3))
-    >>> p[0] is own[0], a.tolist()
-    (True, [nan, 1.0, 1.0])
+    >>> p, w, a = _whole_when_one(own, np.array([0, 1, 1]), np.array([b"piece0", b"piece1", b"piece2"]), np.ones(3))
+    >>> p[0] is own[0], p[1:].tolist(), w.tolist(), a.tolist()
+    (True, [None, None], [None, b'piece1', b'piece2'], [nan, 1.0, 1.0])
     """
     single = np.bincount(feature, minlength=len(geoms))[feature] == 1
-    pieces, area = pieces.copy(), area.copy()
-    pieces[single], area[single] = geoms[feature[single]], np.nan
-    return pieces, area
+    pieces, wkb, area = np.full(len(feature), None, dtype=object), np.array(wkb, dtype=object), area.copy()
+    pieces[single], wkb[single], area[single] = geoms[feature[single]], None, np.nan
+    return pieces, wkb, area
 
 
 def _contained(geoms, units, feature, unit) -> tuple[np.ndarray, np.ndarray]:
@@ -239,9 +253,11 @@ def of_dimension(geoms: np.ndarray, dimension: np.ndarray) -> np.ndarray:
 def _settle(geoms, present, found: Pieces, threads, complete=None) -> Pieces:
     """Pieces that add up to their feature: the rest of each feature is a piece in no unit
     (but for the features ``complete`` already, those cut by the overlay)."""
-    keep = has_area(found.geoms)
+    made = found.wkb != None  # (element-wise: pieces the overlay made, in WKB)
+    keep = has_area(found.geoms) | made
     order = np.flatnonzero(keep)[np.lexsort((found.unit[keep], found.feature[keep]))]
     feature, unit, pieces, area = found.feature[order], found.unit[order], found.geoms[order], found.area_km2[order]
+    wkb = found.wkb[order]
     check = present[~np.isin(present, complete)] if complete is not None and len(complete) else present
     checked = np.isin(feature, check)
     total = np.bincount(feature[checked], weights=_measure(pieces[checked]), minlength=len(geoms))
@@ -255,10 +271,11 @@ def _settle(geoms, present, found: Pieces, threads, complete=None) -> Pieces:
     unit = np.concatenate([unit, np.full(len(short), OUTSIDE)])
     pieces = np.concatenate([pieces, rest])
     area = np.concatenate([area, np.full(len(short), np.nan)])
-    keep = has_area(pieces)
+    wkb = np.concatenate([wkb, np.full(len(short), None, dtype=object)])
+    keep = has_area(pieces) | (wkb != None)
     order = np.lexsort((unit, unit < 0, feature))
     order = order[keep[order]]
-    return Pieces(feature[order], unit[order].astype(np.int32), pieces[order], area[order])
+    return Pieces(feature[order], unit[order].astype(np.int32), pieces[order], area[order], wkb[order])
 
 
 def _unions(pieces: np.ndarray, start: np.ndarray, stop: np.ndarray, threads: int | None = 1) -> np.ndarray:

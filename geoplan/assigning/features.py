@@ -31,7 +31,7 @@ import numpy as np
 import pyarrow as pa
 import shapely
 
-from ..engine.geometry import as_multi, valid_polygons
+from ..engine.geometry import as_multi, single_parts, valid_polygons
 from ..io.stream import GEOMETRY, point_coordinates, points_wkb
 from ..measure.area import has_area, to_lonlat
 from ..threads import in_threads
@@ -134,9 +134,10 @@ class Job:
         repaired = _repair(geoms, dims, self.threads)
         own_length, own_area = measure(geoms, dims)
         own = np.where(dims == 2, own_area, own_length)
+        made = None
         if self.options.rule == "cut":
             pieces = self._cut(geoms)
-            feature, unit, shapes, known = _with_missing(pieces, dims)
+            feature, unit, shapes, known, made = _with_missing(pieces, dims)
             length, area = own_length[feature], own_area[feature]  # a feature that went whole keeps its measures
             cut_up = np.flatnonzero([shape is not whole for shape, whole in zip(shapes, geoms[feature])])
             length[cut_up], area[cut_up] = _measured(shapes[cut_up], dims[feature[cut_up]], known[cut_up])
@@ -152,8 +153,17 @@ class Job:
         columns["length_m"] = pa.array(length, pa.float64(), from_pandas=True)
         columns["area_km2"] = pa.array(area, pa.float64(), from_pandas=True)
         columns["repaired"] = pa.array(repaired[feature])
-        wkb = pa.array(shapely.to_wkb(as_multi(shapes) if self.multi else shapes), pa.binary())
-        return _table(attributes.take(feature), self._complete(columns), wkb)
+        return _table(attributes.take(feature), self._complete(columns), self._wkb(shapes, made))
+
+    def _wkb(self, shapes: np.ndarray, made: np.ndarray | None) -> pa.Array:
+        """The output's geometries as WKB: ``shapes``, but where ``made`` (or None) holds the WKB
+        of a piece already (a MultiPolygon), that; in formats that take both, Polygons where
+        they have one part."""
+        wkb = shapely.to_wkb(as_multi(shapes) if self.multi else shapes)
+        if made is not None:
+            has = np.flatnonzero(made != None)  # (element-wise)
+            wkb[has] = made[has] if self.multi else shapely.to_wkb(single_parts(shapely.from_wkb(made[has])))
+        return pa.array(wkb, pa.binary())
 
     def _one_unit(self, geoms, dims, own) -> tuple[np.ndarray, np.ndarray | None]:
         """One unit per feature: that of its centroid, or of its largest part; and, for the
@@ -241,17 +251,18 @@ def _repair(geoms: np.ndarray, dims: np.ndarray, threads: int | None = None) -> 
 
 
 def _with_missing(pieces, dims):
-    """The pieces' features, units, geometries and known areas, and a row without geometry for
-    each feature that has none."""
+    """The pieces' features, units, geometries, known areas and WKB (see :class:`.cut.Pieces`),
+    and a row without geometry for each feature that has none."""
     missing = np.flatnonzero(dims < 0)
     if not len(missing):
-        return pieces.feature, pieces.unit, pieces.geoms, pieces.area_km2
+        return pieces.feature, pieces.unit, pieces.geoms, pieces.area_km2, pieces.wkb
     feature = np.concatenate([pieces.feature, missing])
     order = np.argsort(feature, kind="stable")
     unit = np.concatenate([pieces.unit, np.full(len(missing), OUTSIDE, dtype=np.int32)])
-    shapes = np.concatenate([pieces.geoms, np.full(len(missing), None, dtype=object)])
+    none = np.full(len(missing), None, dtype=object)
+    shapes, wkb = np.concatenate([pieces.geoms, none]), np.concatenate([pieces.wkb, none])
     known = np.concatenate([pieces.area_km2, np.full(len(missing), np.nan)])
-    return feature[order], unit[order], shapes[order], known[order]
+    return feature[order], unit[order], shapes[order], known[order], wkb[order]
 
 
 def _measured(shapes: np.ndarray, dims: np.ndarray, known: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -14,6 +14,10 @@ import argparse
 import os
 import sys
 
+# geoplan does no linear algebra: OpenBLAS need not start its threads, which spin for a while
+# after numpy's first use and take a core from the engine's. Set before numpy loads.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 from ..i18n import LANGUAGES, option_names, render, using
 from ..io.atomic import forget_committed
 from ..io.lock import release_all
@@ -113,19 +117,17 @@ def _main(argv: list[str]) -> int:
 
 
 def _tune_process() -> None:
-    """Settings for a command-line run, made before numpy loads (glibc and OpenBLAS only).
+    """glibc's settings for a command-line run (OpenBLAS's is made as this module loads).
 
     glibc hands arrays of more than 128 KB straight back to the system when
     they are freed and maps fresh pages for the next one: on a national layer
     that is a hundred thousand page faults and, with the engine's threads,
     flushes of the other core's address cache; on a virtual machine it made a
     merge vary between 1.3 and 1.9 s. Arrays under 32 MB now come from the
-    heap, which keeps freed memory for reuse. geoplan does no linear algebra:
-    OpenBLAS need not start its threads.
+    heap, which keeps freed memory for reuse.
 
     >>> _tune_process()  # doctest: +SKIP
     """
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     try:
         import ctypes
 

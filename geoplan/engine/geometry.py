@@ -66,3 +66,16 @@ def as_multi(geoms) -> np.ndarray:
         if len(single):
             geoms[single] = make(geoms[single], indices=np.arange(len(single)))
     return geoms
+
+
+def single_parts(geoms) -> np.ndarray:
+    """MultiPolygons of one part as Polygons (the inverse of :func:`as_multi` for them); other
+    geometries as they are.
+
+    >>> [g.geom_type for g in single_parts([shapely.MultiPolygon([shapely.box(0, 0, 1, 1)]), shapely.box(0, 0, 1, 1)])]
+    ['Polygon', 'Polygon']
+    """
+    geoms = np.array(geoms, dtype=object)
+    single = np.flatnonzero((shapely.get_type_id(geoms) == 6) & (shapely.get_num_geometries(geoms) == 1))
+    geoms[single] = shapely.get_geometry(geoms[single], 0)
+    return geoms
