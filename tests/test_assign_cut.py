@@ -220,3 +220,24 @@ def test_a_feature_thinner_than_the_overlay_grid_is_placed_pair_by_pair(monkeypa
     pieces = cutting.cut(feature, units, None, 1)
     assert pieces.feature.tolist() == [0, 1, 1] and pieces.unit.tolist() == [0, 0, 1]
     assert pieces.geoms[0] is feature[0]
+
+
+@pytest.mark.parametrize("suffix, single", [(".gpkg", "MultiPolygon"), (".parquet", "Polygon")])
+def test_the_overlays_pieces_are_written_as_the_format_takes_them(tmp_path, units, zones, monkeypatch, suffix, single):
+    """The overlay's pieces go out as WKB made from its arrays: MultiPolygons in a GeoPackage,
+    Polygons where they have one part in GeoParquet (as the pieces cut pair by pair); the same
+    shapes as those."""
+    from geoplan.assigning import cut as cutting
+
+    zones.to_file(tmp_path / "zones.gpkg")
+    units.to_file(tmp_path / "units.gpkg")
+    written = {}
+    for by_overlay in (True, False):
+        monkeypatch.setattr(cutting, "worth_overlay", lambda *args, b=by_overlay: b)
+        target = tmp_path / f"pieces-{by_overlay}{suffix}"
+        geoplan.assign_file(tmp_path / "zones.gpkg", tmp_path / "units.gpkg", target)
+        written[by_overlay] = gpd.read_parquet(target) if suffix == ".parquet" else gpd.read_file(target, layer="pieces")
+    made, paired = written[True], written[False]
+    assert made[["feature", "code"]].equals(paired[["feature", "code"]])
+    assert made.geom_type.tolist() == paired.geom_type.tolist() == [single] * len(made)
+    assert shapely.area(shapely.symmetric_difference(made.geometry.values, paired.geometry.values)).max() < 1e-12  # (the grid)
