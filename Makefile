@@ -24,10 +24,12 @@ bench: $(BIN)/geoplan
 clean:
 	rm -rf $(VENV) maps/demo benchmarks/out
 
-# The engine's differential fuzzer (tests/fuzz/README.md): 100,000 cases against GEOS.
+# The engine's differential fuzzer (tests/fuzz/README.md): 100,000 cases against GEOS, for the
+# dissolve and for the overlay.
 FUZZ_CASES ?= 100000
 fuzz-long: $(BIN)/geoplan
 	$(BIN)/python -m tests.fuzz.run --start 0 --count $(FUZZ_CASES) --jobs 2
+	$(BIN)/python -m tests.fuzz.run --start 0 --count $(FUZZ_CASES) --jobs 2 --overlay
 
 # The engine built with AddressSanitizer and UBSan (every block from malloc), the fuzzer run against it.
 ASAN_CC ?= gcc
@@ -41,3 +43,6 @@ asan: $(BIN)/geoplan
 	LD_PRELOAD="$$($(ASAN_CC) -print-file-name=libasan.so) $$($(ASAN_CC) -print-file-name=libubsan.so)" \
 	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		$(BIN)/python -m tests.fuzz.run --engine $(ASAN_SO) --start 0 --count $(ASAN_CASES) --jobs 2
+	LD_PRELOAD="$$($(ASAN_CC) -print-file-name=libasan.so) $$($(ASAN_CC) -print-file-name=libubsan.so)" \
+	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		$(BIN)/python -m tests.fuzz.run --engine $(ASAN_SO) --start 0 --count $(ASAN_CASES) --jobs 2 --overlay

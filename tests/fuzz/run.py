@@ -1,10 +1,11 @@
 """Run the engine's differential fuzzer over a range of seeds.
 
-    python -m tests.fuzz.run --start 0 --count 100000 --jobs 2 [--log FILE] [--engine SO]
+    python -m tests.fuzz.run --start 0 --count 100000 --jobs 2 [--overlay] [--log FILE] [--engine SO]
 
 Prints a line per failing case (seed, family, what failed) and a summary;
 exits 1 if any case failed. A case is reproduced by its seed alone
-(``tests.fuzz.cases.make_case(seed)``). ``--engine`` runs another build of
+(``tests.fuzz.cases.make_case(seed)``). ``--overlay`` checks the overlay of two
+layers made of each case (:mod:`.overlay_oracle`) instead of the dissolve. ``--engine`` runs another build of
 the compiled arrangement (the sanitizer build of ``make asan``) in place of
 the installed one.
 """
@@ -21,6 +22,7 @@ import numpy as np
 
 from .cases import make_case
 from .oracle import check_dissolve
+from .overlay_oracle import RULES, check_overlay, layers
 
 
 def run_case(seed: int) -> tuple[int, str, list[str]]:
@@ -34,6 +36,23 @@ def run_case(seed: int) -> tuple[int, str, list[str]]:
         return seed, case.name, check_dissolve(case.geoms, case.keys, out, case.geographic)
     except Exception as error:  # any exception on a valid layer is a failure
         return seed, case.name, [f"exception: {type(error).__name__}: {error}\n{traceback.format_exc(limit=-3)}"]
+
+
+def run_overlay_case(seed: int) -> tuple[int, str, list[str]]:
+    """(seed, case name and rules, failures) of one overlay case: the rules and the form of the
+    pieces (geometries, or WKB) by the seed."""
+    from geoplan.engine.arrange import overlay
+
+    case = make_case(seed)
+    overlap_a, overlap_b = RULES[seed % len(RULES)]
+    geometry = "wkb" if seed // len(RULES) % 2 else True
+    name = f"{case.name}; overlap {overlap_a}/{overlap_b}, {'WKB' if geometry == 'wkb' else 'geometries'}"
+    try:
+        a, b = layers(case.geoms)
+        frame = overlay(a, b, geographic=case.geographic, overlap_a=overlap_a, overlap_b=overlap_b, geometry=geometry)
+        return seed, name, check_overlay(a, b, frame, overlap_a, overlap_b, case.geographic)
+    except Exception as error:  # any exception on valid layers is a failure
+        return seed, name, [f"exception: {type(error).__name__}: {error}\n{traceback.format_exc(limit=-3)}"]
 
 
 def use_engine(path: str | None) -> None:
@@ -51,9 +70,10 @@ def use_engine(path: str | None) -> None:
 
 
 def _chunk(args):
-    start, stop, engine = args
+    start, stop, engine, overlay = args
     use_engine(engine)
-    return [r for r in (run_case(s) for s in range(start, stop)) if r[2]], stop - start
+    run = run_overlay_case if overlay else run_case
+    return [r for r in (run(s) for s in range(start, stop)) if r[2]], stop - start
 
 
 def main(argv=None) -> int:
@@ -63,10 +83,11 @@ def main(argv=None) -> int:
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--log", help="append failures to this file")
     parser.add_argument("--engine", help="a build of geoplan.engine._arrange to use instead of the installed one")
+    parser.add_argument("--overlay", action="store_true", help="check the overlay of two layers, not the dissolve")
     args = parser.parse_args(argv)
     t0 = time.time()
     step = 200
-    chunks = [(s, min(s + step, args.start + args.count), args.engine)
+    chunks = [(s, min(s + step, args.start + args.count), args.engine, args.overlay)
               for s in range(args.start, args.start + args.count, step)]
     failed, done = [], 0
     with ProcessPoolExecutor(args.jobs) if args.jobs > 1 else _Serial() as pool:
@@ -80,7 +101,7 @@ def main(argv=None) -> int:
                     with open(args.log, "a") as f:
                         f.write(line + "\n")
     engine = f" with {args.engine}" if args.engine else ""
-    print(f"dissolve{engine}: {done - len(failed):,} of {done:,} cases passed (seeds {args.start}-{args.start + args.count - 1}), "
+    print(f"{'overlay' if args.overlay else 'dissolve'}{engine}: {done - len(failed):,} of {done:,} cases passed (seeds {args.start}-{args.start + args.count - 1}), "
           f"{time.time() - t0:.0f} s", flush=True)
     return 1 if failed else 0
 
