@@ -54,6 +54,9 @@ def halves(a: np.ndarray, b: np.ndarray, left: np.ndarray, right: np.ndarray) ->
     >>> boxes = np.array([shapely.box(0, y, 1, y + 1) for y in range(4)])
     >>> [g.tolist() for g in halves(boxes, boxes, np.arange(4), np.arange(4))]
     [[0, 1], [2, 3]]
+    >>> boxes[0] = shapely.Point(0.5, 0.5).buffer(0.5, quad_segs=100)  # heavier than the three others
+    >>> [g.tolist() for g in halves(boxes, boxes, np.arange(4), np.arange(4))]
+    [[0], [1, 2, 3]]
     """
     features = np.unique(left)
     meeting = np.bincount(right)[right]  # polygons of A meeting each pair's polygon of B
@@ -62,6 +65,7 @@ def halves(a: np.ndarray, b: np.ndarray, left: np.ndarray, right: np.ndarray) ->
     bounds = shapely.bounds(a[features])
     order = np.argsort(bounds[:, 1] + bounds[:, 3], kind="stable")
     middle = np.searchsorted(np.cumsum(weight[order]), weight.sum() / 2, side="right")
+    middle = min(max(middle, 1), len(features) - 1)  # (one polygon heavier than all others: still two groups)
     return [features[order[:middle]], features[order[middle:]]]
 
 
