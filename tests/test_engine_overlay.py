@@ -123,3 +123,25 @@ def test_assign_cut_by_overlay_equals_intersections(seed, monkeypatch):
     by_overlay, by_geos = result[0.0], result[np.inf]
     assert set(by_overlay) == set(by_geos)
     assert by_overlay == pytest.approx(by_geos, rel=1e-9, abs=1e-10)  # snapped to a grid of 2^-49
+
+
+@pytest.mark.parametrize("batch", [2**30, 300, 1])
+def test_pieces_as_wkb_are_shapelys_wkb_in_batches_of_any_size(monkeypatch, batch):
+    """The pieces written to WKB from the arrangement's arrays (``geometry="wkb"``), in batches
+    that each fit Arrow's binary arrays (here made small): byte for byte shapely's WKB of them,
+    holes and parts of several polygons included."""
+    from geoplan.engine import arrange
+
+    rng = np.random.default_rng(3)
+    x, y = rng.uniform(0, 10, (2, 30))
+    a = shapely.buffer(shapely.points(x, y), rng.uniform(0.3, 1.5, 30), quad_segs=3)
+    a[0] = shapely.difference(shapely.box(0, 0, 10, 10), shapely.box(4.5, 4.5, 5.5, 5.5))  # a hole
+    a[1] = shapely.difference(shapely.box(0.5, 1.0, 1.9, 3.0), shapely.box(0.9, 1.6, 1.5, 3.0))  # a U: two parts in a box
+    b = np.array([shapely.box(i, j, i + 2.5, j + 2.5) for i in range(0, 10, 2) for j in range(0, 10, 2)])
+    monkeypatch.setattr(arrange, "WKB_BATCH", batch)
+    made = overlay(a, b, geometry="wkb")
+    shapes = overlay(a, b)
+    assert made[["a", "b"]].equals(shapes[["a", "b"]])
+    assert made["geometry"].tolist() == shapely.to_wkb(shapes["geometry"].to_numpy()).tolist()
+    assert (shapely.get_num_interior_rings(shapely.get_geometry(shapes["geometry"].to_numpy(), 0)) > 0).any()
+    assert (shapely.get_num_geometries(shapes["geometry"].to_numpy()) > 1).any()

@@ -19,7 +19,7 @@ checked against it by measure: what lies in no unit becomes a piece of its own (
 >>> import shapely
 >>> units = np.array([shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)])
 >>> pieces = cut(np.array([shapely.box(0.5, 0.2, 2.5, 0.4)]), units, None, threads=1)
->>> pieces.unit.tolist(), np.round(shapely.area(pieces.geoms), 3).tolist()
+>>> pieces.unit.tolist(), np.round(shapely.area(pieces.shapes()), 3).tolist()
 ([0, 1, -1], [0.1, 0.2, 0.1])
 """
 

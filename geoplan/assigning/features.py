@@ -31,7 +31,7 @@ import numpy as np
 import pyarrow as pa
 import shapely
 
-from ..engine.geometry import as_multi, single_parts, valid_polygons
+from ..engine.geometry import as_multi, single_parts_wkb, valid_polygons
 from ..io.stream import GEOMETRY, point_coordinates, points_wkb
 from ..measure.area import has_area, to_lonlat
 from ..threads import in_threads
@@ -162,7 +162,7 @@ class Job:
         wkb = shapely.to_wkb(as_multi(shapes) if self.multi else shapes)
         if made is not None:
             has = np.flatnonzero(made != None)  # (element-wise)
-            wkb[has] = made[has] if self.multi else shapely.to_wkb(single_parts(shapely.from_wkb(made[has])))
+            wkb[has] = made[has] if self.multi else single_parts_wkb(made[has])
         return pa.array(wkb, pa.binary())
 
     def _one_unit(self, geoms, dims, own) -> tuple[np.ndarray, np.ndarray | None]:

@@ -16,6 +16,7 @@ in one layer only.
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -27,6 +28,7 @@ from ..measure.area import ring_table
 from . import _arrange
 
 GRID_SPAN = 2.0**40  # grid units across the layer's extent: about a micrometre on a national layer
+WKB_BATCH = 2**30  # bytes of WKB written at once (Arrow's binary arrays hold 2**31 - 1)
 
 
 class ArrangementError(GeoplanError):
@@ -71,7 +73,8 @@ def multipolygons(out: dict, prefix: str, single_as_polygon: bool = False) -> np
 def multipolygons_wkb(out: dict, prefix: str) -> np.ndarray:
     """The arrangement's rings named ``prefix`` as MultiPolygons in WKB (an object array of
     bytes), written straight from its ragged arrays by geoarrow's C library: no shapely
-    geometry is made (making them and writing their WKB cost ten times more).
+    geometry is made (making them and writing their WKB cost ten times more). Written in
+    batches of at most ``WKB_BATCH`` bytes: Arrow's binary arrays hold 2 GB.
 
     >>> wkb = multipolygons_wkb(arrange(np.array([shapely.box(0, 0, 1, 1)]), np.array([0]), 1), "units")
     >>> shapely.from_wkb(wkb[0]).wkt
@@ -86,8 +89,50 @@ def multipolygons_wkb(out: dict, prefix: str) -> np.ndarray:
     nested = pa.FixedSizeListArray.from_arrays(pa.array(xy.reshape(-1)), 2)
     for level in offsets:
         nested = pa.ListArray.from_arrays(pa.array(level.astype(np.int32)), nested)
-    kind = ga.multipolygon().with_coord_type(ga.CoordType.INTERLEAVED)
-    return ga.as_wkb(kind.wrap_array(nested)).storage.to_numpy(zero_copy_only=False)
+    geoms = ga.multipolygon().with_coord_type(ga.CoordType.INTERLEAVED).wrap_array(nested)
+    stops = _batches(wkb_sizes(offsets), WKB_BATCH)
+    parts = [ga.as_wkb(geoms.slice(a, b - a)).storage.to_numpy(zero_copy_only=False) for a, b in itertools.pairwise(stops)]
+    return np.concatenate(parts) if len(parts) != 1 else parts[0]
+
+
+def wkb_sizes(offsets: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
+    """The size in bytes of each MultiPolygon's WKB (2D), from its ring, polygon and geometry
+    offsets: a header of 9 bytes per geometry and per polygon, 4 per ring, 16 per vertex.
+
+    >>> multi = shapely.MultiPolygon([shapely.box(0, 0, 1, 1), shapely.box(2, 0, 3, 1) - shapely.box(2.2, 0.2, 2.5, 0.5)])
+    >>> offsets = shapely.to_ragged_array([multi])[2]
+    >>> wkb_sizes(offsets).tolist() == [len(shapely.to_wkb(multi))]
+    True
+    """
+    rings, polygons, geometries = offsets
+    per_polygon = 9 + np.bincount(_owners(polygons), weights=4 + 16 * np.diff(rings), minlength=len(polygons) - 1)
+    return (9 + np.bincount(_owners(geometries), weights=per_polygon, minlength=len(geometries) - 1)).astype(np.int64)
+
+
+def _owners(offsets: np.ndarray) -> np.ndarray:
+    """The position of the item that holds each element, from the items' offsets.
+
+    >>> _owners(np.array([0, 2, 2, 3])).tolist()
+    [0, 0, 2]
+    """
+    return np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
+
+
+def _batches(sizes: np.ndarray, limit: int) -> list[int]:
+    """Bounds of runs of ``sizes`` whose sums stay within ``limit`` (a run holds one item at least).
+
+    >>> _batches(np.array([3, 3, 3, 5]), 6), _batches(np.array([], dtype=int), 6)
+    ([0, 2, 3, 4], [0, 0])
+    """
+    if sizes.sum() <= limit:
+        return [0, len(sizes)]
+    stops, total = [0], 0
+    for i, size in enumerate(sizes.tolist()):
+        if total + size > limit and i > stops[-1]:
+            stops.append(i)
+            total = 0
+        total += size
+    return stops + [len(sizes)]
 
 
 def ragged(out: dict, prefix: str) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
@@ -201,6 +246,8 @@ def overlay(a_geoms, b_geoms, geographic: bool = False, overlap_a: str = "each",
     """
     if {overlap_a, overlap_b} - {"each", "first"}:
         raise ValueError("overlap_a, overlap_b: 'each' or 'first'")
+    if geometry not in (True, False, "wkb"):
+        raise ValueError("geometry: True, False or 'wkb'")
     a_geoms = np.asarray(a_geoms, dtype=object)
     b_geoms = np.asarray(b_geoms, dtype=object)
     both = np.concatenate([a_geoms, b_geoms])

@@ -68,14 +68,17 @@ def as_multi(geoms) -> np.ndarray:
     return geoms
 
 
-def single_parts(geoms) -> np.ndarray:
-    """MultiPolygons of one part as Polygons (the inverse of :func:`as_multi` for them); other
-    geometries as they are.
+ONE_PART = b"\x01\x06\x00\x00\x00\x01\x00\x00\x00"  # WKB (little-endian, 2D): a MultiPolygon of 1 part follows
 
-    >>> [g.geom_type for g in single_parts([shapely.MultiPolygon([shapely.box(0, 0, 1, 1)]), shapely.box(0, 0, 1, 1)])]
-    ['Polygon', 'Polygon']
+
+def single_parts_wkb(wkb) -> np.ndarray:
+    """MultiPolygons of one part as Polygons (the inverse of :func:`as_multi` for them), in WKB,
+    without reading the geometries: the WKB of a MultiPolygon of one part (little-endian and 2D,
+    as geoarrow and GEOS write them) is a header of 9 bytes (byte order, type 6, one part), then
+    its Polygon's WKB. Other WKB as it is.
+
+    >>> wkb = shapely.to_wkb([shapely.MultiPolygon([shapely.box(0, 0, 1, 1)]), shapely.box(0, 0, 1, 1)])
+    >>> [w == shapely.to_wkb(shapely.box(0, 0, 1, 1)) for w in single_parts_wkb(wkb)]
+    [True, True]
     """
-    geoms = np.array(geoms, dtype=object)
-    single = np.flatnonzero((shapely.get_type_id(geoms) == 6) & (shapely.get_num_geometries(geoms) == 1))
-    geoms[single] = shapely.get_geometry(geoms[single], 0)
-    return geoms
+    return np.array([w[9:] if w[:9] == ONE_PART else w for w in wkb], dtype=object)

@@ -40,7 +40,7 @@ def overlay_halves(a: np.ndarray, b: np.ndarray, left: np.ndarray, right: np.nda
         used = np.unique(right[np.isin(left, group)])
         return finish(group, used, overlay(a[group], b[used], grid=grid, **options))
 
-    if len(features) < 2 * per_thread:
+    if len(features) < max(2 * per_thread, 2):
         return [one(features)]
     with ThreadPoolExecutor(min(threads or os.cpu_count() or 1, 2)) as pool:
         return list(pool.map(one, halves(a, b, left, right)))

@@ -7,12 +7,14 @@ Everything is compared on the engine's own grid (:func:`.oracle.to_grid`); GEOS 
 pieces with ``grid_size=1``. The checks:
 
 - ``valid``: every piece is a valid polygon; the ``area`` column is its area;
-- ``pieces``: each pair (a, b) whose effective regions share more than the tolerance has a row,
-  of that area; a row GEOS finds no area for has none; where one layer takes its overlaps to its
-  first polygon (``first``), a polygon's effective region is what no earlier one covers;
-- ``outside``: each polygon's row with -1 (what lies in no polygon of the other layer) has the
-  area GEOS finds;
-- ``disjoint``: with ``overlap_b="first"``, the pieces of a polygon of A do not overlap;
+- ``pieces``: each pair (a, b) whose effective regions share more than the tolerance has one
+  row, whose piece is GEOS's (their symmetric difference within the tolerance); a row GEOS finds
+  no piece for has none of any size; where one layer takes its overlaps to its first polygon
+  (``first``), a polygon's effective region is what no earlier one covers;
+- ``outside``: the same for each polygon's row with -1 (what lies in no polygon of the other
+  layer);
+- ``disjoint``: where the other layer takes its overlaps to its first polygon, the pieces of a
+  polygon do not overlap;
 - ``km2``: in lon/lat, each row's ``area_km2`` is the straight-edge area of its geometry
   (:func:`geoplan.measure.straight.straight_area_km2`).
 
@@ -69,17 +71,18 @@ def _in_grid(geoms: np.ndarray, unit: float, origin: np.ndarray) -> np.ndarray:
 
 
 def _expected(ea: np.ndarray, eb: np.ndarray, qa: np.ndarray, qb: np.ndarray) -> dict:
-    """GEOS's area of every row: {(a, b): area}, -1 for what lies in no polygon of the other layer."""
-    areas = {}
+    """GEOS's piece of every row: {(a, b): piece}, -1 for what lies in no polygon of the other layer."""
+    pieces = {}
     tree = shapely.STRtree(eb)
+    union_b = shapely.union_all(qb, grid_size=1)
     for i, g in enumerate(ea):
         for j in tree.query(g):
-            areas[(i, int(j))] = shapely.intersection(g, eb[j], grid_size=1).area
-        areas[(i, -1)] = shapely.difference(g, shapely.union_all(qb, grid_size=1), grid_size=1).area
+            pieces[(i, int(j))] = polygonal_part(shapely.intersection(g, eb[j], grid_size=1))
+        pieces[(i, -1)] = polygonal_part(shapely.difference(g, union_b, grid_size=1))
     union_a = shapely.union_all(qa, grid_size=1)
     for j, g in enumerate(eb):
-        areas[(-1, j)] = shapely.difference(g, union_a, grid_size=1).area
-    return areas
+        pieces[(-1, j)] = polygonal_part(shapely.difference(g, union_a, grid_size=1))
+    return pieces
 
 
 def _tolerances(qa: np.ndarray, qb: np.ndarray) -> dict:
@@ -111,20 +114,25 @@ def check_overlay(a, b, frame, overlap_a: str, overlap_b: str, geographic: bool)
     qa, qb = _in_grid(a, unit, origin), _in_grid(b, unit, origin)
     expected = _expected(_effective(qa, overlap_a), _effective(qb, overlap_b), qa, qb)
     tol = _tolerances(qa, qb)
-    got = {(int(i), int(j)): g for i, j, g in zip(frame["a"], frame["b"], to_grid(pieces, unit, origin, False))}
-    for (i, j), area in sorted(expected.items() | {k: 0.0 for k in got.keys() - expected.keys()}.items()):
+    rows = list(zip(frame["a"].astype(int), frame["b"].astype(int)))
+    if len(set(rows)) < len(rows):
+        fails.append(f"pieces: {len(rows) - len(set(rows))} rows repeat a pair")
+    got = dict(zip(rows, to_grid(pieces, unit, origin, False)))
+    none = shapely.Polygon()
+    for i, j in sorted(expected.keys() | got.keys()):
         limit = max(tol[("a", i)] if i >= 0 else 0.0, tol[("b", j)] if j >= 0 else 0.0)
-        found = got[(i, j)].area if (i, j) in got else 0.0
-        if abs(found - area) > limit:
+        found, want = got.get((i, j), none), expected.get((i, j), none)
+        apart = shapely.symmetric_difference(found, want).area
+        if apart > limit:
             kind = "outside" if min(i, j) < 0 else "pieces"
-            fails.append(f"{kind}: row ({i}, {j}) has area {found:.6g}, GEOS {area:.6g} (tolerance {limit:.3g} grid units^2)")
-    if overlap_b == "first":
-        for i in range(len(qa)):
-            mine = [g for (k, _), g in got.items() if k == i]
-            if len(mine) > 1:
-                overlap = sum(g.area for g in mine) - shapely.union_all(mine, grid_size=1).area
-                if overlap > tol[("a", i)]:
-                    fails.append(f"disjoint: the pieces of A {i} overlap by {overlap:.6g} grid units^2")
+            fails.append(f"{kind}: row ({i}, {j}): area {found.area:.6g}, GEOS {want.area:.6g}, "
+                         f"{apart:.6g} apart (tolerance {limit:.3g} grid units^2)")
+    for side, other_rule, n in ((0, overlap_b, len(qa)), (1, overlap_a, len(qb))):
+        for k in range(n) if other_rule == "first" else ():
+            mine = [g for key, g in got.items() if key[side] == k]
+            overlap = sum(g.area for g in mine) - shapely.union_all(mine, grid_size=1).area if len(mine) > 1 else 0.0
+            if overlap > tol[("ab"[side], k)]:
+                fails.append(f"disjoint: the pieces of {'AB'[side]} {k} overlap by {overlap:.6g} grid units^2")
     if geographic:
         from geoplan.measure.straight import straight_area_km2
 

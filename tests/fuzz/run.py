@@ -18,8 +18,6 @@ import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor
 
-import numpy as np
-
 from .cases import make_case
 from .oracle import check_dissolve
 from .overlay_oracle import RULES, check_overlay, layers
@@ -30,12 +28,12 @@ def run_case(seed: int) -> tuple[int, str, list[str]]:
     from geoplan.engine.dissolve import dissolve_clean
 
     case = make_case(seed)
-    try:
-        crs = "EPSG:4326" if case.geographic else None
-        out = dissolve_clean(case.geoms, case.keys, 1.0, crs=crs)
-        return seed, case.name, check_dissolve(case.geoms, case.keys, out, case.geographic)
-    except Exception as error:  # any exception on a valid layer is a failure
-        return seed, case.name, [f"exception: {type(error).__name__}: {error}\n{traceback.format_exc(limit=-3)}"]
+
+    def check():
+        out = dissolve_clean(case.geoms, case.keys, 1.0, crs="EPSG:4326" if case.geographic else None)
+        return check_dissolve(case.geoms, case.keys, out, case.geographic)
+
+    return seed, case.name, _failures(check)
 
 
 def run_overlay_case(seed: int) -> tuple[int, str, list[str]]:
@@ -46,13 +44,22 @@ def run_overlay_case(seed: int) -> tuple[int, str, list[str]]:
     case = make_case(seed)
     overlap_a, overlap_b = RULES[seed % len(RULES)]
     geometry = "wkb" if seed // len(RULES) % 2 else True
-    name = f"{case.name}; overlap {overlap_a}/{overlap_b}, {'WKB' if geometry == 'wkb' else 'geometries'}"
-    try:
+
+    def check():
         a, b = layers(case.geoms)
         frame = overlay(a, b, geographic=case.geographic, overlap_a=overlap_a, overlap_b=overlap_b, geometry=geometry)
-        return seed, name, check_overlay(a, b, frame, overlap_a, overlap_b, case.geographic)
-    except Exception as error:  # any exception on valid layers is a failure
-        return seed, name, [f"exception: {type(error).__name__}: {error}\n{traceback.format_exc(limit=-3)}"]
+        return check_overlay(a, b, frame, overlap_a, overlap_b, case.geographic)
+
+    kind = "WKB" if geometry == "wkb" else "geometries"
+    return seed, f"{case.name}; overlap {overlap_a}/{overlap_b}, {kind}", _failures(check)
+
+
+def _failures(check) -> list[str]:
+    """What ``check()`` finds wrong; an exception (on valid layers) is a failure too."""
+    try:
+        return check()
+    except Exception as error:  # noqa: BLE001 (any exception is a finding)
+        return [f"exception: {type(error).__name__}: {error}\n{traceback.format_exc(limit=-3)}"]
 
 
 def use_engine(path: str | None) -> None:
