@@ -67,7 +67,16 @@ def _effective(q: np.ndarray, rule: str) -> np.ndarray:
 def _in_grid(geoms: np.ndarray, unit: float, origin: np.ndarray) -> np.ndarray:
     """Polygons rounded to the grid (integer grid units from ``origin``), made valid again."""
     q = to_grid(geoms, unit, origin, True)
-    return np.array([g if g.is_valid and g.area > 0 else polygonal_part(shapely.make_valid(g)) for g in q], dtype=object)
+    return np.array([g if g.is_valid and g.area > 0 else _made_valid(g) for g in q], dtype=object)
+
+
+def _made_valid(g):
+    """``make_valid``'s polygons; by its other method where GEOS's linework one raises (it does on
+    some polygons that rounding collapsed: "Overlay input is mixed-dimension")."""
+    try:
+        return polygonal_part(shapely.make_valid(g))
+    except shapely.errors.GEOSException:
+        return polygonal_part(shapely.make_valid(g, method="structure", keep_collapsed=False))
 
 
 def _expected(ea: np.ndarray, eb: np.ndarray, qa: np.ndarray, qb: np.ndarray) -> dict:
