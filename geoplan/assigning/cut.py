@@ -31,7 +31,7 @@ import numpy as np
 import shapely
 
 from ..engine.arrange import ArrangementError
-from ..engine.halves import overlay_halves, vertices
+from ..engine.halves import in_layers, overlay_halves, vertices
 from ..measure.area import has_area
 from ..threads import in_threads
 from .grid import OUTSIDE, PointGrid
@@ -151,10 +151,9 @@ def overlay_pairs(geoms: np.ndarray, units: np.ndarray, feature: np.ndarray, uni
 
 def _pieces(features: np.ndarray, units_used: np.ndarray, frame) -> tuple:
     """The pieces of an overlay of ``features`` with ``units_used`` (see :func:`overlay_pairs`)."""
-    frame = frame[frame["a"].to_numpy() >= 0]
-    a, b = frame["a"].to_numpy(), frame["b"].to_numpy()
-    return (features[a], np.where(b >= 0, units_used[np.maximum(b, 0)], OUTSIDE), frame["geometry"].to_numpy(),
-            frame["area_km2"].to_numpy())
+    feature, unit = in_layers(features, units_used, frame)  # (unit -1: OUTSIDE)
+    mine = feature >= 0
+    return feature[mine], unit[mine], frame["geometry"].to_numpy()[mine], frame["area_km2"].to_numpy()[mine]
 
 
 def _boxes_meeting(geoms: np.ndarray, units: np.ndarray, todo: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

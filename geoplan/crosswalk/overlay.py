@@ -14,7 +14,7 @@ import pandas as pd
 import shapely
 
 from ..engine.arrange import ArrangementError
-from ..engine.halves import overlay_halves
+from ..engine.halves import in_layers, overlay_halves
 from ..measure.area import fast_area_km2
 
 
@@ -46,9 +46,9 @@ def overlay_areas(a: np.ndarray, b: np.ndarray, crs, a_km2: np.ndarray | None = 
 def _planar_areas(group: np.ndarray, used: np.ndarray, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """The pairs (a, b) of an overlay of ``group`` with ``used`` that share some area, as
     indices of the whole layers, and their planar areas."""
-    a, b = frame["a"].to_numpy(), frame["b"].to_numpy()
+    a, b = in_layers(group, used, frame)
     both = (a >= 0) & (b >= 0)
-    return np.column_stack([group[a[both]], used[b[both]]]), frame["area"].to_numpy()[both]
+    return np.column_stack([a[both], b[both]]), frame["area"].to_numpy()[both]
 
 
 def _km2_per_unit(geoms: np.ndarray, crs, km2: np.ndarray | None) -> np.ndarray:

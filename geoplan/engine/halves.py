@@ -69,6 +69,25 @@ def halves(a: np.ndarray, b: np.ndarray, left: np.ndarray, right: np.ndarray) ->
     return [features[order[:middle]], features[order[middle:]]]
 
 
+def in_layers(group: np.ndarray, used: np.ndarray, frame) -> tuple[np.ndarray, np.ndarray]:
+    """The ``a`` and ``b`` of a group's overlay frame (positions in ``group`` and ``used``) as
+    positions in the whole layers A and B; -1 (in no polygon of that layer) stays -1.
+
+    >>> import pandas as pd
+    >>> a, b = in_layers(np.array([4, 7]), np.array([2]), pd.DataFrame({"a": [-1, 0, 1], "b": [0, 0, -1]}))
+    >>> a.tolist(), b.tolist()
+    ([-1, 4, 7], [2, 2, -1])
+    """
+    a, b = frame["a"].to_numpy(), frame["b"].to_numpy()
+    return _lifted(a, group), _lifted(b, used)
+
+
+def _lifted(index: np.ndarray, values: np.ndarray) -> np.ndarray:
+    out = np.full(len(index), -1, dtype=np.int64)
+    out[index >= 0] = values[index[index >= 0]]
+    return out
+
+
 def vertices(geoms: np.ndarray) -> np.ndarray:
     """Each geometry's number of vertices, as floats (weights of work).
 
