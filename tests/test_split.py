@@ -180,3 +180,6 @@ def test_a_feature_matching_no_member_goes_where_the_reference_holds_most_of_it(
     result = geoplan.merge(old, plan, code_field="code", detect=False, reference=reference)
     row = result.features.set_index("feature").loc[1]
     assert (row["new_code"], row["linked_by"]) == (expected, "inferred")
+    moved = int(expected == "Y")  # the summary says how many inferred features the reference moved
+    assert result.report.inferred_by_reference == moved
+    assert ("inferred features moved to where the reference places them: 1" in result.summary()) == bool(moved)

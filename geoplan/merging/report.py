@@ -86,6 +86,7 @@ class MergeReport:
     split_rules: dict
     splits_with: str
     inferred_features: int
+    inferred_by_reference: int
     unplaced_features: int
     unplaced: pd.DataFrame
     features_without_geometry: int
@@ -130,6 +131,7 @@ class MergeReport:
             splits_with="reference" if steps.options.reference is not None else
             "lines" if steps.options.split_lines is not None else "",
             inferred_features=int(placement.inferred.sum()), unplaced_features=int(placement.unplaced.sum()),
+            inferred_by_reference=int(placement.by_reference.sum()) if placement.by_reference is not None else 0,
             unplaced=described(steps.layer, np.flatnonzero(placement.unplaced)),
             features_without_geometry=int((~steps.layer.measurable).sum()),
             outside_plan=_outside_parents(steps.layer, placement.outside),
