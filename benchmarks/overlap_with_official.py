@@ -53,6 +53,21 @@ def describe(table: pd.DataFrame, rows: pd.Index, label: str) -> str:
             f"{int(part['approximate'].sum()):,} still approximate")
 
 
+def whole_units_moved(table: pd.DataFrame, before: pd.DataFrame, whole: pd.Index, result: Path, other: Path) -> str:
+    """How far the units of whole old units moved from ``other`` to ``result``: those that hold
+    the same old features in both (only the gaps filled beside them can differ), and those that
+    received or lost a feature (an inferred one the reference placed), with their area error."""
+    features = [gpd.read_file(path, layer="crosswalk", ignore_geometry=True).groupby("new_code")["feature"]
+                .apply(frozenset).reindex(whole) for path in (result, other)]
+    same = whole[(features[0] == features[1]).to_numpy()]
+    moved = (table["area_km2"] / before["area_km2"] - 1).abs()
+    changed = whole.difference(same)
+    error = [t.loc[changed, "area_error"].abs().median() for t in (before, table)]
+    return (f"whole units: {len(whole):,}; {len(same):,} hold the same old features, their area moved by at most "
+            f"{moved[same].max():.2%} (median {moved[same].median():.4%}: gaps filled beside a split unit); "
+            f"{len(changed):,} received or lost a feature, median area error {error[0]:.1%} -> {error[1]:.1%}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("result")
@@ -67,8 +82,7 @@ def main() -> int:
     print(describe(table, table.index.difference(touched), "units of whole old units only"))
     if args.before:
         whole = table.index.difference(touched).intersection(before.index)
-        moved = (table.loc[whole, "area_km2"] / before.loc[whole, "area_km2"] - 1).abs()
-        print(f"whole units: area moved by at most {moved.max():.4%} (median {moved.median():.6%})")
+        print(whole_units_moved(table, before, whole, Path(args.result), Path(args.before)))
     for name in ("Xã Phan Rí Cửa", "Xã Minh Châu"):
         for code, row in table[table["name"] == name].iterrows():
             print(f"{code} {name}: {row['area_km2']:,.1f} km2, official {row['official_km2']:,.1f} km2 "
