@@ -183,3 +183,20 @@ def test_a_feature_matching_no_member_goes_where_the_reference_holds_most_of_it(
     moved = int(expected == "Y")  # the summary says how many inferred features the reference moved
     assert result.report.inferred_by_reference == moved
     assert ("inferred features moved to where the reference places them: 1" in result.summary()) == bool(moved)
+
+
+def test_the_summary_of_a_split_merge_does_not_ask_for_a_reference(divided):
+    """Split along the reference, with one unit still approximate (its divided old unit F has no
+    reference polygon among its targets) and no inferred feature moved: the summary says what was
+    split, and does not suggest --reference."""
+    old, _, reference = divided
+    old = pd.concat([old, gpd.GeoDataFrame({"code": ["E", "F"], "pop": [5, 5]}, geometry=[box(3, 4), box(4, 5)],
+                                           crs=4326)], ignore_index=True)
+    plan = geoplan.Plan.from_frame(pd.DataFrame({
+        "old_code": ["A", "B", "B", "C", "E", "F", "F"], "new_code": ["X", "X", "Y", "Y", "Z", "Z", "W"],
+        "new_name": ["Xa", "Xa", "Ya", "Ya", "Za", "Za", "Wa"],
+        "link": ["full", "partial", "partial", "full", "full", "partial", "partial"],
+        "default": ["", "1", "", "", "", "1", ""]}))
+    result = geoplan.merge(old, plan, code_field="code", pop_field="pop", detect=False, reference=reference)
+    assert (result.report.split_parts, result.report.approximate_units, result.report.inferred_by_reference) == (2, 1, 0)
+    assert "split along the reference" in result.summary() and "would split" not in result.summary()

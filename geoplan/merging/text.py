@@ -24,10 +24,10 @@ def summary(report: MergeReport) -> str:
                     unplaced=report.unplaced_features, missing=len(report.missing_units))]
     if report.split_parts:
         parts.append(render(f"merge.summary_split_{report.splits_with}", n=report.split_parts))
-    if report.inferred_by_reference:
-        parts.append(render("merge.summary_inferred_by_reference", n=report.inferred_by_reference))
     elif report.approximate_units:
         parts.append(render("merge.summary_would_split", option=Option("reference")))
+    if report.inferred_by_reference:
+        parts.append(render("merge.summary_inferred_by_reference", n=report.inferred_by_reference))
     if report.audit:
         parts.append(render("merge.summary_audit", n=sum(report.audit.values())))
     if report.units_without_area:
