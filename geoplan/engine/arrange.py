@@ -24,7 +24,7 @@ import pandas as pd
 import shapely
 
 from ..errors import GeoplanError, InputError
-from ..measure.area import ring_table
+from ..measure.area import owners, ring_table
 from . import _arrange
 
 GRID_SPAN = 2.0**40  # grid units across the layer's extent: about a micrometre on a national layer
@@ -105,17 +105,8 @@ def wkb_sizes(offsets: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
     True
     """
     rings, polygons, geometries = offsets
-    per_polygon = 9 + np.bincount(_owners(polygons), weights=4 + 16 * np.diff(rings), minlength=len(polygons) - 1)
-    return (9 + np.bincount(_owners(geometries), weights=per_polygon, minlength=len(geometries) - 1)).astype(np.int64)
-
-
-def _owners(offsets: np.ndarray) -> np.ndarray:
-    """The position of the item that holds each element, from the items' offsets.
-
-    >>> _owners(np.array([0, 2, 2, 3])).tolist()
-    [0, 0, 2]
-    """
-    return np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
+    per_polygon = 9 + np.bincount(owners(polygons), weights=4 + 16 * np.diff(rings), minlength=len(polygons) - 1)
+    return (9 + np.bincount(owners(geometries), weights=per_polygon, minlength=len(geometries) - 1)).astype(np.int64)
 
 
 def _batches(sizes: np.ndarray, limit: int) -> list[int]:
@@ -163,18 +154,18 @@ def ring_arrays(geoms, chunk: int = 4096) -> tuple[np.ndarray, np.ndarray, np.nd
     """
     geoms = np.asarray(geoms, dtype=object)
     xy = np.empty((int(shapely.get_num_coordinates(geoms).sum()), 2), dtype=np.float64)
-    offsets, owners, holes, at = [np.zeros(1, dtype=np.int64)], [], [], 0
+    offsets, ring_owners, holes, at = [np.zeros(1, dtype=np.int64)], [], [], 0
     for start in range(0, len(geoms), chunk):
         cxy, coff, cown, chole = ring_table(geoms[start:start + chunk])
         xy[at:at + len(cxy)] = cxy[:, :2]
         offsets.append(coff[1:] + at)
-        owners.append(cown + start)
+        ring_owners.append(cown + start)
         holes.append(chole)
         at += len(cxy)
     if at != len(xy):  # (get_num_coordinates and the rings disagree only for odd geometries)
         xy = xy[:at].copy()
     empty = np.zeros(0, dtype=np.int64)
-    return (xy, np.concatenate(offsets), np.concatenate(owners) if owners else empty,
+    return (xy, np.concatenate(offsets), np.concatenate(ring_owners) if ring_owners else empty,
             np.concatenate(holes) if holes else np.zeros(0, dtype=bool))
 
 

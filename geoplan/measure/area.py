@@ -204,8 +204,16 @@ def ragged_rings(offsets: tuple[np.ndarray, np.ndarray, np.ndarray]) -> tuple[np
     rings, polygons, geometries = offsets
     hole = np.ones(len(rings) - 1, dtype=bool)
     hole[polygons[:-1][np.diff(polygons) > 0]] = False  # each polygon's first ring is its shell
-    polygon = np.repeat(np.arange(len(polygons) - 1), np.diff(polygons))  # of each ring
-    return np.repeat(np.arange(len(geometries) - 1), np.diff(geometries))[polygon], hole
+    return owners(geometries)[owners(polygons)], hole
+
+
+def owners(offsets: np.ndarray) -> np.ndarray:
+    """The position of the item that holds each element, from the items' offsets (ragged arrays).
+
+    >>> owners(np.array([0, 2, 2, 3])).tolist()
+    [0, 0, 2]
+    """
+    return np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
 
 
 def metres_along(lines) -> np.ndarray:

@@ -24,7 +24,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from .area import _QP, _RQ2, _q, geometry_km2, lonlat_array, ragged_rings, ring_table
+from .area import (
+    _QP,
+    _RQ2,
+    _q,
+    geometry_km2,
+    lonlat_array,
+    owners,
+    ragged_rings,
+    ring_table,
+)
 
 _NODES = 0.5 + np.array([-0.5, 0.5]) / np.sqrt(3.0)  # Gauss-Legendre on [0, 1]
 _WEIGHTS = np.array([0.5, 0.5])
@@ -67,7 +76,7 @@ def ring_areas_m2(xy: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     60.629
     """
     xy = np.asarray(xy, dtype=np.float64)
-    ring = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
+    ring = owners(offsets)
     total = np.zeros(len(offsets) - 1)
     reference = _sin_authalic(np.radians(xy[offsets[:-1], 1])) if len(xy) else total  # a ring's dlon sum to 0
     for a in range(0, max(len(xy) - 1, 0), CHUNK):
